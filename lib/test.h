@@ -1,0 +1,87 @@
+/*
+ * Unit tests, one framework for the host and the kernel.
+ *
+ * A test is a function declared with TEST(suite, name) beside the code it
+ * tests. The macro places a descriptor in the "lm_tests" linker section; a
+ * runner walks that section: lib/test_host.c prints TAP for host unit tests,
+ * kernel/ktest.c prints KTAP on the serial console and runs each test in its
+ * own thread.
+ *
+ * EXPECT_* records a failure and goes on; ASSERT_* records it and returns
+ * from the test. Tests run one at a time, so the failure flag is global.
+ */
+#ifndef LIB_TEST_H
+#define LIB_TEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct test_case {
+	const char *suite;
+	const char *name;
+	void (*fn)(void);
+	const char *file;
+	int line;
+};
+
+#define TEST(suite, name)                                                    \
+	static void test_##suite##_##name(void);                            \
+	static const struct test_case test_case_##suite##_##name            \
+		__attribute__((used, section("lm_tests"), aligned(8))) = {  \
+			#suite, #name, test_##suite##_##name, __FILE__,     \
+			__LINE__};                                          \
+	static void test_##suite##_##name(void)
+
+extern const struct test_case __start_lm_tests[], __stop_lm_tests[];
+
+/* Set when the running test has failed; the runner clears it. */
+extern bool test_failed;
+
+/* Provided by each runner: print one line of diagnostics, "# " prefixed. */
+void test_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void test_fail_bool(const char *file, int line, const char *expr);
+void test_fail_eq(const char *file, int line, const char *a_expr,
+		  const char *b_expr, uint64_t a, uint64_t b);
+void test_fail_str(const char *file, int line, const char *a_expr,
+		   const char *b_expr, const char *a, const char *b);
+int test_streq(const char *a, const char *b);
+
+#define EXPECT(cond)                                                         \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			test_fail_bool(__FILE__, __LINE__, #cond);           \
+	} while (0)
+
+#define EXPECT_EQ(a, b)                                                      \
+	do {                                                                 \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);             \
+		if (a_ != b_)                                                \
+			test_fail_eq(__FILE__, __LINE__, #a, #b, a_, b_);    \
+	} while (0)
+
+#define EXPECT_STREQ(a, b)                                                   \
+	do {                                                                 \
+		const char *a_ = (a), *b_ = (b);                             \
+		if (!test_streq(a_, b_))                                     \
+			test_fail_str(__FILE__, __LINE__, #a, #b, a_, b_);   \
+	} while (0)
+
+#define ASSERT(cond)                                                         \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			test_fail_bool(__FILE__, __LINE__, #cond);           \
+			return;                                              \
+		}                                                            \
+	} while (0)
+
+#define ASSERT_EQ(a, b)                                                      \
+	do {                                                                 \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);             \
+		if (a_ != b_) {                                              \
+			test_fail_eq(__FILE__, __LINE__, #a, #b, a_, b_);    \
+			return;                                              \
+		}                                                            \
+	} while (0)
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * The system table: how a program reaches the system.
+ *
+ * The GS segment base of every hart points at a table of routine pointers;
+ * entry N is called as `call *%gs:(8*N)`. The table is the only fixed entry
+ * point: everything else (threads, timers, the archive, the loader...) is a
+ * door found through LM_SYS_DOOR_FIND. Entries are ABI: append, never
+ * renumber.
+ */
+#ifndef LEMMINGS_SYSTAB_H
+#define LEMMINGS_SYSTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lemmings/door.h>
+#include <lemmings/err.h>
+
+enum lm_sys {
+	LM_SYS_LOG = 0,           /* void log(const char *text, size_t len) */
+	LM_SYS_PANIC = 1,         /* noreturn void panic(const char *text, size_t len) */
+	LM_SYS_DOOR_LIST = 2,     /* const struct lm_door *door_list(uint64_t *cookie) */
+	LM_SYS_DOOR_FIND = 3,     /* const struct lm_door *door_find(const struct lm_api_id *) */
+	LM_SYS_DOOR_REGISTER = 4, /* enum lm_err door_register(const struct lm_door *) */
+	LM_SYS_COUNT
+};
+
+typedef void lm_sys_log_fn(const char *text, size_t len);
+typedef void lm_sys_panic_fn(const char *text, size_t len) __attribute__((noreturn));
+typedef const struct lm_door *lm_sys_door_list_fn(uint64_t *cookie);
+typedef const struct lm_door *lm_sys_door_find_fn(const struct lm_api_id *id);
+typedef enum lm_err lm_sys_door_register_fn(const struct lm_door *door);
+
+/* Read system table entry n from the GS segment. */
+static inline void *lm_sys_entry(enum lm_sys n)
+{
+	void *fn;
+
+	__asm__ volatile("mov %%gs:(%1), %0" : "=r"(fn) : "r"((uintptr_t)n * 8));
+	return fn;
+}
+
+static inline void lm_log(const char *text, size_t len)
+{
+	((lm_sys_log_fn *)lm_sys_entry(LM_SYS_LOG))(text, len);
+}
+
+__attribute__((noreturn)) static inline void lm_panic(const char *text, size_t len)
+{
+	((lm_sys_panic_fn *)lm_sys_entry(LM_SYS_PANIC))(text, len);
+}
+
+/* Iterate over every registered door: start with *cookie = 0; returns NULL
+ * after the last one. Doors never go away, so the walk is stable. */
+static inline const struct lm_door *lm_door_list(uint64_t *cookie)
+{
+	return ((lm_sys_door_list_fn *)lm_sys_entry(LM_SYS_DOOR_LIST))(cookie);
+}
+
+static inline const struct lm_door *lm_door_find(const struct lm_api_id *id)
+{
+	return ((lm_sys_door_find_fn *)lm_sys_entry(LM_SYS_DOOR_FIND))(id);
+}
+
+static inline enum lm_err lm_door_register(const struct lm_door *door)
+{
+	return ((lm_sys_door_register_fn *)lm_sys_entry(LM_SYS_DOOR_REGISTER))(door);
+}
+
+#endif
