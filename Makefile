@@ -1,13 +1,14 @@
 # Lemmings build.
 #
 # One Makefile for the whole tree. Every folder that builds something has a
-# module.mk fragment that appends to the lists below; this file holds the
+# *.mk fragment (module.mk, or one per concept) that appends to the lists below; this file holds the
 # toolchains and the generic rules. Nothing is built in the source tree: all
 # output goes to build/.
 #
 #   make            kernel image, boot archive and host tools
 #   make run        boot in QEMU (SMP=4 MEM=2G by default), console here
 #   make debug      the same, with QEMU's GDB stub waiting on :1234
+#   CMDLINE="..."   boot options for run/debug (boot with "help" to list them)
 #   make check      every test (host unit tests, kernel tests, end to end)
 #   make bench      benchmarks, printing BENCH lines
 #   make fuzz       libFuzzer targets (FUZZ_RUNS inputs each)
@@ -18,6 +19,15 @@
 .DELETE_ON_ERROR:
 
 BUILD := build
+
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
 SMP ?= 4
 MEM ?= 2G
 CMDLINE ?=
@@ -38,8 +48,8 @@ KCFLAGS := -std=gnu17 -O2 -g -ffreestanding -nostdinc \
 	-fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter \
-	-I. -Isdk/include -DLM_KERNEL -MMD -MP
-KASFLAGS := -g -I. -Isdk/include -DLM_KERNEL -MMD -MP
+	-I. -Isdk/include -I$(BUILD)/gen -DLM_KERNEL -MMD -MP
+KASFLAGS := -g -I. -Isdk/include -I$(BUILD)/gen -DLM_KERNEL -MMD -MP
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # Host code: the same portable sources, built with the sanitizers for tests.
@@ -47,19 +57,19 @@ HCC := gcc
 HCFLAGS := -std=gnu17 -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-	-I. -Isdk/include -DLM_HOSTED -MMD -MP
+	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
 HLDFLAGS := -fsanitize=address,undefined
 
 # Host tools (idlc and friends) are built plainly: they run during the build.
 TCC := gcc
 TCFLAGS := -std=gnu17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-	-I. -Isdk/include -DLM_HOSTED -MMD -MP
+	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
 
 # Fuzzers: clang with libFuzzer and AddressSanitizer.
 FCC := clang
 FCFLAGS := -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I. -Isdk/include -DLM_HOSTED -DLM_FUZZ -MMD -MP
+	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -DLM_FUZZ -MMD -MP
 
 # ---------------------------------------------------------------- module lists
 
@@ -70,8 +80,9 @@ TOOLS :=             # names; <name>_SRCS lists the sources of each
 CHECK_DEPS :=        # what `make check` needs built first
 E2E_TESTS :=         # prove scripts (tests/*.t and friends)
 BENCHES :=           # commands run by `make bench`
+BENCH_DEPS :=        # what `make bench` needs built first
 
-include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
+include $(sort $(wildcard */*.mk */*/*.mk */*/*/*.mk))
 
 # ---------------------------------------------------------------- generic rules
 
@@ -82,45 +93,88 @@ tobj = $(patsubst %,$(BUILD)/tool/%.o,$(basename $(1)))
 
 $(BUILD)/kernel/%.o: %.c
 	@mkdir -p $(@D)
-	$(KCC) $(KCFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/kernel/%.o: %.S
 	@mkdir -p $(@D)
-	$(KCC) $(KASFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(@D)
-	$(HCC) $(HCFLAGS) -c $< -o $@
+	$(call say,HOSTCC,$<)
+	$(Q)$(HCC) $(HCFLAGS) -c $< -o $@
 
 $(BUILD)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	$(FCC) $(FCFLAGS) -c $< -o $@
+	$(call say,FUZZCC,$<)
+	$(Q)$(FCC) $(FCFLAGS) -c $< -o $@
 
 $(BUILD)/tool/%.o: %.c
 	@mkdir -p $(@D)
-	$(TCC) $(TCFLAGS) -c $< -o $@
+	$(call say,TOOLCC,$<)
+	$(Q)$(TCC) $(TCFLAGS) -c $< -o $@
 
 # Host unit tests: each is linked with the TAP runner in lib/test_host.c.
 define host_test_rule
 $(BUILD)/tests/$(1): $(call hobj,$($(1)_SRCS) lib/test_host.c)
 	@mkdir -p $$(@D)
-	$(HCC) $(HLDFLAGS) $$^ -o $$@
+	$$(call say,LINK,$$@)
+	$(Q)$(HCC) $(HLDFLAGS) $$^ -o $$@
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
 define fuzzer_rule
 $(BUILD)/fuzz/$(1): $(call fobj,$($(1)_SRCS))
 	@mkdir -p $$(@D)
-	$(FCC) -fsanitize=fuzzer,address,undefined $$^ -o $$@
+	$$(call say,LINK,$$@)
+	$(Q)$(FCC) -fsanitize=fuzzer,address,undefined $$^ -o $$@
 endef
 $(foreach t,$(FUZZERS),$(eval $(call fuzzer_rule,$(t))))
 
 define tool_rule
 $(BUILD)/tools/$(1): $(call tobj,$($(1)_SRCS))
 	@mkdir -p $$(@D)
-	$(TCC) $$^ -o $$@
+	$$(call say,LINK,$$@)
+	$(Q)$(TCC) $$^ -o $$@
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+# ---------------------------------------------------------------- kernel image
+
+KERNEL := $(BUILD)/lemmings.elf
+KERNEL_LDS := arch/x86_64/kernel.ld
+KERNEL_OBJS := $(call kobj,$(KERNEL_SRCS))
+
+# Two links: the first with an empty symbol table, whose text symbols then
+# become the table of the second. Text addresses do not move in between
+# (the table sits at the end of rodata); tools/check-image verifies the
+# a.out-kludge layout that QEMU's Multiboot loader needs.
+$(BUILD)/kernel/ksyms-empty.S:
+	@mkdir -p $(@D)
+	@printf '\t.section .ksyms, "a"\n\t.balign 8\n\t.global ksyms_count, ksyms_addrs, ksyms_name_offsets, ksyms_names\nksyms_count:\n\t.quad 0\nksyms_addrs:\nksyms_name_offsets:\nksyms_names:\n' > $@
+
+$(BUILD)/kernel/%.o: $(BUILD)/kernel/%.S
+	$(call say,AS,$<)
+	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/lemmings.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o $(KERNEL_LDS)
+	$(call say,LD,$@)
+	$(Q)$(KLD) $(KLDFLAGS) -T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o
+
+$(BUILD)/kernel/ksyms.S: $(BUILD)/lemmings.pass1.elf tools/ksyms
+	$(call say,KSYMS,$@)
+	$(Q)tools/ksyms $< > $@
+
+$(KERNEL): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS) tools/check-image
+	$(call say,LD,$@)
+	$(Q)$(KLD) $(KLDFLAGS) -T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
+	$(Q)tools/check-image $@
+	@nm -n $(BUILD)/lemmings.pass1.elf | grep ' [tT] ' > $(BUILD)/kernel/text1.syms
+	@nm -n $@ | grep ' [tT] ' > $(BUILD)/kernel/text2.syms
+	@cmp -s $(BUILD)/kernel/text1.syms $(BUILD)/kernel/text2.syms || \
+		{ echo "kernel: code moved between the two links; symbols would be wrong" >&2; rm -f $@; exit 1; }
 
 HOST_TEST_BINS := $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
@@ -128,24 +182,34 @@ TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 
 # ---------------------------------------------------------------- top targets
 
-.PHONY: all deps run debug check check-host check-kernel bench fuzz clean
+.PHONY: all deps run debug check check-run bench bench-run fuzz clean
 
 all: $(KERNEL) $(TOOL_BINS)
 
+# The user-facing targets first make sure the tools exist (tools/deps), then
+# build and run in a second make, so that nothing is compiled before that.
 deps:
 	@tools/deps
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory all
 	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)"
 
-debug: deps all
-	@echo "Attach with: gdb -ex 'target remote :1234' $(KERNEL)"
+debug: deps
+	@$(MAKE) --no-print-directory all
+	@echo "In another terminal: gdb -ex 'target remote :1234' $(KERNEL)"
 	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --gdb
 
-check: deps all $(HOST_TEST_BINS) $(CHECK_DEPS)
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(HOST_TEST_BINS) $(CHECK_DEPS)
 	prove --exec '' $(HOST_TEST_BINS) $(E2E_TESTS)
 
-bench: deps all $(BENCH_DEPS)
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all $(BENCH_DEPS)
 	@set -e; $(foreach b,$(BENCHES),$(b);)
 
 fuzz: $(FUZZ_BINS)

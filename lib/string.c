@@ -96,3 +96,13 @@ char *strchr(const char *s, int c)
 			return 0;
 	}
 }
+
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *haystack; haystack++)
+		if (!strncmp(haystack, needle, n))
+			return (char *)haystack;
+	return n ? 0 : (char *)haystack;
+}

@@ -14,6 +14,7 @@
 #define LIB_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct test_case {

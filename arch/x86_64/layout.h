@@ -1,0 +1,33 @@
+/*
+ * The kernel's virtual address space. Shared by C and assembly.
+ *
+ *   0x0000_0000_0000_0000 .. 0x0000_7fff_ffff_ffff  lower half: left empty for
+ *                                                    per-process address spaces
+ *   0xffff_8000_0000_0000 .. (+64 TiB)               direct map of physical memory
+ *   0xffff_c000_0000_0000 .. (+16 TiB)               thread stacks (page + guard)
+ *   0xffff_d000_0000_0000 .. (+16 TiB)               programs (the shared address space)
+ *   0xffff_ffff_8000_0000 .. (top)                   the kernel image (-2 GiB code model)
+ *
+ * Each region has its own top-level (PML4) slots, so the kernel half of every
+ * future address space can share these slots' page tables.
+ */
+#ifndef ARCH_X86_64_LAYOUT_H
+#define ARCH_X86_64_LAYOUT_H
+
+#define KERNEL_PHYS 0x100000
+#define KERNEL_VIRT 0xffffffff80000000
+
+#define DIRECT_MAP_BASE 0xffff800000000000
+#define DIRECT_MAP_SIZE 0x0000400000000000 /* 64 TiB */
+#define STACKS_BASE 0xffffc00000000000
+#define STACKS_SIZE 0x0000100000000000 /* 16 TiB */
+#define PROGRAMS_BASE 0xffffd00000000000
+#define PROGRAMS_SIZE 0x0000100000000000 /* 16 TiB */
+
+#define PAGE_SIZE 4096
+#define PAGE_SHIFT 12
+
+/* Boot stack: used until the first thread exists (and by hart 0's idle loop). */
+#define BOOT_STACK_SIZE 16384
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * x86-64 four-level page tables for the kernel half of the address space.
+ *
+ * vm_init builds the final tables: a direct map of every memory-map range
+ * with 2 MiB pages (read/write, no-execute), the kernel image with 4 KiB
+ * pages and per-section permissions (text read+execute, rodata read-only,
+ * data and bss read/write), and empty lower half. It also preallocates the
+ * third-level tables of the thread-stack and program regions, so that their
+ * top-level entries never change and a future per-process PML4 can copy the
+ * kernel half once.
+ *
+ * Locking: vm_lock serializes changes to the tables (taken with interrupts
+ * off). Lookups (vm_translate) take no lock: tables are never freed, and an
+ * entry is written with one aligned store.
+ */
+#include <stddef.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "core/spinlock.h"
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "kernel/vm.h"
+#include "lib/string.h"
+
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_PS (1ull << 7)
+#define PTE_G (1ull << 8)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+#define HUGE_2M (2ull << 20)
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __bss_end[];
+
+static uint64_t *kernel_pml4;
+static uint64_t nx_bit;
+static uint64_t table_pages;
+static struct spinlock vm_lock = SPINLOCK_INIT;
+
+bool vm_nx_enabled(void)
+{
+	return nx_bit != 0;
+}
+
+uint64_t vm_table_pages(void)
+{
+	return table_pages;
+}
+
+static inline unsigned idx(uintptr_t va, int level)
+{
+	return (va >> (12 + 9 * level)) & 511;
+}
+
+static uint64_t *new_table(void)
+{
+	uint64_t phys = pmm_alloc_zeroed_page();
+
+	if (!phys)
+		return NULL;
+	table_pages++;
+	return phys_to_virt(phys);
+}
+
+/* The table at `level` - 1 below entry *e, allocated if absent. */
+static uint64_t *next_table(uint64_t *e, bool create)
+{
+	uint64_t *t;
+
+	if (*e & PTE_P) {
+		if (*e & PTE_PS)
+			return NULL; /* a huge page: no table below */
+		return phys_to_virt(*e & PTE_ADDR);
+	}
+	if (!create || !(t = new_table()))
+		return NULL;
+	/* Intermediate entries allow everything; the leaf decides. */
+	*e = virt_to_phys_direct(t) | PTE_P | PTE_W;
+	return t;
+}
+
+/* Leaf entry for va at `level` (0 = 4 KiB, 1 = 2 MiB), or NULL. */
+static uint64_t *walk(uintptr_t va, int level, bool create)
+{
+	uint64_t *t = kernel_pml4;
+
+	for (int l = 3; l > level; l--) {
+		t = next_table(&t[idx(va, l)], create);
+		if (!t)
+			return NULL;
+	}
+	return &t[idx(va, level)];
+}
+
+static uint64_t leaf_bits(unsigned flags)
+{
+	uint64_t bits = PTE_P;
+
+	if (flags & VM_WRITE)
+		bits |= PTE_W;
+	if (!(flags & VM_EXEC))
+		bits |= nx_bit;
+	if (flags & VM_UNCACHED)
+		bits |= PTE_PCD | PTE_PWT;
+	if (flags & VM_GLOBAL)
+		bits |= PTE_G;
+	return bits;
+}
+
+static void map_or_die(uintptr_t va, uint64_t phys, unsigned flags)
+{
+	uint64_t *e = walk(va, 0, true);
+
+	if (!e)
+		panic("vm: out of memory building the kernel page tables");
+	*e = phys | leaf_bits(flags);
+}
+
+static void map_image(const char *start, const char *end, unsigned flags)
+{
+	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE)
+		map_or_die(va, va - KERNEL_VIRT, flags | VM_GLOBAL);
+}
+
+/* Direct map [base, end) with 2 MiB pages, skipping chunks already mapped. */
+static void map_direct(uint64_t base, uint64_t end)
+{
+	for (uint64_t p = base & ~(HUGE_2M - 1); p < end; p += HUGE_2M) {
+		uint64_t *e = walk(DIRECT_MAP_BASE + p, 1, true);
+
+		if (!e)
+			panic("vm: out of memory building the direct map");
+		if (!(*e & PTE_P))
+			*e = p | PTE_PS | PTE_W | PTE_G | leaf_bits(VM_WRITE);
+	}
+}
+
+static void prealloc_region(uintptr_t base, uint64_t size)
+{
+	for (uintptr_t va = base; va < base + size; va += 1ull << 39)
+		if (!next_table(&kernel_pml4[idx(va, 3)], true))
+			panic("vm: out of memory preallocating kernel tables");
+}
+
+void vm_init(void)
+{
+	nx_bit = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+	kernel_pml4 = new_table();
+	if (!kernel_pml4)
+		panic("vm: no memory for the top-level page table");
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_range *m = &boot_info.mem[i];
+		uint64_t end = m->base + m->len;
+
+		/* RAM and firmware tables; "reserved" ranges are often MMIO,
+		 * which vm_map_mmio maps uncached on request. */
+		if (m->type != BOOT_MEM_RAM && m->type != BOOT_MEM_ACPI &&
+		    m->type != BOOT_MEM_NVS)
+			continue;
+		if (end > m->base && m->len)
+			map_direct(m->base, end);
+	}
+	/* The first MiB holds firmware tables (EBDA, BIOS area) that ACPI reads. */
+	map_direct(0, 1 << 20);
+
+	map_image(__text_start, __text_end, VM_EXEC);
+	map_image(__rodata_start, __rodata_end, VM_READ);
+	map_image(__data_start, __bss_end, VM_WRITE);
+
+	prealloc_region(STACKS_BASE, STACKS_SIZE);
+	prealloc_region(PROGRAMS_BASE, PROGRAMS_SIZE);
+
+	write_cr3(virt_to_phys_direct(kernel_pml4));
+}
+
+enum lm_err vm_map_page(uintptr_t va, uint64_t phys, unsigned flags)
+{
+	enum lm_err err = LM_OK;
+	bool irq = irq_save();
+	uint64_t *e;
+
+	spin_lock(&vm_lock);
+	e = walk(va, 0, true);
+	if (!e)
+		err = LM_ERR_NOMEM;
+	else if (*e & PTE_P)
+		err = LM_ERR_EXIST;
+	else
+		*e = (phys & PTE_ADDR) | leaf_bits(flags);
+	spin_unlock(&vm_lock);
+	irq_restore(irq);
+	return err;
+}
+
+uint64_t vm_unmap_page(uintptr_t va)
+{
+	bool irq = irq_save();
+	uint64_t phys = 0, *e;
+
+	spin_lock(&vm_lock);
+	e = walk(va, 0, false);
+	if (e && (*e & PTE_P)) {
+		phys = *e & PTE_ADDR;
+		*e = 0;
+		invlpg(va);
+	}
+	spin_unlock(&vm_lock);
+	irq_restore(irq);
+	return phys;
+}
+
+bool vm_translate(uintptr_t va, uint64_t *phys)
+{
+	uint64_t *t = kernel_pml4, e = 0;
+
+	if (!t)
+		return false;
+	for (int l = 3; l >= 0; l--) {
+		e = t[idx(va, l)];
+		if (!(e & PTE_P))
+			return false;
+		if (l == 0 || (e & PTE_PS)) {
+			uint64_t mask = (1ull << (12 + 9 * l)) - 1;
+			if (phys)
+				*phys = (e & PTE_ADDR & ~mask) | (va & mask);
+			return true;
+		}
+		t = phys_to_virt(e & PTE_ADDR);
+	}
+	return false;
+}
+
+bool vm_readable(uintptr_t va, uint64_t len)
+{
+	uintptr_t end = va + len;
+
+	if (end < va)
+		return false;
+	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < end; p += PAGE_SIZE)
+		if (!vm_translate(p, NULL))
+			return false;
+	return true;
+}
+
+/* A link is stored as an offset into the stack region with bit 1 set, so
+ * that the present bit (0) stays clear and "no link" is an all-zero entry. */
+#define GUARD_LINK 2ull
+
+void vm_guard_link_set(uintptr_t va, uintptr_t value)
+{
+	bool irq = irq_save();
+	uint64_t *e;
+
+	spin_lock(&vm_lock);
+	e = walk(va, 0, true);
+	if (!e || (*e & PTE_P))
+		panic("vm: guard link at 0x%lx: %s", (unsigned long)va,
+		      e ? "page is mapped" : "out of memory");
+	*e = value ? ((value - STACKS_BASE) | GUARD_LINK) : 0;
+	spin_unlock(&vm_lock);
+	irq_restore(irq);
+}
+
+uintptr_t vm_guard_link_get(uintptr_t va)
+{
+	uint64_t *e = walk(va, 0, false);
+
+	if (!e || !(*e & GUARD_LINK) || (*e & PTE_P))
+		return 0;
+	return STACKS_BASE + (*e & ~0xfffull);
+}
+
+/* Replace a 2 MiB mapping by a table of 512 equivalent 4 KiB mappings, so
+ * that one of them can get other attributes. */
+static void split_huge(uint64_t *e)
+{
+	uint64_t *t = new_table(), base = *e & PTE_ADDR & ~(HUGE_2M - 1);
+	uint64_t attrs = *e & ~PTE_ADDR & ~PTE_PS;
+
+	if (!t)
+		panic("vm: out of memory splitting a 2 MiB page");
+	for (int i = 0; i < 512; i++)
+		t[i] = (base + (uint64_t)i * PAGE_SIZE) | attrs;
+	*e = virt_to_phys_direct(t) | PTE_P | PTE_W;
+}
+
+void *vm_map_mmio(uint64_t phys, uint64_t len)
+{
+	uint64_t first = phys & ~(uint64_t)(PAGE_SIZE - 1);
+	bool irq = irq_save();
+
+	spin_lock(&vm_lock);
+	for (uint64_t p = first; p < phys + len; p += PAGE_SIZE) {
+		uintptr_t va = DIRECT_MAP_BASE + p;
+		uint64_t *big = walk(va, 1, true), *e;
+
+		if (!big)
+			panic("vm: out of memory mapping MMIO at 0x%llx", (unsigned long long)p);
+		if ((*big & PTE_P) && (*big & PTE_PS))
+			split_huge(big);
+		e = walk(va, 0, true);
+		if (!e)
+			panic("vm: out of memory mapping MMIO at 0x%llx", (unsigned long long)p);
+		*e = p | leaf_bits(VM_WRITE | VM_UNCACHED);
+		invlpg(va);
+	}
+	spin_unlock(&vm_lock);
+	irq_restore(irq);
+	return phys_to_virt(phys);
+}

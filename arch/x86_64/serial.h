@@ -1,0 +1,12 @@
+/* The 16550 UART at COM1: the system console. */
+#ifndef ARCH_X86_64_SERIAL_H
+#define ARCH_X86_64_SERIAL_H
+
+#include <stddef.h>
+
+void serial_init(void);
+void serial_write(const char *s, size_t len);
+/* Returns a received byte, or -1 if none is waiting. */
+int serial_getc(void);
+
+#endif

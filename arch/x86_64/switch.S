@@ -1,0 +1,73 @@
+/*
+ * The context switch and its relatives (see context.h for the frame).
+ */
+	.text
+
+/* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
+	.global ctx_switch, ctx_jump, ctx_restore
+ctx_switch:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	subq $8, %rsp
+	stmxcsr (%rsp)                  /* rounding mode, exception masks */
+	fnstcw 4(%rsp)                  /* x87 precision and rounding */
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	movq %rdx, %rax
+ctx_restore:
+	ldmxcsr (%rsp)
+	fldcw 4(%rsp)
+	addq $8, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret                             /* rax = prev */
+
+/* void ctx_jump(uint64_t new_rsp, struct thread *prev) */
+ctx_jump:
+	movq %rdi, %rsp
+	movq %rsi, %rax
+	jmp ctx_restore
+
+/* First resume of a new thread: rax = prev. The stack is 16-byte aligned
+ * here (ctx_init_stack), as a call expects. */
+	.global ctx_thread_entry
+ctx_thread_entry:
+	movq %rax, %rdi
+	call thread_start
+	ud2
+
+/* int ctx_setjmp(ctx_jmpbuf jb) */
+	.global ctx_setjmp, ctx_longjmp
+ctx_setjmp:
+	movq %rbx, 0(%rdi)
+	movq %rbp, 8(%rdi)
+	movq %r12, 16(%rdi)
+	movq %r13, 24(%rdi)
+	movq %r14, 32(%rdi)
+	movq %r15, 40(%rdi)
+	leaq 8(%rsp), %rdx              /* stack pointer after our return */
+	movq %rdx, 48(%rdi)
+	movq (%rsp), %rdx               /* our return address */
+	movq %rdx, 56(%rdi)
+	xorl %eax, %eax
+	ret
+
+/* void ctx_longjmp(ctx_jmpbuf jb, int value) */
+ctx_longjmp:
+	movq 0(%rdi), %rbx
+	movq 8(%rdi), %rbp
+	movq 16(%rdi), %r12
+	movq 24(%rdi), %r13
+	movq 32(%rdi), %r14
+	movq 40(%rdi), %r15
+	movq 48(%rdi), %rsp
+	movl %esi, %eax
+	jmpq *56(%rdi)

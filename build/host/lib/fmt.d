@@ -1,2 +1,0 @@
-build/host/lib/fmt.o: lib/fmt.c lib/fmt.h
-lib/fmt.h:

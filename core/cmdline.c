@@ -1,0 +1,95 @@
+/*
+ * Command-line tokenizer (syntax in cmdline.h). It never writes to the line
+ * and never reads past its terminating NUL.
+ */
+#include "core/cmdline.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+/* Skip the rest of a bad word so that parsing can resume after it. */
+static void skip_word(const char *line, size_t *pos)
+{
+	while (line[*pos] && !is_blank(line[*pos]))
+		(*pos)++;
+}
+
+static enum lm_err fail(const char *line, size_t *pos, size_t at, char *err,
+			size_t err_size, const char *what)
+{
+	fmt_snprintf(err, err_size, "column %zu: %s", at + 1, what);
+	skip_word(line, pos);
+	return LM_ERR_FORMAT;
+}
+
+enum lm_err cmdline_next(const char *line, size_t *cursor, struct cmdline_word *w,
+			 char *err, size_t err_size)
+{
+	size_t pos = *cursor, start;
+	enum lm_err e = LM_OK;
+
+	while (is_blank(line[pos]))
+		pos++;
+	if (!line[pos]) {
+		*cursor = pos;
+		return LM_ERR_NOENT;
+	}
+	start = pos;
+	w->offset = start;
+	w->key = line + pos;
+	while (is_key_char(line[pos]))
+		pos++;
+	w->key_len = pos - start;
+	w->value = NULL;
+	w->value_len = 0;
+
+	if (!w->key_len && line[pos] == '=')
+		e = fail(line, &pos, pos, err, err_size, "option without a name before '='");
+	else if (line[pos] && !is_blank(line[pos]) && line[pos] != '=')
+		e = fail(line, &pos, pos, err, err_size,
+			 (unsigned char)line[pos] < 0x20 || (unsigned char)line[pos] >= 0x7f
+				 ? "unexpected control or non-ASCII character in an option name"
+				 : "unexpected character in an option name");
+	else if (line[pos] == '=') {
+		pos++;
+		if (line[pos] == '"') {
+			size_t open = pos++;
+			w->value = line + pos;
+			while (line[pos] && line[pos] != '"')
+				pos++;
+			if (!line[pos]) {
+				*cursor = pos;
+				fmt_snprintf(err, err_size, "column %zu: unterminated quote",
+					     open + 1);
+				return LM_ERR_FORMAT;
+			}
+			w->value_len = (size_t)(line + pos - w->value);
+			pos++;
+			if (line[pos] && !is_blank(line[pos]))
+				e = fail(line, &pos, pos, err, err_size,
+					 "text right after a closing quote");
+		} else {
+			w->value = line + pos;
+			while (line[pos] && !is_blank(line[pos]))
+				pos++;
+			w->value_len = (size_t)(line + pos - w->value);
+		}
+	}
+	*cursor = pos;
+	return e;
+}
+
+bool cmdline_key_is(const struct cmdline_word *w, const char *key)
+{
+	return strlen(key) == w->key_len && !memcmp(w->key, key, w->key_len);
+}

@@ -1,0 +1,5 @@
+/* The hart table (see hart.h). */
+#include "core/hart.h"
+
+struct hart harts[HART_MAX];
+uint32_t hart_count = 1;

@@ -1,0 +1,67 @@
+/*
+ * Harts (hardware threads) and their local data.
+ *
+ * Every hart's GS segment base points at its struct hart. The structure
+ * begins with the system table (sdk/include/lemmings/systab.h), so that a
+ * program's `call *%gs:(8*N)` reaches system routine N on whichever hart it
+ * runs, with no per-call lookup. Hart-local fields follow; this_hart() finds
+ * the structure through its self pointer at a fixed offset.
+ *
+ * Invariant: fields other than the system table are touched only by the hart
+ * itself, or under the lock that the field's comment names.
+ */
+#ifndef CORE_HART_H
+#define CORE_HART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sched.h"
+
+#define HART_SYSTAB_SLOTS 16
+#define HART_MAX 64
+
+struct thread;
+
+struct hart {
+	void *systab[HART_SYSTAB_SLOTS]; /* first: programs index it from %gs:0 */
+	struct hart *self;               /* at HART_SELF_OFFSET */
+	uint32_t id;                     /* 0 .. hart_count-1; 0 boots */
+	uint32_t apic_id;
+	struct thread *current;          /* the thread running here */
+	struct thread *idle;             /* this hart's idle thread */
+	struct runqueue rq;              /* ready threads (core/sched.c) */
+	void *arch;                      /* arch/ data: GDT, TSS, IST stacks */
+	uint32_t in_trap;                /* nesting depth of fault handling */
+	bool in_irq;                     /* running an interrupt handler */
+	bool need_resched;               /* set by wake-ups from interrupts */
+};
+
+#define HART_SELF_OFFSET (HART_SYSTAB_SLOTS * 8)
+
+extern struct hart harts[HART_MAX];
+extern uint32_t hart_count;
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(h) : "i"(HART_SELF_OFFSET));
+	return h;
+}
+
+static inline uint32_t hart_id(void)
+{
+	uint32_t id;
+
+	__asm__ volatile("movl %%gs:%c1, %0"
+			 : "=r"(id)
+			 : "i"(HART_SELF_OFFSET + 8));
+	return id;
+}
+
+_Static_assert(offsetof(struct hart, self) == HART_SELF_OFFSET, "hart layout");
+_Static_assert(offsetof(struct hart, id) == HART_SELF_OFFSET + 8, "hart layout");
+
+#endif

@@ -1,0 +1,11 @@
+# core/: the portable core, built into the kernel and the hosted runtime.
+
+CORE_SRCS := core/cmdline.c core/hart.c core/sched.c core/timer.c
+KERNEL_SRCS += $(CORE_SRCS)
+
+HOST_TESTS += cmdline_test
+cmdline_test_SRCS := core/cmdline.c core/cmdline_test.c lib/fmt.c lib/test.c lib/glob.c
+
+FUZZERS += cmdline_fuzz
+cmdline_fuzz_SRCS := core/cmdline.c core/cmdline_fuzz.c lib/fmt.c
+cmdline_fuzz_CORPUS := core/fuzz-seeds/cmdline

@@ -1,0 +1,36 @@
+/*
+ * What the portable core needs from the platform it runs on: the kernel
+ * (kernel/platform.c) or a Linux process (hosted/platform.c). Each routine
+ * is small; the core never reaches around this list.
+ */
+#ifndef CORE_PLATFORM_H
+#define CORE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hart;
+struct thread;
+
+/* Mask interrupts on this hart; returns whether they were on. */
+bool plat_irq_save(void);
+void plat_irq_restore(bool on);
+
+/* Stacks: `pages` mapped pages above an unmapped guard page. 0 on failure. */
+uintptr_t plat_stack_alloc(unsigned pages);
+void plat_stack_free(uintptr_t base, unsigned pages);
+
+/* Make hart h look at its run queue soon (an IPI, or a futex wake). */
+void plat_hart_kick(struct hart *h);
+
+/* Wait for an interrupt (kernel: sti; hlt). Called with interrupts off;
+ * returns with them off. */
+void plat_idle_wait(void);
+
+/* Monotonic nanoseconds since boot. */
+uint64_t plat_now_ns(void);
+/* Ask for a timer interrupt on this hart at deadline (ns); 0 cancels. */
+void plat_timer_arm(uint64_t deadline);
+
+
+#endif

@@ -1,0 +1,398 @@
+/*
+ * The scheduler: run queues, switching, and the life of a thread.
+ *
+ * Switch protocol. A thread gives up its hart by setting its own state and
+ * calling reschedule() with interrupts off. The thread that runs next calls
+ * sched_finish(prev) first thing: only then, with prev's registers saved and
+ * its stack no longer in use, is prev put back in a queue (READY), let go of
+ * (WAITING: its lock is released, so a wake-up cannot run it on another hart
+ * before it is saved) or freed (DEAD). Every resume path (ctx_switch's
+ * return, a new thread's start, a preempted thread's resume stub) calls it.
+ *
+ * Locking order: thread lock, then run-queue lock. Both with interrupts off.
+ */
+#include <stddef.h>
+
+#include "arch/x86_64/context.h"
+#include "core/hart.h"
+#include "core/platform.h"
+#include "core/thread.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+static uint64_t next_id = 1;
+static uint64_t live_threads;
+
+uint64_t sched_live_threads(void)
+{
+	return __atomic_load_n(&live_threads, __ATOMIC_RELAXED);
+}
+
+struct thread *thread_current(void)
+{
+	return this_hart()->current;
+}
+
+/* ---- run queues (caller holds rq->lock) ---- */
+
+static void rq_push(struct runqueue *rq, struct thread *t, bool head)
+{
+	unsigned p = t->priority;
+
+	t->next = NULL;
+	if (!rq->q[p].head) {
+		rq->q[p].head = rq->q[p].tail = t;
+	} else if (head) {
+		t->next = rq->q[p].head;
+		rq->q[p].head = t;
+	} else {
+		rq->q[p].tail->next = t;
+		rq->q[p].tail = t;
+	}
+	rq->nonempty |= 1u << p;
+	rq->count++;
+}
+
+static struct thread *rq_pop(struct runqueue *rq)
+{
+	unsigned p;
+	struct thread *t;
+
+	if (!rq->nonempty)
+		return NULL;
+	p = (unsigned)__builtin_ctz(rq->nonempty);
+	t = rq->q[p].head;
+	rq->q[p].head = t->next;
+	if (!t->next) {
+		rq->q[p].tail = NULL;
+		rq->nonempty &= ~(1u << p);
+	}
+	rq->count--;
+	return t;
+}
+
+/* Highest priority waiting in rq (PRIO_IDLE if none). */
+static unsigned rq_best(const struct runqueue *rq)
+{
+	uint32_t ne = __atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED);
+
+	return ne ? (unsigned)__builtin_ctz(ne) : PRIO_IDLE;
+}
+
+/* ---- making threads ready ---- */
+
+void sched_make_ready(struct thread *t, bool head)
+{
+	struct hart *h = &harts[t->hart];
+	struct thread *running;
+	bool irq = plat_irq_save();
+
+	spin_lock(&h->rq.lock);
+	t->state = THREAD_READY;
+	rq_push(&h->rq, t, head);
+	spin_unlock(&h->rq.lock);
+
+	/* A higher priority than what runs there: that hart must switch. */
+	running = __atomic_load_n(&h->current, __ATOMIC_RELAXED);
+	if (!running || t->priority < running->priority) {
+		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
+		if (h != this_hart())
+			plat_hart_kick(h);
+	}
+	plat_irq_restore(irq);
+}
+
+bool sched_should_preempt(void)
+{
+	struct hart *h = this_hart();
+
+	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+		return false;
+	h->need_resched = false;
+	return rq_best(&h->rq) < h->current->priority;
+}
+
+/*
+ * The thread to run after cur on this hart. A cur that stays runnable
+ * (READY: yield or preemption) keeps the hart unless a thread of higher
+ * priority, or for a yield of equal priority, is waiting.
+ */
+struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
+{
+	struct hart *h = &harts[hart];
+	struct thread *next;
+	unsigned best;
+
+	spin_lock(&h->rq.lock);
+	best = rq_best(&h->rq);
+	if (cur->state == THREAD_READY && !(cur->flags & THREAD_IDLE) &&
+	    (best > cur->priority ||
+	     (best == cur->priority && (cur->flags & THREAD_REQUEUE_HEAD)))) {
+		spin_unlock(&h->rq.lock);
+		return cur;
+	}
+	next = rq_pop(&h->rq);
+	spin_unlock(&h->rq.lock);
+	if (!next) {
+		if (cur->state == THREAD_READY)
+			return cur; /* idle, or a yield with nothing else to run */
+		next = h->idle;
+	}
+	return next;
+}
+
+void sched_finish(struct thread *prev)
+{
+	struct hart *h = this_hart();
+
+	h->need_resched = false;
+	switch (prev->state) {
+	case THREAD_READY:
+		if (!(prev->flags & THREAD_IDLE)) {
+			bool head = prev->flags & THREAD_REQUEUE_HEAD;
+			prev->flags &= ~THREAD_REQUEUE_HEAD;
+			sched_make_ready(prev, head);
+		}
+		break;
+	case THREAD_WAITING:
+		if (prev->flags & THREAD_LOCK_HELD) {
+			prev->flags &= ~THREAD_LOCK_HELD;
+			spin_unlock(&prev->lock);
+		}
+		break;
+	case THREAD_DEAD:
+		__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+		if (!(prev->flags & THREAD_STATIC))
+			plat_stack_free(prev->stack_base, prev->stack_pages);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Give up the hart; cur's state says why. Interrupts off. */
+static void reschedule(struct thread *cur)
+{
+	struct hart *h = this_hart();
+	struct thread *next = sched_pick_next(h->id, cur), *prev;
+
+	if (next == cur) {
+		cur->state = THREAD_RUNNING;
+		cur->flags &= ~THREAD_REQUEUE_HEAD;
+		return;
+	}
+	next->state = THREAD_RUNNING;
+	next->hart = h->id;
+	__atomic_store_n(&h->current, next, __ATOMIC_RELAXED);
+	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
+	sched_finish(prev);
+}
+
+void thread_yield(void)
+{
+	struct thread *cur = thread_current();
+	bool irq = plat_irq_save();
+
+	cur->state = THREAD_READY;
+	reschedule(cur);
+	plat_irq_restore(irq);
+}
+
+/* ---- events ---- */
+
+uint64_t thread_wait(uint64_t mask)
+{
+	struct thread *cur = thread_current();
+	uint64_t got;
+	bool irq;
+
+	if (!mask)
+		return 0;
+	irq = plat_irq_save();
+	for (;;) {
+		spin_lock(&cur->lock);
+		/* Publish the mask before looking at the bits: a signal either
+		 * sees the mask (and wakes us) or set its bits before we look. */
+		__atomic_store_n(&cur->wait_mask, mask, __ATOMIC_SEQ_CST);
+		got = __atomic_fetch_and(&cur->events, ~mask, __ATOMIC_SEQ_CST) & mask;
+		if (got) {
+			cur->wait_mask = 0;
+			spin_unlock(&cur->lock);
+			break;
+		}
+		cur->state = THREAD_WAITING;
+		cur->flags |= THREAD_LOCK_HELD;
+		reschedule(cur);
+	}
+	plat_irq_restore(irq);
+	return got;
+}
+
+/* Set bits; make t ready if it waits for one of them. Returns whether it
+ * was woken. Never switches threads. */
+static bool signal_bits(struct thread *t, uint64_t bits)
+{
+	bool irq, wake = false;
+
+	__atomic_fetch_or(&t->events, bits, __ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&t->wait_mask, __ATOMIC_SEQ_CST) & bits))
+		return false;
+	irq = plat_irq_save();
+	spin_lock(&t->lock);
+	if (t->state == THREAD_WAITING &&
+	    (__atomic_load_n(&t->events, __ATOMIC_RELAXED) & t->wait_mask)) {
+		t->wait_mask = 0;
+		wake = true;
+	}
+	spin_unlock(&t->lock);
+	if (wake)
+		sched_make_ready(t, false);
+	plat_irq_restore(irq);
+	return wake;
+}
+
+/* t became ready: if it is more urgent than us, on this hart, and we are
+ * a thread (not an interrupt handler), let it run now. */
+static void yield_to(struct thread *t)
+{
+	struct hart *h = this_hart();
+	struct thread *cur = h->current;
+	bool irq;
+
+	if (t->hart != h->id || h->in_irq || t->priority >= cur->priority)
+		return;
+	irq = plat_irq_save();
+	cur->state = THREAD_READY;
+	cur->flags |= THREAD_REQUEUE_HEAD;
+	reschedule(cur);
+	plat_irq_restore(irq);
+}
+
+void thread_signal(struct thread *t, uint64_t bits)
+{
+	if (signal_bits(t, bits))
+		yield_to(t);
+}
+
+void thread_park(void)
+{
+	thread_wait(THREAD_EV_PARK);
+}
+
+void thread_unpark(struct thread *t)
+{
+	thread_signal(t, THREAD_EV_PARK);
+}
+
+/* ---- birth and death ---- */
+
+/* First code of every new thread (via ctx_switch's return, see context.h). */
+__attribute__((noreturn)) void thread_start(struct thread *prev)
+{
+	struct thread *self;
+
+	sched_finish(prev);
+	self = thread_current();
+	plat_irq_restore(true);
+	self->entry(self->arg);
+	thread_exit();
+}
+
+enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
+{
+	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
+	uintptr_t base;
+	struct thread *t;
+
+	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
+	    (o->hart >= 0 && (uint32_t)o->hart >= hart_count))
+		return LM_ERR_INVAL;
+	base = plat_stack_alloc(pages);
+	if (!base)
+		return LM_ERR_NOMEM;
+
+	/* The control block sits at the top of the stack area. */
+	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
+	memset(t, 0, sizeof *t);
+	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	t->priority = (uint8_t)o->priority;
+	t->hart = o->hart >= 0 ? (uint32_t)o->hart : this_hart()->id;
+	t->stack_pages = pages;
+	t->stack_base = base;
+	t->stack_top = (uintptr_t)t;
+	t->entry = o->entry;
+	t->arg = o->arg;
+	t->notify = o->notify;
+	t->notify_bits = o->notify_bits;
+	if (o->name) {
+		size_t n = strnlen(o->name, THREAD_NAME_MAX - 1);
+		memcpy(t->name, o->name, n);
+	} else {
+		fmt_snprintf(t->name, sizeof t->name, "thread-%llu",
+			     (unsigned long long)t->id);
+	}
+	t->saved_rsp = ctx_init_stack(t->stack_top);
+	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
+	if (out)
+		*out = t;
+
+	sched_make_ready(t, false);
+	yield_to(t);
+	return LM_OK;
+}
+
+__attribute__((noreturn)) void thread_exit(void)
+{
+	struct thread *cur = thread_current();
+	struct hart *h;
+	struct thread *next;
+
+	/* No switch here: this thread is about to switch for good anyway, and
+	 * may be running on a trap stack (stopped after a fault). */
+	if (cur->notify)
+		signal_bits(cur->notify, cur->notify_bits);
+	plat_irq_save();
+	h = this_hart();
+	cur->state = THREAD_DEAD;
+	next = sched_pick_next(h->id, cur);
+	next->state = THREAD_RUNNING;
+	next->hart = h->id;
+	__atomic_store_n(&h->current, next, __ATOMIC_RELAXED);
+	ctx_jump(next->saved_rsp, cur);
+}
+
+/* ---- harts ---- */
+
+void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
+{
+	struct hart *h = &harts[hart];
+
+	h->idle = idle;
+	idle->flags |= THREAD_IDLE;
+	idle->priority = PRIO_IDLE;
+	idle->state = THREAD_RUNNING;
+	idle->hart = hart;
+	if (boot != idle) {
+		boot->hart = hart;
+		boot->state = THREAD_RUNNING;
+	}
+	h->current = boot;
+}
+
+/* The idle loop: run whatever is ready, else halt until an interrupt. */
+__attribute__((noreturn)) void sched_run_idle(void)
+{
+	struct thread *self = thread_current();
+
+	plat_irq_save();
+	for (;;) {
+		struct hart *h = this_hart();
+
+		if (__atomic_load_n(&h->rq.nonempty, __ATOMIC_ACQUIRE)) {
+			self->state = THREAD_READY;
+			reschedule(self);
+			continue;
+		}
+		plat_idle_wait();
+	}
+}

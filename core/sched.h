@@ -1,0 +1,33 @@
+/*
+ * Run queues: one per hart, four strictly ordered priorities, FIFO within a
+ * priority. Every operation is O(1): a queue is an intrusive singly linked
+ * list with head and tail, and a bitmap says which priorities are non-empty.
+ */
+#ifndef CORE_SCHED_H
+#define CORE_SCHED_H
+
+#include <stdint.h>
+
+#include "core/spinlock.h"
+
+enum thread_priority {
+	PRIO_CRITICAL = 0,
+	PRIO_REALTIME = 1,
+	PRIO_USER = 2,
+	PRIO_REGULAR = 3,
+	PRIO_COUNT = 4,
+	PRIO_IDLE = 4, /* the per-hart idle thread, below all four */
+};
+
+struct thread;
+
+struct runqueue {
+	struct spinlock lock;     /* taken with interrupts off */
+	uint32_t nonempty;        /* bit p: queue p has threads */
+	uint32_t count;           /* threads in all queues */
+	struct {
+		struct thread *head, *tail;
+	} q[PRIO_COUNT];
+};
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * Threads: one 4 KiB page each by default.
+ *
+ * The page holds the stack and, at its top, the thread's control block
+ * (struct thread); an unmapped guard page lies below, so an overflow faults
+ * instead of corrupting a neighbour. A switch saves the callee-saved
+ * registers, the stack pointer, the resume address and the FPU/SSE control
+ * words (arch/x86_64/switch.S); nothing else, and no privilege change.
+ *
+ * Waiting: every thread has a word of event bits. thread_signal sets bits
+ * and wakes the thread if it waits for any of them; thread_wait(mask)
+ * returns and clears the set bits of mask, parking until one is set.
+ * Park/unpark is the special case of one reserved bit (THREAD_EV_PARK): an
+ * unpark before the park is remembered, as with any event.
+ *
+ * Lifetime: a thread ends by returning from its entry or calling
+ * thread_exit; the scheduler frees its page after switching away (a thread
+ * cannot free the stack it runs on). Pointers to a thread are valid until it
+ * ends; signalling an ended thread is a caller bug.
+ */
+#ifndef CORE_THREAD_H
+#define CORE_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lemmings/err.h>
+
+#include "core/sched.h"
+#include "core/spinlock.h"
+
+#define THREAD_EV_PARK (1ull << 63) /* reserved for park/unpark */
+#define THREAD_EV_TIMER (1ull << 62) /* reserved: a sleep's deadline passed */
+#define THREAD_EV_USER_MASK (~(THREAD_EV_PARK | THREAD_EV_TIMER))
+#define THREAD_NAME_MAX 24
+
+enum thread_state {
+	THREAD_READY,   /* in a run queue, or about to be put back in one */
+	THREAD_RUNNING, /* on a hart */
+	THREAD_WAITING, /* parked in thread_wait */
+	THREAD_DEAD,    /* ended; its page is freed after the switch */
+};
+
+enum thread_flags {
+	THREAD_IDLE = 1 << 0,      /* a hart's idle thread: never queued */
+	THREAD_STATIC = 1 << 1,    /* stack not from the allocator (boot) */
+	THREAD_REQUEUE_HEAD = 1 << 2, /* preempted: back to the front of its queue */
+	THREAD_LOCK_HELD = 1 << 3, /* switched out holding its own lock (waiting) */
+};
+
+struct thread {
+	uint64_t saved_rsp;        /* while switched out: its switch frame */
+	struct thread *next;       /* run queue link */
+	uint64_t events;           /* pending event bits (atomic) */
+	uint64_t wait_mask;        /* bits waited for; 0 when not waiting */
+	struct spinlock lock;      /* state, wait_mask (with interrupts off) */
+	uint8_t state;             /* enum thread_state */
+	uint8_t priority;          /* enum thread_priority */
+	uint16_t flags;            /* enum thread_flags */
+	uint32_t hart;             /* the hart whose queue it joins */
+	uint32_t stack_pages;
+	uint64_t id;
+	uintptr_t stack_base;      /* lowest stack address (above the guard) */
+	uintptr_t stack_top;       /* highest usable stack address */
+	void (*entry)(void *arg);
+	void *arg;
+	void *catch;               /* armed fault catcher (kernel tests), or NULL */
+	uint64_t deadline;         /* sleeping until (ns), 0 = not sleeping */
+	struct thread *timer_next, *timer_prev; /* sleeper list (core/timer.c) */
+	uint32_t timer_hart;       /* whose sleeper list */
+	struct thread *notify;     /* signalled when this thread ends */
+	uint64_t notify_bits;
+	char name[THREAD_NAME_MAX];
+};
+
+struct thread_opts {
+	void (*entry)(void *arg);
+	void *arg;
+	enum thread_priority priority;
+	uint32_t stack_pages; /* 0 means 1: one page, control block included */
+	const char *name;     /* NULL: "thread-<id>" */
+	int hart;             /* -1: the spawning hart */
+	struct thread *notify; /* signalled with notify_bits when it ends */
+	uint64_t notify_bits;
+};
+
+enum lm_err thread_spawn(const struct thread_opts *opts, struct thread **out);
+__attribute__((noreturn)) void thread_exit(void);
+void thread_yield(void);
+struct thread *thread_current(void);
+
+void thread_park(void);
+void thread_unpark(struct thread *t);
+void thread_signal(struct thread *t, uint64_t bits);
+uint64_t thread_wait(uint64_t mask);
+
+/* Scheduler internals shared with arch/ and the platforms. */
+void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle);
+void sched_finish(struct thread *prev);
+struct thread *sched_pick_next(uint32_t hart, struct thread *cur);
+void sched_make_ready(struct thread *t, bool head);
+void sched_run_idle(void) __attribute__((noreturn));
+/* A new thread's first code, entered from arch/x86_64/switch.S. */
+__attribute__((noreturn)) void thread_start(struct thread *prev);
+/* Called by a platform's interrupt exit: should the current thread give way? */
+bool sched_should_preempt(void);
+/* Stats for tests and benchmarks. */
+uint64_t sched_live_threads(void);
+
+#endif

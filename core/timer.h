@@ -1,0 +1,21 @@
+/*
+ * Sleeping: threads wait for events with a deadline. Each hart keeps the
+ * threads that sleep on it in a list sorted by deadline and arms its timer
+ * interrupt for the earliest.
+ */
+#ifndef CORE_TIMER_H
+#define CORE_TIMER_H
+
+#include <stdint.h>
+
+/* Wait for any bit of mask, or until the clock reaches deadline (ns).
+ * Returns the bits (cleared), or 0 if the deadline came first. */
+uint64_t thread_wait_deadline(uint64_t mask, uint64_t deadline);
+void thread_sleep_until(uint64_t deadline);
+void thread_sleep_ns(uint64_t ns);
+
+/* The platform's timer interrupt: wake every sleeper whose deadline is <= now
+ * on this hart, and arm the timer for the next one. */
+void timer_expire(uint64_t now);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * What happens when a thread faults.
+ *
+ * A fault in an ordinary thread stops that thread alone: the report (what,
+ * where, registers, backtrace) goes to the console, a record goes to the
+ * ring below, and the hart switches to the next thread. The thread's page is
+ * freed like on a normal exit. Faults anywhere else are kernel bugs and
+ * panic: in the idle loop or early boot (no thread to stop), and with
+ * interrupts disabled (the code may hold a spinlock that would never be
+ * released).
+ *
+ * Locking: fault_lock protects the ring (interrupts are off in handlers).
+ */
+#include "arch/x86_64/cpu.h"
+#include "core/hart.h"
+#include "core/spinlock.h"
+#include "core/thread.h"
+#include "kernel/console.h"
+#include "kernel/fault.h"
+#include "kernel/kstack.h"
+#include "kernel/panic.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+static struct fault_record records[FAULT_RECORDS];
+static uint64_t total;
+static struct spinlock fault_lock = SPINLOCK_INIT;
+
+uint64_t fault_count(void)
+{
+	return __atomic_load_n(&total, __ATOMIC_ACQUIRE);
+}
+
+const struct fault_record *fault_get(uint64_t i)
+{
+	if (i >= fault_count() || fault_count() - i > FAULT_RECORDS)
+		return NULL;
+	return &records[i % FAULT_RECORDS];
+}
+
+void fault_catch_arm(struct fault_catch *c)
+{
+	thread_current()->catch = c;
+}
+
+void fault_catch_end(struct fault_catch *c)
+{
+	thread_current()->catch = NULL;
+}
+
+static void record(struct thread *t, uint64_t vector, uint64_t error, uint64_t rip,
+		   uint64_t rbp, uint64_t rsp, uint64_t cr2, const char *reason)
+{
+	struct fault_record *r;
+	bool irq = irq_save();
+
+	spin_lock(&fault_lock);
+	r = &records[total % FAULT_RECORDS];
+	memset(r, 0, sizeof *r);
+	r->thread_id = t->id;
+	memcpy(r->thread_name, t->name, sizeof r->thread_name - 1);
+	r->vector = vector;
+	r->error = error;
+	r->rip = rip;
+	r->cr2 = cr2;
+	fmt_snprintf(r->reason, sizeof r->reason, "%s", reason);
+	backtrace_format(rip, rbp, rsp, r->backtrace, sizeof r->backtrace);
+	__atomic_store_n(&total, total + 1, __ATOMIC_RELEASE);
+	spin_unlock(&fault_lock);
+	irq_restore(irq);
+}
+
+/* Why did it fault, in words? */
+static void describe(const struct trap_frame *f, uint64_t cr2, char *buf, size_t size)
+{
+	if (f->vector == VEC_PAGE_FAULT) {
+		const char *what = kstack_is_guard(cr2) ? " (stack overflow into the guard page)" : "";
+		fmt_snprintf(buf, size, "page fault: %s %s at 0x%llx%s",
+			     f->error & 16 ? "executing" : f->error & 2 ? "writing" : "reading",
+			     f->error & 1 ? "protected page" : "unmapped page",
+			     (unsigned long long)cr2, what);
+	} else {
+		fmt_snprintf(buf, size, "%s", trap_name(f->vector));
+	}
+}
+
+__attribute__((noreturn)) void fault_kill_current(const char *reason, uint64_t rip,
+						  uint64_t rbp)
+{
+	struct thread *t = thread_current();
+
+	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",
+		(unsigned long long)t->id, t->name, hart_id(), reason);
+	backtrace_print(rip, rbp, 0);
+	record(t, FAULT_PANIC, 0, rip, rbp, 0, 0, reason);
+	this_hart()->in_trap = 0;
+	thread_exit();
+}
+
+struct trap_frame *fault_handle(struct trap_frame *f)
+{
+	struct hart *h = this_hart();
+	struct thread *t = h->current;
+	uint64_t cr2 = read_cr2();
+	char why[128];
+
+	describe(f, cr2, why, sizeof why);
+	if (t && t->catch) {
+		struct fault_catch *c = t->catch;
+
+		t->catch = NULL;
+		c->frame = *f;
+		c->cr2 = cr2;
+		backtrace_format(f->rip, f->rbp, f->rsp, c->backtrace, sizeof c->backtrace);
+		/* Resume in ctx_longjmp(c->jb, 1) on the catcher's stack. */
+		f->rip = (uint64_t)(uintptr_t)ctx_longjmp;
+		f->rdi = (uint64_t)(uintptr_t)c->jb;
+		f->rsi = 1;
+		f->rsp = c->jb[6] - 8; /* as if called: a return address slot */
+		return f;
+	}
+	if (!t || (t->flags & (THREAD_IDLE | THREAD_STATIC)) || !(f->rflags & RFLAGS_IF)) {
+		kprintf("\n*** %s in kernel context on hart %u%s\n", why, h->id,
+			!(f->rflags & RFLAGS_IF) ? " (interrupts were off)" : "");
+		trap_print_frame(f);
+		panic("fault outside any thread that could be stopped");
+	}
+
+	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",
+		(unsigned long long)t->id, t->name, h->id, why);
+	kprintf("  vector %llu (%s)\n", (unsigned long long)f->vector, trap_name(f->vector));
+	trap_print_frame(f);
+	record(t, f->vector, f->error, f->rip, f->rbp, f->rsp, cr2, why);
+	h->in_trap = 0;
+	thread_exit();
+}

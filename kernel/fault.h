@@ -1,0 +1,63 @@
+/*
+ * Threads that died of a fault or a panic: reported on the console when it
+ * happens, and kept in a small ring of records that tests and, later, the
+ * shell can list.
+ */
+#ifndef KERNEL_FAULT_H
+#define KERNEL_FAULT_H
+
+#include <stdint.h>
+
+#include "arch/x86_64/context.h"
+#include "arch/x86_64/trap.h"
+
+#define FAULT_RECORDS 32
+
+struct fault_record {
+	uint64_t thread_id;
+	char thread_name[24];
+	uint64_t vector; /* exception vector, or FAULT_PANIC */
+	uint64_t error, rip, cr2;
+	char reason[64];
+	char backtrace[256];
+};
+
+#define FAULT_PANIC 256
+
+/* Total deaths so far, and the record of death number i (i < total, the
+ * last FAULT_RECORDS are kept); NULL if that record is gone. */
+uint64_t fault_count(void);
+const struct fault_record *fault_get(uint64_t i);
+
+/*
+ * Fault catchers for tests that provoke a fault on purpose:
+ *
+ *	struct fault_catch c;
+ *	if (fault_catch_begin(&c) == 0) {
+ *		... code that should fault ...
+ *		fault_catch_end(&c);
+ *	} else {
+ *		... c.frame holds the fault ...
+ *	}
+ */
+struct fault_catch {
+	ctx_jmpbuf jb;
+	struct trap_frame frame;
+	uint64_t cr2;
+	char backtrace[512];
+};
+
+#define fault_catch_begin(c) (fault_catch_arm(c), ctx_setjmp((c)->jb))
+void fault_catch_arm(struct fault_catch *c);
+void fault_catch_end(struct fault_catch *c);
+
+/* The exception handlers' entry point (arch/x86_64/trap.c): returns the
+ * frame to resume, or does not return if the thread was stopped. */
+struct trap_frame *fault_handle(struct trap_frame *f);
+
+/* Stop the current thread after a panic in thread context: record it and
+ * switch away. */
+__attribute__((noreturn)) void fault_kill_current(const char *reason, uint64_t rip,
+						  uint64_t rbp);
+
+#endif

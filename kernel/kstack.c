@@ -1,0 +1,180 @@
+/*
+ * Stack slots in the thread-stack region.
+ *
+ * A slot for an n-page stack spans n + 1 pages of address space: the guard
+ * page, then the stack. Slots of each size are recycled through a free list
+ * whose links live in the guard pages' page-table entries (vm_guard_link):
+ * the MMU ignores an entry whose present bit is clear, so the links cost no
+ * memory. Fresh slots come from a bump pointer over the region.
+ *
+ * Freed one-page stacks, by far the most common (one per thread), first go
+ * to a cache that keeps their page mapped: spawning a thread after another
+ * exited then touches no page table and needs no TLB flush. The cache is
+ * bounded (KSTACK_CACHE_MAX pages) and drained when memory runs out.
+ *
+ * Locking: kstack_lock, with interrupts off, covers the bump pointer, the
+ * free lists and the cache.
+ */
+#include <stdbool.h>
+
+#include "arch/x86_64/cpu.h"
+#include "core/spinlock.h"
+#include "kernel/kstack.h"
+#include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "kernel/vm.h"
+
+#define KSTACK_CACHE_MAX 4096
+
+static struct spinlock kstack_lock = SPINLOCK_INIT;
+static uintptr_t bump = STACKS_BASE;
+static uintptr_t free_slots[KSTACK_MAX_PAGES + 1]; /* slot base (guard), 0 = empty */
+static uintptr_t cache_head;                       /* stack page; link in its first word */
+static uint64_t cache_count;
+
+static bool lock(void)
+{
+	bool irq = irq_save();
+
+	spin_lock(&kstack_lock);
+	return irq;
+}
+
+static void unlock(bool irq)
+{
+	spin_unlock(&kstack_lock);
+	irq_restore(irq);
+}
+
+/* A slot's address space: from its free list, else fresh. 0 if none left. */
+static uintptr_t slot_take(unsigned pages)
+{
+	uintptr_t slot = free_slots[pages];
+	uint64_t span = (uint64_t)(pages + 1) * PAGE_SIZE;
+
+	if (slot) {
+		free_slots[pages] = vm_guard_link_get(slot);
+		vm_guard_link_set(slot, 0);
+		return slot;
+	}
+	if (bump + span > STACKS_BASE + STACKS_SIZE)
+		return 0;
+	slot = bump;
+	bump += span;
+	return slot;
+}
+
+static void slot_give(uintptr_t slot, unsigned pages)
+{
+	vm_guard_link_set(slot, free_slots[pages]);
+	free_slots[pages] = slot;
+}
+
+static void unmap_and_free(uintptr_t base, unsigned pages)
+{
+	for (unsigned i = 0; i < pages; i++) {
+		uint64_t phys = vm_unmap_page(base + (uintptr_t)i * PAGE_SIZE);
+		if (phys)
+			pmm_free_page(phys);
+	}
+}
+
+uintptr_t kstack_alloc(unsigned pages)
+{
+	uintptr_t slot, base;
+	bool irq;
+
+	if (!pages || pages > KSTACK_MAX_PAGES)
+		return 0;
+	irq = lock();
+	if (pages == 1 && cache_head) {
+		base = cache_head;
+		cache_head = *(uintptr_t *)base;
+		cache_count--;
+		unlock(irq);
+		return base;
+	}
+	slot = slot_take(pages);
+	unlock(irq);
+	if (!slot)
+		return 0;
+
+	base = slot + PAGE_SIZE;
+	for (unsigned i = 0; i < pages; i++) {
+		uint64_t phys = pmm_alloc_page();
+
+		if (!phys && cache_count) {
+			kstack_drain();
+			phys = pmm_alloc_page();
+		}
+		if (!phys || vm_map_page(base + (uintptr_t)i * PAGE_SIZE, phys,
+					 VM_WRITE) != LM_OK) {
+			if (phys)
+				pmm_free_page(phys);
+			unmap_and_free(base, i);
+			irq = lock();
+			slot_give(slot, pages);
+			unlock(irq);
+			return 0;
+		}
+	}
+	return base;
+}
+
+void kstack_free(uintptr_t base, unsigned pages)
+{
+	bool irq;
+
+	if (base < STACKS_BASE + PAGE_SIZE || base >= STACKS_BASE + STACKS_SIZE ||
+	    !pages || pages > KSTACK_MAX_PAGES)
+		panic("kstack: freeing bad stack 0x%lx (%u pages)", (unsigned long)base, pages);
+	irq = lock();
+	if (pages == 1 && cache_count < KSTACK_CACHE_MAX) {
+		*(uintptr_t *)base = cache_head;
+		cache_head = base;
+		cache_count++;
+		unlock(irq);
+		return;
+	}
+	unlock(irq);
+	unmap_and_free(base, pages);
+	irq = lock();
+	slot_give(base - PAGE_SIZE, pages);
+	unlock(irq);
+}
+
+void kstack_drain(void)
+{
+	for (;;) {
+		bool irq = lock();
+		uintptr_t base = cache_head;
+
+		if (!base) {
+			unlock(irq);
+			return;
+		}
+		cache_head = *(uintptr_t *)base;
+		cache_count--;
+		unlock(irq);
+		unmap_and_free(base, 1);
+		irq = lock();
+		slot_give(base - PAGE_SIZE, 1);
+		unlock(irq);
+	}
+}
+
+uint64_t kstack_cached(void)
+{
+	return __atomic_load_n(&cache_count, __ATOMIC_RELAXED);
+}
+
+int kstack_is_guard(uintptr_t addr)
+{
+	uint64_t phys;
+
+	if (addr < STACKS_BASE || addr >= bump)
+		return 0;
+	/* Unmapped page in the region, followed by a mapped page: a guard. */
+	addr &= ~(uintptr_t)(PAGE_SIZE - 1);
+	return !vm_translate(addr, &phys) && vm_translate(addr + PAGE_SIZE, &phys);
+}

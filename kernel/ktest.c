@@ -1,0 +1,132 @@
+/*
+ * The in-kernel test runner (see ktest.h).
+ *
+ * The runner thread spawns one thread per test (Regular priority, four
+ * pages of stack: tests are ordinary C with buffers on the stack) and waits
+ * for its end through the thread's exit notification. A test whose thread
+ * died (fault, stack overflow, panic in thread context) is reported as
+ * failed with the fault record.
+ */
+#include <stdarg.h>
+
+#include "arch/x86_64/qemu.h"
+#include "core/thread.h"
+#include "kernel/bootopt.h"
+#include "kernel/console.h"
+#include "kernel/fault.h"
+#include "kernel/ktest.h"
+#include "lib/fmt.h"
+#include "lib/glob.h"
+#include "lib/test.h"
+
+BOOTOPT(test, "run the in-kernel tests matching this glob (e.g. test=pmm.*), "
+	      "print KTAP, then exit QEMU");
+
+#define KTEST_DONE (1ull << 0)
+
+void test_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("    # ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+}
+
+static void full_name(const struct test_case *tc, char *buf, size_t size)
+{
+	fmt_snprintf(buf, size, "%s.%s", tc->suite, tc->name);
+}
+
+static void run_one(void *arg)
+{
+	const struct test_case *tc = arg;
+
+	tc->fn();
+}
+
+static bool run_test(const struct test_case *tc)
+{
+	struct thread_opts o = {
+		.entry = run_one,
+		.arg = (void *)tc,
+		.priority = PRIO_REGULAR,
+		.stack_pages = 4,
+		.name = tc->name,
+		.hart = -1,
+		.notify = thread_current(),
+		.notify_bits = KTEST_DONE,
+	};
+	uint64_t deaths = fault_count(), id;
+	struct thread *t;
+	enum lm_err err;
+
+	test_failed = false;
+	err = thread_spawn(&o, &t);
+	if (err) {
+		test_diag("could not start the test's thread: %s", lm_err_str(err));
+		return false;
+	}
+	id = t->id; /* read before waiting: t is gone once it ends */
+	thread_wait(KTEST_DONE);
+	/* Tests may kill threads of their own on purpose: look for this one. */
+	for (uint64_t i = deaths; i < fault_count(); i++) {
+		const struct fault_record *r = fault_get(i);
+		if (r && r->thread_id == id) {
+			test_diag("the test's thread died: %s", r->reason);
+			test_diag("at %s", r->backtrace);
+			return false;
+		}
+	}
+	return !test_failed;
+}
+
+static void runner(void *arg)
+{
+	const char *glob = arg;
+	const struct test_case *tc;
+	char name[128];
+	int planned = 0, n = 0, failed = 0;
+
+	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
+		full_name(tc, name, sizeof name);
+		planned += glob_match(glob, name);
+	}
+	kprintf("KTAP version 1\n1..%d\n", planned);
+	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
+		bool ok;
+
+		full_name(tc, name, sizeof name);
+		if (!glob_match(glob, name))
+			continue;
+		ok = run_test(tc);
+		failed += !ok;
+		kprintf("%s %d %s\n", ok ? "ok" : "not ok", ++n, name);
+	}
+	kprintf("# %d tests, %d failed\n", n, failed);
+	qemu_exit(failed == 0 && planned > 0);
+	kprintf("ktest: QEMU's isa-debug-exit device is absent; halting here\n");
+}
+
+int ktest_start(void)
+{
+	const char *glob = bootopt_get("test");
+	struct thread_opts o = {
+		.entry = runner,
+		.arg = (void *)(glob && *glob ? glob : "*"),
+		.priority = PRIO_USER,
+		.stack_pages = 2,
+		.name = "ktest",
+		.hart = -1,
+	};
+
+	if (!glob)
+		return 0;
+	if (thread_spawn(&o, NULL) != LM_OK) {
+		kprintf("ktest: cannot start the runner\n");
+		qemu_exit(false);
+	}
+	return 1;
+}

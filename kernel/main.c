@@ -1,0 +1,113 @@
+/*
+ * kmain: the boot hart's path from the boot assembly to the scheduler.
+ *
+ * Order matters: the hart-local pointer first (everything reads it), the
+ * console (so that every later step can explain a failure), the boot
+ * information (before any allocation could overwrite it), memory, traps,
+ * time, then threads. The boot context becomes hart 0's idle thread.
+ */
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/qemu.h"
+#include "arch/x86_64/trap.h"
+#include "core/hart.h"
+#include "core/thread.h"
+#include "kernel/boot.h"
+#include "kernel/bootopt.h"
+#include "kernel/console.h"
+#include "kernel/crash.h"
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "kernel/time.h"
+#include "kernel/vm.h"
+
+#define LEMMINGS_VERSION "0.1"
+
+extern char __kernel_phys_start[], __kernel_phys_end[];
+extern char boot_stack_bottom[], boot_stack_top[];
+
+void kmain(uint32_t magic, uint32_t info);
+
+static struct arch_hart boot_arch;
+static struct thread boot_thread = {.name = "boot/idle0", .flags = THREAD_STATIC};
+
+static void hart_set_local(struct hart *h, uint32_t id)
+{
+	h->self = h;
+	h->id = id;
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)h);
+}
+
+static void print_memory_map(void)
+{
+	kprintf("memory map (%u entries, from %s):\n", boot_info.mem_count,
+		boot_info.loader[0] ? boot_info.loader : "the boot loader");
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_range *m = &boot_info.mem[i];
+
+		kprintf("  %016llx-%016llx %8llu KiB  %s\n", (unsigned long long)m->base,
+			(unsigned long long)(m->base + m->len - 1),
+			(unsigned long long)(m->len >> 10), boot_mem_type_name(m->type));
+	}
+}
+
+static void reserve_boot_memory(void)
+{
+	pmm_reserve((uint64_t)(uintptr_t)__kernel_phys_start,
+		    (uint64_t)(uintptr_t)__kernel_phys_end);
+	for (uint32_t i = 0; i < boot_info.module_count; i++)
+		pmm_reserve(boot_info.modules[i].start, boot_info.modules[i].end);
+}
+
+void kmain(uint32_t magic, uint32_t info)
+{
+	hart_set_local(&harts[0], 0);
+	console_init();
+	kprintf("\nLemmings " LEMMINGS_VERSION " (x86-64): many lightweight threads, "
+		"doors for IPC, precise control\n");
+	if (!multiboot_parse(magic, info)) {
+		kprintf("boot: cannot continue without boot information; halted\n");
+		hart_stop();
+	}
+	kprintf("boot loader: %s (Multiboot %u)\n",
+		boot_info.loader[0] ? boot_info.loader : "unnamed", boot_info.protocol);
+	kprintf("command line: \"%s\"%s\n", boot_info.cmdline,
+		boot_info.cmdline_truncated ? " (truncated)" : "");
+	print_memory_map();
+	bootopt_parse(boot_info.cmdline);
+
+	reserve_boot_memory();
+	pmm_init();
+	vm_init();
+	fpu_init_hart();
+	idt_init();
+	if (gdt_init_hart(&boot_arch))
+		panic("no memory for hart 0's interrupt stacks");
+	idt_load();
+	harts[0].arch = &boot_arch;
+
+	boot_thread.stack_base = (uintptr_t)boot_stack_bottom;
+	boot_thread.stack_top = (uintptr_t)boot_stack_top;
+	sched_init_hart(0, &boot_thread, &boot_thread);
+
+	apic_init_hart();
+	harts[0].apic_id = apic_id();
+	time_init();
+	time_init_hart();
+	kprintf("memory: %llu MiB usable, %llu MiB free; no-execute %s\n",
+		(unsigned long long)(pmm_total_pages() >> 8),
+		(unsigned long long)(pmm_free_pages() >> 8),
+		vm_nx_enabled() ? "on" : "unavailable");
+	kprintf("time: TSC at %llu MHz, %s timer\n",
+		(unsigned long long)(time_tsc_hz() / 1000000), time_timer_mode());
+
+	irq_enable();
+	crash_on_request();
+	if (!ktest_start())
+		kprintf("no init program yet: the system is idle (Ctrl-A X leaves QEMU)\n");
+	sched_run_idle();
+}

@@ -1,0 +1,51 @@
+/*
+ * The kernel side of core/platform.h.
+ */
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap.h"
+#include "core/hart.h"
+#include "core/platform.h"
+#include "kernel/kstack.h"
+#include "kernel/time.h"
+
+bool plat_irq_save(void)
+{
+	return irq_save();
+}
+
+void plat_irq_restore(bool on)
+{
+	irq_restore(on);
+}
+
+uintptr_t plat_stack_alloc(unsigned pages)
+{
+	return kstack_alloc(pages);
+}
+
+void plat_stack_free(uintptr_t base, unsigned pages)
+{
+	kstack_free(base, pages);
+}
+
+void plat_idle_wait(void)
+{
+	cpu_enable_and_halt();
+	irq_disable();
+}
+
+uint64_t plat_now_ns(void)
+{
+	return time_now_ns();
+}
+
+void plat_timer_arm(uint64_t deadline)
+{
+	time_arm(deadline);
+}
+
+void plat_hart_kick(struct hart *h)
+{
+	apic_send_ipi(h->apic_id, VEC_WAKE);
+}

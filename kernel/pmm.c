@@ -1,0 +1,238 @@
+/*
+ * Physical page allocator (see pmm.h for the model).
+ *
+ * Invariants, under pmm_lock:
+ *  - every page of every range is in exactly one of three states: below the
+ *    range's bump pointer and allocated, below it and on the free list, or at
+ *    or above the bump pointer (never handed out yet, free);
+ *  - the bitmap bit of a page is set exactly when the page is allocated;
+ *  - free_count is the number of free pages in all three senses above.
+ */
+#include <stddef.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "core/spinlock.h"
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "lib/string.h"
+
+#define RANGE_MAX 64
+#define RESERVE_MAX 32
+
+struct pmm_range {
+	uint64_t base, end; /* page aligned, end exclusive */
+	uint64_t bump;      /* next never-used page */
+};
+
+static struct pmm_range ranges[RANGE_MAX];
+static uint32_t range_count;
+static uint32_t range_cursor; /* first range whose bump may still have pages */
+
+static struct { uint64_t start, end; } reserved[RESERVE_MAX];
+static uint32_t reserved_count;
+
+static uint64_t free_list; /* physical address of first free page, 0 = none */
+static uint64_t free_count, total_count;
+static uint64_t phys_limit;
+
+static uint8_t *bitmap; /* one bit per page, pages 0 .. bitmap_pages-1 */
+static uint64_t bitmap_pages;
+
+static struct spinlock pmm_lock = SPINLOCK_INIT;
+
+static inline void *phys_ptr(uint64_t phys)
+{
+	return (void *)(DIRECT_MAP_BASE + phys);
+}
+
+void pmm_reserve(uint64_t start, uint64_t end)
+{
+	if (reserved_count == RESERVE_MAX)
+		panic("pmm: more than %d reserved regions", RESERVE_MAX);
+	reserved[reserved_count].start = start & ~(uint64_t)(PAGE_SIZE - 1);
+	reserved[reserved_count].end = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	reserved_count++;
+}
+
+/* Add [base, end) minus the reserved regions. */
+static void add_range(uint64_t base, uint64_t end)
+{
+	for (uint32_t i = 0; i < reserved_count && base < end; i++) {
+		uint64_t rs = reserved[i].start, re = reserved[i].end;
+
+		if (re <= base || rs >= end)
+			continue;
+		if (rs > base)
+			add_range(base, rs);
+		base = re > base ? re : base;
+	}
+	if (base >= end)
+		return;
+	if (range_count == RANGE_MAX) {
+		kprintf("pmm: more than %d usable ranges; ignoring 0x%llx-0x%llx\n",
+			RANGE_MAX, (unsigned long long)base, (unsigned long long)end);
+		return;
+	}
+	ranges[range_count++] = (struct pmm_range){base, end, base};
+	total_count += (end - base) / PAGE_SIZE;
+}
+
+static void sort_ranges(void)
+{
+	for (uint32_t i = 1; i < range_count; i++)
+		for (uint32_t j = i; j > 0 && ranges[j].base < ranges[j - 1].base; j--) {
+			struct pmm_range t = ranges[j];
+			ranges[j] = ranges[j - 1];
+			ranges[j - 1] = t;
+		}
+}
+
+/* Carve n contiguous pages for the bitmap from the first range that fits. */
+static uint64_t steal_contiguous(uint64_t n)
+{
+	for (uint32_t i = 0; i < range_count; i++) {
+		struct pmm_range *r = &ranges[i];
+
+		if ((r->end - r->bump) / PAGE_SIZE >= n && r->bump + n * PAGE_SIZE <= (4ull << 30)) {
+			uint64_t p = r->bump;
+			r->bump += n * PAGE_SIZE;
+			return p;
+		}
+	}
+	panic("pmm: no room below 4 GiB for the %llu-page allocation bitmap",
+	      (unsigned long long)n);
+}
+
+static inline void bit_set(uint64_t page)
+{
+	bitmap[page >> 3] |= (uint8_t)(1u << (page & 7));
+}
+
+static inline void bit_clear(uint64_t page)
+{
+	bitmap[page >> 3] &= (uint8_t)~(1u << (page & 7));
+}
+
+static inline bool bit_test(uint64_t page)
+{
+	return bitmap[page >> 3] & (1u << (page & 7));
+}
+
+void pmm_init(void)
+{
+	uint64_t bytes, first, bitmap_phys;
+
+	/* Page 0 and the first MiB stay with the firmware. */
+	pmm_reserve(0, 1 << 20);
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_range *m = &boot_info.mem[i];
+		uint64_t end = m->base + m->len;
+
+		if (end < m->base)
+			end = UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1);
+		if (end > phys_limit)
+			phys_limit = end;
+		if (m->type != BOOT_MEM_RAM)
+			continue;
+		add_range((m->base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1),
+			  end & ~(uint64_t)(PAGE_SIZE - 1));
+	}
+	/* Overlapping RAM entries in the map would hand pages out twice. */
+	sort_ranges();
+	for (uint32_t i = 1; i < range_count; i++)
+		if (ranges[i].base < ranges[i - 1].end)
+			panic("pmm: memory map ranges overlap at 0x%llx",
+			      (unsigned long long)ranges[i].base);
+	if (!range_count)
+		panic("pmm: no usable memory in the memory map");
+
+	bitmap_pages = ranges[range_count - 1].end / PAGE_SIZE;
+	bytes = (bitmap_pages + 7) / 8;
+	first = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	bitmap_phys = steal_contiguous(first);
+	bitmap = phys_ptr(bitmap_phys);
+	memset(bitmap, 0, first * PAGE_SIZE);
+	for (uint64_t i = 0; i < first; i++)
+		bit_set(bitmap_phys / PAGE_SIZE + i);
+	free_count = total_count - first;
+}
+
+uint64_t pmm_alloc_page(void)
+{
+	bool irq = irq_save();
+	uint64_t page = 0;
+
+	spin_lock(&pmm_lock);
+	if (free_list) {
+		page = free_list;
+		free_list = *(uint64_t *)phys_ptr(page);
+	} else {
+		while (range_cursor < range_count &&
+		       ranges[range_cursor].bump == ranges[range_cursor].end)
+			range_cursor++;
+		if (range_cursor < range_count) {
+			page = ranges[range_cursor].bump;
+			ranges[range_cursor].bump += PAGE_SIZE;
+		}
+	}
+	if (page) {
+		if (bit_test(page / PAGE_SIZE))
+			panic("pmm: page 0x%llx handed out twice", (unsigned long long)page);
+		bit_set(page / PAGE_SIZE);
+		free_count--;
+	}
+	spin_unlock(&pmm_lock);
+	irq_restore(irq);
+	return page;
+}
+
+uint64_t pmm_alloc_zeroed_page(void)
+{
+	uint64_t page = pmm_alloc_page();
+
+	if (page)
+		memset(phys_ptr(page), 0, PAGE_SIZE);
+	return page;
+}
+
+void pmm_free_page(uint64_t phys)
+{
+	bool irq;
+
+	if (phys & (PAGE_SIZE - 1) || phys / PAGE_SIZE >= bitmap_pages)
+		panic("pmm: freeing bad address 0x%llx", (unsigned long long)phys);
+	irq = irq_save();
+	spin_lock(&pmm_lock);
+	if (!bit_test(phys / PAGE_SIZE))
+		panic("pmm: freeing page 0x%llx, which is not allocated",
+		      (unsigned long long)phys);
+	bit_clear(phys / PAGE_SIZE);
+	*(uint64_t *)phys_ptr(phys) = free_list;
+	free_list = phys;
+	free_count++;
+	spin_unlock(&pmm_lock);
+	irq_restore(irq);
+}
+
+bool pmm_is_allocated(uint64_t phys)
+{
+	return phys / PAGE_SIZE < bitmap_pages && bit_test(phys / PAGE_SIZE);
+}
+
+uint64_t pmm_free_pages(void)
+{
+	return __atomic_load_n(&free_count, __ATOMIC_RELAXED);
+}
+
+uint64_t pmm_total_pages(void)
+{
+	return total_count;
+}
+
+uint64_t pmm_phys_limit(void)
+{
+	return phys_limit;
+}

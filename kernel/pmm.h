@@ -1,0 +1,36 @@
+/*
+ * The physical page allocator: 4 KiB pages, O(1) allocation and free.
+ *
+ * Pages are handed out from a free list of pages given back, and otherwise
+ * from the untouched part of the RAM ranges (a bump pointer per range), so
+ * boot does not walk all of memory. A bitmap with one bit per page records
+ * which pages are allocated: freeing a page that is not allocated is a
+ * broken invariant and panics with the page's address.
+ *
+ * Locking: one spinlock, taken with interrupts off; safe from any context.
+ */
+#ifndef KERNEL_PMM_H
+#define KERNEL_PMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Physical address of a free page, or 0 if memory is exhausted (page 0 is
+ * never handed out). The page's contents are undefined. */
+uint64_t pmm_alloc_page(void);
+/* As pmm_alloc_page, but zero-filled. */
+uint64_t pmm_alloc_zeroed_page(void);
+void pmm_free_page(uint64_t phys);
+
+uint64_t pmm_free_pages(void);
+uint64_t pmm_total_pages(void);
+bool pmm_is_allocated(uint64_t phys);
+
+/* Reserve [start, end) before pmm_init: kernel image, modules, ... */
+void pmm_reserve(uint64_t start, uint64_t end);
+void pmm_init(void);
+
+/* Highest physical address of any memory-map entry (for the direct map). */
+uint64_t pmm_phys_limit(void);
+
+#endif

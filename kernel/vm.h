@@ -1,0 +1,69 @@
+/*
+ * Kernel virtual memory: the one address space that every thread and every
+ * program shares (layout in arch/x86_64/layout.h).
+ *
+ * vm_map_page and vm_unmap_page change single 4 KiB mappings in the kernel
+ * half. They do not shoot down other harts' TLBs: callers that unmap memory
+ * another hart may have touched must arrange that (see docs/memory.md).
+ */
+#ifndef KERNEL_VM_H
+#define KERNEL_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lemmings/err.h>
+
+#include "arch/x86_64/layout.h"
+
+enum vm_flags {
+	VM_READ = 0,          /* every mapping is readable */
+	VM_WRITE = 1 << 0,
+	VM_EXEC = 1 << 1,
+	VM_UNCACHED = 1 << 2, /* device memory */
+	VM_GLOBAL = 1 << 3,
+};
+
+static inline void *phys_to_virt(uint64_t phys)
+{
+	return (void *)(DIRECT_MAP_BASE + phys);
+}
+
+static inline uint64_t virt_to_phys_direct(const void *p)
+{
+	return (uint64_t)(uintptr_t)p - DIRECT_MAP_BASE;
+}
+
+/* Build the kernel's page tables and switch to them. */
+void vm_init(void);
+
+/* Map one page; LM_ERR_EXIST if va is already mapped, LM_ERR_NOMEM if a
+ * page table could not be allocated. */
+enum lm_err vm_map_page(uintptr_t va, uint64_t phys, unsigned flags);
+/* Unmap one page on this hart; returns its physical address, or 0 if it was
+ * not mapped. */
+uint64_t vm_unmap_page(uintptr_t va);
+/* Physical address behind va, if mapped (any page size). */
+bool vm_translate(uintptr_t va, uint64_t *phys);
+/* Is [va, va+len) mapped, readable memory? For fault-free debug reads. */
+bool vm_readable(uintptr_t va, uint64_t len);
+
+/*
+ * A free-list link kept in the page-table entry of an unmapped page (the
+ * guard page of a free stack slot, kernel/kstack.c): the MMU ignores entries
+ * whose present bit is clear. va must lie in the stack region; value is a
+ * page-aligned address in that region, or 0.
+ */
+void vm_guard_link_set(uintptr_t va, uintptr_t value);
+uintptr_t vm_guard_link_get(uintptr_t va);
+
+/* Map device memory (uncached) into the direct map and return its address. */
+void *vm_map_mmio(uint64_t phys, uint64_t len);
+
+/* Whether the CPU enforces no-execute (EFER.NXE is on). */
+bool vm_nx_enabled(void);
+
+/* Count of page-table pages allocated for the kernel half. */
+uint64_t vm_table_pages(void);
+
+#endif

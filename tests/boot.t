@@ -1,0 +1,18 @@
+#!/bin/sh
+# End to end: the kernel boots in QEMU, prints its banner, the memory map and
+# the command line, and warns about unknown or malformed options.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+echo 1..7
+
+boot_until 'system is idle' 20 --smp 1 --mem 256M --append 'bogus=1 =bad help'
+check "kernel boots to the idle loop" log_has 'system is idle'
+check "banner printed" log_has '^Lemmings [0-9.]+ \(x86-64\)'
+check "memory map printed" log_has '0000000000100000-.*available'
+check "command line echoed" log_has 'command line: "bogus=1 =bad help"'
+check "unknown option warned about" log_has "unknown option 'bogus' ignored"
+check "malformed option warned about" log_has 'ignoring malformed option at column 9'
+
+boot_until '^Lemmings' 10 --smp 4 --mem 2G
+echo "# banner after ${BOOT_MS} ms (QEMU start included)"
+check "banner within a second of QEMU starting (make run's defaults)" [ "$BOOT_MS" -lt 1000 ]

@@ -1,0 +1,50 @@
+# Helpers for end-to-end tests (sourced by tests/*.t).
+#
+# boot_until PATTERN SECONDS [qemu-run options...]
+#   Boots QEMU with its serial console going to $LOG and waits until the log
+#   matches PATTERN (an extended regexp) or SECONDS pass, then stops QEMU.
+#   Returns 0 if the pattern appeared. $BOOT_MS is how long that took.
+
+LOG=$(mktemp)
+trap 'rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; true' EXIT
+n=0
+
+boot_until() {
+	pattern=$1 secs=$2
+	shift 2
+	: >"$LOG"
+	tools/qemu-run "$@" -- -monitor none -serial "file:$LOG" </dev/null >/dev/null 2>&1 &
+	QEMU_PID=$!
+	start=$(date +%s%N)
+	found=1
+	while :; do
+		if grep -Eq "$pattern" "$LOG"; then found=0; break; fi
+		if ! kill -0 "$QEMU_PID" 2>/dev/null; then break; fi
+		if [ $(( ($(date +%s%N) - start) / 1000000000 )) -ge "$secs" ]; then break; fi
+		sleep 0.02
+	done
+	BOOT_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+	sleep 0.2 # let the console catch up
+	kill "$QEMU_PID" 2>/dev/null
+	wait "$QEMU_PID" 2>/dev/null
+	QEMU_PID=
+	return $found
+}
+
+# check DESCRIPTION COMMAND...: one TAP line.
+check() {
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		echo "# ---- serial log ----"
+		sed 's/^/# /' "$LOG"
+	fi
+}
+
+log_has() {
+	grep -Eq "$1" "$LOG"
+}
