@@ -18,7 +18,7 @@ struct fault_record {
 	char thread_name[24];
 	uint64_t vector; /* exception vector, or FAULT_PANIC */
 	uint64_t error, rip, cr2;
-	char reason[64];
+	char reason[128];
 	char backtrace[256];
 };
 

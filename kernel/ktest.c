@@ -17,10 +17,11 @@
 #include "kernel/ktest.h"
 #include "lib/fmt.h"
 #include "lib/glob.h"
+#include "lib/string.h"
 #include "lib/test.h"
 
-BOOTOPT(test, "run the in-kernel tests matching this glob (e.g. test=pmm.*), "
-	      "print KTAP, then exit QEMU");
+BOOTOPT(test, "run the in-kernel tests matching these globs (test=pmm.*,vm.* ; "
+	      "a leading '-' excludes), print KTAP, then exit QEMU");
 
 #define KTEST_DONE (1ull << 0)
 
@@ -33,6 +34,36 @@ void test_diag(const char *fmt, ...)
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+}
+
+/*
+ * The selection: comma-separated globs; a glob starting with '-' excludes.
+ * "*,-stress.*" is every test but the stress suite.
+ */
+static bool selected(const char *selection, const char *name)
+{
+	char glob[128];
+	bool in = false;
+
+	while (*selection) {
+		size_t n = 0;
+		bool exclude = *selection == '-';
+
+		selection += exclude;
+		while (selection[n] && selection[n] != ',')
+			n++;
+		if (n < sizeof glob) {
+			memcpy(glob, selection, n);
+			glob[n] = 0;
+			if (glob_match(glob, name)) {
+				if (exclude)
+					return false;
+				in = true;
+			}
+		}
+		selection += n + (selection[n] == ',');
+	}
+	return in;
 }
 
 static void full_name(const struct test_case *tc, char *buf, size_t size)
@@ -92,14 +123,14 @@ static void runner(void *arg)
 
 	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
 		full_name(tc, name, sizeof name);
-		planned += glob_match(glob, name);
+		planned += selected(glob, name);
 	}
 	kprintf("KTAP version 1\n1..%d\n", planned);
 	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
 		bool ok;
 
 		full_name(tc, name, sizeof name);
-		if (!glob_match(glob, name))
+		if (!selected(glob, name))
 			continue;
 		ok = run_test(tc);
 		failed += !ok;

@@ -1,0 +1,273 @@
+/*
+ * In-kernel tests of threads, the scheduler and events. (They need a
+ * running scheduler, so they run in the kernel; the hosted runtime runs the
+ * same file.)
+ */
+#include "core/hart.h"
+#include "core/platform.h"
+#include "core/thread.h"
+#include "core/timer.h"
+#include "kernel/fault.h"
+#include "lib/string.h"
+#include "lib/test.h"
+
+#define DONE (1ull << 0) /* a spawned thread ended */
+#define PING (1ull << 1)
+
+static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
+			    const char *name)
+{
+	struct thread_opts o = {.entry = fn, .arg = arg, .priority = p, .name = name,
+				.hart = -1, .notify = thread_current(), .notify_bits = DONE};
+	struct thread *t = NULL;
+
+	if (thread_spawn(&o, &t) != LM_OK)
+		test_fail_bool(__FILE__, __LINE__, "thread_spawn succeeded");
+	return t;
+}
+
+static struct {
+	int order[16];
+	int count;
+} log;
+
+static void record(void *arg)
+{
+	log.order[log.count++] = (int)(uintptr_t)arg;
+}
+
+struct conduct {
+	enum thread_priority prios[8];
+	int n;
+	struct thread *parent;
+};
+
+/* Runs at Critical: spawns all, so none runs before the last is queued. */
+static void conductor(void *arg)
+{
+	struct conduct *c = arg;
+
+	for (int i = 0; i < c->n; i++) {
+		struct thread_opts o = {.entry = record, .arg = (void *)(uintptr_t)i,
+					.priority = c->prios[i], .hart = -1};
+		thread_spawn(&o, NULL);
+	}
+}
+
+static void run_conducted(struct conduct *c)
+{
+	log.count = 0;
+	spawn(conductor, c, PRIO_CRITICAL, "conductor");
+	/* We are Regular: everything the conductor queued above us has run
+	 * by the time we are back; equal priorities queue behind us. */
+	while (log.count < c->n)
+		thread_yield();
+}
+
+TEST(sched, priority_order)
+{
+	struct conduct c = {.prios = {PRIO_REGULAR, PRIO_USER, PRIO_REALTIME, PRIO_CRITICAL},
+			    .n = 4};
+
+	run_conducted(&c);
+	ASSERT_EQ(log.count, 4);
+	EXPECT_EQ(log.order[0], 3); /* Critical */
+	EXPECT_EQ(log.order[1], 2); /* Realtime */
+	EXPECT_EQ(log.order[2], 1); /* User */
+	EXPECT_EQ(log.order[3], 0); /* Regular */
+}
+
+TEST(sched, fifo_within_a_priority)
+{
+	struct conduct c = {.prios = {PRIO_USER, PRIO_USER, PRIO_USER, PRIO_USER, PRIO_USER,
+				      PRIO_USER},
+			    .n = 6};
+
+	run_conducted(&c);
+	ASSERT_EQ(log.count, 6);
+	for (int i = 0; i < 6; i++)
+		EXPECT_EQ(log.order[i], i);
+}
+
+static volatile int parked_stage;
+
+static void parker(void *arg)
+{
+	parked_stage = 1;
+	thread_park();
+	parked_stage = 2;
+}
+
+TEST(sched, park_and_unpark)
+{
+	struct thread *t;
+
+	parked_stage = 0;
+	t = spawn(parker, NULL, PRIO_USER, "parker");
+	/* User > Regular: it ran at once and parked. */
+	EXPECT_EQ(parked_stage, 1);
+	EXPECT_EQ(t->state, THREAD_WAITING);
+	thread_unpark(t);
+	/* Unparking a more urgent thread lets it run at once. */
+	EXPECT_EQ(parked_stage, 2);
+	thread_wait(DONE);
+}
+
+TEST(sched, unpark_before_park_is_remembered)
+{
+	thread_unpark(thread_current());
+	thread_park(); /* returns at once */
+	EXPECT_EQ(thread_current()->events & THREAD_EV_PARK, 0);
+}
+
+TEST(sched, wait_returns_and_clears_only_the_mask)
+{
+	struct thread *me = thread_current();
+
+	thread_signal(me, 0x6);
+	EXPECT_EQ(thread_wait(0x3), 0x2);
+	EXPECT_EQ(me->events & 0x7, 0x4);
+	EXPECT_EQ(thread_wait(0xff), 0x4);
+	EXPECT_EQ(me->events & 0xff, 0);
+}
+
+struct pingpong {
+	struct thread *a, *b;
+	uint64_t rounds, seen_a, seen_b;
+};
+
+static void ponger(void *arg)
+{
+	struct pingpong *p = arg;
+
+	for (uint64_t i = 0; i < p->rounds; i++) {
+		thread_wait(PING);
+		p->seen_b++;
+		thread_signal(p->a, PING);
+	}
+}
+
+TEST(sched, event_ping_pong_loses_nothing)
+{
+	struct pingpong p = {.a = thread_current(), .rounds = 20000};
+
+	p.b = spawn(ponger, &p, PRIO_REGULAR, "ponger");
+	for (uint64_t i = 0; i < p.rounds; i++) {
+		thread_signal(p.b, PING);
+		thread_wait(PING);
+		p.seen_a++;
+	}
+	EXPECT_EQ(p.seen_a, p.rounds);
+	EXPECT_EQ(p.seen_b, p.rounds);
+	thread_wait(DONE);
+}
+
+TEST(sched, yield_runs_equal_priority_in_turn)
+{
+	struct conduct c = {.prios = {PRIO_REGULAR, PRIO_REGULAR}, .n = 2};
+
+	run_conducted(&c); /* Regular like us: they only run when we yield */
+	EXPECT_EQ(log.count, 2);
+}
+
+TEST(sched, sleep_wakes_within_a_millisecond)
+{
+	uint64_t worst = 0;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t deadline = plat_now_ns() + 3000000, late;
+
+		thread_sleep_until(deadline);
+		ASSERT(plat_now_ns() >= deadline);
+		late = plat_now_ns() - deadline;
+		if (late > worst)
+			worst = late;
+	}
+	test_diag("worst lateness %llu us", (unsigned long long)worst / 1000);
+	EXPECT(worst < 1000000);
+}
+
+TEST(sched, wait_deadline_returns_bits_or_timeout)
+{
+	uint64_t t0 = plat_now_ns();
+
+	EXPECT_EQ(thread_wait_deadline(0x10, t0 + 2000000), 0);
+	EXPECT(plat_now_ns() >= t0 + 2000000);
+	thread_signal(thread_current(), 0x10);
+	EXPECT_EQ(thread_wait_deadline(0x10, plat_now_ns() + 50000000), 0x10);
+}
+
+static volatile int rt_flag;
+
+static void realtime_sleeper(void *arg)
+{
+	thread_sleep_ns(2000000);
+	rt_flag = 1;
+}
+
+TEST(sched, interrupt_wake_preempts_a_thread_that_never_yields)
+{
+	uint64_t start;
+
+	rt_flag = 0;
+	spawn(realtime_sleeper, NULL, PRIO_REALTIME, "rt-sleeper");
+	start = plat_now_ns();
+	/* Spin without yielding: only preemption by the timer interrupt's
+	 * wake-up can set the flag. Bounded, so a failure does not hang. */
+	while (!rt_flag && plat_now_ns() - start < 2000000000ull)
+		;
+	EXPECT_EQ(rt_flag, 1);
+	test_diag("woken and run after %llu us", (unsigned long long)(plat_now_ns() - start) / 1000);
+	thread_wait(DONE);
+}
+
+static volatile uint64_t ticks;
+
+static void ticker(void *arg)
+{
+	for (int i = 0; i < 50; i++) {
+		ticks++;
+		if (i % 10 == 0)
+			test_diag("ticker still running: %d", i);
+		thread_yield();
+	}
+}
+
+static uint64_t recurse(uint64_t depth)
+{
+	volatile char frame[128];
+
+	frame[0] = (char)depth;
+	if (depth > 1000000) /* never: a page of stack runs out long before */
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
+static void overflower(void *arg)
+{
+	recurse(0);
+}
+
+TEST(sched, stack_overflow_is_stopped_while_others_run)
+{
+	struct thread_opts o = {.entry = overflower, .priority = PRIO_REGULAR,
+				.name = "overflower", .hart = -1};
+	uint64_t deaths = fault_count();
+	const struct fault_record *r;
+	int found = 0;
+
+	ticks = 0;
+	spawn(ticker, NULL, PRIO_REGULAR, "ticker");
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	thread_wait(DONE); /* the ticker's end */
+	EXPECT_EQ(ticks, 50);
+	for (uint64_t i = deaths; i < fault_count(); i++) {
+		r = fault_get(i);
+		if (r && test_streq(r->thread_name, "overflower")) {
+			found = 1;
+			test_diag("%s", r->reason);
+			EXPECT(strstr(r->reason, "stack overflow") != NULL);
+		}
+	}
+	EXPECT(found);
+}
