@@ -21,6 +21,7 @@
 #include "kernel/crash.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
+#include "kernel/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/time.h"
 #include "kernel/vm.h"
@@ -98,6 +99,7 @@ void kmain(uint32_t magic, uint32_t info)
 	harts[0].apic_id = apic_id();
 	time_init();
 	time_init_hart();
+	platform_init_hart();
 	kprintf("memory: %llu MiB usable, %llu MiB free; no-execute %s\n",
 		(unsigned long long)(pmm_total_pages() >> 8),
 		(unsigned long long)(pmm_free_pages() >> 8),

@@ -7,6 +7,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "kernel/kstack.h"
+#include "kernel/platform.h"
 #include "kernel/time.h"
 
 bool plat_irq_save(void)
@@ -43,6 +44,18 @@ uint64_t plat_now_ns(void)
 void plat_timer_arm(uint64_t deadline)
 {
 	time_arm(deadline);
+}
+
+/* The wake-up IPI does nothing itself: the waker already queued the thread
+ * and set need_resched; returning from the interrupt switches. */
+static void wake_irq(struct trap_frame *f)
+{
+	apic_eoi();
+}
+
+void platform_init_hart(void)
+{
+	irq_set_handler(VEC_WAKE, wake_irq);
 }
 
 void plat_hart_kick(struct hart *h)

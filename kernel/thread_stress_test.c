@@ -9,6 +9,7 @@
 #include "kernel/kstack.h"
 #include "kernel/pmm.h"
 #include "kernel/vm.h"
+#include "kernel/console.h"
 #include "lib/test.h"
 
 #define MILLION 1000000
@@ -105,4 +106,32 @@ TEST(stress, ten_million_spawn_exit_leak_nothing)
 	kstack_drain();
 	EXPECT_EQ(vm_table_pages(), tables0);
 	EXPECT_EQ(pmm_free_pages(), free0);
+}
+
+#define PARKED 10000
+
+static void park_once(void *arg)
+{
+	thread_park();
+}
+
+/* Memory per parked thread, for make bench (suite bench: not in the
+ * default run). */
+TEST(bench, bytes_per_parked_thread)
+{
+	static struct thread *threads[PARKED];
+	struct thread_opts o = {.entry = park_once, .priority = PRIO_REGULAR, .hart = -1};
+	uint64_t free0, used;
+
+	kstack_drain();
+	free0 = pmm_free_pages();
+	for (int i = 0; i < PARKED; i++)
+		ASSERT_EQ(thread_spawn(&o, &threads[i]), LM_OK);
+	thread_yield(); /* all of them run and park */
+	used = (free0 - pmm_free_pages()) * 4096;
+	kprintf("BENCH kernel.bytes_per_parked_thread %llu bytes\n",
+		(unsigned long long)(used / PARKED));
+	for (int i = 0; i < PARKED; i++)
+		thread_unpark(threads[i]);
+	thread_yield();
 }

@@ -41,6 +41,10 @@ extern bool test_failed;
 /* Provided by each runner: print one line of diagnostics, "# " prefixed. */
 void test_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Provided by each runner: print "BENCH <name> <ns/op> ns" and the cycles
+ * line for a benchmark that ran ops operations. */
+void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops);
+
 void test_fail_bool(const char *file, int line, const char *expr);
 void test_fail_eq(const char *file, int line, const char *a_expr,
 		  const char *b_expr, uint64_t a, uint64_t b);

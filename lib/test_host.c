@@ -21,6 +21,12 @@ void test_diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
+void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
+{
+	printf("BENCH %s %llu ns\n", name, (unsigned long long)(ns / ops));
+	printf("BENCH %s.cycles %llu cycles\n", name, (unsigned long long)(cycles / ops));
+}
+
 int main(int argc, char **argv)
 {
 	const char *pattern = argc > 1 ? argv[1] : "*";
