@@ -1,0 +1,13 @@
+#!/bin/sh
+# End to end: boot through GRUB and Multiboot 2, as on a real PC, and run the
+# memory tests there.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+echo 1..3
+iso=$(mktemp --suffix=.iso)
+tools/mkiso build/lemmings.elf "$iso" 'test=vm.*,pmm.*'
+boot_until 'tests, [0-9]+ failed' 60 --smp 1 --mem 512M --iso "$iso"
+rm -f "$iso"
+check "GRUB loaded the kernel through Multiboot 2" log_has 'boot loader: GRUB .*\(Multiboot 2\)'
+check "GRUB's command line reached the kernel" log_has 'command line: "test=vm.\*,pmm.\*"'
+check "memory tests pass under GRUB" log_has '^# [0-9]+ tests, 0 failed'
