@@ -58,7 +58,7 @@ HCFLAGS := -std=gnu17 -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
-HLDFLAGS := -fsanitize=address,undefined
+HLDFLAGS := -fsanitize=address,undefined -pthread
 
 # Host tools (idlc and friends) are built plainly: they run during the build.
 TCC := gcc

@@ -24,6 +24,7 @@ BOOTOPT(test, "run the in-kernel tests matching these globs (test=pmm.*,vm.* ; "
 	      "a leading '-' excludes), print KTAP, then exit QEMU");
 
 #define KTEST_DONE (1ull << 0)
+#define KTEST_MAX 1024
 
 void test_diag(const char *fmt, ...)
 {
@@ -116,17 +117,24 @@ static bool run_test(const struct test_case *tc)
 
 static void runner(void *arg)
 {
+	static const struct test_case *tests[KTEST_MAX];
 	const char *glob = arg;
-	const struct test_case *tc;
+	size_t count = test_sorted(tests, KTEST_MAX);
 	char name[128];
 	int planned = 0, n = 0, failed = 0;
 
-	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
-		full_name(tc, name, sizeof name);
+	if (count > KTEST_MAX) {
+		kprintf("Bail out! more than %d kernel tests\n", KTEST_MAX);
+		qemu_exit(false);
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		full_name(tests[i], name, sizeof name);
 		planned += selected(glob, name);
 	}
 	kprintf("KTAP version 1\n1..%d\n", planned);
-	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
+	for (size_t i = 0; i < count; i++) {
+		const struct test_case *tc = tests[i];
 		bool ok;
 
 		full_name(tc, name, sizeof name);

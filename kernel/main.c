@@ -23,6 +23,7 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
+#include "kernel/systab.h"
 #include "kernel/time.h"
 #include "kernel/vm.h"
 
@@ -67,6 +68,7 @@ static void reserve_boot_memory(void)
 void kmain(uint32_t magic, uint32_t info)
 {
 	hart_set_local(&harts[0], 0);
+	systab_install(&harts[0]);
 	console_init();
 	kprintf("\nLemmings " LEMMINGS_VERSION " (x86-64): many lightweight threads, "
 		"doors for IPC, precise control\n");

@@ -41,3 +41,33 @@ void test_fail_str(const char *file, int line, const char *a_expr,
 	test_diag("    left:  \"%s\"", a ? a : "(null)");
 	test_diag("    right: \"%s\"", b ? b : "(null)");
 }
+
+static int test_before(const struct test_case *a, const struct test_case *b)
+{
+	const char *x = a->file, *y = b->file;
+
+	while (*x && *x == *y)
+		x++, y++;
+	if (*x != *y)
+		return (unsigned char)*x < (unsigned char)*y;
+	return a->line < b->line;
+}
+
+size_t test_sorted(const struct test_case **out, size_t max)
+{
+	size_t n = 0;
+
+	for (const struct test_case *tc = __start_lm_tests; tc < __stop_lm_tests; tc++, n++) {
+		size_t j = n < max ? n : max;
+
+		/* Insertion sort: a few hundred tests, once per run. */
+		while (j > 0 && test_before(tc, out[j - 1])) {
+			if (j < max)
+				out[j] = out[j - 1];
+			j--;
+		}
+		if (j < max)
+			out[j] = tc;
+	}
+	return n;
+}

@@ -35,6 +35,10 @@ struct test_case {
 
 extern const struct test_case __start_lm_tests[], __stop_lm_tests[];
 
+/* The linked tests in source order (by file name, then line): fills out
+ * with at most max pointers and returns how many there are in all. */
+size_t test_sorted(const struct test_case **out, size_t max);
+
 /* Set when the running test has failed; the runner clears it. */
 extern bool test_failed;
 

@@ -9,6 +9,8 @@
 #include "lib/glob.h"
 #include "lib/test.h"
 
+#define TESTS_MAX 1024
+
 void test_diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -29,17 +31,24 @@ void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
 
 int main(int argc, char **argv)
 {
+	static const struct test_case *tests[TESTS_MAX];
 	const char *pattern = argc > 1 ? argv[1] : "*";
-	const struct test_case *tc;
+	size_t count = test_sorted(tests, TESTS_MAX);
 	char full[256];
 	int planned = 0, n = 0, failures = 0;
 
-	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
-		snprintf(full, sizeof full, "%s.%s", tc->suite, tc->name);
+	if (count > TESTS_MAX) {
+		printf("Bail out! more than %d tests in one binary\n", TESTS_MAX);
+		return 1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		snprintf(full, sizeof full, "%s.%s", tests[i]->suite, tests[i]->name);
 		planned += glob_match(pattern, full);
 	}
 	printf("1..%d\n", planned);
-	for (tc = __start_lm_tests; tc < __stop_lm_tests; tc++) {
+	for (size_t i = 0; i < count; i++) {
+		const struct test_case *tc = tests[i];
+
 		snprintf(full, sizeof full, "%s.%s", tc->suite, tc->name);
 		if (!glob_match(pattern, full))
 			continue;

@@ -26,7 +26,7 @@ enum lm_sys {
 };
 
 typedef void lm_sys_log_fn(const char *text, size_t len);
-typedef void lm_sys_panic_fn(const char *text, size_t len) __attribute__((noreturn));
+typedef void lm_sys_panic_fn(const char *text, size_t len); /* never returns */
 typedef const struct lm_door *lm_sys_door_list_fn(uint64_t *cookie);
 typedef const struct lm_door *lm_sys_door_find_fn(const struct lm_api_id *id);
 typedef enum lm_err lm_sys_door_register_fn(const struct lm_door *door);
@@ -48,6 +48,7 @@ static inline void lm_log(const char *text, size_t len)
 __attribute__((noreturn)) static inline void lm_panic(const char *text, size_t len)
 {
 	((lm_sys_panic_fn *)lm_sys_entry(LM_SYS_PANIC))(text, len);
+	__builtin_unreachable();
 }
 
 /* Iterate over every registered door: start with *cookie = 0; returns NULL

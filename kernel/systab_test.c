@@ -1,0 +1,68 @@
+/* In-kernel tests of the system table, called the way programs call it:
+ * through %gs (sdk/include/lemmings/systab.h). */
+#include <lemmings/systab.h>
+
+#include "core/thread.h"
+#include "kernel/fault.h"
+#include "lib/string.h"
+#include "lib/test.h"
+
+static int triple(int x)
+{
+	return 3 * x;
+}
+
+static struct {
+	struct lm_door door;
+	int (*triple)(int);
+} tripler = {
+	.door = {.api_id = {{0x7e, 0x57, 1}}, .name = "systab-test", .routine_count = 1},
+	.triple = triple,
+};
+
+TEST(systab, register_find_and_call_through_gs)
+{
+	const struct lm_door *d;
+	uint64_t cookie = 0;
+	int listed = 0;
+
+	if (!lm_door_find(&tripler.door.api_id))
+		ASSERT_EQ(lm_door_register(&tripler.door), LM_OK);
+	EXPECT_EQ(lm_door_register(&tripler.door), LM_ERR_EXIST);
+	d = lm_door_find(&tripler.door.api_id);
+	ASSERT(d == &tripler.door);
+	EXPECT_EQ(((typeof(tripler) *)d)->triple(14), 42);
+	while ((d = lm_door_list(&cookie)))
+		listed += d == &tripler.door;
+	EXPECT_EQ(listed, 1);
+}
+
+TEST(systab, bad_pointers_are_refused)
+{
+	EXPECT(lm_door_find((const struct lm_api_id *)0xffffd0fff0000000ull) == NULL);
+	EXPECT_EQ(lm_door_register((const struct lm_door *)0x1000), LM_ERR_FAULT);
+	EXPECT(lm_door_list((uint64_t *)0x8) == NULL);
+	lm_log((const char *)0x10, 5); /* reported, not fatal */
+	lm_log("systab: log works\n", 18);
+}
+
+static void panicker(void *arg)
+{
+	lm_panic("deliberate", 10);
+}
+
+TEST(systab, panic_stops_only_the_calling_thread)
+{
+	struct thread_opts o = {.entry = panicker, .priority = PRIO_REGULAR, .name = "panicker",
+				.hart = -1, .notify = thread_current(), .notify_bits = 1};
+	uint64_t before = fault_count();
+	const struct fault_record *r;
+
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	thread_wait(1);
+	ASSERT_EQ(fault_count(), before + 1);
+	r = fault_get(before);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "panic: deliberate");
+	EXPECT_STREQ(r->thread_name, "panicker");
+}
