@@ -60,6 +60,10 @@ HCFLAGS := -std=gnu17 -O1 -g -fno-omit-frame-pointer \
 	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
 HLDFLAGS := -fsanitize=address,undefined -pthread
 
+# Native benchmarks of the portable core: optimized, no sanitizers.
+BCFLAGS := -std=gnu17 -O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-Wshadow -Wno-unused-parameter -I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
+
 # Host tools (idlc and friends) are built plainly: they run during the build.
 TCC := gcc
 TCFLAGS := -std=gnu17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -75,6 +79,7 @@ FCFLAGS := -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined \
 
 KERNEL_SRCS :=       # .c and .S files linked into the kernel
 HOST_TESTS :=        # names; <name>_SRCS lists the sources of each
+HOSTED_TESTS :=      # like HOST_TESTS, run in Lemmings threads (hosted/)
 FUZZERS :=           # names; <name>_SRCS lists the sources of each
 TOOLS :=             # names; <name>_SRCS lists the sources of each
 CHECK_DEPS :=        # what `make check` needs built first
@@ -101,6 +106,21 @@ $(BUILD)/kernel/%.o: %.S
 	$(call say,AS,$<)
 	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
 
+$(BUILD)/host/%.o: %.S
+	@mkdir -p $(@D)
+	$(call say,HOSTAS,$<)
+	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
+
+$(BUILD)/bench/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(call say,BENCHAS,$<)
+	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
+
+$(BUILD)/bench/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,BENCHCC,$<)
+	$(Q)$(HCC) $(BCFLAGS) -c $< -o $@
+
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$<)
@@ -124,6 +144,36 @@ $(BUILD)/tests/$(1): $(call hobj,$($(1)_SRCS) lib/test_host.c)
 	$(Q)$(HCC) $(HLDFLAGS) $$^ -o $$@
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
+
+# Hosted tests switch stacks under the sanitizer's feet, which
+# AddressSanitizer does not follow (it would need fiber annotations on every
+# switch); they get UndefinedBehaviorSanitizer only. The same portable code
+# runs under AddressSanitizer in the ordinary host tests.
+HOSTED_CFLAGS := $(filter-out -fsanitize=address%,$(HCFLAGS)) -fsanitize=undefined
+xobj = $(patsubst %,$(BUILD)/hosted/%.o,$(basename $(1)))
+
+$(BUILD)/hosted/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HCC) $(HOSTED_CFLAGS) -c $< -o $@
+
+$(BUILD)/hosted/%.o: %.S
+	@mkdir -p $(@D)
+	$(call say,HOSTAS,$<)
+	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
+
+define hosted_test_rule
+$(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c)
+	@mkdir -p $$(@D)
+	$$(call say,LINK,$$@)
+	$(Q)$(HCC) -pthread -fsanitize=undefined $$^ -o $$@
+endef
+$(foreach t,$(HOSTED_TESTS),$(eval $(call hosted_test_rule,$(t))))
+
+$(HOSTED_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename core/sched_test.c core/sched_bench.c $(HOSTED_SRCS) hosted/test_main.c))
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(HCC) -pthread $^ -o $@
 
 define fuzzer_rule
 $(BUILD)/fuzz/$(1): $(call fobj,$($(1)_SRCS))
@@ -176,7 +226,7 @@ $(KERNEL): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS) tools/check-imag
 	@cmp -s $(BUILD)/kernel/text1.syms $(BUILD)/kernel/text2.syms || \
 		{ echo "kernel: code moved between the two links; symbols would be wrong" >&2; rm -f $@; exit 1; }
 
-HOST_TEST_BINS := $(addprefix $(BUILD)/tests/,$(HOST_TESTS))
+HOST_TEST_BINS := $(addprefix $(BUILD)/tests/,$(HOST_TESTS) $(HOSTED_TESTS))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 

@@ -379,20 +379,25 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 	h->current = boot;
 }
 
-/* The idle loop: run whatever is ready, else halt until an interrupt. */
-__attribute__((noreturn)) void sched_run_idle(void)
+/* One turn of the idle loop: run whatever is ready (returning when this
+ * hart has nothing else to do), else wait for an interrupt or a kick. */
+void sched_idle_step(void)
 {
 	struct thread *self = thread_current();
+	bool irq = plat_irq_save();
 
-	plat_irq_save();
-	for (;;) {
-		struct hart *h = this_hart();
-
-		if (__atomic_load_n(&h->rq.nonempty, __ATOMIC_ACQUIRE)) {
-			self->state = THREAD_READY;
-			reschedule(self);
-			continue;
-		}
+	if (__atomic_load_n(&this_hart()->rq.nonempty, __ATOMIC_ACQUIRE)) {
+		self->state = THREAD_READY;
+		reschedule(self);
+	} else {
 		plat_idle_wait();
 	}
+	plat_irq_restore(irq);
+}
+
+__attribute__((noreturn)) void sched_run_idle(void)
+{
+	plat_irq_save();
+	for (;;)
+		sched_idle_step();
 }

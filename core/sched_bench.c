@@ -42,7 +42,7 @@ TEST(bench, swap)
 	n0 = plat_now_ns();
 	for (int i = 0; i < ROUNDS; i++)
 		ctx_switch(&swap_main, swap_other, NULL);
-	report("kernel.swap_round_trip", c0, n0, ROUNDS);
+	report("swap_round_trip", c0, n0, ROUNDS);
 	plat_irq_restore(irq);
 }
 
@@ -59,7 +59,7 @@ TEST(bench, spawn_exit)
 		thread_spawn(&o, NULL);
 		thread_yield();
 	}
-	report("kernel.spawn_exit", c0, n0, ROUNDS);
+	report("spawn_exit", c0, n0, ROUNDS);
 }
 
 static void parker(void *arg)
@@ -87,7 +87,7 @@ TEST(bench, park_unpark_round_trip)
 		thread_unpark(t);
 		thread_park();
 	}
-	report("kernel.park_unpark_round_trip", c0, n0, ROUNDS);
+	report("park_unpark_round_trip", c0, n0, ROUNDS);
 }
 
 static void ponger(void *arg)
@@ -114,5 +114,5 @@ TEST(bench, event_ping_pong)
 		thread_signal(t, 2);
 		thread_wait(2);
 	}
-	report("kernel.event_ping_pong", c0, n0, ROUNDS);
+	report("event_ping_pong", c0, n0, ROUNDS);
 }

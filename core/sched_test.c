@@ -1,14 +1,11 @@
 /*
- * In-kernel tests of threads, the scheduler and events. (They need a
- * running scheduler, so they run in the kernel; the hosted runtime runs the
- * same file.)
+ * Tests of threads, the scheduler and events. Portable: they run in the
+ * kernel (test=sched.*) and in the hosted runtime (build/tests/hosted_sched_test).
  */
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "core/timer.h"
-#include "kernel/fault.h"
-#include "lib/string.h"
 #include "lib/test.h"
 
 #define DONE (1ull << 0) /* a spawned thread ended */
@@ -29,11 +26,11 @@ static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority 
 static struct {
 	int order[16];
 	int count;
-} log;
+} order_log;
 
 static void record(void *arg)
 {
-	log.order[log.count++] = (int)(uintptr_t)arg;
+	order_log.order[order_log.count++] = (int)(uintptr_t)arg;
 }
 
 struct conduct {
@@ -56,11 +53,11 @@ static void conductor(void *arg)
 
 static void run_conducted(struct conduct *c)
 {
-	log.count = 0;
+	order_log.count = 0;
 	spawn(conductor, c, PRIO_CRITICAL, "conductor");
 	/* We are Regular: everything the conductor queued above us has run
 	 * by the time we are back; equal priorities queue behind us. */
-	while (log.count < c->n)
+	while (order_log.count < c->n)
 		thread_yield();
 }
 
@@ -70,11 +67,11 @@ TEST(sched, priority_order)
 			    .n = 4};
 
 	run_conducted(&c);
-	ASSERT_EQ(log.count, 4);
-	EXPECT_EQ(log.order[0], 3); /* Critical */
-	EXPECT_EQ(log.order[1], 2); /* Realtime */
-	EXPECT_EQ(log.order[2], 1); /* User */
-	EXPECT_EQ(log.order[3], 0); /* Regular */
+	ASSERT_EQ(order_log.count, 4);
+	EXPECT_EQ(order_log.order[0], 3); /* Critical */
+	EXPECT_EQ(order_log.order[1], 2); /* Realtime */
+	EXPECT_EQ(order_log.order[2], 1); /* User */
+	EXPECT_EQ(order_log.order[3], 0); /* Regular */
 }
 
 TEST(sched, fifo_within_a_priority)
@@ -84,9 +81,9 @@ TEST(sched, fifo_within_a_priority)
 			    .n = 6};
 
 	run_conducted(&c);
-	ASSERT_EQ(log.count, 6);
+	ASSERT_EQ(order_log.count, 6);
 	for (int i = 0; i < 6; i++)
-		EXPECT_EQ(log.order[i], i);
+		EXPECT_EQ(order_log.order[i], i);
 }
 
 static volatile int parked_stage;
@@ -167,7 +164,7 @@ TEST(sched, yield_runs_equal_priority_in_turn)
 	struct conduct c = {.prios = {PRIO_REGULAR, PRIO_REGULAR}, .n = 2};
 
 	run_conducted(&c); /* Regular like us: they only run when we yield */
-	EXPECT_EQ(log.count, 2);
+	EXPECT_EQ(order_log.count, 2);
 }
 
 TEST(sched, sleep_wakes_within_a_millisecond)
@@ -195,79 +192,4 @@ TEST(sched, wait_deadline_returns_bits_or_timeout)
 	EXPECT(plat_now_ns() >= t0 + 2000000);
 	thread_signal(thread_current(), 0x10);
 	EXPECT_EQ(thread_wait_deadline(0x10, plat_now_ns() + 50000000), 0x10);
-}
-
-static volatile int rt_flag;
-
-static void realtime_sleeper(void *arg)
-{
-	thread_sleep_ns(2000000);
-	rt_flag = 1;
-}
-
-TEST(sched, interrupt_wake_preempts_a_thread_that_never_yields)
-{
-	uint64_t start;
-
-	rt_flag = 0;
-	spawn(realtime_sleeper, NULL, PRIO_REALTIME, "rt-sleeper");
-	start = plat_now_ns();
-	/* Spin without yielding: only preemption by the timer interrupt's
-	 * wake-up can set the flag. Bounded, so a failure does not hang. */
-	while (!rt_flag && plat_now_ns() - start < 2000000000ull)
-		;
-	EXPECT_EQ(rt_flag, 1);
-	test_diag("woken and run after %llu us", (unsigned long long)(plat_now_ns() - start) / 1000);
-	thread_wait(DONE);
-}
-
-static volatile uint64_t ticks;
-
-static void ticker(void *arg)
-{
-	for (int i = 0; i < 50; i++) {
-		ticks++;
-		if (i % 10 == 0)
-			test_diag("ticker still running: %d", i);
-		thread_yield();
-	}
-}
-
-static uint64_t recurse(uint64_t depth)
-{
-	volatile char frame[128];
-
-	frame[0] = (char)depth;
-	if (depth > 1000000) /* never: a page of stack runs out long before */
-		return 0;
-	return recurse(depth + 1) + frame[0];
-}
-
-static void overflower(void *arg)
-{
-	recurse(0);
-}
-
-TEST(sched, stack_overflow_is_stopped_while_others_run)
-{
-	struct thread_opts o = {.entry = overflower, .priority = PRIO_REGULAR,
-				.name = "overflower", .hart = -1};
-	uint64_t deaths = fault_count();
-	const struct fault_record *r;
-	int found = 0;
-
-	ticks = 0;
-	spawn(ticker, NULL, PRIO_REGULAR, "ticker");
-	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
-	thread_wait(DONE); /* the ticker's end */
-	EXPECT_EQ(ticks, 50);
-	for (uint64_t i = deaths; i < fault_count(); i++) {
-		r = fault_get(i);
-		if (r && test_streq(r->thread_name, "overflower")) {
-			found = 1;
-			test_diag("%s", r->reason);
-			EXPECT(strstr(r->reason, "stack overflow") != NULL);
-		}
-	}
-	EXPECT(found);
 }

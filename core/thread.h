@@ -100,6 +100,7 @@ void sched_finish(struct thread *prev);
 struct thread *sched_pick_next(uint32_t hart, struct thread *cur);
 void sched_make_ready(struct thread *t, bool head);
 void sched_run_idle(void) __attribute__((noreturn));
+void sched_idle_step(void);
 /* A new thread's first code, entered from arch/x86_64/switch.S. */
 __attribute__((noreturn)) void thread_start(struct thread *prev);
 /* Called by a platform's interrupt exit: should the current thread give way? */

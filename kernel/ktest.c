@@ -173,6 +173,6 @@ int ktest_start(void)
 /* BENCH lines for the benchmarks that run as tests (core/sched_bench.c). */
 void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
 {
-	kprintf("BENCH %s %llu ns\n", name, (unsigned long long)(ns / ops));
-	kprintf("BENCH %s.cycles %llu cycles\n", name, (unsigned long long)(cycles / ops));
+	kprintf("BENCH kernel.%s %llu ns\n", name, (unsigned long long)(ns / ops));
+	kprintf("BENCH kernel.%s.cycles %llu cycles\n", name, (unsigned long long)(cycles / ops));
 }

@@ -71,3 +71,5 @@ ctx_longjmp:
 	movq 48(%rdi), %rsp
 	movl %esi, %eax
 	jmpq *56(%rdi)
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,153 @@
+/*
+ * Harts as POSIX threads (see hosted.h).
+ *
+ * The idle loop of the core (sched_run_idle) calls plat_idle_wait, which
+ * here waits on the hart's futex word; plat_hart_kick bumps the word and
+ * wakes it. The waiter reads the word before it looks at its run queue, so
+ * a kick between the look and the wait makes the wait return at once.
+ *
+ * Timers: an idle hart's futex wait times out at its earliest sleeper's
+ * deadline. A hart busy running threads looks at its timers only when it
+ * next goes idle (there are no interrupts in a process); docs/hosted.md.
+ */
+#define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/hart.h"
+#include "core/platform.h"
+#include "core/thread.h"
+#include "core/timer.h"
+#include "hosted/hosted.h"
+
+struct hosted_hart {
+	uint32_t kick;        /* futex word */
+	uint64_t deadline;    /* armed timer, ns; 0 = none */
+	struct thread idle;   /* runs on the pthread's own stack */
+	pthread_t pthread;
+};
+
+static struct hosted_hart hh[HART_MAX];
+static void (*main_entry)(void *);
+static void *main_arg;
+static uint32_t main_done;
+
+static void set_gs(struct hart *h)
+{
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)h)) {
+		perror("lemmings-hosted: arch_prctl(ARCH_SET_GS)");
+		exit(1);
+	}
+}
+
+static void pin(unsigned cpu)
+{
+	cpu_set_t set;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % (unsigned)(n > 0 ? n : 1), &set);
+	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+static void futex_wait(uint32_t *word, uint32_t seen, uint64_t deadline)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (deadline) {
+		uint64_t now = plat_now_ns(), left = deadline > now ? deadline - now : 0;
+		ts.tv_sec = (time_t)(left / 1000000000ull);
+		ts.tv_nsec = (long)(left % 1000000000ull);
+		tsp = &ts;
+	}
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, tsp, NULL, 0);
+}
+
+void plat_idle_wait(void)
+{
+	struct hart *h = this_hart();
+	struct hosted_hart *me = &hh[h->id];
+	uint32_t seen = __atomic_load_n(&me->kick, __ATOMIC_ACQUIRE);
+	uint64_t deadline = me->deadline;
+
+	if (deadline && deadline <= plat_now_ns()) {
+		/* Like an interrupt handler: wake sleepers without switching. */
+		h->in_irq = true;
+		timer_expire(plat_now_ns());
+		h->in_irq = false;
+		return;
+	}
+	if (__atomic_load_n(&h->rq.nonempty, __ATOMIC_ACQUIRE))
+		return;
+	futex_wait(&me->kick, seen, deadline);
+}
+
+void plat_hart_kick(struct hart *h)
+{
+	struct hosted_hart *target = &hh[h->id];
+
+	__atomic_fetch_add(&target->kick, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &target->kick, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+void plat_timer_arm(uint64_t deadline)
+{
+	hh[this_hart()->id].deadline = deadline;
+}
+
+static void hart_setup(uint32_t id)
+{
+	struct hart *h = &harts[id];
+
+	h->self = h;
+	h->id = id;
+	set_gs(h);
+	pin(id);
+	hh[id].idle.flags = THREAD_STATIC;
+	snprintf(hh[id].idle.name, sizeof hh[id].idle.name, "idle%u", id);
+	sched_init_hart(id, &hh[id].idle, &hh[id].idle);
+}
+
+static void *hart_main(void *arg)
+{
+	hart_setup((uint32_t)(uintptr_t)arg);
+	sched_run_idle();
+}
+
+static void main_thread(void *arg)
+{
+	main_entry(main_arg);
+	__atomic_store_n(&main_done, 1, __ATOMIC_RELEASE);
+	plat_hart_kick(&harts[0]);
+}
+
+void hosted_run(unsigned n, void (*fn)(void *), void *arg)
+{
+	struct thread_opts o = {.entry = main_thread, .priority = PRIO_REGULAR,
+				.stack_pages = 16, .name = "main", .hart = 0};
+
+	if (n < 1 || n > HART_MAX) {
+		fprintf(stderr, "lemmings-hosted: %u harts: must be 1 to %d\n", n, HART_MAX);
+		exit(2);
+	}
+	hart_count = n;
+	main_entry = fn;
+	main_arg = arg;
+	hart_setup(0);
+	for (unsigned i = 1; i < n; i++)
+		pthread_create(&hh[i].pthread, NULL, hart_main, (void *)(uintptr_t)i);
+	if (thread_spawn(&o, NULL) != LM_OK) {
+		fprintf(stderr, "lemmings-hosted: cannot start the main thread\n");
+		exit(1);
+	}
+	/* Hart 0's idle loop, until the main thread is done. */
+	while (!__atomic_load_n(&main_done, __ATOMIC_ACQUIRE))
+		sched_idle_step();
+}

@@ -1,0 +1,89 @@
+/*
+ * TAP runner for portable tests under the hosted runtime: like
+ * lib/test_host.c, but every test runs in its own Lemmings thread, as in
+ * the kernel. Usage: <binary> [glob] ; LEMMINGS_HARTS sets the hart count.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/thread.h"
+#include "hosted/hosted.h"
+#include "lib/glob.h"
+#include "lib/test.h"
+
+#define TESTS_MAX 1024
+#define TEST_DONE (1ull << 0)
+
+static const char *pattern;
+static int failures;
+
+void test_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
+{
+	printf("BENCH hosted.%s %llu ns\n", name, (unsigned long long)(ns / ops));
+	printf("BENCH hosted.%s.cycles %llu cycles\n", name,
+	       (unsigned long long)(cycles / ops));
+	fflush(stdout);
+}
+
+static void run_one(void *arg)
+{
+	const struct test_case *tc = arg;
+
+	tc->fn();
+}
+
+static void runner(void *arg)
+{
+	static const struct test_case *tests[TESTS_MAX];
+	size_t count = test_sorted(tests, TESTS_MAX);
+	char full[256];
+	int planned = 0, n = 0;
+
+	if (count > TESTS_MAX)
+		count = TESTS_MAX;
+	for (size_t i = 0; i < count; i++) {
+		snprintf(full, sizeof full, "%s.%s", tests[i]->suite, tests[i]->name);
+		planned += glob_match(pattern, full);
+	}
+	printf("1..%d\n", planned);
+	for (size_t i = 0; i < count; i++) {
+		struct thread_opts o = {.entry = run_one, .arg = (void *)tests[i],
+					.priority = PRIO_REGULAR, .stack_pages = 16,
+					.name = tests[i]->name, .hart = -1,
+					.notify = thread_current(), .notify_bits = TEST_DONE};
+
+		snprintf(full, sizeof full, "%s.%s", tests[i]->suite, tests[i]->name);
+		if (!glob_match(pattern, full))
+			continue;
+		test_failed = false;
+		if (thread_spawn(&o, NULL) != LM_OK)
+			test_failed = true;
+		else
+			thread_wait(TEST_DONE);
+		failures += test_failed;
+		printf("%s %d %s\n", test_failed ? "not ok" : "ok", ++n, full);
+		fflush(stdout);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *harts = getenv("LEMMINGS_HARTS");
+
+	pattern = argc > 1 ? argv[1] : "*";
+	hosted_run(harts ? (unsigned)atoi(harts) : 1, runner, NULL);
+	return failures ? 1 : 0;
+}

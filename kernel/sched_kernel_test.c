@@ -1,0 +1,99 @@
+/*
+ * In-kernel scheduler tests that need the kernel itself: interrupts
+ * (preemption) and fault records (stack overflow).
+ */
+#include "core/platform.h"
+#include "core/thread.h"
+#include "core/timer.h"
+#include "kernel/fault.h"
+#include "lib/string.h"
+#include "lib/test.h"
+
+#define DONE (1ull << 0)
+
+static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
+			    const char *name)
+{
+	struct thread_opts o = {.entry = fn, .arg = arg, .priority = p, .name = name,
+				.hart = -1, .notify = thread_current(), .notify_bits = DONE};
+	struct thread *t = NULL;
+
+	if (thread_spawn(&o, &t) != LM_OK)
+		test_fail_bool(__FILE__, __LINE__, "thread_spawn succeeded");
+	return t;
+}
+
+static volatile int rt_flag;
+
+static void realtime_sleeper(void *arg)
+{
+	thread_sleep_ns(2000000);
+	rt_flag = 1;
+}
+
+TEST(sched, interrupt_wake_preempts_a_thread_that_never_yields)
+{
+	uint64_t start;
+
+	rt_flag = 0;
+	spawn(realtime_sleeper, NULL, PRIO_REALTIME, "rt-sleeper");
+	start = plat_now_ns();
+	/* Spin without yielding: only preemption by the timer interrupt's
+	 * wake-up can set the flag. Bounded, so a failure does not hang. */
+	while (!rt_flag && plat_now_ns() - start < 2000000000ull)
+		;
+	EXPECT_EQ(rt_flag, 1);
+	test_diag("woken and run after %llu us", (unsigned long long)(plat_now_ns() - start) / 1000);
+	thread_wait(DONE);
+}
+
+static volatile uint64_t ticks;
+
+static void ticker(void *arg)
+{
+	for (int i = 0; i < 50; i++) {
+		ticks++;
+		if (i % 10 == 0)
+			test_diag("ticker still running: %d", i);
+		thread_yield();
+	}
+}
+
+static uint64_t recurse(uint64_t depth)
+{
+	volatile char frame[128];
+
+	frame[0] = (char)depth;
+	if (depth > 1000000) /* never: a page of stack runs out long before */
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
+static void overflower(void *arg)
+{
+	recurse(0);
+}
+
+TEST(sched, stack_overflow_is_stopped_while_others_run)
+{
+	struct thread_opts o = {.entry = overflower, .priority = PRIO_REGULAR,
+				.name = "overflower", .hart = -1};
+	uint64_t deaths = fault_count();
+	const struct fault_record *r;
+	int found = 0;
+
+	ticks = 0;
+	spawn(ticker, NULL, PRIO_REGULAR, "ticker");
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	thread_wait(DONE); /* the ticker's end */
+	EXPECT_EQ(ticks, 50);
+	for (uint64_t i = deaths; i < fault_count(); i++) {
+		r = fault_get(i);
+		if (r && test_streq(r->thread_name, "overflower")) {
+			found = 1;
+			test_diag("%s", r->reason);
+			EXPECT(strstr(r->reason, "stack overflow") != NULL);
+		}
+	}
+	EXPECT(found);
+}
