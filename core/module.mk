@@ -1,7 +1,7 @@
 # core/: the portable core, built into the kernel and the hosted runtime.
 
 CORE_SRCS := core/cmdline.c core/hallway.c core/hart.c core/sched.c core/timer.c
-KERNEL_SRCS += core/sched_test.c core/sched_bench.c core/hallway_test.c
+KERNEL_SRCS += core/sched_test.c core/sched_bench.c core/hallway_test.c core/door_bench.c
 KERNEL_SRCS += $(CORE_SRCS)
 
 HOST_TESTS += cmdline_test

@@ -173,6 +173,11 @@ int ktest_start(void)
 /* BENCH lines for the benchmarks that run as tests (core/sched_bench.c). */
 void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
 {
-	kprintf("BENCH kernel.%s %llu ns\n", name, (unsigned long long)(ns / ops));
-	kprintf("BENCH kernel.%s.cycles %llu cycles\n", name, (unsigned long long)(cycles / ops));
+	/* One decimal: per-call figures of a few nanoseconds need it. */
+	uint64_t ns10 = ns * 10 / ops, c10 = cycles * 10 / ops;
+
+	kprintf("BENCH kernel.%s %llu.%llu ns\n", name, (unsigned long long)ns10 / 10,
+	       (unsigned long long)ns10 % 10);
+	kprintf("BENCH kernel.%s.cycles %llu.%llu cycles\n", name, (unsigned long long)c10 / 10,
+	       (unsigned long long)c10 % 10);
 }

@@ -25,8 +25,14 @@ void test_diag(const char *fmt, ...)
 
 void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
 {
-	printf("BENCH %s %llu ns\n", name, (unsigned long long)(ns / ops));
-	printf("BENCH %s.cycles %llu cycles\n", name, (unsigned long long)(cycles / ops));
+	/* One decimal: per-call figures of a few nanoseconds need it. */
+	uint64_t ns10 = ns * 10 / ops, c10 = cycles * 10 / ops;
+
+	printf("BENCH %s %llu.%llu ns\n", name, (unsigned long long)ns10 / 10,
+	       (unsigned long long)ns10 % 10);
+	printf("BENCH %s.cycles %llu.%llu cycles\n", name, (unsigned long long)c10 / 10,
+	       (unsigned long long)c10 % 10);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
