@@ -93,3 +93,69 @@ bool cmdline_key_is(const struct cmdline_word *w, const char *key)
 {
 	return strlen(key) == w->key_len && !memcmp(w->key, key, w->key_len);
 }
+
+/* A decimal number of at most 5 digits at *p; false if there is none. */
+static bool parse_small(const char **p, unsigned *v)
+{
+	unsigned n = 0, digits = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (++digits > 5)
+			return false;
+		n = n * 10 + (unsigned)(**p - '0');
+		(*p)++;
+	}
+	*v = n;
+	return digits > 0;
+}
+
+enum lm_err cmdline_parse_harts(const char *text, unsigned limit, uint64_t *mask,
+				char *err, size_t err_size)
+{
+	const char *p = text;
+	uint64_t m = 0;
+
+	if (limit > 64)
+		limit = 64;
+	for (;;) {
+		const char *item = p;
+		unsigned lo, hi;
+
+		if (!parse_small(&p, &lo)) {
+			fmt_snprintf(err, err_size, "column %zu: expected a hart number",
+				     (size_t)(item - text) + 1);
+			return LM_ERR_FORMAT;
+		}
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			if (!parse_small(&p, &hi)) {
+				fmt_snprintf(err, err_size, "column %zu: expected the end of the range",
+					     (size_t)(p - text) + 1);
+				return LM_ERR_FORMAT;
+			}
+		}
+		if (hi < lo) {
+			fmt_snprintf(err, err_size, "column %zu: range %u-%u runs backwards",
+				     (size_t)(item - text) + 1, lo, hi);
+			return LM_ERR_RANGE;
+		}
+		if (hi >= limit) {
+			fmt_snprintf(err, err_size, "column %zu: hart %u does not exist (%u harts)",
+				     (size_t)(item - text) + 1, hi, limit);
+			return LM_ERR_RANGE;
+		}
+		for (unsigned i = lo; i <= hi; i++)
+			m |= 1ull << i;
+		if (!*p)
+			break;
+		if (*p != ',') {
+			fmt_snprintf(err, err_size, "column %zu: unexpected '%c'",
+				     (size_t)(p - text) + 1, *p);
+			return LM_ERR_FORMAT;
+		}
+		p++;
+	}
+	*mask = m;
+	return LM_OK;
+}

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <lemmings/err.h>
 
@@ -29,6 +30,14 @@ struct cmdline_word {
  */
 enum lm_err cmdline_next(const char *line, size_t *cursor, struct cmdline_word *w,
 			 char *err, size_t err_size);
+
+/*
+ * A set of harts, as in `sched=0-2,5`: comma-separated numbers and ranges,
+ * each below limit (at most 64). Returns LM_OK with the set as a bit mask,
+ * or LM_ERR_FORMAT / LM_ERR_RANGE with a message in err.
+ */
+enum lm_err cmdline_parse_harts(const char *text, unsigned limit, uint64_t *mask,
+				char *err, size_t err_size);
 
 /* Does the word's key equal key? */
 bool cmdline_key_is(const struct cmdline_word *w, const char *key);

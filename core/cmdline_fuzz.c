@@ -25,6 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (++words > (int)size + 1)
 			abort();
 	}
+	/* The hart-set syntax of sched= over the same bytes. */
+	{
+		uint64_t mask;
+		if (cmdline_parse_harts(line, 64, &mask, err, sizeof err) == LM_OK && !mask)
+			abort(); /* success means at least one hart */
+	}
 	free(line);
 	return 0;
 }

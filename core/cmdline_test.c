@@ -77,3 +77,29 @@ TEST(cmdline, key_compare)
 	EXPECT(!cmdline_key_is(&w, "tests"));
 	EXPECT_EQ(w.offset, 0);
 }
+
+TEST(cmdline, hart_sets)
+{
+	uint64_t m = 0;
+
+	EXPECT_EQ(cmdline_parse_harts("0-2", 4, &m, err, sizeof err), LM_OK);
+	EXPECT_EQ(m, 0x7);
+	EXPECT_EQ(cmdline_parse_harts("0,3", 4, &m, err, sizeof err), LM_OK);
+	EXPECT_EQ(m, 0x9);
+	EXPECT_EQ(cmdline_parse_harts("1-1,2-3", 4, &m, err, sizeof err), LM_OK);
+	EXPECT_EQ(m, 0xe);
+	EXPECT_EQ(cmdline_parse_harts("0-63", 64, &m, err, sizeof err), LM_OK);
+	EXPECT_EQ(m, ~0ull);
+
+	EXPECT_EQ(cmdline_parse_harts("", 4, &m, err, sizeof err), LM_ERR_FORMAT);
+	EXPECT_STREQ(err, "column 1: expected a hart number");
+	EXPECT_EQ(cmdline_parse_harts("0-", 4, &m, err, sizeof err), LM_ERR_FORMAT);
+	EXPECT_STREQ(err, "column 3: expected the end of the range");
+	EXPECT_EQ(cmdline_parse_harts("3-1", 4, &m, err, sizeof err), LM_ERR_RANGE);
+	EXPECT_STREQ(err, "column 1: range 3-1 runs backwards");
+	EXPECT_EQ(cmdline_parse_harts("0,4", 4, &m, err, sizeof err), LM_ERR_RANGE);
+	EXPECT_STREQ(err, "column 3: hart 4 does not exist (4 harts)");
+	EXPECT_EQ(cmdline_parse_harts("0;1", 4, &m, err, sizeof err), LM_ERR_FORMAT);
+	EXPECT_STREQ(err, "column 2: unexpected ';'");
+	EXPECT_EQ(cmdline_parse_harts("99999999999", 4, &m, err, sizeof err), LM_ERR_FORMAT);
+}

@@ -43,6 +43,13 @@ struct hart {
 extern struct hart harts[HART_MAX];
 extern uint32_t hart_count;
 
+/* Bit i set: hart i is in the main scheduler (new threads go there, and it
+ * takes work from the others). Harts outside stay idle or run the one thread
+ * dedicated to them. */
+extern uint64_t sched_harts;
+/* Bit i set: hart i is idle (waiting for an interrupt or a kick). */
+extern uint64_t idle_harts;
+
 static inline struct hart *this_hart(void)
 {
 	struct hart *h;

@@ -81,6 +81,43 @@ static unsigned rq_best(const struct runqueue *rq)
 
 /* ---- making threads ready ---- */
 
+/* A hart of the main scheduler for a thread that must leave its own:
+ * rotate over them, so that an evacuated hart's threads spread out. */
+static uint32_t pick_sched_hart(void)
+{
+	static uint32_t rotor;
+	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
+	uint32_t start = __atomic_fetch_add(&rotor, 1, __ATOMIC_RELAXED);
+
+	if (!mask)
+		return 0;
+	for (uint32_t k = 0; k < HART_MAX; k++) {
+		uint32_t i = (start + k) % HART_MAX;
+		if (mask & (1ull << i) && i < hart_count)
+			return i;
+	}
+	return (uint32_t)__builtin_ctzll(mask);
+}
+
+static bool in_scheduler(uint32_t hart)
+{
+	return __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & (1ull << hart);
+}
+
+/* Work waits behind a busy hart: wake an idle hart of the main scheduler,
+ * which will take it (steal_work). */
+static void kick_idle_hart(void)
+{
+	uint64_t idle;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the push before the look */
+	idle = __atomic_load_n(&idle_harts, __ATOMIC_RELAXED) &
+	       __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & ~(1ull << this_hart()->id);
+
+	if (idle)
+		plat_hart_kick(&harts[__builtin_ctzll(idle)]);
+}
+
 void sched_make_ready(struct thread *t, bool head)
 {
 	struct hart *h = &harts[t->hart];
@@ -98,6 +135,8 @@ void sched_make_ready(struct thread *t, bool head)
 		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
 		if (h != this_hart())
 			plat_hart_kick(h);
+	} else if (!(t->flags & THREAD_PINNED)) {
+		kick_idle_hart();
 	}
 	plat_irq_restore(irq);
 }
@@ -105,11 +144,95 @@ void sched_make_ready(struct thread *t, bool head)
 bool sched_should_preempt(void)
 {
 	struct hart *h = this_hart();
+	struct thread *cur = h->current;
 
 	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
 		return false;
 	h->need_resched = false;
-	return rq_best(&h->rq) < h->current->priority;
+	/* Taken out of the main scheduler: unpinned threads must go. */
+	if (!in_scheduler(h->id) && !(cur->flags & (THREAD_PINNED | THREAD_IDLE)))
+		return true;
+	return rq_best(&h->rq) < cur->priority;
+}
+
+enum lm_err sched_hart_join(uint32_t hart)
+{
+	if (hart >= hart_count)
+		return LM_ERR_NOENT;
+	__atomic_fetch_or(&sched_harts, 1ull << hart, __ATOMIC_SEQ_CST);
+	plat_hart_kick(&harts[hart]);
+	return LM_OK;
+}
+
+enum lm_err sched_hart_leave(uint32_t hart)
+{
+	uint64_t old, bit = 1ull << hart;
+
+	if (hart >= hart_count)
+		return LM_ERR_NOENT;
+	old = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
+	do {
+		if (!(old & bit))
+			return LM_OK;
+		if (old == bit)
+			return LM_ERR_BUSY; /* the last one: someone must schedule */
+	} while (!__atomic_compare_exchange_n(&sched_harts, &old, old & ~bit, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	/* Make it look at its threads now, and send them elsewhere. */
+	__atomic_store_n(&harts[hart].need_resched, true, __ATOMIC_RELEASE);
+	if (&harts[hart] != this_hart())
+		plat_hart_kick(&harts[hart]);
+	return LM_OK;
+}
+
+/* Take the first unpinned thread of the highest priority waiting in rq,
+ * or NULL. Caller holds rq->lock. Pinned threads are skipped over, so the
+ * scan is as long as the pinned ones queued before it. */
+static struct thread *rq_take_unpinned(struct runqueue *rq)
+{
+	for (uint32_t ne = rq->nonempty; ne; ne &= ne - 1) {
+		unsigned p = (unsigned)__builtin_ctz(ne);
+		struct thread *prev = NULL, *t = rq->q[p].head;
+
+		while (t && (t->flags & THREAD_PINNED))
+			prev = t, t = t->next;
+		if (!t)
+			continue;
+		if (prev)
+			prev->next = t->next;
+		else
+			rq->q[p].head = t->next;
+		if (rq->q[p].tail == t)
+			rq->q[p].tail = prev;
+		if (!rq->q[p].head)
+			rq->nonempty &= ~(1u << p);
+		rq->count--;
+		return t;
+	}
+	return NULL;
+}
+
+/* A hart of the main scheduler with nothing to run takes a thread waiting
+ * on another one. Locks are tried, never waited for: a busy queue is
+ * skipped rather than contended. */
+static struct thread *steal_work(uint32_t me)
+{
+	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
+	struct thread *t = NULL;
+
+	if (!(mask & (1ull << me)))
+		return NULL;
+	for (uint32_t i = 0; i < hart_count && !t; i++) {
+		struct runqueue *rq = &harts[i].rq;
+
+		if (i == me || !(mask & (1ull << i)) ||
+		    !__atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED) ||
+		    !spin_trylock(&rq->lock))
+			continue;
+		t = rq_take_unpinned(rq);
+		spin_unlock(&rq->lock);
+	}
+	return t;
 }
 
 /*
@@ -120,12 +243,29 @@ bool sched_should_preempt(void)
 struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 {
 	struct hart *h = &harts[hart];
-	struct thread *next;
+	struct thread *next, *leaving = NULL;
+	bool member = in_scheduler(hart);
 	unsigned best;
 
 	spin_lock(&h->rq.lock);
+	/* A hart taken out of the main scheduler keeps only pinned threads. */
+	while (!member && (next = rq_take_unpinned(&h->rq))) {
+		next->next = leaving;
+		leaving = next;
+	}
 	best = rq_best(&h->rq);
+	if (leaving) {
+		spin_unlock(&h->rq.lock);
+		while ((next = leaving)) {
+			leaving = next->next;
+			next->hart = pick_sched_hart();
+			sched_make_ready(next, false);
+		}
+		spin_lock(&h->rq.lock);
+		best = rq_best(&h->rq);
+	}
 	if (cur->state == THREAD_READY && !(cur->flags & THREAD_IDLE) &&
+	    (member || (cur->flags & THREAD_PINNED)) &&
 	    (best > cur->priority ||
 	     (best == cur->priority && (cur->flags & THREAD_REQUEUE_HEAD)))) {
 		spin_unlock(&h->rq.lock);
@@ -133,6 +273,8 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	}
 	next = rq_pop(&h->rq);
 	spin_unlock(&h->rq.lock);
+	if (!next && (next = steal_work(hart)))
+		next->hart = hart;
 	if (!next) {
 		if (cur->state == THREAD_READY)
 			return cur; /* idle, or a yield with nothing else to run */
@@ -151,6 +293,8 @@ void sched_finish(struct thread *prev)
 		if (!(prev->flags & THREAD_IDLE)) {
 			bool head = prev->flags & THREAD_REQUEUE_HEAD;
 			prev->flags &= ~THREAD_REQUEUE_HEAD;
+			if (!(prev->flags & THREAD_PINNED) && !in_scheduler(prev->hart))
+				prev->hart = pick_sched_hart();
 			sched_make_ready(prev, head);
 		}
 		break;
@@ -286,6 +430,19 @@ void thread_unpark(struct thread *t)
 
 /* ---- birth and death ---- */
 
+/* Where an unpinned new thread starts: here if this hart is in the main
+ * scheduler (idle harts then take work as they need it), else the first
+ * hart that is. */
+static uint32_t spawn_hart(void)
+{
+	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
+	uint32_t me = this_hart()->id;
+
+	if (mask & (1ull << me) || !mask)
+		return me;
+	return (uint32_t)__builtin_ctzll(mask);
+}
+
 /* First code of every new thread (via ctx_switch's return, see context.h). */
 __attribute__((noreturn)) void thread_start(struct thread *prev)
 {
@@ -316,7 +473,9 @@ enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
 	memset(t, 0, sizeof *t);
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	t->priority = (uint8_t)o->priority;
-	t->hart = o->hart >= 0 ? (uint32_t)o->hart : this_hart()->id;
+	t->hart = o->hart >= 0 ? (uint32_t)o->hart : spawn_hart();
+	if (o->hart >= 0)
+		t->flags |= THREAD_PINNED;
 	t->stack_pages = pages;
 	t->stack_base = base;
 	t->stack_top = (uintptr_t)t;
@@ -379,18 +538,47 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 	h->current = boot;
 }
 
-/* One turn of the idle loop: run whatever is ready (returning when this
- * hart has nothing else to do), else wait for an interrupt or a kick. */
+/* Is work waiting on another hart that this one may take? */
+static bool steal_possible(uint32_t me)
+{
+	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
+
+	if (!(mask & (1ull << me)))
+		return false;
+	for (uint32_t i = 0; i < hart_count; i++)
+		if (i != me && (mask & (1ull << i)) &&
+		    __atomic_load_n(&harts[i].rq.nonempty, __ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
+bool sched_hart_has_work(void)
+{
+	struct hart *h = this_hart();
+
+	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_SEQ_CST) || steal_possible(h->id);
+}
+
+/* One turn of the idle loop: run whatever is ready here or can be taken
+ * from another hart (returning when this hart has nothing left to do),
+ * else wait for an interrupt or a kick. */
 void sched_idle_step(void)
 {
 	struct thread *self = thread_current();
+	struct hart *h = this_hart();
+	uint64_t bit = 1ull << h->id;
 	bool irq = plat_irq_save();
 
-	if (__atomic_load_n(&this_hart()->rq.nonempty, __ATOMIC_ACQUIRE)) {
+	if (sched_hart_has_work()) {
 		self->state = THREAD_READY;
 		reschedule(self);
 	} else {
-		plat_idle_wait();
+		/* Say we are idle before the last look: a waker either sees
+		 * the bit and kicks us, or queued its thread before we look. */
+		__atomic_fetch_or(&idle_harts, bit, __ATOMIC_SEQ_CST);
+		if (!sched_hart_has_work())
+			plat_idle_wait();
+		__atomic_fetch_and(&idle_harts, ~bit, __ATOMIC_RELEASE);
 	}
 	plat_irq_restore(irq);
 }

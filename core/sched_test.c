@@ -6,6 +6,7 @@
 #include "core/platform.h"
 #include "core/thread.h"
 #include "core/timer.h"
+#include "lib/string.h"
 #include "lib/test.h"
 
 #define DONE (1ull << 0) /* a spawned thread ended */
@@ -14,8 +15,10 @@
 static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
 			    const char *name)
 {
+	/* Pinned here: these tests are about the order on one hart. */
 	struct thread_opts o = {.entry = fn, .arg = arg, .priority = p, .name = name,
-				.hart = -1, .notify = thread_current(), .notify_bits = DONE};
+				.hart = (int)this_hart()->id, .notify = thread_current(),
+				.notify_bits = DONE};
 	struct thread *t = NULL;
 
 	if (thread_spawn(&o, &t) != LM_OK)
@@ -46,7 +49,7 @@ static void conductor(void *arg)
 
 	for (int i = 0; i < c->n; i++) {
 		struct thread_opts o = {.entry = record, .arg = (void *)(uintptr_t)i,
-					.priority = c->prios[i], .hart = -1};
+					.priority = c->prios[i], .hart = (int)this_hart()->id};
 		thread_spawn(&o, NULL);
 	}
 }
@@ -192,4 +195,61 @@ TEST(sched, wait_deadline_returns_bits_or_timeout)
 	EXPECT(plat_now_ns() >= t0 + 2000000);
 	thread_signal(thread_current(), 0x10);
 	EXPECT_EQ(thread_wait_deadline(0x10, plat_now_ns() + 50000000), 0x10);
+}
+
+/*
+ * A token passed around a ring of unpinned threads: with several harts the
+ * members spread over them, so every pass may be a wake-up across harts.
+ * No pass may be lost, and each member sees exactly its share.
+ */
+#define RING 8
+#define RING_ROUNDS 3000
+#define RING_END (1ull << 2)
+
+static struct ring {
+	struct thread *member[RING], *main;
+	uint64_t passes[RING];
+	uint32_t harts_seen; /* bit per hart a member ran on */
+	uint32_t finished;
+} ring;
+
+static void ring_member(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+
+	for (int r = 0; r < RING_ROUNDS; r++) {
+		thread_wait(PING);
+		ring.passes[i]++;
+		__atomic_fetch_or(&ring.harts_seen, 1u << this_hart()->id, __ATOMIC_RELAXED);
+		/* The very last pass goes back to the test, not to a member
+		 * that has already ended. */
+		if (i == RING - 1 && r == RING_ROUNDS - 1)
+			thread_signal(ring.main, PING);
+		else
+			thread_signal(ring.member[(i + 1) % RING], PING);
+	}
+	if (__atomic_add_fetch(&ring.finished, 1, __ATOMIC_ACQ_REL) == RING)
+		thread_signal(ring.main, RING_END);
+}
+
+TEST(sched, token_ring_across_harts_loses_nothing)
+{
+	uint64_t total = 0;
+
+	memset(&ring, 0, sizeof ring);
+	ring.main = thread_current();
+	for (int i = 0; i < RING; i++) {
+		struct thread_opts o = {.entry = ring_member, .arg = (void *)(uintptr_t)i,
+					.priority = PRIO_REGULAR, .name = "ring", .hart = -1};
+		ASSERT_EQ(thread_spawn(&o, &ring.member[i]), LM_OK);
+	}
+	thread_signal(ring.member[0], PING);
+	thread_wait(PING);
+	thread_wait(RING_END);
+	for (int i = 0; i < RING; i++) {
+		EXPECT_EQ(ring.passes[i], RING_ROUNDS);
+		total += ring.passes[i];
+	}
+	EXPECT_EQ(total, (uint64_t)RING * RING_ROUNDS);
+	test_diag("members ran on harts 0x%x (of %u)", ring.harts_seen, hart_count);
 }

@@ -46,6 +46,7 @@ enum thread_flags {
 	THREAD_STATIC = 1 << 1,    /* stack not from the allocator (boot) */
 	THREAD_REQUEUE_HEAD = 1 << 2, /* preempted: back to the front of its queue */
 	THREAD_LOCK_HELD = 1 << 3, /* switched out holding its own lock (waiting) */
+	THREAD_PINNED = 1 << 4,    /* stays on its hart: never taken by another */
 };
 
 struct thread {
@@ -79,7 +80,8 @@ struct thread_opts {
 	enum thread_priority priority;
 	uint32_t stack_pages; /* 0 means 1: one page, control block included */
 	const char *name;     /* NULL: "thread-<id>" */
-	int hart;             /* -1: the spawning hart */
+	int hart;             /* -1: any hart of the main scheduler (the spawner's
+			       * first); otherwise pinned to that hart */
 	struct thread *notify; /* signalled with notify_bits when it ends */
 	uint64_t notify_bits;
 };
@@ -101,10 +103,16 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur);
 void sched_make_ready(struct thread *t, bool head);
 void sched_run_idle(void) __attribute__((noreturn));
 void sched_idle_step(void);
+/* Has this hart something to run, here or taken from another? */
+bool sched_hart_has_work(void);
 /* A new thread's first code, entered from arch/x86_64/switch.S. */
 __attribute__((noreturn)) void thread_start(struct thread *prev);
 /* Called by a platform's interrupt exit: should the current thread give way? */
 bool sched_should_preempt(void);
+/* Put a hart in the main scheduler, or take it out (its unpinned threads
+ * move to the others; LM_ERR_BUSY for the last one). */
+enum lm_err sched_hart_join(uint32_t hart);
+enum lm_err sched_hart_leave(uint32_t hart);
 /* Stats for tests and benchmarks. */
 uint64_t sched_live_threads(void);
 

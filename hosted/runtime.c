@@ -84,7 +84,7 @@ void plat_idle_wait(void)
 		h->in_irq = false;
 		return;
 	}
-	if (__atomic_load_n(&h->rq.nonempty, __ATOMIC_ACQUIRE))
+	if (sched_hart_has_work())
 		return;
 	futex_wait(&me->kick, seen, deadline);
 }
@@ -138,6 +138,7 @@ void hosted_run(unsigned n, void (*fn)(void *), void *arg)
 		exit(2);
 	}
 	hart_count = n;
+	sched_harts = n == 64 ? ~0ull : (1ull << n) - 1;
 	main_entry = fn;
 	main_arg = arg;
 	hart_setup(0);

@@ -12,6 +12,7 @@
 #include "kernel/bootopt.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 
 static int panicking;
 
@@ -31,6 +32,7 @@ __attribute__((noreturn)) void panic(const char *fmt, ...)
 	irq_disable();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		hart_stop(); /* another hart (or a nested panic) reports */
+	smp_stop_others();
 	kprintf("\n*** PANIC on hart %u: ", hart_id());
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

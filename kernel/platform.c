@@ -7,6 +7,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "kernel/kstack.h"
+#include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/time.h"
 
@@ -53,9 +54,16 @@ static void wake_irq(struct trap_frame *f)
 	apic_eoi();
 }
 
+/* Another hart panicked: stop here. */
+static void stop_irq(struct trap_frame *f)
+{
+	hart_stop();
+}
+
 void platform_init_hart(void)
 {
 	irq_set_handler(VEC_WAKE, wake_irq);
+	irq_set_handler(VEC_STOP, stop_irq);
 }
 
 void plat_hart_kick(struct hart *h)

@@ -2,6 +2,7 @@
  * In-kernel scheduler tests that need the kernel itself: interrupts
  * (preemption) and fault records (stack overflow).
  */
+#include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "core/timer.h"
@@ -14,8 +15,10 @@
 static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
 			    const char *name)
 {
+	/* Pinned here: these tests are about the order on one hart. */
 	struct thread_opts o = {.entry = fn, .arg = arg, .priority = p, .name = name,
-				.hart = -1, .notify = thread_current(), .notify_bits = DONE};
+				.hart = (int)this_hart()->id, .notify = thread_current(),
+				.notify_bits = DONE};
 	struct thread *t = NULL;
 
 	if (thread_spawn(&o, &t) != LM_OK)

@@ -60,6 +60,14 @@ uintptr_t vm_guard_link_get(uintptr_t va);
 /* Map device memory (uncached) into the direct map and return its address. */
 void *vm_map_mmio(uint64_t phys, uint64_t len);
 
+/* Page tables for starting other harts: the kernel half plus an identity
+ * map of the first 2 MiB (where their start-up code runs). Returns the
+ * physical address of the top-level table; free once all harts are up. */
+uint64_t vm_make_ap_boot_tables(void);
+void vm_free_ap_boot_tables(uint64_t pml4_phys);
+/* Load the kernel's own tables on this hart. */
+void vm_switch_to_kernel_tables(void);
+
 /* Whether the CPU enforces no-execute (EFER.NXE is on). */
 bool vm_nx_enabled(void);
 

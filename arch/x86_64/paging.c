@@ -317,3 +317,34 @@ void *vm_map_mmio(uint64_t phys, uint64_t len)
 	irq_restore(irq);
 	return phys_to_virt(phys);
 }
+
+uint64_t vm_make_ap_boot_tables(void)
+{
+	uint64_t *pml4 = new_table(), *pdpt = new_table(), *pd = new_table();
+
+	if (!pml4 || !pdpt || !pd)
+		panic("vm: no memory for the start-up page tables");
+	for (int i = 256; i < 512; i++)
+		pml4[i] = kernel_pml4[i];
+	pd[0] = PTE_P | PTE_W | PTE_PS; /* 0 - 2 MiB, executable */
+	pdpt[0] = virt_to_phys_direct(pd) | PTE_P | PTE_W;
+	pml4[0] = virt_to_phys_direct(pdpt) | PTE_P | PTE_W;
+	return virt_to_phys_direct(pml4);
+}
+
+void vm_free_ap_boot_tables(uint64_t pml4_phys)
+{
+	uint64_t *pml4 = phys_to_virt(pml4_phys);
+	uint64_t pdpt = pml4[0] & PTE_ADDR;
+	uint64_t pd = ((uint64_t *)phys_to_virt(pdpt))[0] & PTE_ADDR;
+
+	pmm_free_page(pd);
+	pmm_free_page(pdpt);
+	pmm_free_page(pml4_phys);
+	table_pages -= 3;
+}
+
+void vm_switch_to_kernel_tables(void)
+{
+	write_cr3(virt_to_phys_direct(kernel_pml4));
+}

@@ -1,4 +1,5 @@
 /* In-kernel test: a preempted thread keeps its vector registers. */
+#include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "core/timer.h"
@@ -22,7 +23,7 @@ TEST(preempt, vector_registers_survive_preemption)
 {
 	const uint64_t mine = 0x1234567800000000ull;
 	struct thread_opts o = {.entry = intruder, .priority = PRIO_REALTIME,
-				.name = "intruder", .hart = -1,
+				.name = "intruder", .hart = (int)this_hart()->id,
 				.notify = thread_current(), .notify_bits = 1};
 	uint64_t start;
 

@@ -1,0 +1,135 @@
+/*
+ * Starting application processors: INIT, then start-up IPIs pointing at the
+ * code in arch/x86_64/ap_boot.S, one hart at a time. The boot hart waits for
+ * each to report in (bounded), so a hart that does not start is reported
+ * and skipped, never waited on forever.
+ */
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/smp_boot.h"
+#include "arch/x86_64/trap.h"
+#include "core/hart.h"
+#include "core/thread.h"
+#include "kernel/console.h"
+#include "kernel/kstack.h"
+#include "kernel/panic.h"
+#include "kernel/platform.h"
+#include "kernel/smp.h"
+#include "kernel/systab.h"
+#include "kernel/time.h"
+#include "kernel/vm.h"
+#include "lib/string.h"
+
+#define IDLE_STACK_PAGES 4
+#define START_TIMEOUT_NS 200000000ull /* 200 ms */
+
+static struct arch_hart arch_harts[HART_MAX];
+static struct thread idle_threads[HART_MAX];
+static volatile uint32_t hart_online;
+
+static void delay_ns(uint64_t ns)
+{
+	uint64_t end = time_now_ns() + ns;
+
+	while (time_now_ns() < end)
+		cpu_relax();
+}
+
+/* First C code of an application processor, on its idle stack. */
+__attribute__((noreturn)) static void ap_main(uint64_t id)
+{
+	struct hart *h = &harts[id];
+
+	vm_switch_to_kernel_tables();
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)h);
+	if (gdt_init_hart(&arch_harts[id]))
+		panic("hart %llu: no memory for interrupt stacks", (unsigned long long)id);
+	h->arch = &arch_harts[id];
+	idt_load();
+	fpu_init_hart();
+	apic_init_hart();
+	time_init_hart();
+	platform_init_hart();
+	sched_init_hart((uint32_t)id, &idle_threads[id], &idle_threads[id]);
+	__atomic_store_n(&hart_online, (uint32_t)id, __ATOMIC_RELEASE);
+	sched_run_idle();
+}
+
+static bool start_one(uint32_t id, uint32_t apic, uint64_t boot_cr3)
+{
+	struct ap_boot_params *p = (void *)((char *)phys_to_virt(AP_BOOT_PHYS) +
+					    (ap_boot_params - ap_boot_start));
+	struct thread *idle = &idle_threads[id];
+	uintptr_t stack = kstack_alloc(IDLE_STACK_PAGES);
+	uint64_t t0, deadline;
+
+	if (!stack) {
+		kprintf("smp: no memory for hart %u's stack\n", id);
+		return false;
+	}
+	harts[id].self = &harts[id];
+	harts[id].id = id;
+	harts[id].apic_id = apic;
+	systab_install(&harts[id]);
+	idle->flags = THREAD_STATIC;
+	idle->stack_base = stack;
+	idle->stack_top = stack + IDLE_STACK_PAGES * PAGE_SIZE;
+	idle->id = 0;
+	memcpy(idle->name, "idle", 5);
+
+	p->cr3 = boot_cr3;
+	p->efer = (1u << 8) | (vm_nx_enabled() ? (1u << 11) : 0);
+	p->stack = idle->stack_top;
+	p->entry = (uint64_t)(uintptr_t)ap_main;
+	p->arg = id;
+	__atomic_store_n(&hart_online, 0, __ATOMIC_RELEASE);
+
+	t0 = time_now_ns();
+	apic_send_init(apic);
+	delay_ns(10000000);                       /* 10 ms, as the MP spec asks */
+	apic_send_sipi(apic, AP_BOOT_PHYS >> 12);
+	delay_ns(200000);
+	if (__atomic_load_n(&hart_online, __ATOMIC_ACQUIRE) != id)
+		apic_send_sipi(apic, AP_BOOT_PHYS >> 12);
+	deadline = time_now_ns() + START_TIMEOUT_NS;
+	while (__atomic_load_n(&hart_online, __ATOMIC_ACQUIRE) != id) {
+		if (time_now_ns() > deadline) {
+			kprintf("smp: hart %u (APIC %u) did not start; skipped\n", id, apic);
+			return false;
+		}
+		cpu_relax();
+	}
+	kprintf("smp: hart %u (APIC %u) up in %llu us\n", id, apic,
+		(unsigned long long)(time_now_ns() - t0) / 1000);
+	return true;
+}
+
+void smp_start(const uint32_t *apic_ids, uint32_t count)
+{
+	uint32_t me = harts[0].apic_id, n = 1;
+	uint64_t cr3;
+
+	if (count <= 1)
+		return;
+	memcpy(phys_to_virt(AP_BOOT_PHYS), ap_boot_start, (size_t)(ap_boot_end - ap_boot_start));
+	cr3 = vm_make_ap_boot_tables();
+	for (uint32_t i = 0; i < count && n < HART_MAX; i++) {
+		if (apic_ids[i] == me)
+			continue;
+		if (start_one(n, apic_ids[i], cr3)) {
+			n++;
+			__atomic_store_n(&hart_count, n, __ATOMIC_RELEASE);
+		}
+	}
+	vm_free_ap_boot_tables(cr3);
+	kprintf("smp: %u harts running\n", n);
+}
+
+void smp_stop_others(void)
+{
+	for (uint32_t i = 0; i < hart_count; i++)
+		if (&harts[i] != this_hart())
+			apic_send_ipi(harts[i].apic_id, VEC_STOP);
+}

@@ -1,0 +1,17 @@
+/*
+ * Bringing up the other harts (application processors) and stopping them.
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include <stdint.h>
+
+/* Start every hart whose local APIC id is listed (the boot hart's own id is
+ * skipped). Each gets its own GDT, TSS, interrupt stacks, hart-local data
+ * and idle thread. Reports each hart and how long its start took. */
+void smp_start(const uint32_t *apic_ids, uint32_t count);
+
+/* Halt every other hart (panic). */
+void smp_stop_others(void);
+
+#endif
