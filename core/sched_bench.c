@@ -6,15 +6,48 @@
  */
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/cpu.h"
+#include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "lib/test.h"
 
 #define ROUNDS 20000
+#define REPS 7
 
-static void report(const char *name, uint64_t c0, uint64_t n0, uint64_t ops)
+/* Each benchmark runs its loop REPS times; the median run is reported
+ * (the first runs warm caches and clocks up; a median ignores outliers). */
+struct bench_runs {
+	uint64_t cycles[REPS], ns[REPS];
+	int n;
+};
+
+static void run_begin(uint64_t *c0, uint64_t *n0)
 {
-	bench_report(name, rdtsc() - c0, plat_now_ns() - n0, ops);
+	*c0 = rdtsc();
+	*n0 = plat_now_ns();
+}
+
+static void run_end(struct bench_runs *r, uint64_t c0, uint64_t n0)
+{
+	r->cycles[r->n] = rdtsc() - c0;
+	r->ns[r->n] = plat_now_ns() - n0;
+	r->n++;
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[n / 2];
+}
+
+static void report(const char *name, struct bench_runs *r, uint64_t ops)
+{
+	bench_report(name, median(r->cycles, r->n), median(r->ns, r->n), ops);
 }
 
 /* The floor: two contexts swapping registers with ctx_switch, no scheduler. */
@@ -30,19 +63,21 @@ TEST(bench, swap)
 {
 	static uint8_t stack[4096] __attribute__((aligned(64)));
 	bool irq = plat_irq_save();
+	struct bench_runs runs = {0};
 	uint64_t c0, n0;
 
-	(void)swap_partner;
 	swap_other = ctx_init_stack((uintptr_t)stack + sizeof stack);
 	/* The new context starts in thread_start; give it a frame that
 	 * returns straight into swap_partner instead. */
 	((uint64_t *)swap_other)[7] = (uint64_t)(uintptr_t)swap_partner;
 	ctx_switch(&swap_main, swap_other, NULL);
-	c0 = rdtsc();
-	n0 = plat_now_ns();
-	for (int i = 0; i < ROUNDS; i++)
-		ctx_switch(&swap_main, swap_other, NULL);
-	report("swap_round_trip", c0, n0, ROUNDS);
+	for (int rep = 0; rep < REPS; rep++) {
+		run_begin(&c0, &n0);
+		for (int i = 0; i < ROUNDS; i++)
+			ctx_switch(&swap_main, swap_other, NULL);
+		run_end(&runs, c0, n0);
+	}
+	report("swap_round_trip", &runs, ROUNDS);
 	plat_irq_restore(irq);
 }
 
@@ -52,21 +87,27 @@ static void nothing(void *arg)
 
 TEST(bench, spawn_exit)
 {
-	struct thread_opts o = {.entry = nothing, .priority = PRIO_REGULAR, .hart = -1};
-	uint64_t c0 = rdtsc(), n0 = plat_now_ns();
+	struct thread_opts o = {.entry = nothing, .priority = PRIO_REGULAR,
+				.hart = (int)this_hart()->id};
+	struct bench_runs runs = {0};
+	uint64_t c0, n0;
 
-	for (int i = 0; i < ROUNDS; i++) {
-		thread_spawn(&o, NULL);
-		thread_yield();
+	for (int rep = 0; rep < REPS; rep++) {
+		run_begin(&c0, &n0);
+		for (int i = 0; i < ROUNDS; i++) {
+			thread_spawn(&o, NULL);
+			thread_yield();
+		}
+		run_end(&runs, c0, n0);
 	}
-	report("spawn_exit", c0, n0, ROUNDS);
+	report("spawn_exit", &runs, ROUNDS);
 }
 
 static void parker(void *arg)
 {
 	struct thread *main = arg;
 
-	for (int i = 0; i < ROUNDS; i++) {
+	for (int i = 0; i < ROUNDS * REPS; i++) {
 		thread_park();
 		thread_unpark(main);
 	}
@@ -75,26 +116,29 @@ static void parker(void *arg)
 TEST(bench, park_unpark_round_trip)
 {
 	struct thread_opts o = {.entry = parker, .arg = thread_current(),
-				.priority = PRIO_REGULAR, .hart = -1};
+				.priority = PRIO_REGULAR, .hart = (int)this_hart()->id};
+	struct bench_runs runs = {0};
 	struct thread *t;
 	uint64_t c0, n0;
 
 	thread_spawn(&o, &t);
 	thread_yield(); /* let it park */
-	c0 = rdtsc();
-	n0 = plat_now_ns();
-	for (int i = 0; i < ROUNDS; i++) {
-		thread_unpark(t);
-		thread_park();
+	for (int rep = 0; rep < REPS; rep++) {
+		run_begin(&c0, &n0);
+		for (int i = 0; i < ROUNDS; i++) {
+			thread_unpark(t);
+			thread_park();
+		}
+		run_end(&runs, c0, n0);
 	}
-	report("park_unpark_round_trip", c0, n0, ROUNDS);
+	report("park_unpark_round_trip", &runs, ROUNDS);
 }
 
 static void ponger(void *arg)
 {
 	struct thread *main = arg;
 
-	for (int i = 0; i < ROUNDS; i++) {
+	for (int i = 0; i < ROUNDS * REPS; i++) {
 		thread_wait(2);
 		thread_signal(main, 2);
 	}
@@ -103,16 +147,19 @@ static void ponger(void *arg)
 TEST(bench, event_ping_pong)
 {
 	struct thread_opts o = {.entry = ponger, .arg = thread_current(),
-				.priority = PRIO_REGULAR, .hart = -1};
+				.priority = PRIO_REGULAR, .hart = (int)this_hart()->id};
+	struct bench_runs runs = {0};
 	struct thread *t;
 	uint64_t c0, n0;
 
 	thread_spawn(&o, &t);
-	c0 = rdtsc();
-	n0 = plat_now_ns();
-	for (int i = 0; i < ROUNDS; i++) {
-		thread_signal(t, 2);
-		thread_wait(2);
+	for (int rep = 0; rep < REPS; rep++) {
+		run_begin(&c0, &n0);
+		for (int i = 0; i < ROUNDS; i++) {
+			thread_signal(t, 2);
+			thread_wait(2);
+		}
+		run_end(&runs, c0, n0);
 	}
-	report("event_ping_pong", c0, n0, ROUNDS);
+	report("event_ping_pong", &runs, ROUNDS);
 }

@@ -79,7 +79,7 @@ struct thread_opts {
 	void *arg;
 	enum thread_priority priority;
 	uint32_t stack_pages; /* 0 means 1: one page, control block included */
-	const char *name;     /* NULL: "thread-<id>" */
+	const char *name;     /* NULL: unnamed (reports show the id) */
 	int hart;             /* -1: any hart of the main scheduler (the spawner's
 			       * first); otherwise pinned to that hart */
 	struct thread *notify; /* signalled with notify_bits when it ends */

@@ -90,7 +90,7 @@ __attribute__((noreturn)) void fault_kill_current(const char *reason, uint64_t r
 	struct thread *t = thread_current();
 
 	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",
-		(unsigned long long)t->id, t->name, hart_id(), reason);
+		(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", hart_id(), reason);
 	backtrace_print(rip, rbp, 0);
 	record(t, FAULT_PANIC, 0, rip, rbp, 0, 0, reason);
 	this_hart()->in_trap = 0;
@@ -127,7 +127,7 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 	}
 
 	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",
-		(unsigned long long)t->id, t->name, h->id, why);
+		(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", h->id, why);
 	kprintf("  vector %llu (%s)\n", (unsigned long long)f->vector, trap_name(f->vector));
 	trap_print_frame(f);
 	record(t, f->vector, f->error, f->rip, f->rbp, f->rsp, cr2, why);

@@ -21,8 +21,8 @@ static void sys_log(const char *text, size_t len)
 	if (len > LOG_MAX)
 		len = LOG_MAX;
 	if (!vm_readable((uintptr_t)text, len)) {
-		kprintf("[%s] log: text at %p is not readable memory\n",
-			thread_current()->name, text);
+		kprintf("[thread %llu] log: text at %p is not readable memory\n",
+			(unsigned long long)thread_current()->id, text);
 		return;
 	}
 	console_write(text, len);
