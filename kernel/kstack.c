@@ -22,6 +22,7 @@
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
+#include "kernel/tlb.h"
 #include "kernel/vm.h"
 
 #define KSTACK_CACHE_MAX 4096
@@ -70,12 +71,24 @@ static void slot_give(uintptr_t slot, unsigned pages)
 	free_slots[pages] = slot;
 }
 
+/* Unmap, make every hart forget the mapping, and only then free the pages
+ * (another hart must not reach a page through a stale translation once it
+ * belongs to someone else). */
 static void unmap_and_free(uintptr_t base, unsigned pages)
 {
-	for (unsigned i = 0; i < pages; i++) {
-		uint64_t phys = vm_unmap_page(base + (uintptr_t)i * PAGE_SIZE);
-		if (phys)
-			pmm_free_page(phys);
+	/* In batches: this may run on a one-page thread's stack. */
+	uint64_t phys[8];
+
+	for (unsigned done = 0; done < pages; done += 8) {
+		unsigned n = pages - done < 8 ? pages - done : 8;
+		uintptr_t va = base + (uintptr_t)done * PAGE_SIZE;
+
+		for (unsigned i = 0; i < n; i++)
+			phys[i] = vm_unmap_page(va + (uintptr_t)i * PAGE_SIZE);
+		tlb_shootdown(va, n);
+		for (unsigned i = 0; i < n; i++)
+			if (phys[i])
+				pmm_free_page(phys[i]);
 	}
 }
 

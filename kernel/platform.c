@@ -9,6 +9,7 @@
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "kernel/tlb.h"
 #include "kernel/time.h"
 
 bool plat_irq_save(void)
@@ -64,6 +65,7 @@ void platform_init_hart(void)
 {
 	irq_set_handler(VEC_WAKE, wake_irq);
 	irq_set_handler(VEC_STOP, stop_irq);
+	tlb_init_hart();
 }
 
 void plat_hart_kick(struct hart *h)

@@ -40,6 +40,7 @@ enum {
 	VEC_TIMER = 0xf0,   /* local APIC timer */
 	VEC_WAKE = 0xf1,    /* IPI: reschedule */
 	VEC_STOP = 0xf2,    /* IPI: stop (panic) */
+	VEC_TLB = 0xf3,     /* IPI: TLB shootdown */
 	VEC_SPURIOUS = 0xff,
 };
 

@@ -1,0 +1,80 @@
+/*
+ * TLB shootdown, one request at a time.
+ *
+ * The requester takes shoot_lock, publishes the range and a mask of the
+ * harts that must flush, sends them an IPI and waits for the mask to empty.
+ * Each hart flushes and clears its bit, in the IPI handler or, if it is
+ * itself waiting for shoot_lock with interrupts off, in that wait: two harts
+ * shooting down at once therefore cannot deadlock.
+ */
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap.h"
+#include "core/hart.h"
+#include "core/spinlock.h"
+#include "kernel/tlb.h"
+
+#define FULL_FLUSH_PAGES 32 /* above this, reload CR3 instead */
+
+static struct spinlock shoot_lock = SPINLOCK_INIT;
+static uintptr_t shoot_va;
+static unsigned shoot_pages;
+static uint64_t shoot_mask; /* harts that still have to flush */
+
+static void flush_local(uintptr_t va, unsigned pages)
+{
+	if (pages > FULL_FLUSH_PAGES) {
+		write_cr3(read_cr3());
+		return;
+	}
+	for (unsigned i = 0; i < pages; i++)
+		invlpg(va + (uintptr_t)i * 4096);
+}
+
+/* Do our part of a pending request, if any. */
+static void tlb_poll(void)
+{
+	uint64_t me = 1ull << hart_id();
+
+	if (__atomic_load_n(&shoot_mask, __ATOMIC_ACQUIRE) & me) {
+		flush_local(__atomic_load_n(&shoot_va, __ATOMIC_RELAXED),
+			    __atomic_load_n(&shoot_pages, __ATOMIC_RELAXED));
+		__atomic_fetch_and(&shoot_mask, ~me, __ATOMIC_RELEASE);
+	}
+}
+
+static void tlb_irq(struct trap_frame *f)
+{
+	tlb_poll();
+	apic_eoi();
+}
+
+void tlb_init_hart(void)
+{
+	irq_set_handler(VEC_TLB, tlb_irq);
+}
+
+void tlb_shootdown(uintptr_t va, unsigned pages)
+{
+	uint32_t n = __atomic_load_n(&hart_count, __ATOMIC_ACQUIRE), me = hart_id();
+	uint64_t others = 0;
+
+	if (n <= 1)
+		return;
+	while (!spin_trylock(&shoot_lock)) {
+		tlb_poll();
+		cpu_relax();
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (i != me)
+			others |= 1ull << i;
+	__atomic_store_n(&shoot_va, va, __ATOMIC_RELAXED);
+	__atomic_store_n(&shoot_pages, pages, __ATOMIC_RELAXED);
+	__atomic_store_n(&shoot_mask, others, __ATOMIC_RELEASE);
+	for (uint32_t i = 0; i < n; i++)
+		if (i != me)
+			apic_send_ipi(harts[i].apic_id, VEC_TLB);
+	while (__atomic_load_n(&shoot_mask, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	spin_unlock(&shoot_lock);
+}
