@@ -86,6 +86,7 @@ CHECK_DEPS :=        # what `make check` needs built first
 E2E_TESTS :=         # prove scripts (tests/*.t and friends)
 BENCHES :=           # commands run by `make bench`
 BENCH_DEPS :=        # what `make bench` needs built first
+PROGRAMS :=          # programs for the boot archive (sdk/module.mk)
 
 include $(sort $(wildcard */*.mk */*/*.mk */*/*/*.mk))
 
@@ -226,6 +227,23 @@ $(KERNEL): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS) tools/check-imag
 	@cmp -s $(BUILD)/kernel/text1.syms $(BUILD)/kernel/text2.syms || \
 		{ echo "kernel: code moved between the two links; symbols would be wrong" >&2; rm -f $@; exit 1; }
 
+# ---------------------------------------------------------------- programs
+
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
+
+# The boot archive: a cpio (newc) image, as Linux's initramfs, passed to the
+# kernel as a Multiboot module. Programs go to /bin, the list of programs
+# init starts to /etc/programs.
+ARCHIVE := $(BUILD)/archive.cpio
+$(ARCHIVE): $(PROGRAM_BINS) programs/init.list
+	$(call say,CPIO,$@)
+	$(Q)rm -rf $(BUILD)/archive && mkdir -p $(BUILD)/archive/bin $(BUILD)/archive/etc
+	$(Q)cp $(PROGRAM_BINS) $(BUILD)/archive/bin/
+	$(Q)cp programs/init.list $(BUILD)/archive/etc/programs
+	$(Q)cd $(BUILD)/archive && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio -o -H newc --quiet > ../archive.cpio.tmp && mv ../archive.cpio.tmp ../archive.cpio
+
 HOST_TEST_BINS := $(addprefix $(BUILD)/tests/,$(HOST_TESTS) $(HOSTED_TESTS))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
@@ -234,7 +252,7 @@ TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 
 .PHONY: all deps run debug check check-run bench bench-run fuzz clean
 
-all: $(KERNEL) $(TOOL_BINS)
+all: $(KERNEL) $(TOOL_BINS) $(PROGRAM_BINS) $(ARCHIVE)
 
 # The user-facing targets first make sure the tools exist (tools/deps), then
 # build and run in a second make, so that nothing is compiled before that.
@@ -243,12 +261,12 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)"
+	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE)
 
 debug: deps
 	@$(MAKE) --no-print-directory all
 	@echo "In another terminal: gdb -ex 'target remote :1234' $(KERNEL)"
-	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --gdb
+	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) --gdb
 
 check: deps
 	@$(MAKE) --no-print-directory check-run

@@ -81,6 +81,10 @@ void kmain(uint32_t magic, uint32_t info)
 	kprintf("command line: \"%s\"%s\n", boot_info.cmdline,
 		boot_info.cmdline_truncated ? " (truncated)" : "");
 	print_memory_map();
+	for (uint32_t i = 0; i < boot_info.module_count; i++)
+		kprintf("module %u: %llu bytes at 0x%llx \"%s\"\n", i,
+			(unsigned long long)(boot_info.modules[i].end - boot_info.modules[i].start),
+			(unsigned long long)boot_info.modules[i].start, boot_info.modules[i].cmdline);
 	bootopt_parse(boot_info.cmdline);
 
 	reserve_boot_memory();

@@ -1,0 +1,2 @@
+PROGRAMS += hello
+hello_SRCS := programs/hello/hello.c

@@ -1,0 +1,38 @@
+# sdk/: what programs are built with: public headers, a small C library,
+# start-up code and a linker script. Programs are position-independent
+# executables with only relative relocations, for the loader to place
+# anywhere in the shared address space.
+
+PCC := gcc
+PCFLAGS := -std=gnu17 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(PCC) -print-file-name=include) \
+	-Isdk/libc/include -Isdk/include -I$(BUILD)/gen -I. \
+	-fpie -fno-plt -fvisibility=hidden -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
+PLDFLAGS := -pie --no-dynamic-linker -nostdlib -z max-page-size=4096 -z norelro \
+	-z noexecstack --hash-style=sysv -T sdk/program.ld
+
+SDK_SRCS := sdk/libc/start.c sdk/libc/stdio.c sdk/libc/malloc.c lib/fmt.c lib/string.c
+SDK_LIB := $(BUILD)/sdk/libsdk.a
+pobj = $(patsubst %,$(BUILD)/prog/%.o,$(basename $(1)))
+
+$(BUILD)/prog/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,PROGCC,$<)
+	$(Q)$(PCC) $(PCFLAGS) -c $< -o $@
+
+$(SDK_LIB): $(call pobj,$(SDK_SRCS))
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# PROGRAMS += name, with name_SRCS: build/programs/name, in the boot archive
+# as /bin/name.
+define program_rule
+$(BUILD)/programs/$(1): $(call pobj,$($(1)_SRCS)) $(SDK_LIB) sdk/program.ld tools/check-program
+	@mkdir -p $$(@D)
+	$$(call say,PROGLD,$$@)
+	$(Q)ld $(PLDFLAGS) -o $$@ $(call pobj,$($(1)_SRCS)) $(SDK_LIB)
+	$(Q)tools/check-program $$@
+endef
