@@ -171,7 +171,7 @@ $(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c)
 endef
 $(foreach t,$(HOSTED_TESTS),$(eval $(call hosted_test_rule,$(t))))
 
-$(HOSTED_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename core/sched_test.c core/sched_bench.c core/door_bench.c $(HOSTED_SRCS) hosted/test_main.c))
+$(HOSTED_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename core/sched_test.c core/sched_bench.c core/door_bench.c hosted/memory_test.c $(HOSTED_SRCS) hosted/test_main.c))
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(HCC) -pthread $^ -o $@

@@ -51,6 +51,8 @@ static void rq_push(struct runqueue *rq, struct thread *t, bool head)
 	}
 	rq->nonempty |= 1u << p;
 	rq->count++;
+	if (!(t->flags & THREAD_PINNED))
+		__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
 }
 
 static struct thread *rq_pop(struct runqueue *rq)
@@ -68,6 +70,8 @@ static struct thread *rq_pop(struct runqueue *rq)
 		rq->nonempty &= ~(1u << p);
 	}
 	rq->count--;
+	if (!(t->flags & THREAD_PINNED))
+		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
 	return t;
 }
 
@@ -209,6 +213,7 @@ static struct thread *rq_take_unpinned(struct runqueue *rq)
 		if (!rq->q[p].head)
 			rq->nonempty &= ~(1u << p);
 		rq->count--;
+		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
 		return t;
 	}
 	return NULL;
@@ -228,7 +233,7 @@ static struct thread *steal_work(uint32_t me)
 		struct runqueue *rq = &harts[i].rq;
 
 		if (i == me || !(mask & (1ull << i)) ||
-		    !__atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED) ||
+		    !__atomic_load_n(&rq->unpinned, __ATOMIC_RELAXED) ||
 		    !spin_trylock(&rq->lock))
 			continue;
 		t = rq_take_unpinned(rq);
@@ -551,7 +556,7 @@ static bool steal_possible(uint32_t me)
 		return false;
 	for (uint32_t i = 0; i < hart_count; i++)
 		if (i != me && (mask & (1ull << i)) &&
-		    __atomic_load_n(&harts[i].rq.nonempty, __ATOMIC_SEQ_CST))
+		    __atomic_load_n(&harts[i].rq.unpinned, __ATOMIC_SEQ_CST))
 			return true;
 	return false;
 }

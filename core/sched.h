@@ -25,6 +25,8 @@ struct runqueue {
 	struct spinlock lock;     /* taken with interrupts off */
 	uint32_t nonempty;        /* bit p: queue p has threads */
 	uint32_t count;           /* threads in all queues */
+	uint32_t unpinned;        /* of which other harts may take (read
+				   * without the lock by steal_work) */
 	struct {
 		struct thread *head, *tail;
 	} q[PRIO_COUNT];

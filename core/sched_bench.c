@@ -163,3 +163,32 @@ TEST(bench, event_ping_pong)
 	}
 	report("event_ping_pong", &runs, ROUNDS);
 }
+
+/* The same ping-pong with the partner pinned to another hart: each signal
+ * wakes a thread on a hart that is (usually) idle, so this is the cross-hart
+ * wake-up round trip: an IPI in the kernel, a futex wake in the hosted
+ * runtime. Needs two harts. */
+TEST(bench, event_ping_pong_2harts)
+{
+	uint32_t me = this_hart()->id, other = me ? 0 : 1;
+	struct thread_opts o = {.entry = ponger, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .hart = (int)other};
+	struct bench_runs runs = {0};
+	struct thread *t;
+	uint64_t c0, n0;
+
+	if (hart_count < 2) {
+		test_diag("event_ping_pong_2harts: skipped, one hart");
+		return;
+	}
+	ASSERT_EQ(thread_spawn(&o, &t), LM_OK);
+	for (int rep = 0; rep < REPS; rep++) {
+		run_begin(&c0, &n0);
+		for (int i = 0; i < ROUNDS; i++) {
+			thread_signal(t, 2);
+			thread_wait(2);
+		}
+		run_end(&runs, c0, n0);
+	}
+	report("event_ping_pong_2harts", &runs, ROUNDS);
+}
