@@ -1,0 +1,308 @@
+/*
+ * idlc C generator: writes the header for one checked file into a buffer.
+ *
+ * Layout: banner, guard, includes; a forward declaration of every struct
+ * (so pointers to records need nothing else) and the typedefs of aliases of
+ * records; then each definition and anonymous type, each after what C needs
+ * declared before it (idl_deps_*, the same edges the checker proved
+ * acyclic); then one block per door. State per unit: 0 not written, 1
+ * being written, 2 written (def->state, type->gen_state).
+ *
+ * Comments from the IDL are copied into C comments; a backslash breaks up
+ * what could end or nest the comment or form a trigraph ("*\/", "/\*",
+ * "?\?"), and bytes that are not printable become '?'.
+ */
+#include <string.h>
+
+#include "tools/idlc/gen.h"
+
+static void put_comment_text(struct idl_buf *b, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '*' && i + 1 < len && s[i + 1] == '/')
+			buf_puts(b, "*\\");
+		else if (c == '/' && i + 1 < len && s[i + 1] == '*')
+			buf_puts(b, "/\\");
+		else if (c == '?' && i + 1 < len && s[i + 1] == '?')
+			buf_puts(b, "?\\");
+		else if ((c < ' ' && c != '\t') || c == 0x7f)
+			buf_puts(b, "?");
+		else
+			buf_add(b, (const char *)&s[i], 1);
+	}
+}
+
+static void put_doc(struct gen *g, const char *doc, const char *indent)
+{
+	const char *nl;
+
+	if (!doc)
+		return;
+	if (!strchr(doc, '\n')) {
+		buf_printf(g->out, "%s/* ", indent);
+		put_comment_text(g->out, doc, strlen(doc));
+		buf_puts(g->out, " */\n");
+		return;
+	}
+	buf_printf(g->out, "%s/*\n", indent);
+	for (;;) {
+		nl = strchr(doc, '\n');
+		size_t len = nl ? (size_t)(nl - doc) : strlen(doc);
+
+		buf_printf(g->out, "%s *%s", indent, len ? " " : "");
+		put_comment_text(g->out, doc, len);
+		buf_puts(g->out, "\n");
+		if (!nl)
+			break;
+		doc = nl + 1;
+	}
+	buf_printf(g->out, "%s */\n", indent);
+}
+
+/* A C integer constant for v: int when it fits, else long long for signed
+ * types and unsigned (long long) for unsigned ones. */
+static const char *c_value(struct gen *g, idl_value v, bool is_signed)
+{
+	unsigned long long mag = (unsigned long long)(v < 0 ? -v : v);
+
+	if (v == -((idl_value)1 << 63))
+		return "(-0x7fffffffffffffffll - 1)";
+	if (v < 0)
+		return gen_fmt(g, mag <= 0x7fffffff ? "(-0x%llx)" : "(-0x%llxll)", mag);
+	if (mag <= 0x7fffffff)
+		return gen_fmt(g, "0x%llx", mag);
+	if (is_signed)
+		return gen_fmt(g, "0x%llxll", mag);
+	return gen_fmt(g, mag <= 0xffffffff ? "0x%llxu" : "0x%llxull", mag);
+}
+
+static void gen_record(struct gen *g, const char *cname, const struct idl_type *t)
+{
+	buf_printf(g->out, "struct %s {\n", cname);
+	for (const struct idl_field *f = t->fields; f; f = f->next) {
+		put_doc(g, f->doc, "\t");
+		buf_printf(g->out, "\t%s;\n", gen_decl(g, gen_ctype(g, f->type), f->name));
+	}
+	buf_puts(g->out, "};\n");
+}
+
+static void gen_routine(struct gen *g, const char *cname, const struct idl_type *t)
+{
+	buf_printf(g->out, "typedef %s(%s);\n", gen_decl(g, gen_ctype(g, t->out), cname),
+		   gen_params(g, t->in, NULL));
+}
+
+static void gen_int(struct gen *g, const char *cname, const char *ctype,
+		    const struct idl_type *base)
+{
+	const char *up = gen_upper(g, cname);
+
+	buf_printf(g->out, "typedef %s %s;\n", ctype, cname);
+	buf_printf(g->out, "#define %s_MIN %s\n", up,
+		   c_value(g, base->lo, idl_is_signed(base->itype)));
+	buf_printf(g->out, "#define %s_MAX %s\n", up,
+		   c_value(g, base->hi, idl_is_signed(base->itype)));
+}
+
+static void variant_range(const struct idl_type *t, idl_value *lo, idl_value *hi)
+{
+	const struct idl_type *b = idl_base(t);
+
+	*lo = b->kind == IDL_INT ? b->lo : b->kind == IDL_POINTER ? 0x1000 : 0;
+	*hi = b->kind == IDL_INT ? b->hi : b->kind == IDL_POINTER ? (idl_value)UINT64_MAX : 0;
+}
+
+static void gen_sum(struct gen *g, const char *cname, const struct idl_type *sum)
+{
+	buf_printf(g->out, "typedef uint64_t %s;\n", cname);
+	for (const struct idl_field *f = sum->fields; f; f = f->next) {
+		const char *up = gen_upper(g, gen_fmt(g, "%s_%s", cname, f->name));
+		idl_value lo, hi;
+
+		variant_range(f->type, &lo, &hi);
+		put_doc(g, f->doc, "");
+		buf_printf(g->out, "#define %s_MIN %s\n#define %s_MAX %s\n", up,
+			   c_value(g, lo, false), up, c_value(g, hi, false));
+		buf_printf(g->out, "static inline int %s_is_%s(%s x)\n{\n", cname, f->name, cname);
+		if (lo == 0 && hi == (idl_value)UINT64_MAX)
+			buf_puts(g->out, "\t(void)x;\n\treturn 1;\n}\n");
+		else if (lo == 0)
+			buf_printf(g->out, "\treturn x <= %s_MAX;\n}\n", up);
+		else if (hi == (idl_value)UINT64_MAX)
+			buf_printf(g->out, "\treturn x >= %s_MIN;\n}\n", up);
+		else
+			buf_printf(g->out, "\treturn x >= %s_MIN && x <= %s_MAX;\n}\n", up, up);
+	}
+}
+
+static void gen_def_body(struct gen *g, const struct idl_def *d)
+{
+	const char *cname = gen_fmt(g, "%s_%s", g->prefix, d->name);
+	const struct idl_type *t = d->type, *base = idl_base(t);
+
+	switch (t->kind) {
+	case IDL_RECORD:
+		gen_record(g, cname, t);
+		return;
+	case IDL_ROUTINE:
+		gen_routine(g, cname, t);
+		return;
+	case IDL_NAMED:
+		if (base->kind == IDL_ROUTINE) {
+			buf_printf(g->out, "typedef %s_%s %s;\n", g->prefix, idl_base_def(t)->name,
+				   cname);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (base->kind == IDL_INT)
+		gen_int(g, cname, gen_ctype(g, t), base);
+	else if (base->kind == IDL_SUM)
+		gen_sum(g, cname, base);
+	else
+		buf_printf(g->out, "typedef %s;\n", gen_decl(g, gen_ctype(g, t), cname));
+}
+
+static int emit_def(struct idl_deps *w, struct idl_def *d)
+{
+	struct gen *g = (struct gen *)w;
+
+	if (d->state)
+		return 0;
+	d->state = 1;
+	if (idl_deps_body(w, d->type))
+		return -1;
+	d->state = 2;
+	/* Aliases of records are typedefs up front, with the declarations. */
+	if (d->type->kind == IDL_NAMED && idl_base(d->type)->kind == IDL_RECORD)
+		return 0;
+	buf_puts(g->out, "\n");
+	put_doc(g, d->doc, "");
+	gen_def_body(g, d);
+	return 0;
+}
+
+static int emit_anon(struct idl_deps *w, struct idl_type *t)
+{
+	struct gen *g = (struct gen *)w;
+
+	if (t->gen_state)
+		return 0;
+	t->gen_state = 1;
+	if (idl_deps_body(w, t))
+		return -1;
+	t->gen_state = 2;
+	buf_puts(g->out, "\n");
+	if (t->kind == IDL_RECORD)
+		gen_record(g, t->cname, t);
+	else
+		gen_routine(g, t->cname, t);
+	return 0;
+}
+
+static void gen_declarations(struct gen *g)
+{
+	bool any = false;
+
+	for (const struct idl_def *d = g->file->defs; d; d = d->next)
+		if (d->type->kind == IDL_RECORD) {
+			buf_printf(g->out, "%sstruct %s_%s;\n", any ? "" : "\n", g->prefix, d->name);
+			any = true;
+		}
+	for (const struct idl_type *t = g->anon_head; t; t = t->anon_next)
+		if (t->kind == IDL_RECORD) {
+			buf_printf(g->out, "%sstruct %s;\n", any ? "" : "\n", t->cname);
+			any = true;
+		}
+	for (const struct idl_def *d = g->file->defs; d; d = d->next)
+		if (d->type->kind == IDL_NAMED && idl_base(d->type)->kind == IDL_RECORD) {
+			buf_puts(g->out, "\n");
+			put_doc(g, d->doc, "");
+			buf_printf(g->out, "typedef struct %s_%s %s_%s;\n", g->prefix,
+				   idl_base_def(d->type)->name, g->prefix, d->name);
+		}
+}
+
+static void gen_wrapper(struct gen *g, const struct idl_door *o, const struct idl_routine *r)
+{
+	const char *args, *params = gen_params(g, r->in, &args);
+	const char *out = gen_ctype(g, r->out);
+	bool is_void = idl_base(r->out)->kind == IDL_NULL;
+
+	buf_puts(g->out, "\n");
+	put_doc(g, r->doc, "");
+	buf_printf(g->out, "static inline %s(const struct %s_door *Door%s%s)\n{\n",
+		   gen_decl(g, out, gen_fmt(g, "%s_%s", o->name, r->name)), o->name,
+		   strcmp(params, "void") ? ", " : "", strcmp(params, "void") ? params : "");
+	buf_printf(g->out, "\t%sDoor->%s(%s);\n}\n", is_void ? "" : "return ", r->name, args);
+}
+
+static void gen_door(struct gen *g, const struct idl_door *o)
+{
+	const char *up = gen_upper(g, o->name);
+
+	buf_puts(g->out, "\n");
+	put_doc(g, o->doc, "");
+	buf_printf(g->out, "struct %s_door {\n\tstruct lm_door header;\n", o->name);
+	for (const struct idl_routine *r = o->routines; r; r = r->next) {
+		put_doc(g, r->doc, "\t");
+		buf_printf(g->out, "\t%s(%s);\n",
+			   gen_decl(g, gen_ctype(g, r->out), gen_fmt(g, "(*%s)", r->name)),
+			   gen_params(g, r->in, NULL));
+	}
+	buf_puts(g->out, "};\n\n");
+	buf_printf(g->out, "#define %s_ROUTINE_COUNT %zu\n", up, o->nroutines);
+	buf_printf(g->out, "#define %s_API_ID_INIT {{ ", up);
+	for (size_t i = 0; i < sizeof o->id; i++)
+		buf_printf(g->out, "0x%02x%s", o->id[i], i + 1 < sizeof o->id ? ", " : " }}\n");
+	buf_printf(g->out, "/* For publishers: .header = %s_DOOR_HEADER in a static struct %s_door. */\n",
+		   up, o->name);
+	buf_printf(g->out, "#define %s_DOOR_HEADER { %s_API_ID_INIT, \"%s\", %s_ROUTINE_COUNT }\n",
+		   up, up, o->name, up);
+	buf_printf(g->out, "static const struct lm_api_id %s_api_id = %s_API_ID_INIT;\n", o->name,
+		   up);
+	buf_printf(g->out, "\n/* The published door, or NULL if none is registered. */\n"
+		   "static inline const struct %s_door *%s_door_find(void)\n{\n"
+		   "\treturn (const struct %s_door *)lm_door_find(&%s_api_id);\n}\n",
+		   o->name, o->name, o->name, o->name);
+	for (const struct idl_routine *r = o->routines; r; r = r->next)
+		gen_wrapper(g, o, r);
+}
+
+int idl_generate(struct idl_ctx *ctx, struct idl_file *file, const char *prefix,
+		 const char *source_name, struct idl_buf *out)
+{
+	struct gen g = {.ctx = ctx, .file = file, .prefix = prefix, .out = out};
+	const char *guard;
+
+	g.deps.def = emit_def;
+	g.deps.anon = emit_anon;
+	gen_name_anons(&g);
+	if (gen_register(&g))
+		return -1;
+	guard = gen_fmt(&g, "IDL_%s_H", gen_upper(&g, prefix));
+	buf_puts(out, "/* Generated by idlc from ");
+	put_comment_text(out, source_name, strlen(source_name));
+	buf_puts(out, "; do not edit. */\n");
+	put_doc(&g, file->doc, "");
+	buf_printf(out, "#ifndef %s\n#define %s\n\n", guard, guard);
+	buf_puts(out, "#include <stdint.h>\n\n#include <lemmings/door.h>\n"
+		      "#include <lemmings/systab.h>\n");
+	gen_declarations(&g);
+	for (struct idl_def *d = file->defs; d; d = d->next)
+		if (emit_def(&g.deps, d))
+			return -1;
+	for (struct idl_type *t = g.anon_head; t; t = t->anon_next)
+		if (emit_anon(&g.deps, t))
+			return -1;
+	for (const struct idl_door *o = file->doors; o; o = o->next)
+		gen_door(&g, o);
+	buf_printf(out, "\n#endif\n");
+	if (g.nomem || out->failed)
+		return idl_nomem(ctx);
+	return 0;
+}
