@@ -36,6 +36,8 @@ struct hart {
 	uint32_t in_trap;                /* nesting depth of fault handling */
 	bool in_irq;                     /* running an interrupt handler */
 	bool need_resched;               /* set by wake-ups from interrupts */
+	struct thread *dedicated;        /* the one thread this hart serves, or
+					  * NULL (atomic; core/sched.c) */
 };
 
 #define HART_SELF_OFFSET (HART_SYSTAB_SLOTS * 8)

@@ -126,9 +126,15 @@ static void kick_idle_hart(void)
 
 void sched_make_ready(struct thread *t, bool head)
 {
-	struct hart *h = &harts[t->hart];
+	struct hart *h;
 	struct thread *running;
 	bool irq = plat_irq_save();
+
+	/* A thread free to move never waits on a hart outside the main
+	 * scheduler (one that left it, or a dedicated one). */
+	if (!(t->flags & THREAD_PINNED) && !in_scheduler(t->hart))
+		t->hart = pick_sched_hart();
+	h = &harts[t->hart];
 
 	spin_lock(&h->rq.lock);
 	t->state = THREAD_READY;
@@ -165,6 +171,8 @@ enum lm_err sched_hart_join(uint32_t hart)
 {
 	if (hart >= hart_count)
 		return LM_ERR_NOENT;
+	if (__atomic_load_n(&harts[hart].dedicated, __ATOMIC_ACQUIRE))
+		return LM_ERR_BUSY;
 	__atomic_fetch_or(&sched_harts, 1ull << hart, __ATOMIC_SEQ_CST);
 	plat_hart_kick(&harts[hart]);
 	return LM_OK;
@@ -172,10 +180,11 @@ enum lm_err sched_hart_join(uint32_t hart)
 
 enum lm_err sched_hart_leave(uint32_t hart)
 {
-	uint64_t old, bit = 1ull << hart;
+	uint64_t old, bit;
 
 	if (hart >= hart_count)
 		return LM_ERR_NOENT;
+	bit = 1ull << hart;
 	old = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
 	do {
 		if (!(old & bit))
@@ -283,8 +292,11 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	if (!next && (next = steal_work(hart)))
 		next->hart = hart;
 	if (!next) {
-		if (cur->state == THREAD_READY)
-			return cur; /* idle, or a yield with nothing else to run */
+		/* Idle, or a yield with nothing else to run; but a movable
+		 * thread on a hart that left the main scheduler must go. */
+		if (cur->state == THREAD_READY &&
+		    (member || (cur->flags & (THREAD_PINNED | THREAD_IDLE))))
+			return cur;
 		next = h->idle;
 	}
 	return next;
@@ -300,9 +312,7 @@ void sched_finish(struct thread *prev)
 		if (!(prev->flags & THREAD_IDLE)) {
 			bool head = prev->flags & THREAD_REQUEUE_HEAD;
 			prev->flags &= ~THREAD_REQUEUE_HEAD;
-			if (!(prev->flags & THREAD_PINNED) && !in_scheduler(prev->hart))
-				prev->hart = pick_sched_hart();
-			sched_make_ready(prev, head);
+			sched_make_ready(prev, head); /* elsewhere if it must move */
 		}
 		break;
 	case THREAD_WAITING:
@@ -465,15 +475,19 @@ __attribute__((noreturn)) void thread_start(struct thread *prev)
 	thread_exit();
 }
 
-enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
+static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thread **out)
 {
 	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
 	uintptr_t base;
-	struct thread *t;
+	struct thread *t, *none = NULL;
 
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
 	    (o->hart >= 0 && (uint32_t)o->hart >= hart_count))
 		return LM_ERR_INVAL;
+	/* Nothing else may be pinned to a dedicated hart. */
+	if (o->hart >= 0 && !dedicate &&
+	    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))
+		return LM_ERR_BUSY;
 	base = plat_stack_alloc(pages);
 	if (!base)
 		return LM_ERR_NOMEM;
@@ -500,6 +514,14 @@ enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
 		memcpy(t->name, o->name, n);
 	}
 	t->saved_rsp = ctx_init_stack(t->stack_top);
+	if (dedicate) {
+		t->flags |= THREAD_DEDICATED;
+		if (!__atomic_compare_exchange_n(&harts[t->hart].dedicated, &none, t, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			plat_stack_free(base, pages);
+			return LM_ERR_BUSY;
+		}
+	}
 	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 	if (out)
 		*out = t;
@@ -507,6 +529,28 @@ enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
 	sched_make_ready(t, false);
 	yield_to(t);
 	return LM_OK;
+}
+
+enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
+{
+	return spawn(o, false, out);
+}
+
+enum lm_err sched_hart_dedicate(uint32_t hart, const struct thread_opts *o,
+				struct thread **out)
+{
+	struct thread_opts pinned = *o;
+	enum lm_err err;
+
+	if (hart >= hart_count)
+		return LM_ERR_NOENT;
+	if (__atomic_load_n(&harts[hart].dedicated, __ATOMIC_ACQUIRE))
+		return LM_ERR_BUSY;
+	err = sched_hart_leave(hart);
+	if (err)
+		return err;
+	pinned.hart = (int)hart;
+	return spawn(&pinned, true, out);
 }
 
 __attribute__((noreturn)) void thread_exit(void)
@@ -521,6 +565,8 @@ __attribute__((noreturn)) void thread_exit(void)
 		signal_bits(cur->notify, cur->notify_bits);
 	plat_irq_save();
 	h = this_hart();
+	if (cur->flags & THREAD_DEDICATED)
+		__atomic_store_n(&h->dedicated, NULL, __ATOMIC_RELEASE);
 	cur->state = THREAD_DEAD;
 	next = sched_pick_next(h->id, cur);
 	next->state = THREAD_RUNNING;

@@ -9,6 +9,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
+#include "lib/fmt.h"
 #include "lib/test.h"
 
 #define ROUNDS 20000
@@ -191,4 +192,53 @@ TEST(bench, event_ping_pong_2harts)
 		run_end(&runs, c0, n0);
 	}
 	report("event_ping_pong_2harts", &runs, ROUNDS);
+}
+
+/* Spawn + exit throughput with 1, 2 and 4 harts (as many as there are): a
+ * worker pinned on each hart spawns and reaps threads on its own hart; the
+ * figure is the wall time per spawn+exit over all of them, so perfect
+ * scaling halves it with each doubling. */
+#define SPAWNS_PER_WORKER 20000
+
+static void spawn_worker(void *arg)
+{
+	struct thread_opts o = {.entry = nothing, .priority = PRIO_REGULAR,
+				.hart = (int)this_hart()->id};
+
+	for (int i = 0; i < SPAWNS_PER_WORKER; i++) {
+		thread_spawn(&o, NULL);
+		thread_yield();
+	}
+}
+
+TEST(bench, spawn_exit_harts)
+{
+	static const uint32_t sizes[] = {1, 2, 4};
+	char name[32];
+
+	for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		uint32_t k = sizes[s];
+		struct bench_runs runs = {0};
+		uint64_t c0, n0;
+
+		if (k > hart_count)
+			break;
+		for (int rep = 0; rep < REPS; rep++) {
+			uint64_t all = (1ull << k) - 1, seen = 0;
+
+			run_begin(&c0, &n0);
+			for (uint32_t h = 0; h < k; h++) {
+				struct thread_opts o = {.entry = spawn_worker,
+							.priority = PRIO_REGULAR, .hart = (int)h,
+							.notify = thread_current(),
+							.notify_bits = 1ull << h};
+				ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+			}
+			while (seen != all)
+				seen |= thread_wait(all);
+			run_end(&runs, c0, n0);
+		}
+		fmt_snprintf(name, sizeof name, "spawn_exit_%uhart%s", k, k > 1 ? "s" : "");
+		report(name, &runs, (uint64_t)k * SPAWNS_PER_WORKER);
+	}
 }

@@ -31,7 +31,8 @@
 
 #define THREAD_EV_PARK (1ull << 63) /* reserved for park/unpark */
 #define THREAD_EV_TIMER (1ull << 62) /* reserved: a sleep's deadline passed */
-#define THREAD_EV_USER_MASK (~(THREAD_EV_PARK | THREAD_EV_TIMER))
+#define THREAD_EV_SERVICE (1ull << 61) /* reserved: a system service's wake-up */
+#define THREAD_EV_USER_MASK (~(THREAD_EV_PARK | THREAD_EV_TIMER | THREAD_EV_SERVICE))
 #define THREAD_NAME_MAX 24
 
 enum thread_state {
@@ -47,6 +48,7 @@ enum thread_flags {
 	THREAD_REQUEUE_HEAD = 1 << 2, /* preempted: back to the front of its queue */
 	THREAD_LOCK_HELD = 1 << 3, /* switched out holding its own lock (waiting) */
 	THREAD_PINNED = 1 << 4,    /* stays on its hart: never taken by another */
+	THREAD_DEDICATED = 1 << 5, /* alone on its hart (sched_hart_dedicate) */
 };
 
 struct thread {
@@ -113,6 +115,13 @@ bool sched_should_preempt(void);
  * move to the others; LM_ERR_BUSY for the last one). */
 enum lm_err sched_hart_join(uint32_t hart);
 enum lm_err sched_hart_leave(uint32_t hart);
+/* Give a hart to one new thread, which runs there alone: the hart leaves the
+ * main scheduler and no other thread may be pinned to it until that thread
+ * ends (then the hart idles, outside the main scheduler). opts->hart is
+ * ignored. LM_ERR_NOENT: no such hart; LM_ERR_BUSY: already dedicated, or the
+ * last hart of the main scheduler. */
+enum lm_err sched_hart_dedicate(uint32_t hart, const struct thread_opts *opts,
+				struct thread **out);
 /* Stats for tests and benchmarks. */
 uint64_t sched_live_threads(void);
 

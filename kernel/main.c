@@ -19,10 +19,12 @@
 #include "kernel/bootopt.h"
 #include "kernel/console.h"
 #include "kernel/crash.h"
+#include "kernel/firmware.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
+#include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
 #include "kernel/vm.h"
@@ -114,6 +116,8 @@ void kmain(uint32_t magic, uint32_t info)
 		(unsigned long long)(time_tsc_hz() / 1000000), time_timer_mode());
 
 	irq_enable();
+	firmware_init(harts[0].apic_id);
+	smp_boot();
 	crash_on_request();
 	if (!ktest_start())
 		kprintf("no init program yet: the system is idle (Ctrl-A X leaves QEMU)\n");

@@ -11,6 +11,7 @@
 #include "lib/test.h"
 
 #define DONE (1ull << 0)
+#define OVERFLOWER_DONE (1ull << 1)
 
 static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
 			    const char *name)
@@ -80,15 +81,18 @@ static void overflower(void *arg)
 TEST(sched, stack_overflow_is_stopped_while_others_run)
 {
 	struct thread_opts o = {.entry = overflower, .priority = PRIO_REGULAR,
-				.name = "overflower", .hart = -1};
-	uint64_t deaths = fault_count();
+				.name = "overflower", .hart = -1,
+				.notify = thread_current(), .notify_bits = OVERFLOWER_DONE};
+	uint64_t deaths = fault_count(), seen = 0;
 	const struct fault_record *r;
 	int found = 0;
 
 	ticks = 0;
 	spawn(ticker, NULL, PRIO_REGULAR, "ticker");
 	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
-	thread_wait(DONE); /* the ticker's end */
+	/* Both ends: the ticker's, and the overflower's (on any hart). */
+	while (seen != (DONE | OVERFLOWER_DONE))
+		seen |= thread_wait(DONE | OVERFLOWER_DONE);
 	EXPECT_EQ(ticks, 50);
 	for (uint64_t i = deaths; i < fault_count(); i++) {
 		r = fault_get(i);

@@ -10,9 +10,12 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/smp_boot.h"
 #include "arch/x86_64/trap.h"
+#include "core/cmdline.h"
 #include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/console.h"
+#include "kernel/bootopt.h"
+#include "kernel/firmware.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
@@ -125,6 +128,35 @@ void smp_start(const uint32_t *apic_ids, uint32_t count)
 	}
 	vm_free_ap_boot_tables(cr3);
 	kprintf("smp: %u harts running\n", n);
+}
+
+BOOTOPT(sched, "harts in the main scheduler, e.g. 0-2 or 0,2 (default: all)");
+
+void smp_boot(void)
+{
+	uint32_t ids[ACPI_MAX_CPUS], n = 0;
+	uint64_t all, mask;
+	const char *opt = bootopt_get("sched");
+	char err[96];
+
+	for (uint32_t i = 0; i < firmware.cpu_count; i++)
+		if (firmware.cpus[i].enabled)
+			ids[n++] = firmware.cpus[i].apic_id;
+	smp_start(ids, n);
+
+	all = hart_count >= 64 ? ~0ull : (1ull << hart_count) - 1;
+	mask = all;
+	if (opt && cmdline_parse_harts(opt, hart_count, &mask, err, sizeof err) != LM_OK) {
+		kprintf("sched=%s: %s; every hart schedules\n", opt, err);
+		mask = all;
+	}
+	for (uint32_t i = 0; i < hart_count; i++)
+		if (mask & (1ull << i))
+			sched_hart_join(i);
+	if (!(mask & 1))
+		sched_hart_leave(0);
+	kprintf("sched: harts 0x%llx in the main scheduler, 0x%llx idle until told otherwise\n",
+		(unsigned long long)mask, (unsigned long long)(all & ~mask));
 }
 
 void smp_stop_others(void)

@@ -11,6 +11,10 @@
  * and idle thread. Reports each hart and how long its start took. */
 void smp_start(const uint32_t *apic_ids, uint32_t count);
 
+/* Start the harts the firmware lists (kernel/firmware.c) and put those the
+ * sched= boot option names (all by default) in the main scheduler. */
+void smp_boot(void);
+
 /* Halt every other hart (panic). */
 void smp_stop_others(void);
 
