@@ -124,5 +124,8 @@ enum lm_err sched_hart_dedicate(uint32_t hart, const struct thread_opts *opts,
 				struct thread **out);
 /* Stats for tests and benchmarks. */
 uint64_t sched_live_threads(void);
+/* Give this hart's cache of freed stacks back to the platform (before
+ * counting free memory). */
+void sched_stack_cache_drain(void);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "core/spinlock.h"
+#include "core/thread.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
@@ -158,6 +159,7 @@ void kstack_free(uintptr_t base, unsigned pages)
 
 void kstack_drain(void)
 {
+	sched_stack_cache_drain(); /* this hart's own cache first */
 	for (;;) {
 		bool irq = lock();
 		uintptr_t base = cache_head;
