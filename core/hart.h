@@ -30,6 +30,9 @@ struct hart {
 	uint32_t id;                     /* 0 .. hart_count-1; 0 boots */
 	uint32_t apic_id;
 	struct thread *current;          /* the thread running here */
+	uint32_t current_priority;       /* its priority and id, for other harts */
+	uint64_t current_id;             /* (which must not read *current: it may
+					  * end and be freed at any moment) */
 	struct thread *idle;             /* this hart's idle thread */
 	struct runqueue rq;              /* ready threads (core/sched.c) */
 	void *arch;                      /* arch/ data: GDT, TSS, IST stacks */

@@ -62,7 +62,7 @@ static uintptr_t stack_take(unsigned pages)
 		base = h->stack_cache;
 		if (base) {
 			h->stack_cache = *(uintptr_t *)base;
-			h->stack_cached--;
+			__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
 		}
 		plat_irq_restore(irq);
 	}
@@ -75,10 +75,19 @@ static void stack_give(struct hart *h, uintptr_t base, unsigned pages)
 	if (pages == 1 && h->stack_cached < HART_STACK_CACHE) {
 		*(uintptr_t *)base = h->stack_cache;
 		h->stack_cache = base;
-		h->stack_cached++;
+		__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
 	} else {
 		plat_stack_free(base, pages);
 	}
+}
+
+uint64_t sched_stacks_cached(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < HART_MAX; i++)
+		n += __atomic_load_n(&harts[i].stack_cached, __ATOMIC_RELAXED);
+	return n;
 }
 
 void sched_stack_cache_drain(void)
@@ -90,7 +99,7 @@ void sched_stack_cache_drain(void)
 		uintptr_t base = h->stack_cache;
 
 		h->stack_cache = *(uintptr_t *)base;
-		h->stack_cached--;
+		__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
 		plat_stack_free(base, 1);
 	}
 	plat_irq_restore(irq);
@@ -201,17 +210,31 @@ static void kick_idle_hart(void)
 		plat_hart_kick(&harts[__builtin_ctzll(idle)]);
 }
 
-void sched_make_ready(struct thread *t, bool head)
+/* Where a thread was queued and how urgent it is, read before it was
+ * queued: from then on another hart may run it, even to its end, so whoever
+ * queued it must not touch it again. */
+struct woken {
+	uint32_t hart;
+	unsigned priority;
+};
+
+static void make_ready(struct thread *t, bool head, struct woken *w)
 {
 	struct hart *h;
-	struct thread *running;
-	bool irq = plat_irq_save();
+	bool irq = plat_irq_save(), pinned;
+	unsigned prio;
 
 	/* A thread free to move never waits on a hart outside the main
 	 * scheduler (one that left it, or a dedicated one). */
 	if (!(t->flags & THREAD_PINNED) && !in_scheduler(t->hart))
 		t->hart = pick_sched_hart();
 	h = &harts[t->hart];
+	/* Read t before it is queued: from then on another hart may run it,
+	 * even to its end. */
+	prio = t->priority;
+	pinned = t->flags & THREAD_PINNED;
+	if (w)
+		*w = (struct woken){.hart = t->hart, .priority = prio};
 
 	spin_lock(&h->rq.lock);
 	t->state = THREAD_READY;
@@ -219,15 +242,19 @@ void sched_make_ready(struct thread *t, bool head)
 	spin_unlock(&h->rq.lock);
 
 	/* A higher priority than what runs there: that hart must switch. */
-	running = __atomic_load_n(&h->current, __ATOMIC_RELAXED);
-	if (!running || t->priority < running->priority) {
+	if (prio < __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
 		if (h != this_hart())
 			plat_hart_kick(h);
-	} else if (!(t->flags & THREAD_PINNED)) {
+	} else if (!pinned) {
 		kick_idle_hart();
 	}
 	plat_irq_restore(irq);
+}
+
+void sched_make_ready(struct thread *t, bool head)
+{
+	make_ready(t, head, NULL);
 }
 
 bool sched_should_preempt(void)
@@ -421,7 +448,7 @@ static void reschedule(struct thread *cur)
 	}
 	next->state = THREAD_RUNNING;
 	next->hart = h->id;
-	__atomic_store_n(&h->current, next, __ATOMIC_RELAXED);
+	sched_set_current(h, next);
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
 	sched_finish(prev);
 }
@@ -449,13 +476,12 @@ uint64_t thread_wait(uint64_t mask)
 	irq = plat_irq_save();
 	for (;;) {
 		spin_lock(&cur->lock);
-		/* Publish the mask before looking at the bits: a signal either
-		 * sees the mask (and wakes us) or set its bits before we look.
-		 * The locked fetch_and orders the plain store before its load
-		 * (x86: a locked instruction drains the store buffer), which
-		 * saves the exchange a sequentially consistent store costs. */
-		__atomic_store_n(&cur->wait_mask, mask, __ATOMIC_RELAXED);
-		got = __atomic_fetch_and(&cur->events, ~mask, __ATOMIC_SEQ_CST) & mask;
+		/* Under our lock, which every signaller takes too: a signal
+		 * either came before (its bits are there) or comes after we
+		 * are switched out and sees the mask. The bits stay atomic
+		 * for the timer code, which clears its own without the lock. */
+		cur->wait_mask = mask;
+		got = __atomic_fetch_and(&cur->events, ~mask, __ATOMIC_RELAXED) & mask;
 		if (got) {
 			cur->wait_mask = 0;
 			spin_unlock(&cur->lock);
@@ -469,17 +495,23 @@ uint64_t thread_wait(uint64_t mask)
 	return got;
 }
 
-/* Set bits; make t ready if it waits for one of them. Returns whether it
- * was woken. Never switches threads. */
-static bool signal_bits(struct thread *t, uint64_t bits)
+/*
+ * Set bits; make t ready if it waits for one of them. Returns whether it
+ * was woken, and if so fills *w. Never switches threads.
+ *
+ * Everything happens under t's lock, which t's own wait holds while it
+ * looks at its bits: so t cannot see the bits, return from its wait and
+ * end while this still touches it. After the unlock t is touched only if
+ * it was waiting (it stays asleep until sched_make_ready queues it). The
+ * caller must know t is alive when it calls: t waits for this signal, or
+ * will tell the caller when it ends (notify).
+ */
+static bool signal_bits(struct thread *t, uint64_t bits, struct woken *w)
 {
-	bool irq, wake = false;
+	bool irq = plat_irq_save(), wake = false;
 
-	__atomic_fetch_or(&t->events, bits, __ATOMIC_SEQ_CST);
-	if (!(__atomic_load_n(&t->wait_mask, __ATOMIC_SEQ_CST) & bits))
-		return false;
-	irq = plat_irq_save();
 	spin_lock(&t->lock);
+	__atomic_fetch_or(&t->events, bits, __ATOMIC_RELAXED);
 	if (t->state == THREAD_WAITING &&
 	    (__atomic_load_n(&t->events, __ATOMIC_RELAXED) & t->wait_mask)) {
 		t->wait_mask = 0;
@@ -487,20 +519,21 @@ static bool signal_bits(struct thread *t, uint64_t bits)
 	}
 	spin_unlock(&t->lock);
 	if (wake)
-		sched_make_ready(t, false);
+		make_ready(t, false, w);
 	plat_irq_restore(irq);
 	return wake;
 }
 
-/* t became ready: if it is more urgent than us, on this hart, and we are
- * a thread (not an interrupt handler), let it run now. */
-static void yield_to(struct thread *t)
+/* A thread just made ready (queued on hart w->hart with w->priority): if
+ * it is more urgent than us, on this hart, and we are a thread (not an
+ * interrupt handler), let it run now. */
+static void yield_to(const struct woken *w)
 {
 	struct hart *h = this_hart();
 	struct thread *cur = h->current;
 	bool irq;
 
-	if (t->hart != h->id || h->in_irq || t->priority >= cur->priority)
+	if (w->hart != h->id || h->in_irq || w->priority >= cur->priority)
 		return;
 	irq = plat_irq_save();
 	cur->state = THREAD_READY;
@@ -511,8 +544,10 @@ static void yield_to(struct thread *t)
 
 void thread_signal(struct thread *t, uint64_t bits)
 {
-	if (signal_bits(t, bits))
-		yield_to(t);
+	struct woken w;
+
+	if (signal_bits(t, bits, &w))
+		yield_to(&w);
 }
 
 void thread_park(void)
@@ -557,6 +592,7 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
 	uintptr_t base;
 	struct thread *t, *none = NULL;
+	struct woken w;
 	bool irq;
 
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
@@ -606,8 +642,8 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	if (out)
 		*out = t;
 
-	sched_make_ready(t, false);
-	yield_to(t);
+	make_ready(t, false, &w);
+	yield_to(&w);
 	return LM_OK;
 }
 
@@ -642,7 +678,7 @@ __attribute__((noreturn)) void thread_exit(void)
 	/* No switch here: this thread is about to switch for good anyway, and
 	 * may be running on a trap stack (stopped after a fault). */
 	if (cur->notify)
-		signal_bits(cur->notify, cur->notify_bits);
+		signal_bits(cur->notify, cur->notify_bits, &(struct woken){0});
 	plat_irq_save();
 	h = this_hart();
 	if (cur->flags & THREAD_DEDICATED)
@@ -651,7 +687,7 @@ __attribute__((noreturn)) void thread_exit(void)
 	next = sched_pick_next(h->id, cur);
 	next->state = THREAD_RUNNING;
 	next->hart = h->id;
-	__atomic_store_n(&h->current, next, __ATOMIC_RELAXED);
+	sched_set_current(h, next);
 	ctx_jump(next->saved_rsp, cur);
 }
 
@@ -670,7 +706,14 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 		boot->hart = hart;
 		boot->state = THREAD_RUNNING;
 	}
-	h->current = boot;
+	sched_set_current(h, boot);
+}
+
+void sched_set_current(struct hart *h, struct thread *t)
+{
+	__atomic_store_n(&h->current_priority, t->priority, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->current_id, t->id, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->current, t, __ATOMIC_RELAXED);
 }
 
 /* Is work waiting on another hart that this one may take? */

@@ -101,6 +101,9 @@ uint64_t thread_wait(uint64_t mask);
 /* Scheduler internals shared with arch/ and the platforms. */
 void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle);
 void sched_finish(struct thread *prev);
+struct hart;
+/* Record t as the thread running on h (its own hart), interrupts off. */
+void sched_set_current(struct hart *h, struct thread *t);
 struct thread *sched_pick_next(uint32_t hart, struct thread *cur);
 void sched_make_ready(struct thread *t, bool head);
 void sched_run_idle(void) __attribute__((noreturn));
@@ -127,5 +130,7 @@ uint64_t sched_live_threads(void);
 /* Give this hart's cache of freed stacks back to the platform (before
  * counting free memory). */
 void sched_stack_cache_drain(void);
+/* One-page stacks kept in the harts' caches (each is a page in use). */
+uint64_t sched_stacks_cached(void);
 
 #endif

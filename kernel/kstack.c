@@ -12,8 +12,17 @@
  * exited then touches no page table and needs no TLB flush. The cache is
  * bounded (KSTACK_CACHE_MAX pages) and drained when memory runs out.
  *
+ * Beyond the cache, a freed one-page stack is unmapped at once but its
+ * slot and page wait in a batch of KSTACK_BATCH: one TLB shootdown for the
+ * whole batch then makes them safe to reuse. Freeing them one by one would
+ * cost every hart an interrupt per thread when many threads end at once.
+ * Until the shootdown, nothing can reach them: the slot is on no free list
+ * and the page is not back in the allocator.
+ *
  * Locking: kstack_lock, with interrupts off, covers the bump pointer, the
- * free lists and the cache.
+ * free lists, the cache and the batch. A shootdown is never started with
+ * the lock held (a hart spinning on it could not answer the interrupt);
+ * batch_flushing keeps the batch to its flusher meanwhile.
  */
 #include <stdbool.h>
 
@@ -27,12 +36,19 @@
 #include "kernel/vm.h"
 
 #define KSTACK_CACHE_MAX 4096
+#define KSTACK_BATCH 64
 
 static struct spinlock kstack_lock = SPINLOCK_INIT;
 static uintptr_t bump = STACKS_BASE;
 static uintptr_t free_slots[KSTACK_MAX_PAGES + 1]; /* slot base (guard), 0 = empty */
 static uintptr_t cache_head;                       /* stack page; link in its first word */
 static uint64_t cache_count;
+static struct {
+	uintptr_t slot;
+	uint64_t phys;
+} batch[KSTACK_BATCH];                             /* unmapped, awaiting a shootdown */
+static unsigned batch_count;
+static bool batch_flushing;
 
 static bool lock(void)
 {
@@ -135,6 +151,48 @@ uintptr_t kstack_alloc(unsigned pages)
 	return base;
 }
 
+/* Make every hart forget the batch's mappings, then let its slots and
+ * pages be reused. Called without the lock, by the one hart that set
+ * batch_flushing. */
+static void batch_flush(void)
+{
+	bool irq;
+
+	tlb_shootdown(STACKS_BASE, ~0u); /* more than a few pages: a full flush */
+	for (unsigned i = 0; i < batch_count; i++)
+		if (batch[i].phys)
+			pmm_free_page(batch[i].phys);
+	irq = lock();
+	for (unsigned i = 0; i < batch_count; i++)
+		slot_give(batch[i].slot, 1);
+	batch_count = 0;
+	batch_flushing = false;
+	unlock(irq);
+}
+
+/* Park a freed one-page stack in the batch; false if the batch is being
+ * flushed by another hart (the caller frees it the slow way). */
+static bool batch_add(uintptr_t base)
+{
+	bool irq = lock(), flush = false;
+	uint64_t phys;
+
+	if (batch_flushing) {
+		unlock(irq);
+		return false;
+	}
+	phys = vm_unmap_page(base);
+	batch[batch_count].slot = base - PAGE_SIZE;
+	batch[batch_count].phys = phys;
+	batch_count++;
+	if (batch_count == KSTACK_BATCH)
+		flush = batch_flushing = true;
+	unlock(irq);
+	if (flush)
+		batch_flush();
+	return true;
+}
+
 void kstack_free(uintptr_t base, unsigned pages)
 {
 	bool irq;
@@ -151,6 +209,8 @@ void kstack_free(uintptr_t base, unsigned pages)
 		return;
 	}
 	unlock(irq);
+	if (pages == 1 && batch_add(base))
+		return;
 	unmap_and_free(base, pages);
 	irq = lock();
 	slot_give(base - PAGE_SIZE, pages);
@@ -159,10 +219,21 @@ void kstack_free(uintptr_t base, unsigned pages)
 
 void kstack_drain(void)
 {
+	bool irq, flush;
+
 	sched_stack_cache_drain(); /* this hart's own cache first */
+	irq = lock();
+	flush = batch_count && !batch_flushing;
+	if (flush)
+		batch_flushing = true;
+	unlock(irq);
+	if (flush)
+		batch_flush();
 	for (;;) {
-		bool irq = lock();
-		uintptr_t base = cache_head;
+		uintptr_t base;
+
+		irq = lock();
+		base = cache_head;
 
 		if (!base) {
 			unlock(irq);

@@ -81,6 +81,6 @@ struct trap_frame *preempt_irq_exit(struct trap_frame *f)
 	}
 	next->state = THREAD_RUNNING;
 	next->hart = h->id;
-	__atomic_store_n(&h->current, next, __ATOMIC_RELAXED);
+	sched_set_current(h, next);
 	ctx_jump(next->saved_rsp, cur);
 }
