@@ -152,6 +152,7 @@ $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 # runs under AddressSanitizer in the ordinary host tests.
 HOSTED_CFLAGS := $(filter-out -fsanitize=address%,$(HCFLAGS)) -fsanitize=undefined
 xobj = $(patsubst %,$(BUILD)/hosted/%.o,$(basename $(1)))
+bobj = $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename $(1)))
 
 $(BUILD)/hosted/%.o: %.c
 	@mkdir -p $(@D)
@@ -164,14 +165,19 @@ $(BUILD)/hosted/%.o: %.S
 	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
 
 define hosted_test_rule
-$(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c)
+$(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c lib/test.c lib/glob.c)
 	@mkdir -p $$(@D)
 	$$(call say,LINK,$$@)
 	$(Q)$(HCC) -pthread -fsanitize=undefined $$^ -o $$@
 endef
 $(foreach t,$(HOSTED_TESTS),$(eval $(call hosted_test_rule,$(t))))
 
-$(HOSTED_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename core/sched_test.c core/sched_bench.c core/door_bench.c hosted/memory_test.c $(HOSTED_SRCS) hosted/test_main.c))
+$(HOSTED_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename core/sched_test.c core/sched_bench.c core/door_bench.c hosted/memory_test.c services/loader_bench.c $(HOSTED_SRCS) hosted/test_main.c lib/test.c lib/glob.c))
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(HCC) -pthread $^ -o $@
+
+$(HOSTED_BIN): $(call bobj,$(HOSTED_BIN_SRCS))
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(HCC) -pthread $^ -o $@
@@ -232,15 +238,25 @@ $(KERNEL): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS) tools/check-imag
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
 
+# Door headers generated from the IDL (tools/idlc) exist before anything
+# that may include them is compiled; after that, dependency files take over.
+$(KERNEL_OBJS) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
+	$(call xobj,$(HOSTED_SRCS)) $(call bobj,$(HOSTED_SRCS)): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
+
 # The boot archive: a cpio (newc) image, as Linux's initramfs, passed to the
-# kernel as a Multiboot module. Programs go to /bin, the list of programs
-# init starts to /etc/programs.
+# kernel as a Multiboot module. init goes to /init, other programs to /bin,
+# the list of programs init starts to /etc/programs. For the end-to-end tests
+# (boot option programs=/etc/programs.test) it also holds a truncated copy of
+# a program, /bin/truncated, which the loader must refuse with a reason.
 ARCHIVE := $(BUILD)/archive.cpio
-$(ARCHIVE): $(PROGRAM_BINS) programs/init.list
+$(ARCHIVE): $(PROGRAM_BINS) programs/init.list programs/test.list
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(BUILD)/archive && mkdir -p $(BUILD)/archive/bin $(BUILD)/archive/etc
-	$(Q)cp $(PROGRAM_BINS) $(BUILD)/archive/bin/
+	$(Q)cp $(filter-out %/init,$(PROGRAM_BINS)) $(BUILD)/archive/bin/
+	$(Q)cp $(BUILD)/programs/init $(BUILD)/archive/init
 	$(Q)cp programs/init.list $(BUILD)/archive/etc/programs
+	$(Q)cp programs/test.list $(BUILD)/archive/etc/programs.test
+	$(Q)head -c 300 $(BUILD)/programs/hello > $(BUILD)/archive/bin/truncated
 	$(Q)cd $(BUILD)/archive && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio -o -H newc --quiet > ../archive.cpio.tmp && mv ../archive.cpio.tmp ../archive.cpio
 
@@ -252,7 +268,7 @@ TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 
 .PHONY: all deps run debug check check-run bench bench-run fuzz clean
 
-all: $(KERNEL) $(TOOL_BINS) $(PROGRAM_BINS) $(ARCHIVE)
+all: $(KERNEL) $(TOOL_BINS) $(PROGRAM_BINS) $(ARCHIVE) $(HOSTED_BIN)
 
 # The user-facing targets first make sure the tools exist (tools/deps), then
 # build and run in a second make, so that nothing is compiled before that.

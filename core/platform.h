@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <lemmings/err.h>
+
 struct hart;
 struct thread;
 
@@ -31,6 +33,25 @@ void plat_idle_wait(void);
 uint64_t plat_now_ns(void);
 /* Ask for a timer interrupt on this hart at deadline (ns); 0 cancels. */
 void plat_timer_arm(uint64_t deadline);
+
+/*
+ * Program memory, for the loader (services/loader.c): reserve size bytes
+ * (a multiple of 4096) of unused address space, mapped readable, writable
+ * and zeroed, at *base (LM_ERR_NOMEM, LM_ERR_NOSPACE); then give parts of it
+ * their final protection (PLAT_PROT_* bits); or give it all back.
+ */
+enum {
+	PLAT_PROT_READ = 1,
+	PLAT_PROT_WRITE = 2,
+	PLAT_PROT_EXEC = 4,
+};
+enum lm_err plat_program_reserve(uint64_t size, uint64_t *base);
+enum lm_err plat_program_protect(uint64_t addr, uint64_t len, unsigned prot);
+void plat_program_release(uint64_t base, uint64_t size);
+
+/* One zeroed page for the system's own records (not a stack), or NULL. */
+void *plat_page_alloc(void);
+void plat_page_free(void *page);
 
 
 #endif

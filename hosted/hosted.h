@@ -9,12 +9,28 @@
 #ifndef HOSTED_HOSTED_H
 #define HOSTED_HOSTED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Start `harts` harts and run main_fn(arg) in a Lemmings thread (Regular
  * priority) on hart 0. Returns when main_fn returns (the other harts stay
  * parked in their idle loops until the process exits). */
 void hosted_run(unsigned harts, void (*main_fn)(void *), void *arg);
+
+struct hart;
+
+/* Put the system table (hosted/systab.c) at the start of a hart. */
+void hosted_systab_install(struct hart *h);
+
+/* A boot archive from a folder: a cpio (newc) image of everything under
+ * dir, in memory (malloc'ed; *size set). NULL after printing why. */
+void *hosted_pack_folder(const char *dir, size_t *size);
+
+/* Stop a thread that faults instead of the process (hosted/fault.c): each
+ * hart calls this once, for its alternate signal stack. */
+void hosted_fault_init_hart(void);
+/* How many threads were stopped that way. */
+uint64_t hosted_fault_count(void);
 
 /* How many one-page stacks got a PROT_NONE guard page (see docs/hosted.md). */
 uint64_t hosted_guarded_stacks(void);

@@ -1,8 +1,16 @@
 # hosted/: the portable core inside a Linux process.
 
-HOSTED_SRCS := hosted/platform.c hosted/runtime.c hosted/stack.c \
-	core/sched.c core/timer.c core/hart.c core/hallway.c \
-	arch/x86_64/switch.S arch/x86_64/context.c lib/fmt.c lib/glob.c lib/test.c
+# The runtime: the portable core and the services on Linux. Recursive (=),
+# as services/module.mk is read after this file.
+HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
+	hosted/progmem.c hosted/fault.c core/sched.c core/timer.c core/hart.c core/hallway.c \
+	arch/x86_64/switch.S arch/x86_64/context.c lib/fmt.c $(SERVICES_SRCS)
+
+# lemmings-hosted itself: optimized, no sanitizers (it is what users run,
+# and what the hosted benchmarks measure).
+# (The link rule is in the Makefile, after every fragment is read.)
+HOSTED_BIN := $(BUILD)/lemmings-hosted
+HOSTED_BIN_SRCS = $(HOSTED_SRCS) hosted/main.c hosted/pack.c
 
 # Portable tests run in Lemmings threads under the hosted runtime.
 HOSTED_TESTS += hosted_sched_test
@@ -17,3 +25,11 @@ BENCHES += $(HOSTED_BENCH) 'bench.*'
 # A million parked threads, and bytes per thread as Linux counts them.
 HOSTED_TESTS += hosted_memory_test
 hosted_memory_test_SRCS := hosted/memory_test.c
+
+# The service doors, called as programs call them.
+HOSTED_TESTS += hosted_services_test
+hosted_services_test_SRCS := services/services_test.c
+
+# A faulting thread is stopped and the others go on.
+HOSTED_TESTS += hosted_fault_test
+hosted_fault_test_SRCS := hosted/fault_test.c

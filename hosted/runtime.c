@@ -108,6 +108,9 @@ static void hart_setup(uint32_t id)
 
 	h->self = h;
 	h->id = id;
+	h->apic_id = id; /* the CPU it is pinned to (modulo the CPU count) */
+	hosted_systab_install(h);
+	hosted_fault_init_hart();
 	set_gs(h);
 	pin(id);
 	hh[id].idle.flags = THREAD_STATIC;

@@ -1,7 +1,8 @@
 /*
  * TAP runner for portable tests under the hosted runtime: like
  * lib/test_host.c, but every test runs in its own Lemmings thread, as in
- * the kernel. Usage: <binary> [glob] ; LEMMINGS_HARTS sets the hart count.
+ * the kernel. Usage: <binary> [glob] ; LEMMINGS_HARTS sets the hart count,
+ * LEMMINGS_ARCHIVE a boot archive (cpio file) for the services to serve.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "core/thread.h"
 #include "hosted/hosted.h"
+#include "services/services.h"
 #include "lib/glob.h"
 #include "lib/test.h"
 
@@ -16,6 +18,8 @@
 #define TEST_DONE (1ull << 0)
 
 static const char *pattern;
+static void *archive;
+static size_t archive_size;
 static int failures;
 
 void test_diag(const char *fmt, ...)
@@ -59,6 +63,8 @@ static void runner(void *arg)
 	char full[256];
 	int planned = 0, n = 0;
 
+	services_publish(archive, archive_size); /* the doors, as at boot */
+
 	if (count > TESTS_MAX)
 		count = TESTS_MAX;
 	for (size_t i = 0; i < count; i++) {
@@ -90,7 +96,23 @@ int main(int argc, char **argv)
 {
 	const char *harts = getenv("LEMMINGS_HARTS");
 
+	const char *archive_path = getenv("LEMMINGS_ARCHIVE");
+
 	pattern = argc > 1 ? argv[1] : "*";
+	if (archive_path) {
+		FILE *f = fopen(archive_path, "rb");
+		long len = -1;
+
+		if (f && !fseek(f, 0, SEEK_END) && (len = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET) &&
+		    (archive = malloc((size_t)len)) &&
+		    fread(archive, 1, (size_t)len, f) == (size_t)len) {
+			archive_size = (size_t)len;
+		} else {
+			fprintf(stderr, "%s: cannot read LEMMINGS_ARCHIVE=%s\n", argv[0], archive_path);
+			return 2;
+		}
+		fclose(f);
+	}
 	hosted_run(harts ? (unsigned)atoi(harts) : 1, runner, NULL);
 	return failures ? 1 : 0;
 }

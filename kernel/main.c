@@ -28,6 +28,8 @@
 #include "kernel/systab.h"
 #include "kernel/time.h"
 #include "kernel/vm.h"
+#include "services/loader.h"
+#include "services/services.h"
 
 #define LEMMINGS_VERSION "0.1"
 
@@ -65,6 +67,33 @@ static void reserve_boot_memory(void)
 		    (uint64_t)(uintptr_t)__kernel_phys_end);
 	for (uint32_t i = 0; i < boot_info.module_count; i++)
 		pmm_reserve(boot_info.modules[i].start, boot_info.modules[i].end);
+}
+
+BOOTOPT(init, "the first program, from the boot archive (default /init)");
+BOOTOPT(programs, "the list of programs init starts (default /etc/programs)");
+
+/* The boot archive is the first Multiboot module, if there is one. */
+static void publish_services(void)
+{
+	const struct boot_module *m = boot_info.module_count ? &boot_info.modules[0] : NULL;
+
+	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
+}
+
+static void start_init(void)
+{
+	const char *init = bootopt_get("init"), *list = bootopt_get("programs");
+	char detail[160];
+	enum lm_err err;
+
+	if (!init || !*init)
+		init = "/init";
+	if (!list || !*list)
+		list = "/etc/programs";
+	err = program_start(init, list, NULL, detail, sizeof detail);
+	if (err)
+		kprintf("init: cannot start %s: %s (%s); the system is idle "
+			"(Ctrl-A X leaves QEMU)\n", init, detail, lm_err_str(err));
 }
 
 void kmain(uint32_t magic, uint32_t info)
@@ -118,8 +147,9 @@ void kmain(uint32_t magic, uint32_t info)
 	irq_enable();
 	firmware_init(harts[0].apic_id);
 	smp_boot();
+	publish_services();
 	crash_on_request();
 	if (!ktest_start())
-		kprintf("no init program yet: the system is idle (Ctrl-A X leaves QEMU)\n");
+		start_init();
 	sched_run_idle();
 }

@@ -36,3 +36,15 @@ $(BUILD)/programs/$(1): $(call pobj,$($(1)_SRCS)) $(SDK_LIB) sdk/program.ld tool
 	$(Q)ld $(PLDFLAGS) -o $$@ $(call pobj,$($(1)_SRCS)) $(SDK_LIB)
 	$(Q)tools/check-program $$@
 endef
+
+# A program's own interfaces: programs/<name>/<stem>.idl gives
+# build/gen/lemmings/<stem>.h, as the system's do (tools/idlc/module.mk).
+PROGRAM_IDLS := $(wildcard programs/*/*.idl)
+PROGRAM_IDL_HEADERS := $(foreach f,$(PROGRAM_IDLS),$(BUILD)/gen/lemmings/$(basename $(notdir $(f))).h)
+define program_idl_rule
+$(BUILD)/gen/lemmings/$(basename $(notdir $(1))).h: $(1) $(BUILD)/tools/idlc
+	@mkdir -p $$(@D)
+	$$(call say,IDLC,$$<)
+	$(Q)$(BUILD)/tools/idlc -o $$@ $$<
+endef
+$(foreach f,$(PROGRAM_IDLS),$(eval $(call program_idl_rule,$(f))))

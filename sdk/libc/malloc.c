@@ -14,7 +14,9 @@
 
 #include <lemmings/systab.h>
 
-#define LM_HEAP_SIZE (4u << 20)
+/* Every page of the arena is memory the loader allocates and clears when
+ * the program is loaded, so it is kept modest. */
+#define LM_HEAP_SIZE (256u << 10)
 #define CLASSES 9 /* 16 << 0 .. 16 << 8 = 4096 */
 #define HEADER 16
 

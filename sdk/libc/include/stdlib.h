@@ -1,6 +1,6 @@
 /*
  * Lemmings SDK: memory allocation (thread-safe) and a few conversions.
- * The heap is an arena in the program's own memory (LM_HEAP_SIZE, 4 MiB);
+ * The heap is an arena in the program's own memory (LM_HEAP_SIZE, 256 KiB);
  * malloc returns NULL when it is full.
  */
 #ifndef _LEMMINGS_STDLIB_H

@@ -1,0 +1,117 @@
+/*
+ * lemmings-hosted: Lemmings programs in a Linux process.
+ *
+ *   lemmings-hosted [--harts N] [--init PATH] [--programs LIST] ARCHIVE
+ *
+ * ARCHIVE is a cpio (newc) file, as the kernel boots with, or a folder,
+ * packed into one at start. The same service doors as the kernel's are
+ * published (services/), /init is started with the program list as its
+ * argument, and the process ends when every thread has ended. Exit status:
+ * 0, or 1 if init could not start, 2 for a usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/thread.h"
+#include "core/timer.h"
+#include "hosted/hosted.h"
+#include "services/loader.h"
+#include "services/services.h"
+
+static const char *init_path = "/init", *list_path = "/etc/programs";
+static void *archive;
+static size_t archive_size;
+static int status;
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lemmings-hosted [--harts N] [--init PATH] [--programs LIST] "
+			"ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n");
+	exit(2);
+}
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	long len;
+
+	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(data = malloc((size_t)len + 1)) || fread(data, 1, (size_t)len, f) != (size_t)len) {
+		fprintf(stderr, "lemmings-hosted: %s: %s\n", path,
+			errno ? strerror(errno) : "cannot read it");
+		free(data);
+		data = NULL;
+	} else {
+		*size = (size_t)len;
+	}
+	if (f)
+		fclose(f);
+	return data;
+}
+
+/* The first thread: publish the services, start init, and wait for every
+ * thread it leads to to end. */
+static void boot(void *arg)
+{
+	uint64_t before = sched_live_threads();
+	char detail[160];
+	enum lm_err err;
+
+	services_publish(archive, archive_size);
+	err = program_start(init_path, list_path, NULL, detail, sizeof detail);
+	if (err) {
+		printf("init: cannot start %s: %s (%s)\n", init_path, detail, lm_err_str(err));
+		fflush(stdout);
+		status = 1;
+		return;
+	}
+	while (sched_live_threads() > before)
+		thread_sleep_ns(1000000);
+}
+
+int main(int argc, char **argv)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned harts = cpus > 0 && cpus < 64 ? (unsigned)cpus : 1;
+	const char *path = NULL;
+	struct stat st;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--harts") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "lemmings-hosted: --harts %s: must be 1 to 64\n", argv[i]);
+				return 2;
+			}
+			harts = (unsigned)n;
+		} else if (!strcmp(argv[i], "--init") && i + 1 < argc) {
+			init_path = argv[++i];
+		} else if (!strcmp(argv[i], "--programs") && i + 1 < argc) {
+			list_path = argv[++i];
+		} else if (argv[i][0] == '-' || path) {
+			usage();
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path)
+		usage();
+	if (stat(path, &st)) {
+		fprintf(stderr, "lemmings-hosted: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	archive = S_ISDIR(st.st_mode) ? hosted_pack_folder(path, &archive_size)
+				      : read_file(path, &archive_size);
+	if (!archive)
+		return 1;
+	setvbuf(stdout, NULL, _IONBF, 0);
+	hosted_run(harts, boot, NULL);
+	return status;
+}

@@ -1,0 +1,140 @@
+/*
+ * A boot archive made from a folder, for lemmings-hosted: the files and
+ * folders under it, packed in memory into the same cpio "newc" format the
+ * build makes with cpio(1), so the archive service reads both alike.
+ * Names are relative ("bin/hello"); entries are sorted within a folder, so
+ * the image does not depend on the order readdir gives.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hosted/hosted.h"
+
+#define DEPTH_MAX 32
+
+struct image {
+	char *data;
+	size_t size, cap;
+	unsigned ino;
+};
+
+/* Room for n more bytes and the padding after them. */
+static int reserve(struct image *im, size_t n)
+{
+	if (im->size + n + 4 > im->cap) {
+		size_t cap = (im->cap + n + 4) * 2;
+		char *d = realloc(im->data, cap);
+
+		if (!d)
+			return -1;
+		im->data = d;
+		im->cap = cap;
+	}
+	return 0;
+}
+
+static int put(struct image *im, const void *p, size_t n)
+{
+	if (reserve(im, n))
+		return -1;
+	memcpy(im->data + im->size, p, n);
+	im->size += n;
+	while (im->size % 4) /* names and data are padded to 4 bytes */
+		im->data[im->size++] = 0;
+	return 0;
+}
+
+static int entry(struct image *im, const char *name, unsigned mode, const void *data,
+		 size_t len)
+{
+	char head[128];
+	size_t name_len = strlen(name) + 1;
+
+	if (len > 0xffffffffu) {
+		fprintf(stderr, "lemmings-hosted: %s: larger than cpio's 4 GiB limit\n", name);
+		return -1;
+	}
+	snprintf(head, sizeof head, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 ++im->ino, mode, 0u, 0u, 1u, 0u, (unsigned)len, 0u, 0u, 0u, 0u,
+		 (unsigned)name_len, 0u);
+	/* The header and the name are padded together. */
+	if (reserve(im, 110))
+		return -1;
+	memcpy(im->data + im->size, head, 110);
+	im->size += 110;
+	if (put(im, name, name_len))
+		return -1;
+	return len ? put(im, data, len) : 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int pack(struct image *im, const char *root, const char *rel, int depth)
+{
+	char path[8192], name[4096];
+	struct dirent **list;
+	int n, err = 0;
+
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	if (depth > DEPTH_MAX) {
+		fprintf(stderr, "lemmings-hosted: %s: folders nested too deep\n", path);
+		return -1;
+	}
+	n = scandir(path, &list, NULL, by_name);
+	if (n < 0) {
+		fprintf(stderr, "lemmings-hosted: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *d = list[i]->d_name;
+		struct stat st;
+
+		if (err || !strcmp(d, ".") || !strcmp(d, ".."))
+			continue;
+		snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", d);
+		snprintf(path, sizeof path, "%s/%s", root, name);
+		if (stat(path, &st)) {
+			fprintf(stderr, "lemmings-hosted: %s: %s\n", path, strerror(errno));
+			err = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			err = entry(im, name, 0040755, NULL, 0) ? -1 : pack(im, root, name, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			FILE *f = fopen(path, "rb");
+			char *buf = malloc((size_t)st.st_size + 1);
+
+			if (!f || !buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+				fprintf(stderr, "lemmings-hosted: %s: cannot read it\n", path);
+				err = -1;
+			} else {
+				err = entry(im, name, 0100644, buf, (size_t)st.st_size);
+			}
+			free(buf);
+			if (f)
+				fclose(f);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return err;
+}
+
+void *hosted_pack_folder(const char *dir, size_t *size)
+{
+	struct image im = {0};
+
+	if (pack(&im, dir, "", 0) || entry(&im, "TRAILER!!!", 0, NULL, 0)) {
+		free(im.data);
+		return NULL;
+	}
+	*size = im.size;
+	return im.data;
+}

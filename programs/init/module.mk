@@ -1,0 +1,2 @@
+PROGRAMS += init
+init_SRCS := programs/init/init.c

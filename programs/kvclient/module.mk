@@ -1,0 +1,2 @@
+PROGRAMS += kvclient
+kvclient_SRCS := programs/kvclient/kvclient.c

@@ -1,0 +1,2 @@
+PROGRAMS += kvstore
+kvstore_SRCS := programs/kvstore/kvstore.c

@@ -1,0 +1,80 @@
+/*
+ * The harts door (sdk/idl/harts.idl): which harts the main scheduler uses,
+ * and dedicating a hart to one thread. The policy lives in core/sched.c
+ * (sched_hart_join, sched_hart_leave, sched_hart_dedicate); this is its
+ * interface for programs.
+ *
+ * describe reads other harts' fields without their locks: each is one
+ * aligned word, so the picture is of some recent moment, which is all a
+ * listing can promise anyway.
+ */
+#include <lemmings/harts.h>
+
+#include "core/hart.h"
+#include "core/thread.h"
+#include "services/services.h"
+
+typedef void core_entry(void *arg); /* see services/threads.c */
+
+static uint32_t door_count(void)
+{
+	return __atomic_load_n(&hart_count, __ATOMIC_ACQUIRE);
+}
+
+static harts_status door_describe(harts_hart id, struct harts_info *out)
+{
+	struct hart *h;
+
+	if (id >= door_count())
+		return LM_ERR_NOENT;
+	if (!out)
+		return LM_ERR_INVAL;
+	h = &harts[id];
+	out->id = id;
+	out->apic_id = h->apic_id;
+	if (__atomic_load_n(&h->dedicated, __ATOMIC_ACQUIRE))
+		out->state = 2;
+	else
+		out->state = (__atomic_load_n(&sched_harts, __ATOMIC_RELAXED) >> id) & 1 ? 0 : 1;
+	out->idle = (__atomic_load_n(&idle_harts, __ATOMIC_RELAXED) >> id) & 1;
+	out->running = __atomic_load_n(&h->current_id, __ATOMIC_RELAXED); /* 0: idle */
+	out->ready = __atomic_load_n(&h->rq.count, __ATOMIC_RELAXED);
+	return LM_OK;
+}
+
+static harts_status door_add(harts_hart id)
+{
+	return sched_hart_join(id);
+}
+
+static harts_status door_remove(harts_hart id)
+{
+	return sched_hart_leave(id);
+}
+
+static harts_dedicate_result door_dedicate(harts_hart id, harts_entry *entry, uintptr_t arg)
+{
+	struct thread_opts o = {.entry = (core_entry *)(void *)entry, .arg = (void *)arg,
+				.priority = PRIO_REGULAR, .name = "dedicated"};
+	struct thread *t;
+	enum lm_err err;
+
+	if (!entry)
+		return LM_ERR_INVAL;
+	err = sched_hart_dedicate(id, &o, &t);
+	return err ? (harts_dedicate_result)err : (harts_dedicate_result)(uintptr_t)t;
+}
+
+static const struct harts_door harts_door = {
+	.header = HARTS_DOOR_HEADER,
+	.count = door_count,
+	.describe = door_describe,
+	.add = door_add,
+	.remove = door_remove,
+	.dedicate = door_dedicate,
+};
+
+void services_harts_publish(void)
+{
+	services_register(&harts_door, "harts");
+}

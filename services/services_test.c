@@ -1,0 +1,91 @@
+/*
+ * In-kernel tests of the service doors, called through the hallway as a
+ * program would call them.
+ */
+#include <lemmings/harts.h>
+#include <lemmings/threads.h>
+#include <lemmings/timer.h>
+
+#include "core/hart.h"
+#include "core/thread.h"
+#include "lib/test.h"
+
+#define MS 1000000ull
+
+static const struct threads_door *threads(void)
+{
+	return threads_door_find();
+}
+
+static uint64_t child_ran;
+
+static void child(uintptr_t arg)
+{
+	const struct threads_door *d = threads_door_find();
+
+	child_ran = arg;
+	threads_signal(d, (threads_thread)arg, 0x4);
+}
+
+TEST(services, threads_door_spawns_signals_and_waits)
+{
+	const struct threads_door *d = threads();
+	threads_spawn_result r;
+
+	ASSERT(d != NULL);
+	EXPECT_STREQ(d->header.name, "threads");
+	EXPECT_EQ(d->header.routine_count, THREADS_ROUTINE_COUNT);
+	child_ran = 0;
+	r = threads_spawn(d, child, threads_current(d), 3, 0, (threads_name)(uintptr_t)"child");
+	ASSERT(threads_spawn_result_is_thread(r));
+	EXPECT_EQ(threads_wait(d, 0x4), 0x4);
+	EXPECT_EQ(child_ran, threads_current(d));
+	/* Bad requests are refused with a reason, not a crash. */
+	EXPECT_EQ(threads_spawn(d, child, 0, 9, 0, 0), LM_ERR_INVAL);
+	EXPECT_EQ(threads_spawn(d, child, 0, 3, 100000, 0), LM_ERR_INVAL);
+	EXPECT_EQ(threads_spawn(d, NULL, 0, 3, 0, 0), LM_ERR_INVAL);
+	/* The system's own event bits are not for programs. */
+	EXPECT_EQ(threads_wait(d, THREAD_EV_PARK), 0);
+}
+
+TEST(services, timer_door_waits_until_the_deadline)
+{
+	const struct timer_door *d = timer_door_find();
+	timer_create_result t;
+	uint64_t start, deadline;
+
+	ASSERT(d != NULL);
+	t = timer_create(d);
+	ASSERT(timer_create_result_is_timer(t));
+	start = timer_now(d);
+	deadline = start + 3 * MS;
+	EXPECT_EQ(timer_set(d, t, deadline), LM_OK);
+	EXPECT_EQ(timer_wait(d, t), LM_OK);
+	EXPECT(timer_now(d) >= deadline);
+	EXPECT_EQ(timer_destroy(d, t), LM_OK);
+	EXPECT_EQ(timer_destroy(d, t), LM_ERR_INVAL);
+	EXPECT_EQ(timer_wait(d, t), LM_ERR_INVAL);
+	EXPECT_EQ(timer_set(d, 0x1234, 1), LM_ERR_INVAL);
+}
+
+TEST(services, harts_door_lists_every_hart)
+{
+	const struct harts_door *d = harts_door_find();
+	struct harts_info info;
+
+	ASSERT(d != NULL);
+	ASSERT_EQ(harts_count(d), hart_count);
+	for (uint32_t i = 0; i < hart_count; i++) {
+		ASSERT_EQ(harts_describe(d, i, &info), LM_OK);
+		EXPECT_EQ(info.id, i);
+		EXPECT_EQ(info.apic_id, harts[i].apic_id);
+		test_diag("hart %u: APIC %u, %s, %s, running thread %llu, %u ready", info.id,
+			  info.apic_id,
+			  info.state == 0 ? "main scheduler" : info.state == 1 ? "outside" : "dedicated",
+			  info.idle ? "halted" : "busy", (unsigned long long)info.running, info.ready);
+	}
+	EXPECT_EQ(harts_describe(d, hart_count, &info), LM_ERR_NOENT);
+	EXPECT_EQ(harts_remove(d, 64), LM_ERR_NOENT);
+	if (hart_count == 1)
+		EXPECT_EQ(harts_remove(d, 0), LM_ERR_BUSY);
+}

@@ -1,0 +1,46 @@
+# The end-to-end checks of programs from the boot archive, shared by the
+# kernel (tests/programs.t) and the hosted runtime (tests/hosted.t). Each
+# defines run_system PATTERN SECONDS ARCHIVE [key=value options], which runs
+# the system with that archive and those boot options until the output in
+# $LOG matches PATTERN or the time is up, then calls program_checks.
+#
+# init starts the listed programs; the kvstore/kvclient pair talk through a
+# door; a malformed ELF and a missing file are reported with their reasons
+# while the rest start; a missing init and a damaged archive get clear
+# messages.
+
+PROGRAM_CHECKS=14
+
+program_checks() {
+	archive=build/archive.cpio
+
+	run_system 'init: [0-9]+ started' 30 $archive
+	check "init starts from the archive" log_has 'init: starting the programs listed in /etc/programs'
+	check "hello runs with its argument" log_has 'argv\[1\] = first-argument'
+	check "init reports each start" log_has 'init: started /bin/kvclient'
+	check "the door pair works" log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
+	check "a cross-process door call is measured" \
+		log_has '^BENCH program.cross_process_door_call [0-9.]+ cycles'
+	check "init sums up" log_has 'init: 3 started, 0 failed'
+
+	run_system 'argv\[1\] = two' 30 $archive programs=/etc/programs.test
+	check "a truncated ELF is refused with its reason" \
+		log_has 'cannot start /bin/truncated: segment 0: .* runs past the end .*\(malformed\)'
+	check "a missing program is reported" \
+		log_has 'cannot start /bin/no-such-program: no such file in the boot archive'
+	check "programs after the failures still start" log_has 'argv\[1\] = two'
+	check "the same program runs twice" [ "$(grep -c 'argv\[0\] = /bin/hello' "$LOG")" -eq 2 ]
+	check "init counts the failures" log_has 'init: 4 started, 2 failed'
+
+	run_system 'init: cannot start' 20 $archive init=/bin/nothing
+	check "a missing init gets a clear message" \
+		log_has 'init: cannot start /bin/nothing: no such file in the boot archive'
+
+	cut=$(mktemp)
+	head -c 100000 $archive >"$cut"
+	run_system 'init: [0-9]+ started|init: cannot start' 30 "$cut"
+	rm -f "$cut"
+	check "a truncated archive is reported with the entry and offset" \
+		log_has 'archive: entry [0-9]+ \(".*"\) at offset 0x[0-9a-f]+: .*runs past the end'
+	check "the system carries on with what it could read" log_has 'init: cannot start /init'
+}
