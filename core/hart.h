@@ -40,10 +40,10 @@ struct hart {
 	bool in_irq;                     /* running an interrupt handler */
 	bool need_resched;               /* set by wake-ups from interrupts */
 	struct thread *dedicated;        /* the one thread this hart serves, or
-					  * NULL (atomic; core/sched.c) */
+					  * NULL (atomic; core/thread.c) */
 	int64_t live;                    /* threads started here minus ended here */
 	uint64_t id_next, id_end;        /* thread ids this hart may hand out */
-	uintptr_t stack_cache;           /* freed one-page stacks (core/sched.c) */
+	uintptr_t stack_cache;           /* freed one-page stacks (core/thread.c) */
 	uint32_t stack_cached;
 };
 

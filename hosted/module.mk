@@ -3,7 +3,7 @@
 # The runtime: the portable core and the services on Linux. Recursive (=),
 # as services/module.mk is read after this file.
 HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
-	hosted/progmem.c hosted/fault.c core/sched.c core/timer.c core/hart.c core/hallway.c \
+	hosted/progmem.c hosted/fault.c core/sched.c core/events.c core/thread.c core/timer.c core/hart.c core/hallway.c \
 	arch/x86_64/switch.S arch/x86_64/context.c lib/fmt.c $(SERVICES_SRCS)
 
 # lemmings-hosted itself: optimized, no sanitizers (it is what users run,
