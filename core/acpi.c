@@ -19,29 +19,14 @@
 #include <stdarg.h>
 
 #include "core/acpi.h"
+#include "core/acpi_parser.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define SDT_HEADER_LEN 36
 #define RSDP_V1_LEN 20
 #define RSDP_V2_LEN 36
 #define RSDP_MAX_LEN 4096
-#define MADT_FIXED_LEN 44   /* header, local APIC address, flags */
-#define HPET_LEN 56
-#define MCFG_FIXED_LEN 44   /* header, 8 reserved bytes */
-#define MCFG_ENTRY_LEN 16
 #define CHUNK 256
-#define WHOLE UINT32_MAX    /* a twarn() about no offset in particular */
-
-struct parser {
-	acpi_read_fn *read;
-	acpi_warn_fn *warn;
-	void *ctx;
-	struct acpi_info *out;
-	bool seen_madt, seen_mcfg;
-	/* Each "table full" problem is reported once. */
-	bool cpus_full, ioapics_full, overrides_full, mcfg_full;
-};
 
 /* What the RSDP says. */
 struct rsdp {
@@ -51,44 +36,15 @@ struct rsdp {
 	uint64_t xsdt;   /* 0 unless revision >= 2 and the whole RSDP checked */
 };
 
-/* A table whose header and checksum have been checked. */
-struct sdt {
-	uint64_t phys;
-	uint32_t len;
-	char sig[5];
-	const char *name;   /* "MADT" for "APIC", else the signature */
-};
-
 /* Copy-of-the-RSDP reader for acpi_parse_rsdp_copy: offsets into the copy. */
 struct copy_src {
 	const uint8_t *bytes;
 	size_t len;
 };
 
-static uint16_t le16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] | b[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *b)
-{
-	return le32(b) | (uint64_t)le32(b + 4) << 32;
-}
-
 static bool printable(uint8_t c)
 {
 	return c >= 0x20 && c < 0x7f;
-}
-
-static unsigned long long ull(uint64_t v)
-{
-	return v;
 }
 
 static void warnf(struct parser *p, const char *fmt, ...)
@@ -107,12 +63,7 @@ static void warnf(struct parser *p, const char *fmt, ...)
 	p->warn(p->ctx, msg);
 }
 
-/* A warning about table t, at offset off in it or about the WHOLE table:
- * "<name> at 0x<phys>[, offset 0x<off>]: <what>". */
-static void twarn(struct parser *p, const struct sdt *t, uint32_t off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void twarn(struct parser *p, const struct sdt *t, uint32_t off, const char *fmt, ...)
+void acpi_twarn(struct parser *p, const struct sdt *t, uint32_t off, const char *fmt, ...)
 {
 	char msg[ACPI_WARN_MAX];
 	size_t n;
@@ -284,13 +235,12 @@ enum lm_err acpi_find_rsdp(acpi_read_fn *read, void *ctx, uint64_t *rsdp_phys)
 
 /* ---------------------------------------------------------------- tables */
 
-/* Read len bytes at offset off of a checked table (off + len <= its length). */
-static bool table_read(struct parser *p, const struct sdt *t, uint32_t off, void *buf,
+bool acpi_table_read(struct parser *p, const struct sdt *t, uint32_t off, void *buf,
 		       uint32_t len)
 {
 	if (rd(p->read, p->ctx, t->phys + off, buf, len))
 		return true;
-	twarn(p, t, off, "no longer readable");
+	acpi_twarn(p, t, off, "no longer readable");
 	return false;
 }
 
@@ -318,20 +268,20 @@ static bool table_check(struct parser *p, uint64_t phys, const char *from, struc
 	t->name = memcmp(t->sig, "APIC", 4) ? t->sig : "MADT";
 	t->len = le32(h + 4);
 	if (t->len < SDT_HEADER_LEN) {
-		twarn(p, t, WHOLE, "length %u is shorter than the 36-byte header", t->len);
+		acpi_twarn(p, t, WHOLE, "length %u is shorter than the 36-byte header", t->len);
 		return false;
 	}
 	if (t->len > ACPI_MAX_TABLE_LEN) {
-		twarn(p, t, WHOLE, "length %u is over the 1 MiB limit", t->len);
+		acpi_twarn(p, t, WHOLE, "length %u is over the 1 MiB limit", t->len);
 		return false;
 	}
 	if (!sum_bytes(p->read, p->ctx, phys, t->len, &sum, &bad)) {
-		twarn(p, t, WHOLE, "length %u runs past readable memory at offset 0x%x", t->len,
+		acpi_twarn(p, t, WHOLE, "length %u runs past readable memory at offset 0x%x", t->len,
 		      bad);
 		return false;
 	}
 	if (sum) {
-		twarn(p, t, WHOLE, "checksum over %u bytes is 0x%02x, not 0", t->len, sum);
+		acpi_twarn(p, t, WHOLE, "checksum over %u bytes is 0x%02x, not 0", t->len, sum);
 		return false;
 	}
 	return true;
@@ -345,228 +295,6 @@ static void table_record(struct parser *p, const struct sdt *t)
 		memcpy(o->tables[o->table_count++], t->sig, 5);
 }
 
-/* ------------------------------------------------------------------ MADT */
-
-/* Size of each MADT entry type handled; 0 for the types skipped. */
-static const uint8_t madt_entry_len[10] = {
-	[0] = 8,    /* processor local APIC */
-	[1] = 12,   /* I/O APIC */
-	[2] = 10,   /* interrupt source override */
-	[4] = 6,    /* local APIC NMI */
-	[5] = 12,   /* local APIC address override */
-	[9] = 16,   /* processor local x2APIC */
-};
-
-/* Is there room for one more in a list of count out of max? If not, the
- * first time, say so: what is lost is this entry and those after it. */
-static bool room(struct parser *p, const struct sdt *t, uint32_t off, uint32_t count,
-		 uint32_t max, bool *warned, const char *what)
-{
-	if (count < max)
-		return true;
-	if (!*warned)
-		twarn(p, t, off, "more than %u %s, this and later ones ignored", max, what);
-	*warned = true;
-	return false;
-}
-
-static void madt_cpu(struct parser *p, const struct sdt *t, uint32_t off, uint32_t id,
-		     uint32_t uid, uint32_t flags, bool x2)
-{
-	struct acpi_info *o = p->out;
-	struct acpi_cpu *c;
-	uint32_t i;
-
-	if (!(flags & 3))
-		return;   /* neither enabled nor online-capable: not there */
-	if (id == (x2 ? UINT32_MAX : 0xffu)) {
-		twarn(p, t, off, "usable CPU with the broadcast APIC id 0x%x, ignored", id);
-		return;
-	}
-	for (i = 0; i < o->cpu_count; i++) {
-		if (o->cpus[i].apic_id == id) {
-			twarn(p, t, off, "APIC id %u listed again (UID %u), ignored", id, uid);
-			return;
-		}
-	}
-	if (!room(p, t, off, o->cpu_count, ACPI_MAX_CPUS, &p->cpus_full, "CPUs"))
-		return;
-	c = &o->cpus[o->cpu_count++];
-	c->apic_id = id;
-	c->uid = uid;
-	c->enabled = flags & 1;
-	c->online_capable = (flags & 2) != 0;
-}
-
-/* One entry of len bytes, known to lie inside the table. Entries
- * longer than their type's size are taken (later revisions may append
- * fields); shorter ones are skipped. */
-static void madt_entry(struct parser *p, const struct sdt *t, uint32_t off, const uint8_t *e,
-		       uint32_t len)
-{
-	struct acpi_info *o = p->out;
-	struct acpi_ioapic *io;
-	struct acpi_override *ov;
-	uint8_t type = e[0];
-
-	if (type >= sizeof madt_entry_len || !madt_entry_len[type])
-		return;   /* a type the kernel has no use for */
-	if (len < madt_entry_len[type]) {
-		twarn(p, t, off, "entry type %u has length %u, needs %u", type, len,
-		      madt_entry_len[type]);
-		return;
-	}
-	switch (type) {
-	case 0:
-		madt_cpu(p, t, off, e[3], e[2], le32(e + 4), false);
-		break;
-	case 1:
-		if (!room(p, t, off, o->ioapic_count, ACPI_MAX_IOAPICS, &p->ioapics_full,
-			  "I/O APICs"))
-			break;
-		io = &o->ioapics[o->ioapic_count++];
-		io->id = e[2];
-		io->address = le32(e + 4);
-		io->gsi_base = le32(e + 8);
-		break;
-	case 2:
-		if (!room(p, t, off, o->override_count, ACPI_MAX_OVERRIDES,
-			  &p->overrides_full, "interrupt overrides"))
-			break;
-		ov = &o->overrides[o->override_count++];
-		ov->bus = e[2];
-		ov->source = e[3];
-		ov->gsi = le32(e + 4);
-		ov->flags = le16(e + 8);
-		break;
-	case 5:
-		o->lapic_address = le64(e + 4);
-		break;
-	case 9:
-		madt_cpu(p, t, off, le32(e + 4), le32(e + 12), le32(e + 8), true);
-		break;
-	default:
-		break;   /* 4, NMI wiring: the kernel does not use NMIs */
-	}
-}
-
-static void madt_parse(struct parser *p, const struct sdt *t)
-{
-	uint8_t e[256];
-	uint32_t off, len;
-
-	if (p->seen_madt) {
-		twarn(p, t, WHOLE, "a second MADT, ignored");
-		return;
-	}
-	p->seen_madt = true;
-	if (t->len < MADT_FIXED_LEN) {
-		twarn(p, t, WHOLE, "length %u is too short for the 44-byte fixed part", t->len);
-		return;
-	}
-	if (!table_read(p, t, SDT_HEADER_LEN, e, 8))
-		return;
-	p->out->have_madt = true;
-	p->out->lapic_address = le32(e);
-	p->out->pcat_compat = le32(e + 4) & 1;
-
-	for (off = MADT_FIXED_LEN; off < t->len; off += len) {
-		if (t->len - off < 2) {
-			twarn(p, t, off, "1 byte left, too short for an entry");
-			return;
-		}
-		if (!table_read(p, t, off, e, 2))
-			return;
-		len = e[1];
-		if (len < 2) {
-			/* Without a length there is no next entry to go to. */
-			twarn(p, t, off, "entry type %u has length %u, rest of the table ignored",
-			      e[0], len);
-			return;
-		}
-		if (len > t->len - off) {
-			twarn(p, t, off, "entry type %u of length %u runs past the table end at 0x%x",
-			      e[0], len, t->len);
-			return;
-		}
-		/* Read whole; len stays what was checked even if memory changed. */
-		if (!table_read(p, t, off, e, len))
-			return;
-		madt_entry(p, t, off, e, len);
-	}
-}
-
-/* ------------------------------------------------------------ HPET, MCFG */
-
-static void hpet_parse(struct parser *p, const struct sdt *t)
-{
-	struct acpi_info *o = p->out;
-	uint8_t b[HPET_LEN - SDT_HEADER_LEN];
-	uint64_t addr;
-
-	if (o->have_hpet)
-		return;   /* more event timer blocks: the first is enough */
-	if (t->len < HPET_LEN) {
-		twarn(p, t, WHOLE, "length %u is too short for the 56-byte table", t->len);
-		return;
-	}
-	if (!table_read(p, t, SDT_HEADER_LEN, b, sizeof b))
-		return;
-	/* b[4..15] is the Generic Address Structure of the registers. */
-	if (b[4] != 0) {
-		twarn(p, t, 0x28, "registers in address space %u, not memory", b[4]);
-		return;
-	}
-	addr = le64(b + 8);
-	if (!addr) {
-		twarn(p, t, 0x2c, "base address is 0");
-		return;
-	}
-	o->have_hpet = true;
-	o->hpet_address = addr;
-	o->hpet_number = b[16];
-	o->hpet_min_tick = le16(b + 17);
-}
-
-static void mcfg_parse(struct parser *p, const struct sdt *t)
-{
-	struct acpi_info *o = p->out;
-	uint8_t e[MCFG_ENTRY_LEN];
-	uint32_t n, i, off;
-	struct acpi_mcfg *m;
-
-	if (p->seen_mcfg) {
-		twarn(p, t, WHOLE, "a second MCFG, ignored");
-		return;
-	}
-	p->seen_mcfg = true;
-	if (t->len < MCFG_FIXED_LEN) {
-		twarn(p, t, WHOLE, "length %u is too short for the 44-byte fixed part", t->len);
-		return;
-	}
-	n = (t->len - MCFG_FIXED_LEN) / MCFG_ENTRY_LEN;
-	if ((t->len - MCFG_FIXED_LEN) % MCFG_ENTRY_LEN)
-		twarn(p, t, MCFG_FIXED_LEN + n * MCFG_ENTRY_LEN,
-		      "%u bytes after the last whole entry ignored",
-		      (t->len - MCFG_FIXED_LEN) % MCFG_ENTRY_LEN);
-	for (i = 0; i < n; i++) {
-		off = MCFG_FIXED_LEN + i * MCFG_ENTRY_LEN;
-		if (!table_read(p, t, off, e, sizeof e))
-			return;
-		if (e[10] > e[11]) {
-			twarn(p, t, off, "entry %u has bus range %u-%u, start after end", i, e[10], e[11]);
-			continue;
-		}
-		if (!room(p, t, off, o->mcfg_count, ACPI_MAX_MCFG, &p->mcfg_full, "entries"))
-			return;
-		m = &o->mcfg[o->mcfg_count++];
-		m->base = le64(e);
-		m->segment = le16(e + 8);
-		m->bus_start = e[10];
-		m->bus_end = e[11];
-	}
-}
-
 /* ------------------------------------------------------------ RSDT, XSDT */
 
 static void table_visit(struct parser *p, uint64_t phys, const char *from)
@@ -577,11 +305,11 @@ static void table_visit(struct parser *p, uint64_t phys, const char *from)
 		return;
 	table_record(p, &t);
 	if (!memcmp(t.sig, "APIC", 4))
-		madt_parse(p, &t);
+		acpi_madt_parse(p, &t);
 	else if (!memcmp(t.sig, "HPET", 4))
-		hpet_parse(p, &t);
+		acpi_hpet_parse(p, &t);
 	else if (!memcmp(t.sig, "MCFG", 4))
-		mcfg_parse(p, &t);
+		acpi_mcfg_parse(p, &t);
 }
 
 /* Follow the RSDT (32-bit entries) or XSDT (64-bit) at phys. False if the
@@ -607,19 +335,19 @@ static bool root_walk(struct parser *p, uint64_t phys, bool xsdt)
 	n = (root.len - SDT_HEADER_LEN) / size;
 	rest = (root.len - SDT_HEADER_LEN) % size;
 	if (rest)
-		twarn(p, &root, SDT_HEADER_LEN + n * size,
+		acpi_twarn(p, &root, SDT_HEADER_LEN + n * size,
 		      "%u bytes after the last whole entry ignored", rest);
 	if (n > ACPI_MAX_FOLLOW) {
-		twarn(p, &root, WHOLE, "%u entries, only the first %u followed", n, ACPI_MAX_FOLLOW);
+		acpi_twarn(p, &root, WHOLE, "%u entries, only the first %u followed", n, ACPI_MAX_FOLLOW);
 		n = ACPI_MAX_FOLLOW;
 	}
 	for (i = 0; i < n; i++) {
 		off = SDT_HEADER_LEN + i * size;
-		if (!table_read(p, &root, off, b, size))
+		if (!acpi_table_read(p, &root, off, b, size))
 			return true;
 		addr = xsdt ? le64(b) : le32(b);
 		if (!addr) {
-			twarn(p, &root, off, "entry %u is a null pointer", i);
+			acpi_twarn(p, &root, off, "entry %u is a null pointer", i);
 			continue;
 		}
 		fmt_snprintf(from, sizeof from, "%s entry %u", want, i);

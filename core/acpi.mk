@@ -1,9 +1,11 @@
-# core/acpi: the ACPI table parser, tested and fuzzed on the host. The lead
-# engineer links core/acpi.c into the kernel (not listed in KERNEL_SRCS here).
+# core/acpi: the ACPI table parser, tested and fuzzed on the host (the
+# kernel links it from kernel/module.mk).
+
+ACPI_SRCS := core/acpi.c core/acpi_tables.c
 
 HOST_TESTS += acpi_test
-acpi_test_SRCS := core/acpi.c core/acpi_test.c lib/fmt.c lib/test.c lib/glob.c
+acpi_test_SRCS := $(ACPI_SRCS) core/acpi_test.c lib/fmt.c lib/test.c lib/glob.c
 
 FUZZERS += acpi_fuzz
-acpi_fuzz_SRCS := core/acpi.c core/acpi_fuzz.c lib/fmt.c
+acpi_fuzz_SRCS := $(ACPI_SRCS) core/acpi_fuzz.c lib/fmt.c
 acpi_fuzz_CORPUS := core/fuzz-seeds/acpi
