@@ -20,7 +20,6 @@ hosted_sched_test_SRCS := core/sched_test.c
 # native figures for make bench.
 HOSTED_BENCH := $(BUILD)/bench/hosted-sched-bench
 BENCH_DEPS += $(HOSTED_BENCH)
-BENCHES += $(HOSTED_BENCH) 'bench.*'
 
 # A million parked threads, and bytes per thread as Linux counts them.
 HOSTED_TESTS += hosted_memory_test

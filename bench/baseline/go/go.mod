@@ -1,0 +1,3 @@
+module lemmings/bench/baseline
+
+go 1.19
