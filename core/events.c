@@ -1,11 +1,38 @@
 /*
  * Events: every thread's word of event bits, wait and signal, and park and
  * unpark built on them (docs/scheduling.md says why no wake-up is lost).
+ *
+ * Locking: a thread's event bits, wait mask and waiting state change only
+ * under its lock, so they are plain loads and stores, not locked
+ * instructions (each of which costs more than the rest of a wait).
  */
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_internal.h"
 #include "core/thread.h"
+
+/* Take the bits of mask that are set. Caller holds t->lock. */
+static uint64_t take_bits(struct thread *t, uint64_t mask)
+{
+	uint64_t got = t->events & mask;
+
+	if (got)
+		t->events &= ~got;
+	return got;
+}
+
+uint64_t thread_take(uint64_t mask)
+{
+	struct thread *cur = thread_current();
+	bool irq = plat_irq_save();
+	uint64_t got;
+
+	spin_lock(&cur->lock);
+	got = take_bits(cur, mask);
+	spin_unlock(&cur->lock);
+	plat_irq_restore(irq);
+	return got;
+}
 
 uint64_t thread_wait(uint64_t mask)
 {
@@ -20,10 +47,9 @@ uint64_t thread_wait(uint64_t mask)
 		spin_lock(&cur->lock);
 		/* Under our lock, which every signaller takes too: a signal
 		 * either came before (its bits are there) or comes after we
-		 * are switched out and sees the mask. The bits stay atomic
-		 * for the timer code, which clears its own without the lock. */
+		 * are switched out and sees the mask. */
 		cur->wait_mask = mask;
-		got = __atomic_fetch_and(&cur->events, ~mask, __ATOMIC_RELAXED) & mask;
+		got = take_bits(cur, mask);
 		if (got) {
 			cur->wait_mask = 0;
 			spin_unlock(&cur->lock);
@@ -53,9 +79,8 @@ bool sched_signal_bits(struct thread *t, uint64_t bits, struct woken *w)
 	bool irq = plat_irq_save(), wake = false;
 
 	spin_lock(&t->lock);
-	__atomic_fetch_or(&t->events, bits, __ATOMIC_RELAXED);
-	if (t->state == THREAD_WAITING &&
-	    (__atomic_load_n(&t->events, __ATOMIC_RELAXED) & t->wait_mask)) {
+	t->events |= bits;
+	if (t->state == THREAD_WAITING && (t->events & t->wait_mask)) {
 		t->wait_mask = 0;
 		wake = true;
 	}

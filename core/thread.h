@@ -54,9 +54,9 @@ enum thread_flags {
 struct thread {
 	uint64_t saved_rsp;        /* while switched out: its switch frame */
 	struct thread *next;       /* run queue link */
-	uint64_t events;           /* pending event bits (atomic) */
+	uint64_t events;           /* pending event bits (under lock) */
 	uint64_t wait_mask;        /* bits waited for; 0 when not waiting */
-	struct spinlock lock;      /* state, wait_mask (with interrupts off) */
+	struct spinlock lock;      /* events, wait_mask, waiting (interrupts off) */
 	uint8_t state;             /* enum thread_state */
 	uint8_t priority;          /* enum thread_priority */
 	uint16_t flags;            /* enum thread_flags */
@@ -97,6 +97,8 @@ void thread_park(void);
 void thread_unpark(struct thread *t);
 void thread_signal(struct thread *t, uint64_t bits);
 uint64_t thread_wait(uint64_t mask);
+/* The bits of mask that are set, cleared; never waits. */
+uint64_t thread_take(uint64_t mask);
 
 /* Scheduler internals shared with arch/ and the platforms. */
 void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle);

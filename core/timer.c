@@ -64,7 +64,7 @@ uint64_t thread_wait_deadline(uint64_t mask, uint64_t deadline)
 
 	mask &= ~THREAD_EV_TIMER;
 	if (deadline <= plat_now_ns())
-		return mask ? __atomic_fetch_and(&cur->events, ~mask, __ATOMIC_SEQ_CST) & mask : 0;
+		return mask ? thread_take(mask) : 0;
 
 	irq = plat_irq_save();
 	hart = this_hart()->id;
@@ -90,7 +90,7 @@ uint64_t thread_wait_deadline(uint64_t mask, uint64_t deadline)
 	spin_unlock(&s->lock);
 	plat_irq_restore(irq);
 	/* The timer bit may have been set along with a real event. */
-	__atomic_fetch_and(&cur->events, ~THREAD_EV_TIMER, __ATOMIC_SEQ_CST);
+	thread_take(THREAD_EV_TIMER);
 	return got & mask;
 }
 
