@@ -27,8 +27,11 @@
 #include "core/timer.h"
 #include "hosted/hosted.h"
 
+#define IDLE_SPIN_NS 50000 /* 50 us */
+
 struct hosted_hart {
 	uint32_t kick;        /* futex word */
+	uint32_t sleeping;    /* in futex_wait (or about to be) */
 	uint64_t deadline;    /* armed timer, ns; 0 = none */
 	struct thread idle;   /* runs on the pthread's own stack */
 	pthread_t pthread;
@@ -86,15 +89,35 @@ void plat_idle_wait(void)
 	}
 	if (sched_hart_has_work())
 		return;
+	/* Spin a little before sleeping: waking a hart asleep in the kernel
+	 * costs a futex wake and, if its CPU went idle, the tens of
+	 * microseconds the machine takes to wake a CPU. Work that comes
+	 * within IDLE_SPIN_NS (a kick, or a thread to take) is picked up at
+	 * once; after that the hart sleeps, so an idle system still does not
+	 * burn its CPUs. */
+	for (uint64_t end = plat_now_ns() + IDLE_SPIN_NS; plat_now_ns() < end;) {
+		if (__atomic_load_n(&me->kick, __ATOMIC_ACQUIRE) != seen || sched_hart_has_work())
+			return;
+		for (int i = 0; i < 64; i++)
+			__builtin_ia32_pause();
+	}
+	/* A kicker bumps the word, then looks at sleeping; we set sleeping,
+	 * then the kernel compares the word with seen: one of us sees the
+	 * other, so a kick never goes unanswered for lack of a wake. */
+	__atomic_store_n(&me->sleeping, 1, __ATOMIC_SEQ_CST);
 	futex_wait(&me->kick, seen, deadline);
+	__atomic_store_n(&me->sleeping, 0, __ATOMIC_RELAXED);
 }
 
 void plat_hart_kick(struct hart *h)
 {
 	struct hosted_hart *target = &hh[h->id];
 
-	__atomic_fetch_add(&target->kick, 1, __ATOMIC_RELEASE);
-	syscall(SYS_futex, &target->kick, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	__atomic_fetch_add(&target->kick, 1, __ATOMIC_SEQ_CST);
+	/* A hart that is running or spinning sees the word change by itself;
+	 * only one asleep needs the system call. */
+	if (__atomic_load_n(&target->sleeping, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &target->kick, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 void plat_timer_arm(uint64_t deadline)
