@@ -156,23 +156,35 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 
 	/* The control block sits at the top of the stack area. */
 	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
-	memset(t, 0, sizeof *t);
+	/* Every field, written once: a memset of the block first costs more
+	 * (a string store's start-up) than the rest of these stores. */
+	t->next = NULL;
+	t->events = 0;
+	t->wait_mask = 0;
+	t->lock = (struct spinlock)SPINLOCK_INIT;
+	t->state = THREAD_READY;
 	t->priority = (uint8_t)o->priority;
+	t->flags = o->hart >= 0 ? THREAD_PINNED : 0;
 	t->hart = o->hart >= 0 ? (uint32_t)o->hart : spawn_hart();
-	if (o->hart >= 0)
-		t->flags |= THREAD_PINNED;
 	t->stack_pages = pages;
 	t->stack_base = base;
 	t->stack_top = (uintptr_t)t;
 	t->entry = o->entry;
 	t->arg = o->arg;
+	t->catch = NULL;
+	t->deadline = 0;
+	t->timer_next = t->timer_prev = NULL;
+	t->timer_hart = 0;
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
 	/* Unnamed threads keep an empty name (reports show their id):
 	 * formatting one here would cost more than the rest of a spawn. */
+	t->name[0] = 0;
 	if (o->name) {
 		size_t n = strnlen(o->name, THREAD_NAME_MAX - 1);
+
 		memcpy(t->name, o->name, n);
+		t->name[n] = 0;
 	}
 	t->saved_rsp = ctx_init_stack(t->stack_top);
 	if (dedicate) {

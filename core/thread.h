@@ -51,6 +51,8 @@ enum thread_flags {
 	THREAD_DEDICATED = 1 << 5, /* alone on its hart (sched_hart_dedicate) */
 };
 
+/* spawn (core/thread.c) sets every field one by one: a new field needs its
+ * line there. */
 struct thread {
 	uint64_t saved_rsp;        /* while switched out: its switch frame */
 	struct thread *next;       /* run queue link */
