@@ -691,27 +691,10 @@ TEST(archive, missing_trailer)
 	free(c);
 }
 
-static void *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*size = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	return buf;
-}
-
 TEST(archive, real_boot_archive)
 {
 	size_t size, hello_size = 0, list_size = 0, got;
-	uint8_t *cpio = slurp("build/archive.cpio", &size), *hello, *list, *buf;
+	uint8_t *cpio = test_read_file("build/archive.cpio", &size), *hello, *list, *buf;
 	struct archive a;
 	struct archive_entry e;
 	struct warns w = {0};
@@ -726,7 +709,7 @@ TEST(archive, real_boot_archive)
 	EXPECT(strstr(ls(&a, "/"), "bin/"));
 	EXPECT(strstr(ls(&a, "/"), "etc/"));
 	test_diag("/bin: %s", ls(&a, "/bin"));
-	hello = slurp("build/programs/hello", &hello_size);
+	hello = test_read_file("build/programs/hello", &hello_size);
 	if (hello) {
 		ASSERT_EQ(archive_lookup(&a, "/bin/hello", &e), LM_OK);
 		EXPECT_EQ(e.size, hello_size);
@@ -737,7 +720,7 @@ TEST(archive, real_boot_archive)
 		free(buf);
 		free(hello);
 	}
-	list = slurp("programs/init.list", &list_size);
+	list = test_read_file("programs/init.list", &list_size);
 	if (list) {
 		list[list_size] = 0;
 		EXPECT_STREQ(cat(&a, "etc/programs"), (char *)list);

@@ -240,27 +240,10 @@ TEST(elf, synthetic_program_at_two_bases)
 	unload(&im[1]);
 }
 
-static void *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*size = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	return buf;
-}
-
 TEST(elf, real_program_at_two_bases)
 {
 	size_t size;
-	uint8_t *file = slurp("build/programs/hello", &size);
+	uint8_t *file = test_read_file("build/programs/hello", &size);
 	struct host_env h[2] = {{0}, {0}};
 	struct elf_image im[2];
 	char detail[160];

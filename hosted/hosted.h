@@ -25,6 +25,9 @@ void hosted_systab_install(struct hart *h);
 /* A boot archive from a folder: a cpio (newc) image of everything under
  * dir, in memory (malloc'ed; *size set). NULL after printing why. */
 void *hosted_pack_folder(const char *dir, size_t *size);
+/* A boot archive from a cpio file or a folder (malloc'ed; *size set), or
+ * NULL after printing why on standard error. */
+void *hosted_load_archive(const char *path, size_t *size);
 
 /* Stop a thread that faults instead of the process (hosted/fault.c): each
  * hart calls this once, for its alternate signal stack. */

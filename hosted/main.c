@@ -9,11 +9,9 @@
  * argument, and the process ends when every thread has ended. Exit status:
  * 0, or 1 if init could not start, 2 for a usage error.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/thread.h"
@@ -32,26 +30,6 @@ static void usage(void)
 	fprintf(stderr, "usage: lemmings-hosted [--harts N] [--init PATH] [--programs LIST] "
 			"ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n");
 	exit(2);
-}
-
-static void *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long len;
-
-	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(data = malloc((size_t)len + 1)) || fread(data, 1, (size_t)len, f) != (size_t)len) {
-		fprintf(stderr, "lemmings-hosted: %s: %s\n", path,
-			errno ? strerror(errno) : "cannot read it");
-		free(data);
-		data = NULL;
-	} else {
-		*size = (size_t)len;
-	}
-	if (f)
-		fclose(f);
-	return data;
 }
 
 /* The first thread: publish the services, start init, and wait for every
@@ -79,7 +57,6 @@ int main(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned harts = cpus > 0 && cpus < 64 ? (unsigned)cpus : 1;
 	const char *path = NULL;
-	struct stat st;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--harts") && i + 1 < argc) {
@@ -103,12 +80,7 @@ int main(int argc, char **argv)
 	}
 	if (!path)
 		usage();
-	if (stat(path, &st)) {
-		fprintf(stderr, "lemmings-hosted: %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	archive = S_ISDIR(st.st_mode) ? hosted_pack_folder(path, &archive_size)
-				      : read_file(path, &archive_size);
+	archive = hosted_load_archive(path, &archive_size);
 	if (!archive)
 		return 1;
 	setvbuf(stdout, NULL, _IONBF, 0);

@@ -1,7 +1,8 @@
 /*
- * A boot archive made from a folder, for lemmings-hosted: the files and
- * folders under it, packed in memory into the same cpio "newc" format the
- * build makes with cpio(1), so the archive service reads both alike.
+ * The boot archive of the hosted runtime, from a cpio file or from a folder:
+ * a folder's files and folders are packed in memory into the same cpio
+ * "newc" format the build makes with cpio(1), so the archive service reads
+ * both alike.
  * Names are relative ("bin/hello"); entries are sorted within a folder, so
  * the image does not depend on the order readdir gives.
  */
@@ -138,3 +139,35 @@ void *hosted_pack_folder(const char *dir, size_t *size)
 	*size = im.size;
 	return im.data;
 }
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	long len = -1;
+
+	if (f && !fseek(f, 0, SEEK_END) && (len = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
+	    (data = malloc((size_t)len + 1)) && fread(data, 1, (size_t)len, f) == (size_t)len) {
+		*size = (size_t)len;
+	} else {
+		fprintf(stderr, "lemmings-hosted: %s: %s\n", path,
+			errno ? strerror(errno) : "cannot read it");
+		free(data);
+		data = NULL;
+	}
+	if (f)
+		fclose(f);
+	return data;
+}
+
+void *hosted_load_archive(const char *path, size_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "lemmings-hosted: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	return S_ISDIR(st.st_mode) ? hosted_pack_folder(path, size) : read_file(path, size);
+}
+

@@ -95,24 +95,11 @@ static void runner(void *arg)
 int main(int argc, char **argv)
 {
 	const char *harts = getenv("LEMMINGS_HARTS");
-
 	const char *archive_path = getenv("LEMMINGS_ARCHIVE");
 
 	pattern = argc > 1 ? argv[1] : "*";
-	if (archive_path) {
-		FILE *f = fopen(archive_path, "rb");
-		long len = -1;
-
-		if (f && !fseek(f, 0, SEEK_END) && (len = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET) &&
-		    (archive = malloc((size_t)len)) &&
-		    fread(archive, 1, (size_t)len, f) == (size_t)len) {
-			archive_size = (size_t)len;
-		} else {
-			fprintf(stderr, "%s: cannot read LEMMINGS_ARCHIVE=%s\n", argv[0], archive_path);
-			return 2;
-		}
-		fclose(f);
-	}
+	if (archive_path && !(archive = hosted_load_archive(archive_path, &archive_size)))
+		return 2;
 	hosted_run(harts ? (unsigned)atoi(harts) : 1, runner, NULL);
 	return failures ? 1 : 0;
 }

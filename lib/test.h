@@ -49,6 +49,10 @@ void test_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * line for a benchmark that ran ops operations. */
 void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops);
 
+/* Host runner only (lib/test_host.c): a whole file in a malloc'ed buffer
+ * (*size set), or NULL if it cannot be read. */
+void *test_read_file(const char *path, size_t *size);
+
 void test_fail_bool(const char *file, int line, const char *expr);
 void test_fail_eq(const char *file, int line, const char *a_expr,
 		  const char *b_expr, uint64_t a, uint64_t b);

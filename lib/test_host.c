@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "lib/glob.h"
 #include "lib/test.h"
@@ -67,4 +68,22 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	return failures ? 1 : 0;
+}
+
+void *test_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc((size_t)n + 1))) {
+		fclose(f);
+		return NULL;
+	}
+	*size = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
 }
