@@ -145,43 +145,16 @@ static void ponger(void *arg)
 	}
 }
 
-TEST(bench, event_ping_pong)
+/* Signal the ponger pinned on hart, wait for its answer; ROUNDS times in
+ * each run. */
+static void ping_pong(const char *name, uint32_t hart)
 {
 	struct thread_opts o = {.entry = ponger, .arg = thread_current(),
-				.priority = PRIO_REGULAR, .hart = (int)this_hart()->id};
+				.priority = PRIO_REGULAR, .hart = (int)hart};
 	struct bench_runs runs = {0};
 	struct thread *t;
 	uint64_t c0, n0;
 
-	thread_spawn(&o, &t);
-	for (int rep = 0; rep < REPS; rep++) {
-		run_begin(&c0, &n0);
-		for (int i = 0; i < ROUNDS; i++) {
-			thread_signal(t, 2);
-			thread_wait(2);
-		}
-		run_end(&runs, c0, n0);
-	}
-	report("event_ping_pong", &runs, ROUNDS);
-}
-
-/* The same ping-pong with the partner pinned to another hart: each signal
- * wakes a thread on a hart that is (usually) idle, so this is the cross-hart
- * wake-up round trip: an IPI in the kernel, a futex wake in the hosted
- * runtime. Needs two harts. */
-TEST(bench, event_ping_pong_2harts)
-{
-	uint32_t me = this_hart()->id, other = me ? 0 : 1;
-	struct thread_opts o = {.entry = ponger, .arg = thread_current(),
-				.priority = PRIO_REGULAR, .hart = (int)other};
-	struct bench_runs runs = {0};
-	struct thread *t;
-	uint64_t c0, n0;
-
-	if (hart_count < 2) {
-		test_diag("event_ping_pong_2harts: skipped, one hart");
-		return;
-	}
 	ASSERT_EQ(thread_spawn(&o, &t), LM_OK);
 	for (int rep = 0; rep < REPS; rep++) {
 		run_begin(&c0, &n0);
@@ -191,7 +164,25 @@ TEST(bench, event_ping_pong_2harts)
 		}
 		run_end(&runs, c0, n0);
 	}
-	report("event_ping_pong_2harts", &runs, ROUNDS);
+	report(name, &runs, ROUNDS);
+}
+
+TEST(bench, event_ping_pong)
+{
+	ping_pong("event_ping_pong", this_hart()->id);
+}
+
+/* The same ping-pong with the partner pinned to another hart: each signal
+ * wakes a thread on a hart that is (usually) idle, so this is the cross-hart
+ * wake-up round trip: an IPI in the kernel, a kick (and a futex wake if the
+ * hart went to sleep) in the hosted runtime. Needs two harts. */
+TEST(bench, event_ping_pong_2harts)
+{
+	if (hart_count < 2) {
+		test_diag("event_ping_pong_2harts: skipped, one hart");
+		return;
+	}
+	ping_pong("event_ping_pong_2harts", this_hart()->id ? 0 : 1);
 }
 
 /* Spawn + exit throughput with 1, 2 and 4 harts (as many as there are): a
