@@ -35,7 +35,11 @@ static void warn(void *ctx, const char *message)
 
 static void report(void)
 {
-	kprintf("acpi: revision %u, OEM \"%s\", tables:", firmware.revision, firmware.oem_id);
+	if (firmware.rsdp_phys)
+		kprintf("acpi: RSDP at 0x%llx (BIOS area), ", (unsigned long long)firmware.rsdp_phys);
+	else
+		kprintf("acpi: RSDP from the boot loader's copy, ");
+	kprintf("revision %u, OEM \"%s\", tables:", firmware.revision, firmware.oem_id);
 	for (uint32_t i = 0; i < firmware.table_count; i++)
 		kprintf(" %s", firmware.tables[i]);
 	kprintf("\n");
