@@ -45,7 +45,7 @@ struct hart {
 	uint64_t id_next, id_end;        /* thread ids this hart may hand out */
 	uintptr_t stack_cache;           /* freed one-page stacks (core/thread.c) */
 	uint32_t stack_cached;
-};
+} __attribute__((aligned(64)));         /* no cache line shared by two harts */
 
 #define HART_SELF_OFFSET (HART_SYSTAB_SLOTS * 8)
 

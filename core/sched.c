@@ -12,7 +12,18 @@
  * (ctx_switch's return, a new thread's start, a preempted thread's resume
  * stub) calls it.
  *
- * Locking order: thread lock, then run-queue lock. Both with interrupts off.
+ * Run queues belong to their hart. Only the hart itself touches its queue,
+ * with interrupts off, so queue operations take no lock and no locked
+ * instruction. Another hart that makes a thread ready here pushes it on
+ * this hart's inbox (a lock-free stack) and kicks it; the hart moves its
+ * inbox into its queue when it next schedules or is kicked. Work moves
+ * between harts in two ways: a movable thread made ready for a busy hart
+ * goes to an idle hart of the main scheduler instead, if there is one; and
+ * a hart with nothing to do asks a busy one for a thread (steal_wanted),
+ * which the busy one hands over when it next schedules or is kicked.
+ *
+ * Locking: a thread's lock (core/events.c) orders its waits and signals;
+ * run queues have none. Interrupts are off around every queue operation.
  */
 #include <stddef.h>
 
@@ -22,7 +33,7 @@
 #include "core/sched_internal.h"
 #include "core/thread.h"
 
-/* ---- run queues (caller holds rq->lock) ---- */
+/* ---- run queues (this hart's own, interrupts off) ---- */
 
 static void rq_push(struct runqueue *rq, struct thread *t, bool head)
 {
@@ -39,7 +50,7 @@ static void rq_push(struct runqueue *rq, struct thread *t, bool head)
 		rq->q[p].tail = t;
 	}
 	rq->nonempty |= 1u << p;
-	rq->count++;
+	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
 	if (!(t->flags & THREAD_PINNED))
 		__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
 }
@@ -58,7 +69,7 @@ static struct thread *rq_pop(struct runqueue *rq)
 		rq->q[p].tail = NULL;
 		rq->nonempty &= ~(1u << p);
 	}
-	rq->count--;
+	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
 	if (!(t->flags & THREAD_PINNED))
 		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
 	return t;
@@ -97,54 +108,95 @@ bool sched_in_scheduler(uint32_t hart)
 	return __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & (1ull << hart);
 }
 
-/* Work waits behind a busy hart: wake an idle hart of the main scheduler,
- * which will take it (steal_work). */
-static void kick_idle_hart(void)
+/* Push t on hart h's inbox (another hart's): a lock-free stack. */
+static void inbox_push(struct hart *h, struct thread *t)
+{
+	struct thread *old = __atomic_load_n(&h->rq.inbox, __ATOMIC_RELAXED);
+
+	do
+		t->next = old;
+	while (!__atomic_compare_exchange_n(&h->rq.inbox, &old, t, true, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED));
+}
+
+/* An idle hart of the main scheduler other than this one, or NULL. Its
+ * idle bit stays set while an interrupt has it run threads from inside its
+ * idle loop, so the hart must also be running its idle thread now. */
+static struct hart *idle_member(void)
 {
 	uint64_t idle;
 
 	if (hart_count == 1)
-		return;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the push before the look */
+		return NULL;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the caller's look at the busy hart first */
 	idle = __atomic_load_n(&idle_harts, __ATOMIC_RELAXED) &
 	       __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & ~(1ull << this_hart()->id);
+	for (; idle; idle &= idle - 1) {
+		struct hart *h = &harts[__builtin_ctzll(idle)];
 
-	if (idle)
-		plat_hart_kick(&harts[__builtin_ctzll(idle)]);
+		if (__atomic_load_n(&h->current_priority, __ATOMIC_RELAXED) == PRIO_IDLE)
+			return h;
+	}
+	return NULL;
 }
 
 void sched_ready(struct thread *t, bool head, struct woken *w)
 {
-	struct hart *h;
-	bool irq = plat_irq_save(), pinned;
-	unsigned prio;
+	struct hart *h, *me;
+	bool irq = plat_irq_save(), pinned = t->flags & THREAD_PINNED;
+	unsigned prio = t->priority;
 
 	/* A thread free to move never waits on a hart outside the main
-	 * scheduler (one that left it, or a dedicated one). */
-	if (!(t->flags & THREAD_PINNED) && !sched_in_scheduler(t->hart))
+	 * scheduler (one that left it, or a dedicated one), nor behind a
+	 * busy hart's thread while another hart idles. */
+	if (!pinned && !sched_in_scheduler(t->hart))
 		t->hart = pick_sched_hart();
 	h = &harts[t->hart];
+	if (!pinned && prio >= __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED)) {
+		struct hart *idle = idle_member();
+
+		if (idle && idle != h)
+			h = idle, t->hart = idle->id;
+	}
 	/* Read t before it is queued: from then on another hart may run it,
 	 * even to its end. */
-	prio = t->priority;
-	pinned = t->flags & THREAD_PINNED;
 	if (w)
 		*w = (struct woken){.hart = t->hart, .priority = prio};
-
-	spin_lock(&h->rq.lock);
 	t->state = THREAD_READY;
-	rq_push(&h->rq, t, head);
-	spin_unlock(&h->rq.lock);
+	me = this_hart();
+	if (h == me)
+		rq_push(&h->rq, t, head);
+	else
+		inbox_push(h, t);
 
-	/* A higher priority than what runs there: that hart must switch. */
+	/* A higher priority than what runs there: that hart must switch (an
+	 * idle hart runs its idle thread, below every priority). */
 	if (prio < __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
-		if (h != this_hart())
+		if (h != me)
 			plat_hart_kick(h);
-	} else if (!pinned) {
-		kick_idle_hart();
 	}
 	plat_irq_restore(irq);
+}
+
+/* Move the threads other harts made ready for this one into its queue,
+ * in the order they came. */
+static void inbox_drain(struct hart *h)
+{
+	struct thread *list, *rev = NULL, *t;
+
+	if (!__atomic_load_n(&h->rq.inbox, __ATOMIC_RELAXED))
+		return;
+	list = __atomic_exchange_n(&h->rq.inbox, NULL, __ATOMIC_ACQUIRE);
+	while ((t = list)) {
+		list = t->next;
+		t->next = rev;
+		rev = t;
+	}
+	while ((t = rev)) {
+		rev = t->next;
+		rq_push(&h->rq, t, false);
+	}
 }
 
 void sched_make_ready(struct thread *t, bool head)
@@ -160,6 +212,7 @@ bool sched_should_preempt(void)
 	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
 		return false;
 	h->need_resched = false;
+	inbox_drain(h);
 	/* Taken out of the main scheduler: unpinned threads must go. */
 	if (!sched_in_scheduler(h->id) && !(cur->flags & (THREAD_PINNED | THREAD_IDLE)))
 		return true;
@@ -200,8 +253,8 @@ enum lm_err sched_hart_leave(uint32_t hart)
 }
 
 /* Take the first unpinned thread of the highest priority waiting in rq,
- * or NULL. Caller holds rq->lock. Pinned threads are skipped over, so the
- * scan is as long as the pinned ones queued before it. */
+ * or NULL. Pinned threads are skipped over, so the scan is as long as the
+ * pinned ones queued before it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
 	for (uint32_t ne = rq->nonempty; ne; ne &= ne - 1) {
@@ -220,34 +273,64 @@ static struct thread *rq_take_unpinned(struct runqueue *rq)
 			rq->q[p].tail = prev;
 		if (!rq->q[p].head)
 			rq->nonempty &= ~(1u << p);
-		rq->count--;
+		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
 		return t;
 	}
 	return NULL;
 }
 
-/* A hart of the main scheduler with nothing to run takes a thread waiting
- * on another one. Locks are tried, never waited for: a busy queue is
- * skipped rather than contended. */
-static struct thread *steal_work(uint32_t me)
+/* Harts with nothing to do asked this one for work: give each a movable
+ * thread while there are any. */
+static void serve_steals(struct hart *h)
 {
-	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
-	struct thread *t = NULL;
+	uint64_t want;
 
-	if (!(mask & (1ull << me)))
-		return NULL;
-	for (uint32_t i = 0; i < hart_count && !t; i++) {
-		struct runqueue *rq = &harts[i].rq;
+	if (!__atomic_load_n(&h->rq.steal_wanted, __ATOMIC_RELAXED))
+		return;
+	want = __atomic_exchange_n(&h->rq.steal_wanted, 0, __ATOMIC_ACQUIRE);
+	for (; want && h->rq.unpinned; want &= want - 1) {
+		struct hart *thief = &harts[__builtin_ctzll(want)];
+		struct thread *t;
 
-		if (i == me || !(mask & (1ull << i)) ||
-		    !__atomic_load_n(&rq->unpinned, __ATOMIC_RELAXED) ||
-		    !spin_trylock(&rq->lock))
+		if (thief == h || !sched_in_scheduler(thief->id))
 			continue;
-		t = rq_take_unpinned(rq);
-		spin_unlock(&rq->lock);
+		t = rq_take_unpinned(&h->rq);
+		t->hart = thief->id;
+		inbox_push(thief, t);
+		plat_hart_kick(thief);
 	}
-	return t;
+}
+
+void sched_kicked(void)
+{
+	struct hart *h = this_hart();
+
+	inbox_drain(h);
+	serve_steals(h);
+}
+
+/* Nothing to do here: ask the busy member hart with the most movable
+ * threads waiting for one (once; it answers when it next schedules or,
+ * in the kernel, at once, from the kick's interrupt). */
+static void ask_for_work(struct hart *me)
+{
+	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED), bit = 1ull << me->id;
+	struct hart *victim = NULL;
+	uint32_t most = 0;
+
+	if (!(mask & bit))
+		return;
+	for (uint32_t i = 0; i < hart_count; i++) {
+		uint32_t n = __atomic_load_n(&harts[i].rq.unpinned, __ATOMIC_RELAXED);
+
+		if (i != me->id && (mask & (1ull << i)) && n > most)
+			most = n, victim = &harts[i];
+	}
+	if (victim && !(__atomic_load_n(&victim->rq.steal_wanted, __ATOMIC_RELAXED) & bit)) {
+		__atomic_fetch_or(&victim->rq.steal_wanted, bit, __ATOMIC_SEQ_CST);
+		plat_hart_kick(victim);
+	}
 }
 
 /*
@@ -262,34 +345,26 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	bool member = sched_in_scheduler(hart);
 	unsigned best;
 
-	spin_lock(&h->rq.lock);
+	inbox_drain(h);
 	/* A hart taken out of the main scheduler keeps only pinned threads. */
 	while (!member && (next = rq_take_unpinned(&h->rq))) {
 		next->next = leaving;
 		leaving = next;
 	}
-	best = rq_best(&h->rq);
-	if (leaving) {
-		spin_unlock(&h->rq.lock);
-		while ((next = leaving)) {
-			leaving = next->next;
-			next->hart = pick_sched_hart();
-			sched_make_ready(next, false);
-		}
-		spin_lock(&h->rq.lock);
-		best = rq_best(&h->rq);
+	while ((next = leaving)) {
+		leaving = next->next;
+		next->hart = pick_sched_hart();
+		sched_make_ready(next, false);
 	}
+	best = rq_best(&h->rq);
 	if (cur->state == THREAD_READY && !(cur->flags & THREAD_IDLE) &&
 	    (member || (cur->flags & THREAD_PINNED)) &&
 	    (best > cur->priority ||
-	     (best == cur->priority && (cur->flags & THREAD_REQUEUE_HEAD)))) {
-		spin_unlock(&h->rq.lock);
-		return cur;
-	}
-	next = rq_pop(&h->rq);
-	spin_unlock(&h->rq.lock);
-	if (!next && (next = steal_work(hart)))
-		next->hart = hart;
+	     (best == cur->priority && (cur->flags & THREAD_REQUEUE_HEAD))))
+		next = cur;
+	else
+		next = rq_pop(&h->rq);
+	serve_steals(h);
 	if (!next) {
 		/* Idle, or a yield with nothing else to run; but a movable
 		 * thread on a hart that left the main scheduler must go. */
@@ -383,30 +458,17 @@ void sched_set_current(struct hart *h, struct thread *t)
 	__atomic_store_n(&h->current, t, __ATOMIC_RELAXED);
 }
 
-/* Is work waiting on another hart that this one may take? */
-static bool steal_possible(uint32_t me)
-{
-	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
-
-	if (!(mask & (1ull << me)))
-		return false;
-	for (uint32_t i = 0; i < hart_count; i++)
-		if (i != me && (mask & (1ull << i)) &&
-		    __atomic_load_n(&harts[i].rq.unpinned, __ATOMIC_SEQ_CST))
-			return true;
-	return false;
-}
-
 bool sched_hart_has_work(void)
 {
 	struct hart *h = this_hart();
 
-	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_SEQ_CST) || steal_possible(h->id);
+	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&h->rq.inbox, __ATOMIC_SEQ_CST);
 }
 
-/* One turn of the idle loop: run whatever is ready here or can be taken
- * from another hart (returning when this hart has nothing left to do),
- * else wait for an interrupt or a kick. */
+/* One turn of the idle loop: run whatever is ready here (returning when
+ * this hart has nothing left to do), else ask a busy hart for work and
+ * wait for an interrupt or a kick. */
 void sched_idle_step(void)
 {
 	struct thread *self = thread_current();
@@ -414,6 +476,7 @@ void sched_idle_step(void)
 	uint64_t bit = 1ull << h->id;
 	bool irq = plat_irq_save();
 
+	serve_steals(h);
 	if (sched_hart_has_work()) {
 		self->state = THREAD_READY;
 		sched_reschedule(self);
@@ -421,8 +484,10 @@ void sched_idle_step(void)
 		/* Say we are idle before the last look: a waker either sees
 		 * the bit and kicks us, or queued its thread before we look. */
 		__atomic_fetch_or(&idle_harts, bit, __ATOMIC_SEQ_CST);
-		if (!sched_hart_has_work())
+		if (!sched_hart_has_work()) {
+			ask_for_work(h);
 			plat_idle_wait();
+		}
 		__atomic_fetch_and(&idle_harts, ~bit, __ATOMIC_RELEASE);
 	}
 	plat_irq_restore(irq);

@@ -21,15 +21,18 @@ enum thread_priority {
 
 struct thread;
 
+/* A hart's ready threads: the queues are its own (core/sched.c); other
+ * harts read count and unpinned, push on inbox and set bits in
+ * steal_wanted, all atomically. */
 struct runqueue {
-	struct spinlock lock;     /* taken with interrupts off */
 	uint32_t nonempty;        /* bit p: queue p has threads */
 	uint32_t count;           /* threads in all queues */
-	uint32_t unpinned;        /* of which other harts may take (read
-				   * without the lock by steal_work) */
+	uint32_t unpinned;        /* of which may move to another hart */
 	struct {
 		struct thread *head, *tail;
 	} q[PRIO_COUNT];
+	struct thread *inbox;     /* made ready by other harts, newest first */
+	uint64_t steal_wanted;    /* bit i: hart i has nothing to do */
 };
 
 #endif

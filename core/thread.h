@@ -112,8 +112,12 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur);
 void sched_make_ready(struct thread *t, bool head);
 void sched_run_idle(void) __attribute__((noreturn));
 void sched_idle_step(void);
-/* Has this hart something to run, here or taken from another? */
+/* Has this hart something to run (in its queue or its inbox)? */
 bool sched_hart_has_work(void);
+/* Called on a hart that was kicked, interrupts off (the kernel's wake-up
+ * interrupt): take in threads other harts made ready for it, and answer
+ * harts asking for work. */
+void sched_kicked(void);
 /* A new thread's first code, entered from arch/x86_64/switch.S. */
 __attribute__((noreturn)) void thread_start(struct thread *prev);
 /* Called by a platform's interrupt exit: should the current thread give way? */

@@ -6,6 +6,7 @@
 #include "arch/x86_64/trap.h"
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/thread.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
@@ -48,10 +49,13 @@ void plat_timer_arm(uint64_t deadline)
 	time_arm(deadline);
 }
 
-/* The wake-up IPI does nothing itself: the waker already queued the thread
- * and set need_resched; returning from the interrupt switches. */
+/* The wake-up IPI: take in the threads other harts made ready for this one
+ * and answer harts asking for work; if one of the new threads is more
+ * urgent, the waker set need_resched and returning from the interrupt
+ * switches. */
 static void wake_irq(struct trap_frame *f)
 {
+	sched_kicked();
 	apic_eoi();
 }
 
