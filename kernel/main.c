@@ -134,6 +134,7 @@ void kmain(uint32_t magic, uint32_t info)
 
 	apic_init_hart();
 	harts[0].apic_id = apic_id();
+	firmware_init(harts[0].apic_id); /* the HPET, for time_init */
 	time_init();
 	time_init_hart();
 	platform_init_hart();
@@ -141,11 +142,11 @@ void kmain(uint32_t magic, uint32_t info)
 		(unsigned long long)(pmm_total_pages() >> 8),
 		(unsigned long long)(pmm_free_pages() >> 8),
 		vm_nx_enabled() ? "on" : "unavailable");
-	kprintf("time: TSC at %llu MHz, %s timer\n",
-		(unsigned long long)(time_tsc_hz() / 1000000), time_timer_mode());
+	kprintf("time: TSC at %llu MHz (calibrated against %s), %s timer\n",
+		(unsigned long long)(time_tsc_hz() / 1000000), time_calibration(),
+		time_timer_mode());
 
 	irq_enable();
-	firmware_init(harts[0].apic_id);
 	smp_boot();
 	publish_services();
 	crash_on_request();

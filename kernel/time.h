@@ -15,5 +15,7 @@ uint64_t time_tsc_hz(void);
 /* Interrupt at (or soon after) the given time on this hart; 0 cancels. */
 void time_arm(uint64_t deadline_ns);
 const char *time_timer_mode(void);
+/* What the TSC was calibrated against: "the HPET" or "the PIT". */
+const char *time_calibration(void);
 
 #endif

@@ -3,7 +3,7 @@
 # the command line, and warns about unknown or malformed options.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-echo 1..8
+echo 1..9
 
 boot_until 'system is idle' 20 --smp 1 --mem 256M --append 'bogus=1 =bad help'
 check "kernel boots to the idle loop" log_has 'system is idle'
@@ -12,6 +12,8 @@ check "memory map printed" log_has '0000000000100000-.*available'
 check "command line echoed" log_has 'command line: "bogus=1 =bad help"'
 check "unknown option warned about" log_has "unknown option 'bogus' ignored"
 check "malformed option warned about" log_has 'ignoring malformed option at column 9'
+check "the TSC is calibrated against the HPET the ACPI tables list" \
+	log_has 'time: TSC at [0-9]+ MHz \(calibrated against the HPET\)'
 check "the ACPI RSDP is found in the BIOS area (Multiboot 1 gives no copy)" \
 	log_has 'acpi: RSDP at 0x[0-9a-f]+ \(BIOS area\)'
 
