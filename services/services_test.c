@@ -89,3 +89,47 @@ TEST(services, harts_door_lists_every_hart)
 	if (hart_count == 1)
 		EXPECT_EQ(harts_remove(d, 0), LM_ERR_BUSY);
 }
+
+static volatile uint32_t dedicated_ran_on = ~0u;
+
+static void on_dedicated_hart(uintptr_t main)
+{
+	dedicated_ran_on = this_hart()->id;
+	threads_signal(threads_door_find(), (threads_thread)main, 0x8);
+}
+
+/* Through the door, as a program would: take a hart out, give it to one
+ * thread, see the thread run there, and put the hart back. */
+TEST(services, harts_door_dedicates_and_gives_back)
+{
+	const struct harts_door *d = harts_door_find();
+	const struct threads_door *t = threads_door_find();
+	struct harts_info info;
+	harts_dedicate_result r;
+	uint32_t last;
+
+	ASSERT(d != NULL && t != NULL);
+	if (harts_count(d) < 3) {
+		test_diag("needs 3 harts, this machine has %u: nothing to check", harts_count(d));
+		return;
+	}
+	last = harts_count(d) - 1;
+	ASSERT_EQ(harts_describe(d, last, &info), LM_OK);
+	if (info.state != 0) {
+		test_diag("hart %u is not in the main scheduler here: nothing to check", last);
+		return;
+	}
+	dedicated_ran_on = ~0u;
+	r = harts_dedicate(d, last, on_dedicated_hart, threads_current(t));
+	ASSERT(harts_dedicate_result_is_thread(r));
+	EXPECT_EQ(threads_wait(t, 0x8), 0x8);
+	EXPECT_EQ(dedicated_ran_on, last);
+	/* The thread has ended (or is ending): the hart is back outside. */
+	for (int i = 0; i < 1000 && harts_describe(d, last, &info) == LM_OK && info.state == 2; i++)
+		threads_yield(t);
+	EXPECT_EQ(info.state, 1);
+	EXPECT_EQ(harts_add(d, last), LM_OK);
+	ASSERT_EQ(harts_describe(d, last, &info), LM_OK);
+	EXPECT_EQ(info.state, 0);
+	EXPECT(harts_dedicate_result_is_error(harts_dedicate(d, 64, on_dedicated_hart, 0)));
+}
