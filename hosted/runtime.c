@@ -41,6 +41,7 @@ static struct hosted_hart hh[HART_MAX];
 static void (*main_entry)(void *);
 static void *main_arg;
 static uint32_t main_done;
+static uint32_t harts_ready; /* harts set up, for hosted_run to wait on */
 
 static void set_gs(struct hart *h)
 {
@@ -139,6 +140,7 @@ static void hart_setup(uint32_t id)
 	hh[id].idle.flags = THREAD_STATIC;
 	snprintf(hh[id].idle.name, sizeof hh[id].idle.name, "idle%u", id);
 	sched_init_hart(id, &hh[id].idle, &hh[id].idle);
+	__atomic_fetch_add(&harts_ready, 1, __ATOMIC_RELEASE);
 }
 
 static void *hart_main(void *arg)
@@ -170,6 +172,9 @@ void hosted_run(unsigned n, void (*fn)(void *), void *arg)
 	hart_setup(0);
 	for (unsigned i = 1; i < n; i++)
 		pthread_create(&hh[i].pthread, NULL, hart_main, (void *)(uintptr_t)i);
+	/* Every hart set up before any thread may be sent to one. */
+	while (__atomic_load_n(&harts_ready, __ATOMIC_ACQUIRE) < n)
+		sched_yield();
 	if (thread_spawn(&o, NULL) != LM_OK) {
 		fprintf(stderr, "lemmings-hosted: cannot start the main thread\n");
 		exit(1);

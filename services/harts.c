@@ -36,7 +36,9 @@ static harts_status door_describe(harts_hart id, struct harts_info *out)
 		out->state = 2;
 	else
 		out->state = (__atomic_load_n(&sched_harts, __ATOMIC_RELAXED) >> id) & 1 ? 0 : 1;
-	out->idle = (__atomic_load_n(&idle_harts, __ATOMIC_RELAXED) >> id) & 1;
+	/* Running its idle thread (its idle bit alone can stay set while an
+	 * interrupt has it run threads from inside the idle loop). */
+	out->idle = __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED) == PRIO_IDLE;
 	out->running = __atomic_load_n(&h->current_id, __ATOMIC_RELAXED); /* 0: idle */
 	out->ready = __atomic_load_n(&h->rq.count, __ATOMIC_RELAXED);
 	return LM_OK;

@@ -9,7 +9,7 @@
 # while the rest start; a missing init and a damaged archive get clear
 # messages.
 
-PROGRAM_CHECKS=14
+PROGRAM_CHECKS=15
 
 program_checks() {
 	archive=build/archive.cpio
@@ -21,7 +21,9 @@ program_checks() {
 	check "the door pair works" log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 	check "a cross-process door call is measured" \
 		log_has '^BENCH program.cross_process_door_call [0-9.]+ cycles'
-	check "init sums up" log_has 'init: 3 started, 0 failed'
+	check "init sums up" log_has 'init: 4 started, 0 failed'
+	check "a program lists the harts through the Harts door" \
+		log_has '^harts:   hart 0  APIC [0-9]+ +main scheduler'
 
 	run_system 'argv\[1\] = two' 30 $archive programs=/etc/programs.test
 	check "a truncated ELF is refused with its reason" \

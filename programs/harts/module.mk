@@ -1,0 +1,2 @@
+PROGRAMS += harts
+harts_SRCS := programs/harts/harts.c
