@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && change(d, argv[1], argv[2]))
 		return 1;
 	n = harts_count(d);
-	printf("harts: %u harts\n", n);
+	printf("harts: %u hart%s\n", n, n == 1 ? "" : "s");
 	for (uint32_t i = 0; i < n; i++) {
 		if (harts_describe(d, i, &info))
 			continue;
