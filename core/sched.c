@@ -353,8 +353,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	}
 	while ((next = leaving)) {
 		leaving = next->next;
-		next->hart = pick_sched_hart();
-		sched_make_ready(next, false);
+		sched_make_ready(next, false); /* to a member hart */
 	}
 	best = rq_best(&h->rq);
 	if (cur->state == THREAD_READY && !(cur->flags & THREAD_IDLE) &&

@@ -42,19 +42,26 @@ void sched_count_live(struct hart *h, int64_t delta)
  */
 #define HART_STACK_CACHE 32
 
+/* The newest stack in h's cache, or 0. Interrupts off, on h. */
+static uintptr_t cache_pop(struct hart *h)
+{
+	uintptr_t base = h->stack_cache;
+
+	if (base) {
+		h->stack_cache = *(uintptr_t *)base;
+		__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
+	}
+	return base;
+}
+
 static uintptr_t stack_take(unsigned pages)
 {
 	uintptr_t base = 0;
 
 	if (pages == 1) {
 		bool irq = plat_irq_save();
-		struct hart *h = this_hart();
 
-		base = h->stack_cache;
-		if (base) {
-			h->stack_cache = *(uintptr_t *)base;
-			__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
-		}
+		base = cache_pop(this_hart());
 		plat_irq_restore(irq);
 	}
 	return base ? base : plat_stack_alloc(pages);
@@ -84,15 +91,10 @@ uint64_t sched_stacks_cached(void)
 void sched_stack_cache_drain(void)
 {
 	bool irq = plat_irq_save();
-	struct hart *h = this_hart();
+	uintptr_t base;
 
-	while (h->stack_cache) {
-		uintptr_t base = h->stack_cache;
-
-		h->stack_cache = *(uintptr_t *)base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
+	while ((base = cache_pop(this_hart())))
 		plat_stack_free(base, 1);
-	}
 	plat_irq_restore(irq);
 }
 
@@ -108,19 +110,6 @@ static uint64_t new_thread_id(struct hart *h)
 struct thread *thread_current(void)
 {
 	return this_hart()->current;
-}
-
-/* Where an unpinned new thread starts: here if this hart is in the main
- * scheduler (idle harts then take work as they need it), else the first
- * hart that is. */
-static uint32_t spawn_hart(void)
-{
-	uint64_t mask = __atomic_load_n(&sched_harts, __ATOMIC_RELAXED);
-	uint32_t me = this_hart()->id;
-
-	if (mask & (1ull << me) || !mask)
-		return me;
-	return (uint32_t)__builtin_ctzll(mask);
 }
 
 /* First code of every new thread (via ctx_switch's return, see context.h). */
@@ -165,7 +154,9 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t->state = THREAD_READY;
 	t->priority = (uint8_t)o->priority;
 	t->flags = o->hart >= 0 ? THREAD_PINNED : 0;
-	t->hart = o->hart >= 0 ? (uint32_t)o->hart : spawn_hart();
+	/* Unpinned: here; sched_ready sends it to a member hart if this one
+	 * is not in the main scheduler, or to an idle one if this one is busy. */
+	t->hart = o->hart >= 0 ? (uint32_t)o->hart : this_hart()->id;
 	t->stack_pages = pages;
 	t->stack_base = base;
 	t->stack_top = (uintptr_t)t;
