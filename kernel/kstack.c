@@ -88,27 +88,6 @@ static void slot_give(uintptr_t slot, unsigned pages)
 	free_slots[pages] = slot;
 }
 
-/* Unmap, make every hart forget the mapping, and only then free the pages
- * (another hart must not reach a page through a stale translation once it
- * belongs to someone else). */
-static void unmap_and_free(uintptr_t base, unsigned pages)
-{
-	/* In batches: this may run on a one-page thread's stack. */
-	uint64_t phys[8];
-
-	for (unsigned done = 0; done < pages; done += 8) {
-		unsigned n = pages - done < 8 ? pages - done : 8;
-		uintptr_t va = base + (uintptr_t)done * PAGE_SIZE;
-
-		for (unsigned i = 0; i < n; i++)
-			phys[i] = vm_unmap_page(va + (uintptr_t)i * PAGE_SIZE);
-		tlb_shootdown(va, n);
-		for (unsigned i = 0; i < n; i++)
-			if (phys[i])
-				pmm_free_page(phys[i]);
-	}
-}
-
 uintptr_t kstack_alloc(unsigned pages)
 {
 	uintptr_t slot, base;
@@ -141,7 +120,7 @@ uintptr_t kstack_alloc(unsigned pages)
 					 VM_WRITE) != LM_OK) {
 			if (phys)
 				pmm_free_page(phys);
-			unmap_and_free(base, i);
+			tlb_unmap_and_free(base, i);
 			irq = lock();
 			slot_give(slot, pages);
 			unlock(irq);
@@ -211,7 +190,7 @@ void kstack_free(uintptr_t base, unsigned pages)
 	unlock(irq);
 	if (pages == 1 && batch_add(base))
 		return;
-	unmap_and_free(base, pages);
+	tlb_unmap_and_free(base, pages);
 	irq = lock();
 	slot_give(base - PAGE_SIZE, pages);
 	unlock(irq);
@@ -242,7 +221,7 @@ void kstack_drain(void)
 		cache_head = *(uintptr_t *)base;
 		cache_count--;
 		unlock(irq);
-		unmap_and_free(base, 1);
+		tlb_unmap_and_free(base, 1);
 		irq = lock();
 		slot_give(base - PAGE_SIZE, 1);
 		unlock(irq);

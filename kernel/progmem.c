@@ -24,17 +24,6 @@
 static struct spinlock prog_lock = SPINLOCK_INIT;
 static uint64_t prog_next = PROGRAMS_BASE;
 
-static void unmap_range(uint64_t base, uint64_t size)
-{
-	for (uint64_t va = base; va < base + size; va += PAGE_SIZE) {
-		uint64_t phys = vm_unmap_page((uintptr_t)va);
-
-		if (phys)
-			pmm_free_page(phys);
-	}
-	tlb_shootdown((uintptr_t)base, (unsigned)(size / PAGE_SIZE));
-}
-
 enum lm_err plat_program_reserve(uint64_t size, uint64_t *base)
 {
 	bool irq;
@@ -60,7 +49,7 @@ enum lm_err plat_program_reserve(uint64_t size, uint64_t *base)
 		if (!phys || vm_map_page((uintptr_t)(at + off), phys, VM_WRITE)) {
 			if (phys)
 				pmm_free_page(phys);
-			unmap_range(at, off);
+			tlb_unmap_and_free((uintptr_t)at, (unsigned)(off / PAGE_SIZE));
 			return LM_ERR_NOMEM;
 		}
 	}
@@ -95,7 +84,7 @@ void plat_program_release(uint64_t base, uint64_t size)
 {
 	if (base >= PROGRAMS_BASE && size % PAGE_SIZE == 0 &&
 	    size <= PROGRAMS_BASE + PROGRAMS_SIZE - base)
-		unmap_range(base, size);
+		tlb_unmap_and_free((uintptr_t)base, (unsigned)(size / PAGE_SIZE));
 }
 
 void *plat_page_alloc(void)

@@ -12,7 +12,9 @@
 #include "arch/x86_64/trap.h"
 #include "core/hart.h"
 #include "core/spinlock.h"
+#include "kernel/pmm.h"
 #include "kernel/tlb.h"
+#include "kernel/vm.h"
 
 #define FULL_FLUSH_PAGES 32 /* above this, reload CR3 instead */
 
@@ -77,4 +79,25 @@ void tlb_shootdown(uintptr_t va, unsigned pages)
 	while (__atomic_load_n(&shoot_mask, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	spin_unlock(&shoot_lock);
+}
+
+/* Unmap, make every hart forget the mapping, and only then free the pages
+ * (another hart must not reach a page through a stale translation once it
+ * belongs to someone else). */
+void tlb_unmap_and_free(uintptr_t base, unsigned pages)
+{
+	/* In batches: this may run on a one-page thread's stack. */
+	uint64_t phys[8];
+
+	for (unsigned done = 0; done < pages; done += 8) {
+		unsigned n = pages - done < 8 ? pages - done : 8;
+		uintptr_t va = base + (uintptr_t)done * PAGE_SIZE;
+
+		for (unsigned i = 0; i < n; i++)
+			phys[i] = vm_unmap_page(va + (uintptr_t)i * PAGE_SIZE);
+		tlb_shootdown(va, n);
+		for (unsigned i = 0; i < n; i++)
+			if (phys[i])
+				pmm_free_page(phys[i]);
+	}
 }
