@@ -46,9 +46,6 @@ void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
 	fflush(stdout);
 }
 
-/* Each test runs pinned to hart 0, so that its timings and ordering do not
- * depend on other harts stealing it; tests that exercise several harts
- * spawn unpinned threads of their own. */
 static void run_one(void *arg)
 {
 	const struct test_case *tc = arg;
@@ -72,6 +69,9 @@ static void runner(void *arg)
 		planned += glob_match(pattern, full);
 	}
 	printf("1..%d\n", planned);
+	/* Each test runs pinned to hart 0, so that its timings and ordering
+	 * do not depend on other harts taking it; tests that exercise several
+	 * harts spawn unpinned threads of their own. */
 	for (size_t i = 0; i < count; i++) {
 		struct thread_opts o = {.entry = run_one, .arg = (void *)tests[i],
 					.priority = PRIO_REGULAR, .stack_pages = 16,

@@ -80,7 +80,7 @@ static void run_one(void *arg)
 }
 
 /* Each test runs pinned to hart 0, so that its timings and ordering do not
- * depend on other harts stealing it; tests that exercise several harts
+ * depend on other harts taking it; tests that exercise several harts
  * spawn unpinned threads of their own. */
 static bool run_test(const struct test_case *tc)
 {
