@@ -1,8 +1,8 @@
 /*
  * Starting application processors: INIT, then start-up IPIs pointing at the
  * code in arch/x86_64/ap_boot.S, one hart at a time. The boot hart waits for
- * each to report in (bounded), so a hart that does not start is reported
- * and skipped, never waited on forever.
+ * each to report in (bounded), so a hart that does not start is reported,
+ * stopped with another INIT and skipped, never waited on forever.
  */
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
@@ -26,7 +26,9 @@
 #include "lib/string.h"
 
 #define IDLE_STACK_PAGES 4
-#define START_TIMEOUT_NS 200000000ull /* 200 ms */
+/* Generous: under emulation on a loaded host a hart's start can take tens of
+ * milliseconds where real hardware takes well under one. */
+#define START_TIMEOUT_NS 1000000000ull /* 1 s */
 
 static struct arch_hart arch_harts[HART_MAX];
 static struct thread idle_threads[HART_MAX];
@@ -99,6 +101,10 @@ static bool start_one(uint32_t id, uint32_t apic, uint64_t boot_cr3)
 	deadline = time_now_ns() + START_TIMEOUT_NS;
 	while (__atomic_load_n(&hart_online, __ATOMIC_ACQUIRE) != id) {
 		if (time_now_ns() > deadline) {
+			/* INIT puts it back to waiting for a start-up IPI, so a
+			 * late start cannot run it under the id of the next. */
+			apic_send_init(apic);
+			kstack_free(stack, IDLE_STACK_PAGES);
 			kprintf("smp: hart %u (APIC %u) did not start; skipped\n", id, apic);
 			return false;
 		}

@@ -109,8 +109,9 @@ TEST(stress, ten_million_spawn_exit_leak_nothing)
 		thread_sleep_ns(1000000);
 	EXPECT_EQ(sched_live_threads(), live0);
 	kstack_drain();
-	EXPECT_EQ(vm_table_pages(), tables0);
-	EXPECT_EQ(pmm_free_pages() + sched_stacks_cached(), free0);
+	/* Every page is back, but for the page tables of stack slots used
+	 * for the first time (kept for reuse) and the harts' stack caches. */
+	EXPECT_EQ(pmm_free_pages() + (vm_table_pages() - tables0) + sched_stacks_cached(), free0);
 }
 
 #define PARKED 10000

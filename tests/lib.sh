@@ -40,8 +40,8 @@ check() {
 		echo "ok $n - $desc"
 	else
 		echo "not ok $n - $desc"
-		echo "# ---- serial log ----"
-		sed 's/^/# /' "$LOG"
+		# On standard error, which prove shows even when not verbose.
+		{ echo "# ---- serial log ----"; sed 's/^/# /' "$LOG"; } >&2
 	fi
 }
 
