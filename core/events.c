@@ -96,16 +96,15 @@ bool sched_signal_bits(struct thread *t, uint64_t bits, struct woken *w)
  * interrupt handler), let it run now. */
 void sched_yield_to(const struct woken *w)
 {
+	bool irq = plat_irq_save(); /* the hart we look at stays ours */
 	struct hart *h = this_hart();
 	struct thread *cur = h->current;
-	bool irq;
 
-	if (w->hart != h->id || h->in_irq || w->priority >= cur->priority)
-		return;
-	irq = plat_irq_save();
-	cur->state = THREAD_READY;
-	cur->flags |= THREAD_REQUEUE_HEAD;
-	sched_reschedule(cur);
+	if (w->hart == h->id && !h->in_irq && w->priority < cur->priority) {
+		cur->state = THREAD_READY;
+		cur->flags |= THREAD_REQUEUE_HEAD;
+		sched_reschedule(cur);
+	}
 	plat_irq_restore(irq);
 }
 

@@ -67,6 +67,17 @@ static inline struct hart *this_hart(void)
 	return h;
 }
 
+/* The thread running on this hart, in one load through %gs. Written as
+ * this_hart()->current it would be two, and a thread preempted between them
+ * and moved to another hart would get the thread now running on the first. */
+static inline struct thread *this_thread(void)
+{
+	struct thread *t;
+
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(offsetof(struct hart, current)));
+	return t;
+}
+
 static inline uint32_t hart_id(void)
 {
 	uint32_t id;

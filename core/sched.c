@@ -233,6 +233,7 @@ enum lm_err sched_hart_join(uint32_t hart)
 enum lm_err sched_hart_leave(uint32_t hart)
 {
 	uint64_t old, bit;
+	bool irq;
 
 	if (hart >= hart_count)
 		return LM_ERR_NOENT;
@@ -247,8 +248,10 @@ enum lm_err sched_hart_leave(uint32_t hart)
 					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
 	/* Make it look at its threads now, and send them elsewhere. */
 	__atomic_store_n(&harts[hart].need_resched, true, __ATOMIC_RELEASE);
+	irq = plat_irq_save(); /* the hart we compare with stays ours */
 	if (&harts[hart] != this_hart())
 		plat_hart_kick(&harts[hart]);
+	plat_irq_restore(irq);
 	return LM_OK;
 }
 

@@ -109,7 +109,7 @@ static uint64_t new_thread_id(struct hart *h)
 
 struct thread *thread_current(void)
 {
-	return this_hart()->current;
+	return this_thread();
 }
 
 /* First code of every new thread (via ctx_switch's return, see context.h). */

@@ -29,9 +29,10 @@ static void console_sink(void *ctx, const char *s, size_t len)
 /* Returns true if this call took the lock (and must release it). */
 static bool console_enter(bool *irq)
 {
-	int32_t me = (int32_t)hart_id();
+	int32_t me;
 
-	*irq = irq_save();
+	*irq = irq_save(); /* first: then the hart read below stays ours */
+	me = (int32_t)hart_id();
 	if (__atomic_load_n(&console_owner, __ATOMIC_RELAXED) == me)
 		return false; /* re-entered from a fault on this hart */
 	spin_lock(&console_lock);

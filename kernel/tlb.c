@@ -4,8 +4,9 @@
  * The requester takes shoot_lock, publishes the range and a mask of the
  * harts that must flush, sends them an IPI and waits for the mask to empty.
  * Each hart flushes and clears its bit, in the IPI handler or, if it is
- * itself waiting for shoot_lock with interrupts off, in that wait: two harts
- * shooting down at once therefore cannot deadlock.
+ * itself waiting for shoot_lock, in that wait: two harts shooting down at
+ * once therefore cannot deadlock. A requester keeps interrupts off from
+ * start to end, so it is never preempted holding the lock.
  */
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
@@ -58,11 +59,17 @@ void tlb_init_hart(void)
 
 void tlb_shootdown(uintptr_t va, unsigned pages)
 {
-	uint32_t n = __atomic_load_n(&hart_count, __ATOMIC_ACQUIRE), me = hart_id();
+	uint32_t n = __atomic_load_n(&hart_count, __ATOMIC_ACQUIRE), me;
 	uint64_t others = 0;
+	bool irq;
 
 	if (n <= 1)
 		return;
+	/* Interrupts off throughout: a requester preempted while it holds
+	 * shoot_lock would leave every other requester spinning (and, if it
+	 * then ran on another hart, spare the wrong hart from flushing). */
+	irq = irq_save();
+	me = hart_id();
 	while (!spin_trylock(&shoot_lock)) {
 		tlb_poll();
 		cpu_relax();
@@ -79,6 +86,7 @@ void tlb_shootdown(uintptr_t va, unsigned pages)
 	while (__atomic_load_n(&shoot_mask, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	spin_unlock(&shoot_lock);
+	irq_restore(irq);
 }
 
 /* Unmap, make every hart forget the mapping, and only then free the pages
