@@ -72,10 +72,15 @@ static void full_name(const struct test_case *tc, char *buf, size_t size)
 	fmt_snprintf(buf, size, "%s.%s", tc->suite, tc->name);
 }
 
+static uint64_t test_thread_id; /* the running test's thread */
+
 static void run_one(void *arg)
 {
 	const struct test_case *tc = arg;
 
+	/* Its id, for the runner to find it among the dead: the runner cannot
+	 * read it from the thread, which may end before the spawn returns. */
+	test_thread_id = thread_current()->id;
 	tc->fn();
 }
 
@@ -94,22 +99,20 @@ static bool run_test(const struct test_case *tc)
 		.notify = thread_current(),
 		.notify_bits = KTEST_DONE,
 	};
-	uint64_t deaths = fault_count(), id;
-	struct thread *t;
+	uint64_t deaths = fault_count();
 	enum lm_err err;
 
 	test_failed = false;
-	err = thread_spawn(&o, &t);
+	err = thread_spawn(&o, NULL);
 	if (err) {
 		test_diag("could not start the test's thread: %s", lm_err_str(err));
 		return false;
 	}
-	id = t->id; /* read before waiting: t is gone once it ends */
 	thread_wait(KTEST_DONE);
 	/* Tests may kill threads of their own on purpose: look for this one. */
 	for (uint64_t i = deaths; i < fault_count(); i++) {
 		const struct fault_record *r = fault_get(i);
-		if (r && r->thread_id == id) {
+		if (r && r->thread_id == test_thread_id) {
 			test_diag("the test's thread died: %s", r->reason);
 			test_diag("at %s", r->backtrace);
 			return false;
