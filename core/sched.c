@@ -119,9 +119,17 @@ static void inbox_push(struct hart *h, struct thread *t)
 					    __ATOMIC_RELAXED));
 }
 
-/* An idle hart of the main scheduler other than this one, or NULL. Its
- * idle bit stays set while an interrupt has it run threads from inside its
- * idle loop, so the hart must also be running its idle thread now. */
+/*
+ * Claim an idle hart of the main scheduler other than this one, or NULL.
+ * Its idle bit stays set while an interrupt has it run threads from inside
+ * its idle loop, so the hart must also be running its idle thread now.
+ *
+ * The claim clears its idle bit, so that it gets one thread and not every
+ * thread made ready until it wakes up: a halted hart may take a while to
+ * wake (a virtual one whose host thread is not running, much longer), and
+ * the next threads are better left where they are, for harts that go idle
+ * to ask for. The hart sets its bit again when it next goes idle.
+ */
 static struct hart *idle_member(void)
 {
 	uint64_t idle;
@@ -132,9 +140,11 @@ static struct hart *idle_member(void)
 	idle = __atomic_load_n(&idle_harts, __ATOMIC_RELAXED) &
 	       __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & ~(1ull << this_hart()->id);
 	for (; idle; idle &= idle - 1) {
+		uint64_t bit = idle & -idle;
 		struct hart *h = &harts[__builtin_ctzll(idle)];
 
-		if (__atomic_load_n(&h->current_priority, __ATOMIC_RELAXED) == PRIO_IDLE)
+		if (__atomic_load_n(&h->current_priority, __ATOMIC_RELAXED) == PRIO_IDLE &&
+		    (__atomic_fetch_and(&idle_harts, ~bit, __ATOMIC_ACQ_REL) & bit))
 			return h;
 	}
 	return NULL;
