@@ -392,7 +392,10 @@ void sched_finish(struct thread *prev)
 {
 	struct hart *h = this_hart();
 
-	h->need_resched = false;
+	/* need_resched is left as it is: a waker that saw the priority of the
+	 * thread now starting may have set it after the inbox was last
+	 * drained, and the kick's interrupt, once interrupts are back on,
+	 * must then find it set. */
 	switch (prev->state) {
 	case THREAD_READY:
 		if (!(prev->flags & THREAD_IDLE)) {

@@ -2,7 +2,8 @@
  * TLB shootdown, one request at a time.
  *
  * The requester takes shoot_lock, publishes the range and a mask of the
- * harts that must flush, sends them an IPI and waits for the mask to empty.
+ * harts that must flush, sends them an IPI, flushes its own TLB and waits
+ * for the mask to empty.
  * Each hart flushes and clears its bit, in the IPI handler or, if it is
  * itself waiting for shoot_lock, in that wait: two harts shooting down at
  * once therefore cannot deadlock. A requester keeps interrupts off from
@@ -83,6 +84,10 @@ void tlb_shootdown(uintptr_t va, unsigned pages)
 	for (uint32_t i = 0; i < n; i++)
 		if (i != me)
 			apic_send_ipi(harts[i].apic_id, VEC_TLB);
+	/* This hart too: its caller may have unmapped nothing here itself
+	 * (kstack's batch holds pages that other harts unmapped, each
+	 * flushing only its own TLB), and this hart may have used them. */
+	flush_local(va, pages);
 	while (__atomic_load_n(&shoot_mask, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	spin_unlock(&shoot_lock);

@@ -12,6 +12,7 @@
  *   vector state (XSAVE area, 64-byte aligned)
  *   switch frame     resume address = ctx_preempt_resume, r12 = trap frame,
  *                    r13 = vector state   <- thread->saved_rsp
+ *   room for sched_finish() when it resumes (FINISH_DEPTH)
  *
  * The thread then looks like any switched-out thread. ctx_preempt_resume
  * (trap_entry.S) restores the vector state and returns through trap_resume.
@@ -29,13 +30,18 @@
 #include "lib/string.h"
 
 #define RED_ZONE 128
+/* What ctx_preempt_resume's call of sched_finish() may use below the saved
+ * state when the thread resumes: freeing the stack of a thread that just
+ * ended can go down through kstack_free to a TLB shootdown (about 400
+ * bytes, by gcc's -fstack-usage). */
+#define FINISH_DEPTH 512
 
 extern char ctx_preempt_resume[];
 
 uint64_t preempt_stack_need(void)
 {
 	return RED_ZONE + sizeof(struct trap_frame) + 16 + fpu_area_size + 64 +
-	       CTX_FRAME_SIZE + 16;
+	       CTX_FRAME_SIZE + 16 + FINISH_DEPTH;
 }
 
 struct trap_frame *preempt_irq_exit(struct trap_frame *f)

@@ -12,7 +12,8 @@
 struct trap_frame *preempt_irq_exit(struct trap_frame *f);
 
 /* Bytes a thread's stack must have free below its stack pointer to be
- * preempted: red zone, trap frame, vector state, switch frame. */
+ * preempted: red zone, trap frame, vector state, switch frame, and room
+ * for what runs on it when it resumes. */
 uint64_t preempt_stack_need(void);
 
 #endif

@@ -78,7 +78,7 @@ trap_common:
 	 * Make the backtrace of a fault continue into the code that faulted:
 	 * a fake frame record (saved rbp, return address = the faulting rip).
 	 */
-	pushq 18 * 8(%rdi)              /* rip */
+	pushq 17 * 8(%rdi)              /* rip (struct trap_frame) */
 	pushq 8 * 8(%rdi)               /* rbp */
 	movq %rsp, %rbp
 	call trap_dispatch
