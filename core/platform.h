@@ -14,9 +14,32 @@
 struct hart;
 struct thread;
 
-/* Mask interrupts on this hart; returns whether they were on. */
-bool plat_irq_save(void);
-void plat_irq_restore(bool on);
+/* Mask interrupts on this hart; returns whether they were on. Inline, as
+ * the scheduler does this a few times per switch: a process has no
+ * interrupts, and the kernel needs two instructions. */
+#ifdef LM_HOSTED
+static inline bool plat_irq_save(void)
+{
+	return false;
+}
+
+static inline void plat_irq_restore(bool on)
+{
+	(void)on;
+}
+#else
+#include "arch/x86_64/cpu.h"
+
+static inline bool plat_irq_save(void)
+{
+	return irq_save();
+}
+
+static inline void plat_irq_restore(bool on)
+{
+	irq_restore(on);
+}
+#endif
 
 /* Stacks: `pages` mapped pages above an unmapped guard page. 0 on failure. */
 uintptr_t plat_stack_alloc(unsigned pages);

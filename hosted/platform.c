@@ -1,22 +1,13 @@
 /*
  * The hosted side of core/platform.h: the portable core inside a Linux
- * process. There are no interrupts in a process, so masking them is a no-op;
- * stacks are mmap'ed with a PROT_NONE guard page; time is CLOCK_MONOTONIC.
+ * process. There are no interrupts in a process, so masking them is a no-op
+ * (inline, in core/platform.h); stacks are mmap'ed with a PROT_NONE guard page; time is CLOCK_MONOTONIC.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "core/platform.h"
-
-bool plat_irq_save(void)
-{
-	return false;
-}
-
-void plat_irq_restore(bool on)
-{
-}
 
 uint64_t plat_now_ns(void)
 {

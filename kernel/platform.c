@@ -13,16 +13,6 @@
 #include "kernel/tlb.h"
 #include "kernel/time.h"
 
-bool plat_irq_save(void)
-{
-	return irq_save();
-}
-
-void plat_irq_restore(bool on)
-{
-	irq_restore(on);
-}
-
 uintptr_t plat_stack_alloc(unsigned pages)
 {
 	return kstack_alloc(pages);
