@@ -96,11 +96,17 @@ bool sched_signal_bits(struct thread *t, uint64_t bits, struct woken *w)
  * interrupt handler), let it run now. */
 void sched_yield_to(const struct woken *w)
 {
-	bool irq = plat_irq_save(); /* the hart we look at stays ours */
-	struct hart *h = this_hart();
-	struct thread *cur = h->current;
+	/* Our own priority, whichever hart we are on: most wake-ups stop here,
+	 * with no need to mask interrupts. */
+	struct thread *cur = this_thread();
+	struct hart *h;
+	bool irq;
 
-	if (w->hart == h->id && !h->in_irq && w->priority < cur->priority) {
+	if (w->priority >= cur->priority)
+		return;
+	irq = plat_irq_save(); /* the hart we look at stays ours */
+	h = this_hart();
+	if (w->hart == h->id && !h->in_irq) {
 		cur->state = THREAD_READY;
 		cur->flags |= THREAD_REQUEUE_HEAD;
 		sched_reschedule(cur);
