@@ -9,7 +9,6 @@ cd "$(dirname "$0")/.." || exit 1
 run_system() {
 	pattern=$1 secs=$2 archive=$3
 	shift 3
-	set -- "$@"
 	flags=
 	for opt; do
 		case "$opt" in
