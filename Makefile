@@ -20,6 +20,12 @@
 
 BUILD := build
 
+# The architecture: arch/$(ARCH)/ holds what only it does, and its headers,
+# arch/$(ARCH)/include/arch/*.h, are what everything else includes as
+# "arch/name.h" (docs/architecture.md lists them).
+ARCH := x86_64
+ARCH_INC := -Iarch/$(ARCH)/include
+
 # Quiet by default; `make V=1` shows the commands.
 ifeq ($(V),1)
 Q :=
@@ -48,8 +54,8 @@ KCFLAGS := -std=gnu17 -O2 -g -ffreestanding -nostdinc \
 	-fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter \
-	-I. -Isdk/include -I$(BUILD)/gen -DLM_KERNEL -MMD -MP
-KASFLAGS := -g -I. -Isdk/include -I$(BUILD)/gen -DLM_KERNEL -MMD -MP
+	-I. $(ARCH_INC) -Isdk/include -I$(BUILD)/gen -DLM_KERNEL -MMD -MP
+KASFLAGS := -g -I. $(ARCH_INC) -Isdk/include -I$(BUILD)/gen -DLM_KERNEL -MMD -MP
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # Host code: the same portable sources, built with the sanitizers for tests.
@@ -57,23 +63,23 @@ HCC := gcc
 HCFLAGS := -std=gnu17 -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
+	-I. $(ARCH_INC) -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
 HLDFLAGS := -fsanitize=address,undefined -pthread
 
 # Native benchmarks of the portable core: optimized, no sanitizers.
 BCFLAGS := -std=gnu17 -O2 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
-	-Wshadow -Wno-unused-parameter -I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
+	-Wshadow -Wno-unused-parameter -I. $(ARCH_INC) -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
 
 # Host tools (idlc and friends) are built plainly: they run during the build.
 TCC := gcc
 TCFLAGS := -std=gnu17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
+	-I. $(ARCH_INC) -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -MMD -MP
 
 # Fuzzers: clang with libFuzzer and AddressSanitizer.
 FCC := clang
 FCFLAGS := -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I. -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -DLM_FUZZ -MMD -MP
+	-I. $(ARCH_INC) -Isdk/include -I$(BUILD)/gen -DLM_HOSTED -DLM_FUZZ -MMD -MP
 
 # ---------------------------------------------------------------- module lists
 
@@ -88,7 +94,8 @@ BENCHES :=           # commands run by `make bench`
 BENCH_DEPS :=        # what `make bench` needs built first
 PROGRAMS :=          # programs for the boot archive (sdk/module.mk)
 
-include $(sort $(wildcard */*.mk */*/*.mk */*/*/*.mk))
+# Every folder's fragments, but of arch/ only this architecture's.
+include $(sort $(filter-out arch/%,$(wildcard */*.mk */*/*.mk */*/*/*.mk)) $(wildcard arch/$(ARCH)/*.mk))
 
 # ---------------------------------------------------------------- generic rules
 
@@ -110,12 +117,12 @@ $(BUILD)/kernel/%.o: %.S
 $(BUILD)/host/%.o: %.S
 	@mkdir -p $(@D)
 	$(call say,HOSTAS,$<)
-	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
+	$(Q)$(HCC) -g -I. $(ARCH_INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/bench/obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(call say,BENCHAS,$<)
-	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
+	$(Q)$(HCC) -g -I. $(ARCH_INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/bench/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -162,7 +169,7 @@ $(BUILD)/hosted/%.o: %.c
 $(BUILD)/hosted/%.o: %.S
 	@mkdir -p $(@D)
 	$(call say,HOSTAS,$<)
-	$(Q)$(HCC) -g -I. -MMD -MP -c $< -o $@
+	$(Q)$(HCC) -g -I. $(ARCH_INC) -MMD -MP -c $< -o $@
 
 define hosted_test_rule
 $(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c lib/test.c lib/glob.c)
@@ -201,7 +208,7 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 # ---------------------------------------------------------------- kernel image
 
 KERNEL := $(BUILD)/lemmings.elf
-KERNEL_LDS := arch/x86_64/kernel.ld
+KERNEL_LDS := arch/$(ARCH)/kernel.ld
 KERNEL_OBJS := $(call kobj,$(KERNEL_SRCS))
 
 # Two links: the first with an empty symbol table, whose text symbols then

@@ -6,7 +6,7 @@
  */
 #include <lemmings/door.h>
 
-#include "arch/x86_64/cpu.h"
+#include "arch/cpu.h"
 #include "core/hallway.h"
 #include "core/platform.h"
 #include "lib/test.h"

@@ -11,7 +11,7 @@
 
 #include "core/hallway.h"
 #include "core/platform.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 
 static const struct lm_door *slots[HALLWAY_MAX];
 static uint32_t count;

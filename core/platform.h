@@ -28,7 +28,7 @@ static inline void plat_irq_restore(bool on)
 	(void)on;
 }
 #else
-#include "arch/x86_64/cpu.h"
+#include "arch/cpu.h"
 
 static inline bool plat_irq_save(void)
 {

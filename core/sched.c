@@ -27,7 +27,7 @@
  */
 #include <stddef.h>
 
-#include "arch/x86_64/context.h"
+#include "arch/context.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_internal.h"

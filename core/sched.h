@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 
 enum thread_priority {
 	PRIO_CRITICAL = 0,

@@ -4,8 +4,8 @@
  * QEMU without acceleration the absolute figures mean little; the ratios
  * to the bare register swap (bench.swap) measured in the same run do.
  */
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/cpu.h"
+#include "arch/context.h"
+#include "arch/cpu.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"

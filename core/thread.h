@@ -5,7 +5,7 @@
  * (struct thread); an unmapped guard page lies below, so an overflow faults
  * instead of corrupting a neighbour. A switch saves the callee-saved
  * registers, the stack pointer, the resume address and the FPU/SSE control
- * words (arch/x86_64/switch.S); nothing else, and no privilege change.
+ * words (the architecture's switch.S); nothing else, and no privilege change.
  *
  * Waiting: every thread has a word of event bits. thread_signal sets bits
  * and wakes the thread if it waits for any of them; thread_wait(mask)
@@ -27,7 +27,7 @@
 #include <lemmings/err.h>
 
 #include "core/sched.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 
 #define THREAD_EV_PARK (1ull << 63) /* reserved for park/unpark */
 #define THREAD_EV_TIMER (1ull << 62) /* reserved: a sleep's deadline passed */
@@ -118,7 +118,7 @@ bool sched_hart_has_work(void);
  * interrupt): take in threads other harts made ready for it, and answer
  * harts asking for work. */
 void sched_kicked(void);
-/* A new thread's first code, entered from arch/x86_64/switch.S. */
+/* A new thread's first code, entered from the architecture's ctx_switch. */
 __attribute__((noreturn)) void thread_start(struct thread *prev);
 /* Called by a platform's interrupt exit: should the current thread give way? */
 bool sched_should_preempt(void);

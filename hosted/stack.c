@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 
 #include "core/platform.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 #include "hosted/hosted.h"
 
 #define PAGE 4096

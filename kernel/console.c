@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/serial.h"
+#include "arch/cpu.h"
+#include "arch/serial.h"
 #include "core/hart.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 #include "kernel/console.h"
 #include "lib/fmt.h"
 

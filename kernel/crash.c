@@ -4,7 +4,7 @@
  *	crash=fault    a thread writes to an unmapped page (it is stopped)
  *	crash=double   a double fault (the kernel reports it and halts)
  */
-#include "arch/x86_64/trap.h"
+#include "arch/trap.h"
 #include "core/thread.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"

@@ -11,9 +11,9 @@
  *
  * Locking: fault_lock protects the ring (interrupts are off in handlers).
  */
-#include "arch/x86_64/cpu.h"
+#include "arch/cpu.h"
 #include "core/hart.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 #include "core/thread.h"
 #include "kernel/console.h"
 #include "kernel/fault.h"

@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/trap.h"
+#include "arch/context.h"
+#include "arch/trap.h"
 
 #define FAULT_RECORDS 32
 
@@ -51,7 +51,7 @@ struct fault_catch {
 void fault_catch_arm(struct fault_catch *c);
 void fault_catch_end(struct fault_catch *c);
 
-/* The exception handlers' entry point (arch/x86_64/trap.c): returns the
+/* The exception handlers' entry point (the architecture's trap.c): returns the
  * frame to resume, or does not return if the thread was stopped. */
 struct trap_frame *fault_handle(struct trap_frame *f);
 

@@ -5,11 +5,11 @@
  * leaves out; those pages are mapped on demand (uncached, as any reserved
  * range might be device memory; the tables are read once).
  */
-#include "arch/x86_64/layout.h"
+#include "arch/layout.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/firmware.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "lib/string.h"
 
 /* Physical addresses above this are not memory any table could be in. */

@@ -26,14 +26,14 @@
  */
 #include <stdbool.h>
 
-#include "arch/x86_64/cpu.h"
-#include "core/spinlock.h"
+#include "arch/cpu.h"
+#include "arch/spinlock.h"
 #include "core/thread.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/tlb.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 
 #define KSTACK_CACHE_MAX 4096
 #define KSTACK_BATCH 64

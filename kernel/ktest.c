@@ -9,7 +9,7 @@
  */
 #include <stdarg.h>
 
-#include "arch/x86_64/qemu.h"
+#include "arch/qemu.h"
 #include "core/thread.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"

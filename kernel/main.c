@@ -6,13 +6,13 @@
  * information (before any allocation could overwrite it), memory, traps,
  * time, then threads. The boot context becomes hart 0's idle thread.
  */
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/layout.h"
-#include "arch/x86_64/qemu.h"
-#include "arch/x86_64/trap.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "arch/gdt.h"
+#include "arch/layout.h"
+#include "arch/qemu.h"
+#include "arch/trap.h"
 #include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/boot.h"
@@ -27,7 +27,7 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "services/loader.h"
 #include "services/services.h"
 

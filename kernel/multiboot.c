@@ -8,7 +8,7 @@
  */
 #include <stddef.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch/layout.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "lib/string.h"

@@ -5,9 +5,9 @@
  */
 #include <stdarg.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/qemu.h"
-#include "arch/x86_64/trap.h"
+#include "arch/cpu.h"
+#include "arch/qemu.h"
+#include "arch/trap.h"
 #include "core/hart.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"

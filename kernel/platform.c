@@ -1,9 +1,9 @@
 /*
  * The kernel side of core/platform.h.
  */
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/trap.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"

@@ -10,9 +10,9 @@
  */
 #include <stddef.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/layout.h"
-#include "core/spinlock.h"
+#include "arch/cpu.h"
+#include "arch/layout.h"
+#include "arch/spinlock.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"

@@ -1,8 +1,8 @@
 /* In-kernel tests of the physical page allocator. */
-#include "arch/x86_64/cpu.h"
+#include "arch/cpu.h"
 #include "kernel/kstack.h"
 #include "kernel/pmm.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "lib/test.h"
 
 /*

@@ -1,6 +1,6 @@
 /*
  * Program memory: the part of the shared address space where the loader
- * places programs (PROGRAMS_BASE, 16 TiB; arch/x86_64/layout.h).
+ * places programs (PROGRAMS_BASE, 16 TiB; arch/layout.h).
  *
  * Placement is a bump pointer with an unmapped page between programs, so
  * a program running off its end faults rather than reaching its neighbour.
@@ -14,12 +14,12 @@
  */
 #include <stddef.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch/layout.h"
 #include "core/platform.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 #include "kernel/pmm.h"
 #include "kernel/tlb.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 
 static struct spinlock prog_lock = SPINLOCK_INIT;
 static uint64_t prog_next = PROGRAMS_BASE;

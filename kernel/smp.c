@@ -1,15 +1,15 @@
 /*
  * Starting application processors: INIT, then start-up IPIs pointing at the
- * code in arch/x86_64/ap_boot.S, one hart at a time. The boot hart waits for
+ * code in the architecture's ap_boot.S, one hart at a time. The boot hart waits for
  * each to report in (bounded), so a hart that does not start is reported,
  * stopped with another INIT and skipped, never waited on forever.
  */
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/smp_boot.h"
-#include "arch/x86_64/trap.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "arch/gdt.h"
+#include "arch/smp_boot.h"
+#include "arch/trap.h"
 #include "core/cmdline.h"
 #include "core/hart.h"
 #include "core/thread.h"
@@ -22,7 +22,7 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "lib/string.h"
 
 #define IDLE_STACK_PAGES 4

@@ -11,7 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/fault.h"
 #include "kernel/systab.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "lib/fmt.h"
 
 #define LOG_MAX 4096

@@ -9,7 +9,7 @@
 #include "core/timer.h"
 #include "kernel/kstack.h"
 #include "kernel/pmm.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "kernel/console.h"
 #include "lib/test.h"
 

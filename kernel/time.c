@@ -9,13 +9,13 @@
  * rate (an interrupt or a slow emulator step can only lengthen it).
  * Conversion uses 32.32 fixed point: ns = tsc * ns_mult >> 32.
  */
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/trap.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
 #include "core/timer.h"
 #include "kernel/console.h"
 #include "kernel/firmware.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "kernel/time.h"
 
 #define PIT_HZ 1193182

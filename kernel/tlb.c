@@ -9,14 +9,14 @@
  * once therefore cannot deadlock. A requester keeps interrupts off from
  * start to end, so it is never preempted holding the lock.
  */
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/trap.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
 #include "core/hart.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 #include "kernel/pmm.h"
 #include "kernel/tlb.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 
 #define FULL_FLUSH_PAGES 32 /* above this, reload CR3 instead */
 

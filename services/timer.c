@@ -13,7 +13,7 @@
 #include <lemmings/timer.h>
 
 #include "core/platform.h"
-#include "core/spinlock.h"
+#include "arch/spinlock.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "services/services.h"

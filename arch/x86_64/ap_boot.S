@@ -10,7 +10,7 @@
  * Code here runs at AP_BOOT_PHYS, not where it was linked: addresses are
  * written as AT(label), its offset from the start plus AP_BOOT_PHYS.
  */
-#include "arch/x86_64/smp_boot.h"
+#include "arch/smp_boot.h"
 
 #define AT(x) ((x) - ap_boot_start + AP_BOOT_PHYS)
 

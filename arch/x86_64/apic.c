@@ -2,10 +2,10 @@
  * Local APIC, xAPIC mode. The register page is mapped uncached through the
  * direct map; every hart sees its own APIC at the same physical address.
  */
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/trap.h"
-#include "kernel/vm.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
+#include "arch/vm.h"
 
 enum {
 	APIC_ID = 0x20,

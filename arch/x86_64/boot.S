@@ -14,7 +14,7 @@
  * On entry (both protocols): EAX = magic, EBX = physical address of the boot
  * information, interrupts off, paging off.
  */
-#include "arch/x86_64/layout.h"
+#include "arch/layout.h"
 
 #define PHYS(x) ((x) - KERNEL_VIRT)
 

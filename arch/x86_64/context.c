@@ -1,7 +1,7 @@
 /* New threads' first switch frame (layout in context.h). */
 #include <stdint.h>
 
-#include "arch/x86_64/context.h"
+#include "arch/context.h"
 
 extern char ctx_thread_entry[];
 

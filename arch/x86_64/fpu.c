@@ -4,8 +4,8 @@
  */
 #include <stdbool.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
+#include "arch/cpu.h"
+#include "arch/fpu.h"
 
 #define XCR0_X87 (1u << 0)
 #define XCR0_SSE (1u << 1)

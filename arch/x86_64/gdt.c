@@ -8,7 +8,7 @@
  * the scheduler, so each IST stack gets four pages, plus an unmapped guard
  * page below (kernel/kstack.c).
  */
-#include "arch/x86_64/gdt.h"
+#include "arch/gdt.h"
 #include "kernel/kstack.h"
 #include "lib/string.h"
 

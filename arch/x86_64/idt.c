@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/trap.h"
+#include "arch/gdt.h"
+#include "arch/trap.h"
 
 struct idt_entry {
 	uint16_t offset_low;

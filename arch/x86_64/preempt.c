@@ -20,10 +20,10 @@
  */
 #include <stddef.h>
 
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/preempt.h"
+#include "arch/context.h"
+#include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "arch/preempt.h"
 #include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/fault.h"

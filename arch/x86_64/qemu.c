@@ -1,6 +1,6 @@
 /* isa-debug-exit at port 0xf4 (tools/qemu-run adds the device). */
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/qemu.h"
+#include "arch/cpu.h"
+#include "arch/qemu.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 

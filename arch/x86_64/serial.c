@@ -5,8 +5,8 @@
  */
 #include <stdint.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/serial.h"
+#include "arch/cpu.h"
+#include "arch/serial.h"
 
 #define COM1 0x3f8
 

@@ -9,17 +9,17 @@
  */
 #include <stddef.h>
 
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/preempt.h"
-#include "arch/x86_64/trap.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/preempt.h"
+#include "arch/trap.h"
 #include "core/hart.h"
 #include "kernel/console.h"
 #include "kernel/fault.h"
 #include "kernel/ksyms.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
-#include "kernel/vm.h"
+#include "arch/vm.h"
 #include "lib/fmt.h"
 
 static irq_handler handlers[256];

@@ -14,7 +14,7 @@
 
 #include <lemmings/err.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch/layout.h"
 
 enum vm_flags {
 	VM_READ = 0,          /* every mapping is readable */

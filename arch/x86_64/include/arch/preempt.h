@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_64_PREEMPT_H
 #define ARCH_X86_64_PREEMPT_H
 
-#include "arch/x86_64/trap.h"
+#include "arch/trap.h"
 
 /* Returns f to go on with the interrupted thread; otherwise does not
  * return (the interrupted thread is saved and another one resumed). */

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "arch/x86_64/trap.h"
+#include "arch/trap.h"
 
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
