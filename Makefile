@@ -179,7 +179,9 @@ $(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c 
 endef
 $(foreach t,$(HOSTED_TESTS),$(eval $(call hosted_test_rule,$(t))))
 
-$(HOSTED_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename core/sched_test.c core/sched_bench.c core/door_bench.c hosted/memory_test.c services/loader_bench.c $(HOSTED_SRCS) hosted/test_main.c lib/test.c lib/glob.c))
+HOSTED_BENCH_SRCS = core/sched_test.c core/sched_bench.c core/door_bench.c hosted/memory_test.c \
+	services/loader_bench.c hosted/test_main.c lib/test.c lib/glob.c
+$(HOSTED_BENCH): $(call bobj,$(HOSTED_SRCS) $(HOSTED_BENCH_SRCS))
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(HCC) -pthread $^ -o $@
@@ -248,7 +250,9 @@ PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
 # Door headers generated from the IDL (tools/idlc) exist before anything
 # that may include them is compiled; after that, dependency files take over.
 $(KERNEL_OBJS) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
-	$(call xobj,$(HOSTED_SRCS)) $(call bobj,$(HOSTED_SRCS)): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
+	$(call xobj,$(HOSTED_SRCS) $(foreach t,$(HOSTED_TESTS),$($(t)_SRCS))) \
+	$(call bobj,$(HOSTED_SRCS) $(HOSTED_BENCH_SRCS)) \
+	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
 
 # The boot archive: a cpio (newc) image, as Linux's initramfs, passed to the
 # kernel as a Multiboot module. init goes to /init, other programs to /bin,

@@ -17,12 +17,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/sched.h"
+#include "arch/hartlocal.h"
 
 #define HART_SYSTAB_SLOTS 16
 #define HART_MAX 64
 
+/* The priorities of a hart's run queue, strictly ordered: a higher one
+ * always runs first. */
+enum thread_priority {
+	PRIO_CRITICAL = 0,
+	PRIO_REALTIME = 1,
+	PRIO_USER = 2,
+	PRIO_REGULAR = 3,
+	PRIO_COUNT = 4,
+	PRIO_IDLE = 4, /* the per-hart idle thread, below all four */
+};
+
 struct thread;
+
+/*
+ * A hart's ready threads: four queues, FIFO within a priority. Every
+ * operation is O(1): a queue is an intrusive singly linked list with head
+ * and tail, and a bitmap says which priorities are non-empty. The queues
+ * are the hart's own (core/sched.c); other harts read count and unpinned,
+ * push on inbox and set bits in steal_wanted, all atomically.
+ */
+struct runqueue {
+	uint32_t nonempty;        /* bit p: queue p has threads */
+	uint32_t count;           /* threads in all queues */
+	uint32_t unpinned;        /* of which may move to another hart */
+	struct {
+		struct thread *head, *tail;
+	} q[PRIO_COUNT];
+	struct thread *inbox;     /* made ready by other harts, newest first */
+	uint64_t steal_wanted;    /* bit i: hart i has nothing to do */
+};
 
 struct hart {
 	void *systab[HART_SYSTAB_SLOTS]; /* first: programs index it from %gs:0 */
@@ -43,7 +72,7 @@ struct hart {
 					  * NULL (atomic; core/thread.c) */
 	int64_t live;                    /* threads started here minus ended here */
 	uint64_t id_next, id_end;        /* thread ids this hart may hand out */
-	uintptr_t stack_cache;           /* freed one-page stacks (core/thread.c) */
+	uintptr_t stack_cache;           /* freed one-page stacks (core/stack.c) */
 	uint32_t stack_cached;
 } __attribute__((aligned(64)));         /* no cache line shared by two harts */
 
@@ -61,10 +90,7 @@ extern uint64_t idle_harts;
 
 static inline struct hart *this_hart(void)
 {
-	struct hart *h;
-
-	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(h) : "i"(HART_SELF_OFFSET));
-	return h;
+	return hartlocal_load(struct hart *, HART_SELF_OFFSET);
 }
 
 /* The thread running on this hart, in one load through %gs. Written as
@@ -72,20 +98,12 @@ static inline struct hart *this_hart(void)
  * and moved to another hart would get the thread now running on the first. */
 static inline struct thread *this_thread(void)
 {
-	struct thread *t;
-
-	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(offsetof(struct hart, current)));
-	return t;
+	return hartlocal_load(struct thread *, offsetof(struct hart, current));
 }
 
 static inline uint32_t hart_id(void)
 {
-	uint32_t id;
-
-	__asm__ volatile("movl %%gs:%c1, %0"
-			 : "=r"(id)
-			 : "i"(HART_SELF_OFFSET + 8));
-	return id;
+	return hartlocal_load(uint32_t, HART_SELF_OFFSET + 8);
 }
 
 _Static_assert(offsetof(struct hart, self) == HART_SELF_OFFSET, "hart layout");

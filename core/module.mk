@@ -1,15 +1,11 @@
-# core/: the portable core, built into the kernel and the hosted runtime.
+# core/: the portable core, built into the kernel and into the hosted
+# runtime alike. CORE_SRCS is the one list of its sources; kernel/ and
+# hosted/ both link all of it.
 
-CORE_SRCS := core/cmdline.c core/hallway.c core/hart.c core/sched.c core/events.c core/thread.c core/timer.c
-KERNEL_SRCS += core/sched_test.c core/sched_bench.c core/hallway_test.c core/door_bench.c
-KERNEL_SRCS += $(CORE_SRCS)
-
-HOST_TESTS += cmdline_test
-cmdline_test_SRCS := core/cmdline.c core/cmdline_test.c lib/fmt.c lib/test.c lib/glob.c
-
-FUZZERS += cmdline_fuzz
-cmdline_fuzz_SRCS := core/cmdline.c core/cmdline_fuzz.c lib/fmt.c
-cmdline_fuzz_CORPUS := core/fuzz-seeds/cmdline
+CORE_SRCS := core/hart.c core/sched.c core/stack.c core/thread.c core/timer.c \
+	core/hallway.c core/archive.c core/elf.c
+KERNEL_SRCS += $(CORE_SRCS) core/sched_test.c core/sched_bench.c core/hallway_test.c \
+	core/door_bench.c
 
 HOST_TESTS += hallway_test
 hallway_test_SRCS := core/hallway.c core/hallway_test.c core/hallway_host_test.c \

@@ -1,16 +1,26 @@
 /*
  * The scheduler: run queues, making threads ready, choosing the next one,
- * switching, and the harts of the main scheduler. Events are in
- * core/events.c, the birth and death of threads in core/thread.c.
+ * switching, and the harts of the main scheduler. Threads are born, end,
+ * wait and signal in core/thread.c, which calls down into this file.
  *
- * Switch protocol. A thread gives up its hart by setting its own state and
- * calling sched_reschedule() with interrupts off. The thread that runs next
- * calls sched_finish(prev) first thing: only then, with prev's registers
- * saved and its stack no longer in use, is prev put back in a queue
- * (READY), let go of (WAITING: its lock is released, so a wake-up cannot run
- * it on another hart before it is saved) or freed (DEAD). Every resume path
- * (ctx_switch's return, a new thread's start, a preempted thread's resume
- * stub) calls it.
+ * Switch protocol, and its one home: switch_begin() below. A thread gives
+ * up its hart in one of three ways, all of them here and all with
+ * interrupts off:
+ *
+ *   sched_reschedule(cur)   it set its own state (READY: a yield; WAITING:
+ *                           a wait) and its registers go to its stack now,
+ *                           by ctx_switch;
+ *   sched_preempt(cur, sp)  an interrupt's exit already saved its whole
+ *                           state at sp (arch's preempt_save);
+ *   sched_exit(cur)         it ended, and nothing of it is saved.
+ *
+ * Each picks the next thread and makes it current (switch_begin), then
+ * resumes it. The thread that runs next calls sched_finish(prev) first
+ * thing: only then, with prev's registers saved and its stack no longer in
+ * use, is prev put back in a queue (READY), let go of (WAITING: its lock is
+ * released, so a wake-up cannot run it on another hart before it is saved)
+ * or freed (DEAD). Every resume path (ctx_switch's return, a new thread's
+ * start, a preempted thread's resume stub) calls it.
  *
  * Run queues belong to their hart. Only the hart itself touches its queue,
  * with interrupts off, so queue operations take no lock and no locked
@@ -22,7 +32,7 @@
  * a hart with nothing to do asks a busy one for a thread (steal_wanted),
  * which the busy one hands over when it next schedules or is kicked.
  *
- * Locking: a thread's lock (core/events.c) orders its waits and signals;
+ * Locking: a thread's lock (core/thread.c) orders its waits and signals;
  * run queues have none. Interrupts are off around every queue operation.
  */
 #include <stddef.h>
@@ -30,8 +40,8 @@
 #include "arch/context.h"
 #include "core/hart.h"
 #include "core/platform.h"
-#include "core/sched_internal.h"
-#include "core/thread.h"
+#include "core/sched.h"
+#include "core/stack.h"
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
 
@@ -209,11 +219,6 @@ static void inbox_drain(struct hart *h)
 	}
 }
 
-void sched_make_ready(struct thread *t, bool head)
-{
-	sched_ready(t, head, NULL);
-}
-
 bool sched_should_preempt(void)
 {
 	struct hart *h = this_hart();
@@ -366,7 +371,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	}
 	while ((next = leaving)) {
 		leaving = next->next;
-		sched_make_ready(next, false); /* to a member hart */
+		sched_ready(next, false, NULL); /* to a member hart */
 	}
 	best = rq_best(&h->rq);
 	if (cur->state == THREAD_READY && !(cur->flags & THREAD_IDLE) &&
@@ -401,7 +406,7 @@ void sched_finish(struct thread *prev)
 		if (!(prev->flags & THREAD_IDLE)) {
 			bool head = prev->flags & THREAD_REQUEUE_HEAD;
 			prev->flags &= ~THREAD_REQUEUE_HEAD;
-			sched_make_ready(prev, head); /* elsewhere if it must move */
+			sched_ready(prev, head, NULL); /* elsewhere if it must move */
 		}
 		break;
 	case THREAD_WAITING:
@@ -413,38 +418,83 @@ void sched_finish(struct thread *prev)
 	case THREAD_DEAD:
 		sched_count_live(h, -1);
 		if (!(prev->flags & THREAD_STATIC))
-			sched_stack_give(h, prev->stack_base, prev->stack_pages);
+			stack_give(h, prev->stack_base, prev->stack_pages);
 		break;
 	default:
 		break;
 	}
 }
 
-/* Give up the hart; cur's state says why. Interrupts off. */
-void sched_reschedule(struct thread *cur)
+/*
+ * The next thread after cur on this hart, made current; NULL if cur goes on
+ * (a yield or a preemption with nothing more urgent ready). The caller then
+ * resumes the thread returned.
+ */
+static struct thread *switch_begin(struct hart *h, struct thread *cur)
 {
-	struct hart *h = this_hart();
-	struct thread *next = sched_pick_next(h->id, cur), *prev;
+	struct thread *next = sched_pick_next(h->id, cur);
 
 	if (next == cur) {
 		cur->state = THREAD_RUNNING;
 		cur->flags &= ~THREAD_REQUEUE_HEAD;
-		return;
+		return NULL;
 	}
 	next->state = THREAD_RUNNING;
 	next->hart = h->id;
 	sched_set_current(h, next);
+	return next;
+}
+
+void sched_reschedule(struct thread *cur)
+{
+	struct thread *next = switch_begin(this_hart(), cur), *prev;
+
+	if (!next)
+		return;
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
 	sched_finish(prev);
 }
 
-void thread_yield(void)
+void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 {
-	struct thread *cur = thread_current();
-	bool irq = plat_irq_save();
+	struct thread *next;
 
+	cur->saved_rsp = saved_rsp;
 	cur->state = THREAD_READY;
-	sched_reschedule(cur);
+	cur->flags |= THREAD_REQUEUE_HEAD;
+	next = switch_begin(this_hart(), cur);
+	if (next)
+		ctx_jump(next->saved_rsp, cur);
+}
+
+__attribute__((noreturn)) void sched_exit(struct thread *cur)
+{
+	/* A dead thread is never picked again: there is always another
+	 * (at least the idle thread). */
+	cur->state = THREAD_DEAD;
+	ctx_jump(switch_begin(this_hart(), cur)->saved_rsp, cur);
+}
+
+/* A thread just made ready (queued on hart w->hart with w->priority): if
+ * it is more urgent than us, on this hart, and we are a thread (not an
+ * interrupt handler), let it run now. */
+void sched_yield_to(const struct woken *w)
+{
+	/* Our own priority, whichever hart we are on: most wake-ups stop here,
+	 * with no need to mask interrupts. */
+	struct thread *cur = this_thread();
+	struct hart *h;
+	bool irq;
+
+	if (w->priority >= cur->priority)
+		return;
+	irq = plat_irq_save(); /* the hart we look at stays ours */
+	h = this_hart();
+	if (w->hart == h->id && !h->in_irq) {
+		cur->state = THREAD_READY;
+		cur->flags |= THREAD_REQUEUE_HEAD;
+		sched_reschedule(cur);
+	}
 	plat_irq_restore(irq);
 }
 
@@ -486,7 +536,7 @@ bool sched_hart_has_work(void)
  * wait for an interrupt or a kick. */
 void sched_idle_step(void)
 {
-	struct thread *self = thread_current();
+	struct thread *self = this_thread();
 	struct hart *h = this_hart();
 	uint64_t bit = 1ull << h->id;
 	bool irq = plat_irq_save();
@@ -515,3 +565,19 @@ __attribute__((noreturn)) void sched_run_idle(void)
 		sched_idle_step();
 }
 
+/* ---- counts ---- */
+
+void sched_count_live(struct hart *h, int64_t delta)
+{
+	/* The hart's own count: a store, not a locked add. */
+	__atomic_store_n(&h->live, h->live + delta, __ATOMIC_RELAXED);
+}
+
+uint64_t sched_live_threads(void)
+{
+	int64_t sum = 0;
+
+	for (uint32_t i = 0; i < HART_MAX; i++)
+		sum += __atomic_load_n(&harts[i].live, __ATOMIC_RELAXED);
+	return (uint64_t)sum;
+}

@@ -1,38 +1,127 @@
 /*
- * Run queues: one per hart, four strictly ordered priorities, FIFO within a
- * priority. Every operation is O(1): a queue is an intrusive singly linked
- * list with head and tail, and a bitmap says which priorities are non-empty.
+ * The scheduler: thread control blocks, the run queues of the harts
+ * (core/hart.h), choosing the next thread and switching to it.
+ *
+ * Threads are created, ended, and wait and signal in core/thread.c, which
+ * calls down into this module; this module never calls up into that one.
+ * Stacks come from core/stack.c. Switching is arch's (ctx_*, arch/context.h).
  */
 #ifndef CORE_SCHED_H
 #define CORE_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include <lemmings/err.h>
+
 #include "arch/spinlock.h"
+#include "core/hart.h"
 
-enum thread_priority {
-	PRIO_CRITICAL = 0,
-	PRIO_REALTIME = 1,
-	PRIO_USER = 2,
-	PRIO_REGULAR = 3,
-	PRIO_COUNT = 4,
-	PRIO_IDLE = 4, /* the per-hart idle thread, below all four */
+#define THREAD_NAME_MAX 24
+
+enum thread_state {
+	THREAD_READY,   /* in a run queue, or about to be put back in one */
+	THREAD_RUNNING, /* on a hart */
+	THREAD_WAITING, /* parked in thread_wait */
+	THREAD_DEAD,    /* ended; its page is freed after the switch */
 };
 
-struct thread;
-
-/* A hart's ready threads: the queues are its own (core/sched.c); other
- * harts read count and unpinned, push on inbox and set bits in
- * steal_wanted, all atomically. */
-struct runqueue {
-	uint32_t nonempty;        /* bit p: queue p has threads */
-	uint32_t count;           /* threads in all queues */
-	uint32_t unpinned;        /* of which may move to another hart */
-	struct {
-		struct thread *head, *tail;
-	} q[PRIO_COUNT];
-	struct thread *inbox;     /* made ready by other harts, newest first */
-	uint64_t steal_wanted;    /* bit i: hart i has nothing to do */
+enum thread_flags {
+	THREAD_IDLE = 1 << 0,      /* a hart's idle thread: never queued */
+	THREAD_STATIC = 1 << 1,    /* stack not from the allocator (boot) */
+	THREAD_REQUEUE_HEAD = 1 << 2, /* preempted: back to the front of its queue */
+	THREAD_LOCK_HELD = 1 << 3, /* switched out holding its own lock (waiting) */
+	THREAD_PINNED = 1 << 4,    /* stays on its hart: never taken by another */
+	THREAD_DEDICATED = 1 << 5, /* alone on its hart (thread_spawn_dedicated) */
 };
+
+/* A thread's control block, at the top of its stack page. spawn
+ * (core/thread.c) sets every field one by one: a new field needs its line
+ * there. */
+struct thread {
+	uint64_t saved_rsp;        /* while switched out: its switch frame */
+	struct thread *next;       /* run queue link */
+	uint64_t events;           /* pending event bits (under lock) */
+	uint64_t wait_mask;        /* bits waited for; 0 when not waiting */
+	struct spinlock lock;      /* events, wait_mask, waiting (interrupts off) */
+	uint8_t state;             /* enum thread_state */
+	uint8_t priority;          /* enum thread_priority */
+	uint16_t flags;            /* enum thread_flags */
+	uint32_t hart;             /* the hart whose queue it joins */
+	uint32_t stack_pages;
+	uint64_t id;
+	uintptr_t stack_base;      /* lowest stack address (above the guard) */
+	uintptr_t stack_top;       /* highest usable stack address */
+	void (*entry)(void *arg);
+	void *arg;
+	void *catch;               /* armed fault catcher (kernel tests), or NULL */
+	uint64_t deadline;         /* sleeping until (ns), 0 = not sleeping */
+	struct thread *timer_next, *timer_prev; /* sleeper list (core/timer.c) */
+	uint32_t timer_hart;       /* whose sleeper list */
+	struct thread *notify;     /* signalled when this thread ends */
+	uint64_t notify_bits;
+	char name[THREAD_NAME_MAX];
+};
+
+/* Where a thread was queued and how urgent it is, read before it was
+ * queued: from then on another hart may run it, even to its end, so whoever
+ * queued it must not touch it again. */
+struct woken {
+	uint32_t hart;
+	unsigned priority;
+};
+
+/* ---- making threads ready, and giving way to them ---- */
+
+/* Queue t (at the front of its priority if head); fills *w if w. */
+void sched_ready(struct thread *t, bool head, struct woken *w);
+/* Let a thread just queued run now if it is more urgent and here. */
+void sched_yield_to(const struct woken *w);
+
+/* ---- the switch protocol (core/sched.c says it whole) ---- */
+
+/* Give up the hart; cur's state says why. Interrupts off. */
+void sched_reschedule(struct thread *cur);
+/* The interrupt exit's switch: cur (interrupted, its state saved as a
+ * switch frame at saved_rsp) gives way if something more urgent is ready.
+ * Returns if cur goes on; otherwise resumes another thread. Interrupts off. */
+void sched_preempt(struct thread *cur, uint64_t saved_rsp);
+/* cur has ended: switch away for good. Interrupts off. */
+__attribute__((noreturn)) void sched_exit(struct thread *cur);
+/* The first thing every resumed context does (ctx_switch's return, a new
+ * thread's start, a preempted thread's resume stub): requeue, release or
+ * free the thread that ran before on this hart. */
+void sched_finish(struct thread *prev);
+/* Should the current thread give way? (an interrupt's exit asks) */
+bool sched_should_preempt(void);
+
+/* ---- harts ---- */
+
+void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle);
+/* Record t as the thread running on h (its own hart), interrupts off. */
+void sched_set_current(struct hart *h, struct thread *t);
+/* The thread to run after cur on this hart (cur itself if it stays). */
+struct thread *sched_pick_next(uint32_t hart, struct thread *cur);
+void sched_run_idle(void) __attribute__((noreturn));
+void sched_idle_step(void);
+/* Has this hart something to run (in its queue or its inbox)? */
+bool sched_hart_has_work(void);
+/* Called on a hart that was kicked, interrupts off (the kernel's wake-up
+ * interrupt): take in threads other harts made ready for it, and answer
+ * harts asking for work. */
+void sched_kicked(void);
+/* Is hart in the main scheduler? */
+bool sched_in_scheduler(uint32_t hart);
+/* Put a hart in the main scheduler, or take it out (its unpinned threads
+ * move to the others; LM_ERR_BUSY for the last one). */
+enum lm_err sched_hart_join(uint32_t hart);
+enum lm_err sched_hart_leave(uint32_t hart);
+
+/* ---- counts ---- */
+
+/* Count a thread in (1) or out (-1) on this hart, interrupts off. */
+void sched_count_live(struct hart *h, int64_t delta);
+/* Threads alive in the whole system. */
+uint64_t sched_live_threads(void);
 
 #endif

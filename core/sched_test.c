@@ -183,7 +183,7 @@ TEST(sched, sleep_wakes_within_a_millisecond)
 		uint64_t deadline = plat_now_ns() + 3000000;
 		int j = i;
 
-		thread_sleep_until(deadline);
+		timer_sleep_until(deadline);
 		ASSERT(plat_now_ns() >= deadline);
 		late[i] = plat_now_ns() - deadline;
 		for (; j > 0 && late[j - 1] > late[j]; j--) {
@@ -203,10 +203,10 @@ TEST(sched, wait_deadline_returns_bits_or_timeout)
 {
 	uint64_t t0 = plat_now_ns();
 
-	EXPECT_EQ(thread_wait_deadline(0x10, t0 + 2000000), 0);
+	EXPECT_EQ(timer_wait_until(0x10, t0 + 2000000), 0);
 	EXPECT(plat_now_ns() >= t0 + 2000000);
 	thread_signal(thread_current(), 0x10);
-	EXPECT_EQ(thread_wait_deadline(0x10, plat_now_ns() + 50000000), 0x10);
+	EXPECT_EQ(timer_wait_until(0x10, plat_now_ns() + 50000000), 0x10);
 }
 
 /*

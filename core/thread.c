@@ -1,13 +1,19 @@
 /*
- * The birth and death of threads: ids, counts, stacks, spawn, exit, and
- * dedicating a hart to a new thread.
+ * Threads (see thread.h): their birth and death (ids, spawn, exit,
+ * dedicating a hart to a new one), and their events (wait and signal, and
+ * park and unpark built on them; docs/scheduling.md says why no wake-up is
+ * lost). The scheduler below (core/sched.c) queues and switches them.
+ *
+ * Locking: a thread's event bits, wait mask and waiting state change only
+ * under its lock, so they are plain loads and stores, not locked
+ * instructions (each of which costs more than the rest of a wait).
  */
 #include <stddef.h>
 
 #include "arch/context.h"
 #include "core/hart.h"
 #include "core/platform.h"
-#include "core/sched_internal.h"
+#include "core/stack.h"
 #include "core/thread.h"
 #include "lib/string.h"
 
@@ -18,86 +24,6 @@
 #define ID_BATCH 1024
 static uint64_t next_id = 1;
 
-uint64_t sched_live_threads(void)
-{
-	int64_t sum = 0;
-
-	for (uint32_t i = 0; i < HART_MAX; i++)
-		sum += __atomic_load_n(&harts[i].live, __ATOMIC_RELAXED);
-	return (uint64_t)sum;
-}
-
-/* Count a thread in or out on this hart. Interrupts off (the count is the
- * hart's own; a store, not a locked add). */
-void sched_count_live(struct hart *h, int64_t delta)
-{
-	__atomic_store_n(&h->live, h->live + delta, __ATOMIC_RELAXED);
-}
-
-/*
- * Each hart keeps up to HART_STACK_CACHE freed one-page stacks of its own
- * (linked through their first word), so that a spawn after an exit on the
- * same hart takes no lock and makes no call to the platform's allocator.
- * Only the hart itself touches its cache, with interrupts off.
- */
-#define HART_STACK_CACHE 32
-
-/* The newest stack in h's cache, or 0. Interrupts off, on h. */
-static uintptr_t cache_pop(struct hart *h)
-{
-	uintptr_t base = h->stack_cache;
-
-	if (base) {
-		h->stack_cache = *(uintptr_t *)base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
-	}
-	return base;
-}
-
-static uintptr_t stack_take(unsigned pages)
-{
-	uintptr_t base = 0;
-
-	if (pages == 1) {
-		bool irq = plat_irq_save();
-
-		base = cache_pop(this_hart());
-		plat_irq_restore(irq);
-	}
-	return base ? base : plat_stack_alloc(pages);
-}
-
-/* Interrupts off, on the hart where the thread ended. */
-void sched_stack_give(struct hart *h, uintptr_t base, unsigned pages)
-{
-	if (pages == 1 && h->stack_cached < HART_STACK_CACHE) {
-		*(uintptr_t *)base = h->stack_cache;
-		h->stack_cache = base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
-	} else {
-		plat_stack_free(base, pages);
-	}
-}
-
-uint64_t sched_stacks_cached(void)
-{
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < HART_MAX; i++)
-		n += __atomic_load_n(&harts[i].stack_cached, __ATOMIC_RELAXED);
-	return n;
-}
-
-void sched_stack_cache_drain(void)
-{
-	bool irq = plat_irq_save();
-	uintptr_t base;
-
-	while ((base = cache_pop(this_hart())))
-		plat_stack_free(base, 1);
-	plat_irq_restore(irq);
-}
-
 static uint64_t new_thread_id(struct hart *h)
 {
 	if (h->id_next == h->id_end) {
@@ -106,6 +32,108 @@ static uint64_t new_thread_id(struct hart *h)
 	}
 	return h->id_next++;
 }
+
+/* ---- events ---- */
+
+/* Take the bits of mask that are set. Caller holds t->lock. */
+static uint64_t take_bits(struct thread *t, uint64_t mask)
+{
+	uint64_t got = t->events & mask;
+
+	if (got)
+		t->events &= ~got;
+	return got;
+}
+
+uint64_t thread_take(uint64_t mask)
+{
+	struct thread *cur = thread_current();
+	bool irq = plat_irq_save();
+	uint64_t got;
+
+	spin_lock(&cur->lock);
+	got = take_bits(cur, mask);
+	spin_unlock(&cur->lock);
+	plat_irq_restore(irq);
+	return got;
+}
+
+uint64_t thread_wait(uint64_t mask)
+{
+	struct thread *cur = thread_current();
+	uint64_t got;
+	bool irq;
+
+	if (!mask)
+		return 0;
+	irq = plat_irq_save();
+	for (;;) {
+		spin_lock(&cur->lock);
+		/* Under our lock, which every signaller takes too: a signal
+		 * either came before (its bits are there) or comes after we
+		 * are switched out and sees the mask. */
+		cur->wait_mask = mask;
+		got = take_bits(cur, mask);
+		if (got) {
+			cur->wait_mask = 0;
+			spin_unlock(&cur->lock);
+			break;
+		}
+		cur->state = THREAD_WAITING;
+		cur->flags |= THREAD_LOCK_HELD;
+		sched_reschedule(cur);
+	}
+	plat_irq_restore(irq);
+	return got;
+}
+
+/*
+ * Set bits; make t ready if it waits for one of them. Returns whether it
+ * was woken, and if so fills *w. Never switches threads.
+ *
+ * Everything happens under t's lock, which t's own wait holds while it
+ * looks at its bits: so t cannot see the bits, return from its wait and
+ * end while this still touches it. After the unlock t is touched only if
+ * it was waiting (it stays asleep until sched_ready queues it). The
+ * caller must know t is alive when it calls: t waits for this signal, or
+ * will tell the caller when it ends (notify).
+ */
+static bool signal_bits(struct thread *t, uint64_t bits, struct woken *w)
+{
+	bool irq = plat_irq_save(), wake = false;
+
+	spin_lock(&t->lock);
+	t->events |= bits;
+	if (t->state == THREAD_WAITING && (t->events & t->wait_mask)) {
+		t->wait_mask = 0;
+		wake = true;
+	}
+	spin_unlock(&t->lock);
+	if (wake)
+		sched_ready(t, false, w);
+	plat_irq_restore(irq);
+	return wake;
+}
+
+void thread_signal(struct thread *t, uint64_t bits)
+{
+	struct woken w;
+
+	if (signal_bits(t, bits, &w))
+		sched_yield_to(&w);
+}
+
+void thread_park(void)
+{
+	thread_wait(THREAD_EV_PARK);
+}
+
+void thread_unpark(struct thread *t)
+{
+	thread_signal(t, THREAD_EV_PARK);
+}
+
+/* ---- birth and death ---- */
 
 struct thread *thread_current(void)
 {
@@ -203,8 +231,8 @@ enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
 	return spawn(o, false, out);
 }
 
-enum lm_err sched_hart_dedicate(uint32_t hart, const struct thread_opts *o,
-				struct thread **out)
+enum lm_err thread_spawn_dedicated(uint32_t hart, const struct thread_opts *o,
+				   struct thread **out)
 {
 	struct thread_opts pinned = *o;
 	enum lm_err err;
@@ -224,21 +252,24 @@ __attribute__((noreturn)) void thread_exit(void)
 {
 	struct thread *cur = thread_current();
 	struct hart *h;
-	struct thread *next;
 
 	/* No switch here: this thread is about to switch for good anyway, and
 	 * may be running on a trap stack (stopped after a fault). */
 	if (cur->notify)
-		sched_signal_bits(cur->notify, cur->notify_bits, &(struct woken){0});
+		signal_bits(cur->notify, cur->notify_bits, &(struct woken){0});
 	plat_irq_save();
 	h = this_hart();
 	if (cur->flags & THREAD_DEDICATED)
 		__atomic_store_n(&h->dedicated, NULL, __ATOMIC_RELEASE);
-	cur->state = THREAD_DEAD;
-	next = sched_pick_next(h->id, cur);
-	next->state = THREAD_RUNNING;
-	next->hart = h->id;
-	sched_set_current(h, next);
-	ctx_jump(next->saved_rsp, cur);
+	sched_exit(cur);
 }
 
+void thread_yield(void)
+{
+	struct thread *cur = this_thread();
+	bool irq = plat_irq_save();
+
+	cur->state = THREAD_READY;
+	sched_reschedule(cur);
+	plat_irq_restore(irq);
+}

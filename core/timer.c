@@ -1,12 +1,13 @@
 /*
- * Sleeper lists, one per hart, sorted by deadline (earliest first).
+ * Timers: waits with a deadline and sleeps (see timer.h), kept in sleeper
+ * lists, one per hart, sorted by deadline (earliest first).
  *
  * Insertion scans from the tail, since new deadlines tend to be the latest:
  * O(1) in that common case, O(n) in the worst. Expiry pops from the head.
  *
  * Locking: a list is protected by its lock, with interrupts off. The expiry
  * path signals a thread while holding the list lock (order: list lock, then
- * thread lock, then run-queue lock), so a sleeper that finds itself already
+ * the thread's lock), so a sleeper that finds itself already
  * removed knows its timer bit is set.
  */
 #include <stddef.h>
@@ -54,7 +55,7 @@ static void list_remove(struct sleepers *s, struct thread *t)
 	t->timer_next = t->timer_prev = NULL;
 }
 
-uint64_t thread_wait_deadline(uint64_t mask, uint64_t deadline)
+uint64_t timer_wait_until(uint64_t mask, uint64_t deadline)
 {
 	struct thread *cur = thread_current();
 	struct sleepers *s;
@@ -94,14 +95,14 @@ uint64_t thread_wait_deadline(uint64_t mask, uint64_t deadline)
 	return got & mask;
 }
 
-void thread_sleep_until(uint64_t deadline)
+void timer_sleep_until(uint64_t deadline)
 {
-	thread_wait_deadline(0, deadline);
+	timer_wait_until(0, deadline);
 }
 
-void thread_sleep_ns(uint64_t ns)
+void timer_sleep_ns(uint64_t ns)
 {
-	thread_wait_deadline(0, plat_now_ns() + ns);
+	timer_wait_until(0, plat_now_ns() + ns);
 }
 
 void timer_expire(uint64_t now)

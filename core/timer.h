@@ -10,9 +10,9 @@
 
 /* Wait for any bit of mask, or until the clock reaches deadline (ns).
  * Returns the bits (cleared), or 0 if the deadline came first. */
-uint64_t thread_wait_deadline(uint64_t mask, uint64_t deadline);
-void thread_sleep_until(uint64_t deadline);
-void thread_sleep_ns(uint64_t ns);
+uint64_t timer_wait_until(uint64_t mask, uint64_t deadline);
+void timer_sleep_until(uint64_t deadline);
+void timer_sleep_ns(uint64_t ns);
 
 /* The platform's timer interrupt: wake every sleeper whose deadline is <= now
  * on this hart, and arm the timer for the next one. */

@@ -49,13 +49,13 @@ static void boot(void *arg)
 		return;
 	}
 	while (sched_live_threads() > before)
-		thread_sleep_ns(1000000);
+		timer_sleep_ns(1000000);
 }
 
 int main(int argc, char **argv)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned harts = cpus > 0 && cpus < 64 ? (unsigned)cpus : 1;
+	unsigned nharts = cpus > 0 && cpus < 64 ? (unsigned)cpus : 1;
 	const char *path = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "lemmings-hosted: --harts %s: must be 1 to 64\n", argv[i]);
 				return 2;
 			}
-			harts = (unsigned)n;
+			nharts = (unsigned)n;
 		} else if (!strcmp(argv[i], "--init") && i + 1 < argc) {
 			init_path = argv[++i];
 		} else if (!strcmp(argv[i], "--programs") && i + 1 < argc) {
@@ -84,6 +84,6 @@ int main(int argc, char **argv)
 	if (!archive)
 		return 1;
 	setvbuf(stdout, NULL, _IONBF, 0);
-	hosted_run(harts, boot, NULL);
+	hosted_run(nharts, boot, NULL);
 	return status;
 }

@@ -3,7 +3,7 @@
 # The runtime: the portable core and the services on Linux. Recursive (=),
 # as services/module.mk is read after this file.
 HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
-	hosted/progmem.c hosted/fault.c hosted/pack.c core/sched.c core/events.c core/thread.c core/timer.c core/hart.c core/hallway.c \
+	hosted/progmem.c hosted/fault.c hosted/pack.c $(CORE_SRCS) \
 	$(ARCH_HOSTED_SRCS) lib/fmt.c $(SERVICES_SRCS)
 
 # lemmings-hosted itself: optimized, no sanitizers (it is what users run,

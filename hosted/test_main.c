@@ -94,12 +94,12 @@ static void runner(void *arg)
 
 int main(int argc, char **argv)
 {
-	const char *harts = getenv("LEMMINGS_HARTS");
+	const char *nharts = getenv("LEMMINGS_HARTS");
 	const char *archive_path = getenv("LEMMINGS_ARCHIVE");
 
 	pattern = argc > 1 ? argv[1] : "*";
 	if (archive_path && !(archive = hosted_load_archive(archive_path, &archive_size)))
 		return 2;
-	hosted_run(harts ? (unsigned)atoi(harts) : 1, runner, NULL);
+	hosted_run(nharts ? (unsigned)atoi(nharts) : 1, runner, NULL);
 	return failures ? 1 : 0;
 }

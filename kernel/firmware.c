@@ -1,5 +1,5 @@
 /*
- * ACPI at boot: the parser in core/acpi.c reads physical memory through the
+ * ACPI at boot: the parser in kernel/acpi.c reads physical memory through the
  * read callback below, which goes through the direct map. Firmware tables
  * often sit in ranges the memory map calls "reserved", which the direct map
  * leaves out; those pages are mapped on demand (uncached, as any reserved

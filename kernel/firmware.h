@@ -1,12 +1,12 @@
 /*
  * What the firmware tells the kernel about the machine: the ACPI tables,
- * read once at boot (core/acpi.c parses them; this file reaches physical
+ * read once at boot (kernel/acpi.c parses them; this file reaches physical
  * memory for it and reports what was found).
  */
 #ifndef KERNEL_FIRMWARE_H
 #define KERNEL_FIRMWARE_H
 
-#include "core/acpi.h"
+#include "kernel/acpi.h"
 
 /* Filled by firmware_init; harts.cpu_count is at least 1 afterwards (the
  * boot hart alone when the tables are missing or bad). Read-only later. */

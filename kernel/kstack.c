@@ -28,6 +28,7 @@
 
 #include "arch/cpu.h"
 #include "arch/spinlock.h"
+#include "core/stack.h"
 #include "core/thread.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
@@ -200,7 +201,7 @@ void kstack_drain(void)
 {
 	bool irq, flush;
 
-	sched_stack_cache_drain(); /* this hart's own cache first */
+	stack_cache_drain(); /* this hart's own cache first */
 	irq = lock();
 	flush = batch_count && !batch_flushing;
 	if (flush)

@@ -41,6 +41,26 @@ void kmain(uint32_t magic, uint32_t info);
 static struct arch_hart boot_arch;
 static struct thread boot_thread = {.name = "boot/idle0", .flags = THREAD_STATIC};
 
+/* The kernel's page tables, with RAM and the firmware's tables in the
+ * direct map ("reserved" ranges are often device memory, which vm_map_mmio
+ * maps uncached on request), and the first MiB, where firmware tables (the
+ * EBDA, the BIOS area) that ACPI reads live. */
+static void map_memory(void)
+{
+	static struct vm_range direct[BOOT_MEM_MAX + 1];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_range *m = &boot_info.mem[i];
+
+		if (m->len && (m->type == BOOT_MEM_RAM || m->type == BOOT_MEM_ACPI ||
+			       m->type == BOOT_MEM_NVS))
+			direct[n++] = (struct vm_range){m->base, m->base + m->len};
+	}
+	direct[n++] = (struct vm_range){0, 1 << 20};
+	vm_init(direct, n);
+}
+
 static void hart_set_local(struct hart *h, uint32_t id)
 {
 	h->self = h;
@@ -120,7 +140,7 @@ void kmain(uint32_t magic, uint32_t info)
 
 	reserve_boot_memory();
 	pmm_init();
-	vm_init();
+	map_memory();
 	fpu_init_hart();
 	idt_init();
 	if (gdt_init_hart(&boot_arch))

@@ -1,7 +1,14 @@
 # kernel/: the kernel proper (generic parts), and the kernel image.
 
-KERNEL_SRCS += kernel/bootopt.c kernel/console.c kernel/firmware.c core/acpi.c core/acpi_tables.c kernel/crash.c kernel/fault.c kernel/ksyms.c \
+KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/bootopt.c kernel/cmdline.c kernel/console.c kernel/crash.c kernel/firmware.c kernel/fault.c kernel/ksyms.c \
 	kernel/kstack.c kernel/ktest.c kernel/main.c kernel/multiboot.c \
 	kernel/panic.c kernel/platform.c kernel/progmem.c kernel/pmm.c kernel/smp.c kernel/systab.c kernel/time.c kernel/tlb.c \
-	kernel/pmm_test.c kernel/thread_stress_test.c kernel/systab_test.c \
-	kernel/sched_kernel_test.c kernel/smp_test.c
+	kernel/pmm_test.c kernel/vm_test.c kernel/trap_test.c kernel/preempt_test.c kernel/thread_stress_test.c kernel/systab_test.c \
+	kernel/sched_kernel_test.c kernel/smp_test.c kernel/trap.c
+
+HOST_TESTS += cmdline_test
+cmdline_test_SRCS := kernel/cmdline.c kernel/cmdline_test.c lib/fmt.c lib/test.c lib/glob.c
+
+FUZZERS += cmdline_fuzz
+cmdline_fuzz_SRCS := kernel/cmdline.c kernel/cmdline_fuzz.c lib/fmt.c
+cmdline_fuzz_CORPUS := kernel/fuzz-seeds/cmdline

@@ -8,6 +8,7 @@
 #include "core/platform.h"
 #include "core/thread.h"
 #include "kernel/kstack.h"
+#include "kernel/trap.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/tlb.h"

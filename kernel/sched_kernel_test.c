@@ -31,7 +31,7 @@ static volatile int rt_flag;
 
 static void realtime_sleeper(void *arg)
 {
-	thread_sleep_ns(2000000);
+	timer_sleep_ns(2000000);
 	rt_flag = 1;
 }
 

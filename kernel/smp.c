@@ -10,7 +10,7 @@
 #include "arch/gdt.h"
 #include "arch/smp_boot.h"
 #include "arch/trap.h"
-#include "core/cmdline.h"
+#include "kernel/cmdline.h"
 #include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/console.h"

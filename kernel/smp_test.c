@@ -5,7 +5,7 @@
  * test needs a number of harts and says so (a diagnostic, and a pass) on a
  * machine with fewer.
  */
-#include "core/cmdline.h"
+#include "kernel/cmdline.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
@@ -96,7 +96,7 @@ static void wanderers_stop(void)
 {
 	wander_stop = true;
 	while (__atomic_load_n(&wanderers_alive, __ATOMIC_ACQUIRE))
-		thread_sleep_ns(MS);
+		timer_sleep_ns(MS);
 }
 
 /* Put the main scheduler back as it was before a test changed it. */
@@ -126,7 +126,7 @@ TEST(smp, sched_option_keeps_other_harts_idle)
 	ASSERT_EQ(cmdline_parse_harts(opt, hart_count, &mask, err, sizeof err), LM_OK);
 	EXPECT_EQ(sched_harts, mask);
 	wanderers_start();
-	thread_sleep_ns(50 * MS);
+	timer_sleep_ns(50 * MS);
 	wanderers_stop();
 	test_diag("sched=%s: threads ran on harts 0x%llx", opt, (unsigned long long)wander_seen);
 	EXPECT(wander_steps > 0);
@@ -143,12 +143,12 @@ TEST(smp, removed_hart_runs_nothing_afterwards)
 	victim = hart_count - 1;
 	ASSERT_EQ(sched_hart_join(victim), LM_OK);
 	wanderers_start();
-	thread_sleep_ns(30 * MS);
+	timer_sleep_ns(30 * MS);
 	ASSERT_EQ(sched_hart_leave(victim), LM_OK);
-	thread_sleep_ns(10 * MS); /* the hart notices at its next switch */
+	timer_sleep_ns(10 * MS); /* the hart notices at its next switch */
 	watch_hart = victim;
 	steps = __atomic_load_n(&wander_steps, __ATOMIC_RELAXED);
-	thread_sleep_ns(50 * MS);
+	timer_sleep_ns(50 * MS);
 	EXPECT(__atomic_load_n(&wander_steps, __ATOMIC_RELAXED) > steps); /* work goes on */
 	wanderers_stop();
 	EXPECT_EQ(wander_on_watched, 0);
@@ -212,8 +212,8 @@ TEST(smp, dedicated_hart_runs_its_one_thread)
 	dedicated_spins = 0;
 	dedicated_started = false;
 	wanderers_start();
-	ASSERT_EQ(sched_hart_dedicate(hart, &o, NULL), LM_OK);
-	EXPECT_EQ(sched_hart_dedicate(hart, &o, NULL), LM_ERR_BUSY);
+	ASSERT_EQ(thread_spawn_dedicated(hart, &o, NULL), LM_OK);
+	EXPECT_EQ(thread_spawn_dedicated(hart, &o, NULL), LM_ERR_BUSY);
 	other.hart = (int)hart;
 	EXPECT_EQ(thread_spawn(&other, NULL), LM_ERR_BUSY);
 	EXPECT_EQ(sched_hart_join(hart), LM_ERR_BUSY);
@@ -258,7 +258,7 @@ TEST(smp, thread_woken_from_another_hart_runs_promptly)
 	t = spawn_on(wake_target, thread_current(), 1, DONE);
 	for (int i = 0; i < WAKES; i++) {
 		thread_wait(GO); /* it is about to wait */
-		thread_sleep_ns(MS); /* long enough for its hart to halt */
+		timer_sleep_ns(MS); /* long enough for its hart to halt */
 		__atomic_store_n(&wake_sent, plat_now_ns(), __ATOMIC_RELEASE);
 		thread_signal(t, GO);
 	}
@@ -329,13 +329,13 @@ TEST(smp, many_threads_signalling_lose_no_wake_up)
 	deadline = plat_now_ns() + 20000 * MS;
 	while (__atomic_load_n(&storm_hops, __ATOMIC_RELAXED) < STORM_HOPS &&
 	       plat_now_ns() < deadline)
-		thread_sleep_ns(MS);
+		timer_sleep_ns(MS);
 	EXPECT(__atomic_load_n(&storm_hops, __ATOMIC_RELAXED) >= STORM_HOPS);
 	storm_stop = true;
 	for (int i = 0; i < STORM_THREADS; i++)
 		thread_signal(storm[i], GO);
 	while (__atomic_load_n(&storm_alive, __ATOMIC_ACQUIRE))
-		thread_sleep_ns(MS);
+		timer_sleep_ns(MS);
 	for (int i = 0; i < STORM_THREADS; i++)
 		total += storm_tokens[i];
 	test_diag("%llu hops on harts 0x%llx", (unsigned long long)storm_hops,

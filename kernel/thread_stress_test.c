@@ -5,6 +5,7 @@
  * Memory per thread is measured with the allocator's own counts: free pages
  * before and with all threads alive, and the page-table pages among them.
  */
+#include "core/stack.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/kstack.h"
@@ -55,7 +56,7 @@ TEST(stress, million_threads_alive)
 	uint64_t free0, free1, tables0, tables1, live0, bytes_x100;
 
 	kstack_drain();
-	free0 = pmm_free_pages() + sched_stacks_cached(); /* other harts' caches */
+	free0 = pmm_free_pages() + stack_cached(); /* other harts' caches */
 	tables0 = vm_table_pages();
 	live0 = sched_live_threads();
 	last = NULL;
@@ -64,7 +65,7 @@ TEST(stress, million_threads_alive)
 	 * us in the queue behind the million, each of which then parked. */
 	thread_wait(DONE);
 	ASSERT(last != NULL);
-	free1 = pmm_free_pages() + sched_stacks_cached();
+	free1 = pmm_free_pages() + stack_cached();
 	tables1 = vm_table_pages();
 	EXPECT_EQ(sched_live_threads(), live0 + MILLION);
 	bytes_x100 = (free0 - free1) * 4096 * 100 / MILLION;
@@ -84,7 +85,7 @@ TEST(stress, million_threads_alive)
 	kstack_drain();
 	/* Every page is back, but for the page tables, kept for reuse, and the
 	 * stacks other harts keep for their next threads. */
-	EXPECT_EQ(pmm_free_pages() + (vm_table_pages() - tables0) + sched_stacks_cached(), free0);
+	EXPECT_EQ(pmm_free_pages() + (vm_table_pages() - tables0) + stack_cached(), free0);
 }
 
 static void nothing(void *arg)
@@ -97,7 +98,7 @@ TEST(stress, ten_million_spawn_exit_leak_nothing)
 	uint64_t free0, tables0, live0;
 
 	kstack_drain();
-	free0 = pmm_free_pages() + sched_stacks_cached(); /* other harts' caches */
+	free0 = pmm_free_pages() + stack_cached(); /* other harts' caches */
 	tables0 = vm_table_pages();
 	live0 = sched_live_threads();
 	for (int i = 0; i < TEN_MILLION; i++) {
@@ -106,12 +107,12 @@ TEST(stress, ten_million_spawn_exit_leak_nothing)
 	}
 	/* With several harts the last children may still be running elsewhere. */
 	for (int ms = 0; ms < 10000 && sched_live_threads() != live0; ms++)
-		thread_sleep_ns(1000000);
+		timer_sleep_ns(1000000);
 	EXPECT_EQ(sched_live_threads(), live0);
 	kstack_drain();
 	/* Every page is back, but for the page tables of stack slots used
 	 * for the first time (kept for reuse) and the harts' stack caches. */
-	EXPECT_EQ(pmm_free_pages() + (vm_table_pages() - tables0) + sched_stacks_cached(), free0);
+	EXPECT_EQ(pmm_free_pages() + (vm_table_pages() - tables0) + stack_cached(), free0);
 }
 
 #define PARKED 10000
@@ -141,5 +142,5 @@ TEST(bench, bytes_per_parked_thread)
 		thread_unpark(threads[i]);
 	/* All gone before the next benchmark runs (some may be on other harts). */
 	while (sched_live_threads() > live0)
-		thread_sleep_ns(1000000);
+		timer_sleep_ns(1000000);
 }

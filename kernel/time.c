@@ -14,6 +14,7 @@
 #include "arch/trap.h"
 #include "core/timer.h"
 #include "kernel/console.h"
+#include "kernel/trap.h"
 #include "kernel/firmware.h"
 #include "arch/vm.h"
 #include "kernel/time.h"

@@ -15,6 +15,7 @@
 #include "core/hart.h"
 #include "arch/spinlock.h"
 #include "kernel/pmm.h"
+#include "kernel/trap.h"
 #include "kernel/tlb.h"
 #include "arch/vm.h"
 

@@ -1,7 +1,7 @@
 /*
  * The harts door (sdk/idl/harts.idl): which harts the main scheduler uses,
  * and dedicating a hart to one thread. The policy lives in core/sched.c
- * (sched_hart_join, sched_hart_leave, sched_hart_dedicate); this is its
+ * (sched_hart_join, sched_hart_leave, thread_spawn_dedicated); this is its
  * interface for programs.
  *
  * describe reads other harts' fields without their locks: each is one
@@ -63,7 +63,7 @@ static harts_dedicate_result door_dedicate(harts_hart id, harts_entry *entry, ui
 
 	if (!entry)
 		return LM_ERR_INVAL;
-	err = sched_hart_dedicate(id, &o, &t);
+	err = thread_spawn_dedicated(id, &o, &t);
 	return err ? (harts_dedicate_result)err : (harts_dedicate_result)(uintptr_t)t;
 }
 

@@ -2,6 +2,5 @@
 # loader), built into the kernel and into the hosted runtime.
 
 SERVICES_SRCS := services/services.c services/threads.c services/timer.c \
-	services/harts.c services/archive.c services/loader.c \
-	core/archive.c core/elf.c
+	services/harts.c services/archive.c services/loader.c
 KERNEL_SRCS += $(SERVICES_SRCS) services/services_test.c services/loader_bench.c

@@ -122,7 +122,7 @@ static timer_status door_wait(timer_timer handle)
 			break;
 		unlock(irq);
 		if (deadline)
-			thread_wait_deadline(TIMER_REARMED, deadline);
+			timer_wait_until(TIMER_REARMED, deadline);
 		else
 			thread_wait(TIMER_REARMED);
 		irq = lock();

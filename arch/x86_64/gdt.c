@@ -9,7 +9,7 @@
  * page below (kernel/kstack.c).
  */
 #include "arch/gdt.h"
-#include "kernel/kstack.h"
+#include "arch/upcalls.h"
 #include "lib/string.h"
 
 #define IST_PAGES 4

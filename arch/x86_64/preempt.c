@@ -14,19 +14,17 @@
  *                    r13 = vector state   <- thread->saved_rsp
  *   room for sched_finish() when it resumes (FINISH_DEPTH)
  *
- * The thread then looks like any switched-out thread. ctx_preempt_resume
- * (trap_entry.S) restores the vector state and returns through trap_resume.
- * A thread without room for this on its stack is stopped as overflowing.
+ * The thread then looks like any switched-out thread, which the scheduler
+ * may set aside (sched_preempt). ctx_preempt_resume (trap_entry.S)
+ * restores the vector state and returns through trap_resume. Whether the
+ * thread has room for this on its stack is for the caller to check
+ * (kernel/trap.c stops a thread that has not, as overflowing).
  */
 #include <stddef.h>
 
 #include "arch/context.h"
-#include "arch/cpu.h"
 #include "arch/fpu.h"
 #include "arch/preempt.h"
-#include "core/hart.h"
-#include "core/thread.h"
-#include "kernel/fault.h"
 #include "lib/string.h"
 
 #define RED_ZONE 128
@@ -44,22 +42,11 @@ uint64_t preempt_stack_need(void)
 	       CTX_FRAME_SIZE + 16 + FINISH_DEPTH;
 }
 
-struct trap_frame *preempt_irq_exit(struct trap_frame *f)
+uint64_t preempt_save(const struct trap_frame *f)
 {
-	struct hart *h = this_hart();
-	struct thread *cur = h->current, *next;
 	uintptr_t sp, area;
 	struct trap_frame *saved;
 	uint64_t *ctx;
-
-	if (!(f->rflags & RFLAGS_IF) || !sched_should_preempt())
-		return f;
-	/* Interrupted off its own stack (cannot happen for threads): leave it. */
-	if (f->rsp <= cur->stack_base || f->rsp > cur->stack_top)
-		return f;
-	if (f->rsp - cur->stack_base < preempt_stack_need() + 64)
-		fault_kill_current("stack overflow: no room to save its state "
-				   "when preempted", f->rip, f->rbp);
 
 	sp = (f->rsp - RED_ZONE - sizeof *saved) & ~(uintptr_t)15;
 	saved = (struct trap_frame *)sp;
@@ -75,18 +62,5 @@ struct trap_frame *preempt_irq_exit(struct trap_frame *f)
 	ctx[5] = 0;                                /* rbx */
 	ctx[6] = 0;                                /* rbp */
 	ctx[7] = (uint64_t)(uintptr_t)ctx_preempt_resume;
-	cur->saved_rsp = (uint64_t)(uintptr_t)ctx;
-
-	cur->state = THREAD_READY;
-	cur->flags |= THREAD_REQUEUE_HEAD;
-	next = sched_pick_next(h->id, cur);
-	if (next == cur) {
-		cur->state = THREAD_RUNNING;
-		cur->flags &= ~THREAD_REQUEUE_HEAD;
-		return f;
-	}
-	next->state = THREAD_RUNNING;
-	next->hart = h->id;
-	sched_set_current(h, next);
-	ctx_jump(next->saved_rsp, cur);
+	return (uint64_t)(uintptr_t)ctx;
 }

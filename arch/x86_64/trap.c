@@ -1,28 +1,18 @@
 /*
- * Trap dispatch and fault reports.
+ * What a trap looks like on x86-64, in words: exception names, the saved
+ * registers, and backtraces through the frame-pointer chain. What the
+ * kernel does with a trap is kernel/trap.c's.
  *
- * Exceptions: a fault in a thread stops that thread only (kernel/fault.c
- * decides what to do with it); a fault anywhere else (early boot, the idle
- * loop, an interrupt handler, a fault inside fault handling) is a kernel bug
- * and panics. Interrupts: the handler registered for the vector runs, then
- * the scheduler may switch threads before the frame is resumed.
+ * Calls upward (arch/upcalls.h): ksyms_lookup and ksyms_format to name
+ * code addresses, kprintf to print.
  */
 #include <stddef.h>
 
 #include "arch/cpu.h"
-#include "arch/gdt.h"
-#include "arch/preempt.h"
 #include "arch/trap.h"
-#include "core/hart.h"
-#include "kernel/console.h"
-#include "kernel/fault.h"
-#include "kernel/ksyms.h"
-#include "kernel/kstack.h"
-#include "kernel/panic.h"
+#include "arch/upcalls.h"
 #include "arch/vm.h"
 #include "lib/fmt.h"
-
-static irq_handler handlers[256];
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -40,11 +30,6 @@ static const char *const exception_names[32] = {
 const char *trap_name(uint64_t vector)
 {
 	return vector < 32 ? exception_names[vector] : "interrupt";
-}
-
-void irq_set_handler(uint8_t vector, irq_handler h)
-{
-	handlers[vector] = h;
 }
 
 /* One step of the frame-pointer chain: is rbp a readable frame record? */
@@ -157,46 +142,4 @@ void trap_print_frame(const struct trap_frame *f)
 		(unsigned long long)f->r13, (unsigned long long)f->r14,
 		(unsigned long long)f->r15, (unsigned long long)read_cr2());
 	backtrace_print(f->rip, f->rbp, f->rsp);
-}
-
-static struct trap_frame *exception(struct trap_frame *f)
-{
-	struct hart *h = this_hart();
-	struct trap_frame *resume;
-
-	if (f->vector == VEC_DOUBLE_FAULT || f->vector == VEC_MACHINE_CHECK) {
-		kprintf("\n*** %s on hart %u\n", trap_name(f->vector), h->id);
-		trap_print_frame(f);
-		panic("unrecoverable %s", trap_name(f->vector));
-	}
-	if (h->in_trap++) {
-		kprintf("\n*** %s while handling a fault on hart %u\n",
-			trap_name(f->vector), h->id);
-		trap_print_frame(f);
-		panic("fault inside fault handling");
-	}
-	resume = fault_handle(f);
-	h->in_trap--;
-	return resume;
-}
-
-struct trap_frame *trap_dispatch(struct trap_frame *f)
-{
-	struct hart *h = this_hart();
-	bool was_in_irq;
-
-	if (f->vector < VEC_FIRST_IRQ && f->vector != VEC_NMI)
-		return exception(f);
-
-	was_in_irq = h->in_irq;
-	h->in_irq = true;
-	if (handlers[f->vector])
-		handlers[f->vector](f);
-	else if (f->vector != VEC_SPURIOUS)
-		kprintf("trap: unexpected interrupt %llu on hart %u\n",
-			(unsigned long long)f->vector, h->id);
-	h->in_irq = was_in_irq;
-	if (f->vector == VEC_NMI || was_in_irq)
-		return f;
-	return preempt_irq_exit(f);
 }

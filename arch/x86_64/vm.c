@@ -1,8 +1,9 @@
 /*
  * x86-64 four-level page tables for the kernel half of the address space.
  *
- * vm_init builds the final tables: a direct map of every memory-map range
- * with 2 MiB pages (read/write, no-execute), the kernel image with 4 KiB
+ * vm_init builds the final tables: a direct map of every range of memory it
+ * is given (RAM and firmware tables, from the boot loader's map) with 2 MiB
+ * pages (read/write, no-execute), the kernel image with 4 KiB
  * pages and per-section permissions (text read+execute, rodata read-only,
  * data and bss read/write), and empty lower half. It also preallocates the
  * third-level tables of the thread-stack and program regions, so that their
@@ -12,16 +13,16 @@
  * Locking: vm_lock serializes changes to the tables (taken with interrupts
  * off). Lookups (vm_translate) take no lock: tables are never freed, and an
  * entry is written with one aligned store.
+ *
+ * Calls upward (arch/upcalls.h): pmm_alloc_zeroed_page and pmm_free_page for
+ * page-table pages, panic when the boot's own tables cannot be built.
  */
 #include <stddef.h>
 
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/spinlock.h"
-#include "kernel/boot.h"
-#include "kernel/console.h"
-#include "kernel/panic.h"
-#include "kernel/pmm.h"
+#include "arch/upcalls.h"
 #include "arch/vm.h"
 #include "lib/string.h"
 
@@ -150,27 +151,16 @@ static void prealloc_region(uintptr_t base, uint64_t size)
 			panic("vm: out of memory preallocating kernel tables");
 }
 
-void vm_init(void)
+void vm_init(const struct vm_range *direct, uint32_t count)
 {
 	nx_bit = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
 	kernel_pml4 = new_table();
 	if (!kernel_pml4)
 		panic("vm: no memory for the top-level page table");
 
-	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
-		const struct boot_mem_range *m = &boot_info.mem[i];
-		uint64_t end = m->base + m->len;
-
-		/* RAM and firmware tables; "reserved" ranges are often MMIO,
-		 * which vm_map_mmio maps uncached on request. */
-		if (m->type != BOOT_MEM_RAM && m->type != BOOT_MEM_ACPI &&
-		    m->type != BOOT_MEM_NVS)
-			continue;
-		if (end > m->base && m->len)
-			map_direct(m->base, end);
-	}
-	/* The first MiB holds firmware tables (EBDA, BIOS area) that ACPI reads. */
-	map_direct(0, 1 << 20);
+	for (uint32_t i = 0; i < count; i++)
+		if (direct[i].end > direct[i].base)
+			map_direct(direct[i].base, direct[i].end);
 
 	map_image(__text_start, __text_end, VM_EXEC);
 	map_image(__rodata_start, __rodata_end, VM_READ);

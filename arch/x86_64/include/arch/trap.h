@@ -4,8 +4,8 @@
  * Every vector enters through a stub in trap_entry.S that saves the general
  * registers into a struct trap_frame on an IST stack (never on the thread's
  * own stack: a 4 KiB thread has no room for interrupt frames) and calls
- * trap_dispatch. trap_dispatch returns the frame to resume, which is the
- * same one unless the scheduler switched threads (see kernel/sched glue).
+ * trap_dispatch (kernel/trap.c, declared in arch/upcalls.h), which returns
+ * the frame to resume.
  *
  * IST assignment: each class of entry has its own stack, so that one class
  * may interrupt another without overwriting its frame.
@@ -59,12 +59,6 @@ void idt_init(void);
 void idt_load(void);
 /* Mark a gate present or not (tests provoke double faults with it). */
 void idt_set_present(uint8_t vector, bool present);
-struct trap_frame *trap_dispatch(struct trap_frame *f);
-
-/* Interrupt handlers for vectors >= 32; return nothing, run with interrupts
- * off on the IRQ stack. */
-typedef void (*irq_handler)(struct trap_frame *f);
-void irq_set_handler(uint8_t vector, irq_handler h);
 
 /* Print the frame's registers and a symbolized backtrace. */
 void trap_print_frame(const struct trap_frame *f);

@@ -1,13 +1,13 @@
 /*
  * Kernel virtual memory: the one address space that every thread and every
- * program shares (layout in arch/x86_64/layout.h).
+ * program shares (layout in arch/layout.h).
  *
  * vm_map_page and vm_unmap_page change single 4 KiB mappings in the kernel
  * half. They do not shoot down other harts' TLBs: callers that unmap memory
  * another hart may have touched must arrange that (see docs/memory.md).
  */
-#ifndef KERNEL_VM_H
-#define KERNEL_VM_H
+#ifndef ARCH_X86_64_VM_H
+#define ARCH_X86_64_VM_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,8 +34,15 @@ static inline uint64_t virt_to_phys_direct(const void *p)
 	return (uint64_t)(uintptr_t)p - DIRECT_MAP_BASE;
 }
 
-/* Build the kernel's page tables and switch to them. */
-void vm_init(void);
+/* A range of physical memory for the direct map: [base, end). */
+struct vm_range {
+	uint64_t base, end;
+};
+
+/* Build the kernel's page tables, with a direct map of the count ranges
+ * of memory at direct (RAM and firmware tables; other ranges are mapped
+ * on request, by vm_map_mmio), and switch to them. */
+void vm_init(const struct vm_range *direct, uint32_t count);
 
 /* Map one page; LM_ERR_EXIST if va is already mapped, LM_ERR_NOMEM if a
  * page table could not be allocated. */

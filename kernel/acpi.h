@@ -15,8 +15,8 @@
  * one-page thread stack). Locking: none; calls share nothing, but one
  * acpi_info must not be filled by two calls at once.
  */
-#ifndef CORE_ACPI_H
-#define CORE_ACPI_H
+#ifndef KERNEL_ACPI_H
+#define KERNEL_ACPI_H
 
 #include <stdbool.h>
 #include <stddef.h>

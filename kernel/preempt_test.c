@@ -14,7 +14,7 @@ static volatile int intruder_ran;
  * and clobbers every xmm register with its own values. */
 static void intruder(void *arg)
 {
-	thread_sleep_ns(1000000);
+	timer_sleep_ns(1000000);
 	fpu_probe_fill(0x5555000000000000ull);
 	intruder_ran = 1;
 }

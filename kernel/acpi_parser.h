@@ -1,15 +1,15 @@
 /*
- * What the two halves of the ACPI parser share: core/acpi.c finds and
- * checks tables, core/acpi_tables.c reads the MADT, HPET and MCFG in them.
+ * What the two halves of the ACPI parser share: kernel/acpi.c finds and
+ * checks tables, kernel/acpi_tables.c reads the MADT, HPET and MCFG in them.
  * Nothing else includes this.
  */
-#ifndef CORE_ACPI_PARSER_H
-#define CORE_ACPI_PARSER_H
+#ifndef KERNEL_ACPI_PARSER_H
+#define KERNEL_ACPI_PARSER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/acpi.h"
+#include "kernel/acpi.h"
 
 #define SDT_HEADER_LEN 36
 #define MADT_FIXED_LEN 44   /* header, local APIC address, flags */
@@ -65,7 +65,7 @@ void acpi_twarn(struct parser *p, const struct sdt *t, uint32_t off, const char 
 bool acpi_table_read(struct parser *p, const struct sdt *t, uint32_t off, void *buf,
 		     uint32_t len);
 
-/* core/acpi_tables.c: what each table says, into p->out. */
+/* kernel/acpi_tables.c: what each table says, into p->out. */
 void acpi_madt_parse(struct parser *p, const struct sdt *t);
 void acpi_hpet_parse(struct parser *p, const struct sdt *t);
 void acpi_mcfg_parse(struct parser *p, const struct sdt *t);

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/acpi.h"
+#include "kernel/acpi.h"
 
 #define IMAGE_BASE 0xe0000u
 

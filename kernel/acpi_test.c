@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/acpi.h"
+#include "kernel/acpi.h"
 #include "lib/string.h"
 #include "lib/test.h"
 

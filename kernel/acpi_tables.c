@@ -1,11 +1,11 @@
 /*
- * What the kernel reads in the ACPI tables that core/acpi.c has found and
+ * What the kernel reads in the ACPI tables that kernel/acpi.c has found and
  * checked: the MADT (harts, I/O APICs, interrupt overrides), the HPET and
  * the MCFG. Each entry is checked against the table's end and its type's
  * size before it is used; a bad one gets a warning naming the table and the
  * offset, and the rest of the table is still read where that is safe.
  */
-#include "core/acpi_parser.h"
+#include "kernel/acpi_parser.h"
 #include "lib/string.h"
 
 /* ------------------------------------------------------------------ MADT */

@@ -5,8 +5,8 @@
  * (`init="/bin/sh -x"`). No escapes. Portable: the kernel parses its
  * Multiboot command line with it and the hosted runtime its arguments.
  */
-#ifndef CORE_CMDLINE_H
-#define CORE_CMDLINE_H
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

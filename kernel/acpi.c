@@ -18,8 +18,8 @@
  */
 #include <stdarg.h>
 
-#include "core/acpi.h"
-#include "core/acpi_parser.h"
+#include "kernel/acpi.h"
+#include "kernel/acpi_parser.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 

@@ -1,6 +1,6 @@
 #include <stdio.h>
 
-#include "core/cmdline.h"
+#include "kernel/cmdline.h"
 #include "lib/string.h"
 #include "lib/test.h"
 

@@ -2,7 +2,7 @@
  * Command-line tokenizer (syntax in cmdline.h). It never writes to the line
  * and never reads past its terminating NUL.
  */
-#include "core/cmdline.h"
+#include "kernel/cmdline.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 

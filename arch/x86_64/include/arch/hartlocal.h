@@ -1,0 +1,20 @@
+/*
+ * Hart-local loads: every hart's GS segment base points at its own record
+ * (struct hart, core/hart.h), so one %gs-relative load reads a field of the
+ * running hart's record. One instruction, which no preemption can split:
+ * a thread moved to another hart between two such loads reads each from
+ * the hart it was on at the time, never half of one.
+ *
+ * offset must be a compile-time constant (it is encoded in the instruction).
+ */
+#ifndef ARCH_X86_64_HARTLOCAL_H
+#define ARCH_X86_64_HARTLOCAL_H
+
+#define hartlocal_load(type, offset)                                              \
+	({                                                                        \
+		type hartlocal_v_;                                                \
+		__asm__ volatile("mov %%gs:%c1, %0" : "=r"(hartlocal_v_) : "i"(offset)); \
+		hartlocal_v_;                                                     \
+	})
+
+#endif
