@@ -16,7 +16,8 @@ struct gen {
 	const char *prefix;            /* the file's stem, "threads" */
 	struct idl_buf *out;
 	struct gen_name **names;       /* every global C identifier written */
-	size_t names_size;
+	size_t names_size;             /* buckets, a power of two */
+	size_t names_count;            /* names held; at most names_size */
 	struct idl_type *anon_head;    /* anonymous records and routine types */
 	struct idl_type **anon_tail;
 	bool nomem;                    /* a string could not be allocated */

@@ -454,3 +454,19 @@ TEST(idlc_gen, every_prefix)
 		buf_free(&out);
 	}
 }
+
+/* The C name registry grows with the file: a clash is still found between
+ * the first name registered and one of the last of thousands. */
+TEST(idlc_gen, clash_found_among_many_names)
+{
+	struct idl_buf src = {0}, out = {0};
+	char err[IDL_ERR_MAX];
+
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&src, "x%d = u8\n", i);
+	buf_puts(&src, "door t { x0 = x0 -> null }");
+	ASSERT_EQ(compile(src.data, IDLC_HEADER, &out, err), -1);
+	EXPECT_STREQ(err, "t.idl:5001:10: error: C name 't_x0' of routine 'x0' of door 't' "
+		     "clashes with type 'x0'");
+	buf_free(&src);
+}

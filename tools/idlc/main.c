@@ -4,15 +4,20 @@
  * Reads the whole file, compiles it (compile.c) and writes the header to
  * stdout or to out.h; with --id one "<door> <32 hex digits>" line per
  * door instead, with --canonical the canonical form of each door (what its
- * API ID is the hash of). The output file is written to a temporary name in the same folder
- * and renamed into place, so it is never left partial. Exit status: 0 on
- * success, 1 for errors in the input (printed on stderr as
- * "file:line:col: error: message") or I/O errors, 2 for usage errors.
+ * API ID is the hash of). An output that is a regular file, or does not
+ * exist yet, is written to a temporary name in the same folder and renamed
+ * into place, so it is never left partial; anything else (a device such as
+ * /dev/null, a FIFO, a symlink) is written straight to, since a rename
+ * would replace it with a regular file. Exit status: 0 on success, 1 for
+ * errors in the input (printed on stderr as "file:line:col: error: message",
+ * or "file: error: message" when the file cannot be read) or I/O errors, 2
+ * for usage errors.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tools/idlc/idlc.h"
@@ -23,21 +28,35 @@ static int usage(const char *msg)
 	return 2;
 }
 
+/* The whole file, or NULL with errno set. A folder opens without error
+ * and fails only at the first read, with EISDIR: caught up front so that
+ * the message can say so. */
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	struct idl_buf b = {0};
+	struct stat st;
 	char chunk[65536];
 	size_t n;
 
 	if (!f)
 		return NULL;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
+	errno = 0;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_add(&b, chunk, n);
 	if (ferror(f) || b.failed) {
+		int err = errno ? errno : EIO;
+
+		if (b.failed)
+			err = ENOMEM;
 		fclose(f);
 		buf_free(&b);
-		errno = EIO;
+		errno = err;
 		return NULL;
 	}
 	fclose(f);
@@ -66,12 +85,28 @@ static char *file_stem(const char *path)
 	return stem;
 }
 
+static int write_straight(const char *out_path, const struct idl_buf *b)
+{
+	FILE *f = fopen(out_path, "wb");
+
+	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
+		fprintf(stderr, "idlc: cannot write %s: %s\n", out_path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int write_output(const char *out_path, const struct idl_buf *b)
 {
+	struct stat st;
 	size_t len = strlen(out_path);
-	char *tmp = malloc(len + 32);
+	char *tmp;
 	FILE *f;
 
+	/* A rename would turn /dev/null or a symlink into a regular file. */
+	if (lstat(out_path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_straight(out_path, b);
+	tmp = malloc(len + 32);
 	if (!tmp) {
 		fprintf(stderr, "idlc: out of memory\n");
 		return 1;
@@ -129,7 +164,10 @@ int main(int argc, char **argv)
 	}
 	src = read_file(in_path, &len);
 	if (!src) {
-		fprintf(stderr, "idlc: cannot read %s: %s\n", in_path, strerror(errno));
+		if (errno == EISDIR)
+			fprintf(stderr, "%s: error: is a directory, not an IDL file\n", in_path);
+		else
+			fprintf(stderr, "%s: error: cannot read: %s\n", in_path, strerror(errno));
 		free(stem);
 		return 1;
 	}
