@@ -9,9 +9,9 @@
  */
 #include <stddef.h>
 
+#include "arch/spinlock.h"
 #include "core/hallway.h"
 #include "core/platform.h"
-#include "arch/spinlock.h"
 
 static const struct lm_door *slots[HALLWAY_MAX];
 static uint32_t count;

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <sys/mman.h>
 
-#include "core/platform.h"
 #include "arch/spinlock.h"
+#include "core/platform.h"
 #include "hosted/hosted.h"
 
 #define PAGE 4096

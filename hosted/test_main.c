@@ -10,9 +10,9 @@
 
 #include "core/thread.h"
 #include "hosted/hosted.h"
-#include "services/services.h"
 #include "lib/glob.h"
 #include "lib/test.h"
+#include "services/services.h"
 
 #define TESTS_MAX 1024
 #define TEST_DONE (1ull << 0)

@@ -3,8 +3,8 @@
  * a fixed table at boot; lookups are a linear scan of at most BOOTOPT_MAX
  * entries, done a handful of times during boot.
  */
-#include "kernel/cmdline.h"
 #include "kernel/bootopt.h"
+#include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "lib/string.h"
 

@@ -8,8 +8,8 @@
 
 #include "arch/cpu.h"
 #include "arch/serial.h"
-#include "core/hart.h"
 #include "arch/spinlock.h"
+#include "core/hart.h"
 #include "kernel/console.h"
 #include "lib/fmt.h"
 

@@ -12,8 +12,8 @@
  * Locking: fault_lock protects the ring (interrupts are off in handlers).
  */
 #include "arch/cpu.h"
-#include "core/hart.h"
 #include "arch/spinlock.h"
+#include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/console.h"
 #include "kernel/fault.h"

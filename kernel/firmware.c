@@ -6,10 +6,10 @@
  * range might be device memory; the tables are read once).
  */
 #include "arch/layout.h"
+#include "arch/vm.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/firmware.h"
-#include "arch/vm.h"
 #include "lib/string.h"
 
 /* Physical addresses above this are not memory any table could be in. */

@@ -28,13 +28,13 @@
 
 #include "arch/cpu.h"
 #include "arch/spinlock.h"
+#include "arch/vm.h"
 #include "core/stack.h"
 #include "core/thread.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/tlb.h"
-#include "arch/vm.h"
 
 #define KSTACK_CACHE_MAX 4096
 #define KSTACK_BATCH 64

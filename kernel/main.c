@@ -13,6 +13,7 @@
 #include "arch/layout.h"
 #include "arch/qemu.h"
 #include "arch/trap.h"
+#include "arch/vm.h"
 #include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/boot.h"
@@ -27,7 +28,6 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
-#include "arch/vm.h"
 #include "services/loader.h"
 #include "services/services.h"
 

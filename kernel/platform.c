@@ -8,11 +8,11 @@
 #include "core/platform.h"
 #include "core/thread.h"
 #include "kernel/kstack.h"
-#include "kernel/trap.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
-#include "kernel/tlb.h"
 #include "kernel/time.h"
+#include "kernel/tlb.h"
+#include "kernel/trap.h"
 
 uintptr_t plat_stack_alloc(unsigned pages)
 {

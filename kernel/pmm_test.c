@@ -1,8 +1,8 @@
 /* In-kernel tests of the physical page allocator. */
 #include "arch/cpu.h"
+#include "arch/vm.h"
 #include "kernel/kstack.h"
 #include "kernel/pmm.h"
-#include "arch/vm.h"
 #include "lib/test.h"
 
 /*

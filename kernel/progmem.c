@@ -15,11 +15,11 @@
 #include <stddef.h>
 
 #include "arch/layout.h"
-#include "core/platform.h"
 #include "arch/spinlock.h"
+#include "arch/vm.h"
+#include "core/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/tlb.h"
-#include "arch/vm.h"
 
 static struct spinlock prog_lock = SPINLOCK_INIT;
 static uint64_t prog_next = PROGRAMS_BASE;

@@ -10,11 +10,12 @@
 #include "arch/gdt.h"
 #include "arch/smp_boot.h"
 #include "arch/trap.h"
-#include "kernel/cmdline.h"
+#include "arch/vm.h"
 #include "core/hart.h"
 #include "core/thread.h"
-#include "kernel/console.h"
 #include "kernel/bootopt.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "kernel/firmware.h"
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
@@ -22,7 +23,6 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
-#include "arch/vm.h"
 #include "lib/string.h"
 
 #define IDLE_STACK_PAGES 4

@@ -5,12 +5,12 @@
  * test needs a number of harts and says so (a diagnostic, and a pass) on a
  * machine with fewer.
  */
-#include "kernel/cmdline.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/bootopt.h"
+#include "kernel/cmdline.h"
 #include "kernel/firmware.h"
 #include "lib/string.h"
 #include "lib/test.h"

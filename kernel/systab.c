@@ -6,12 +6,12 @@
  */
 #include <lemmings/systab.h>
 
+#include "arch/vm.h"
 #include "core/hallway.h"
 #include "core/thread.h"
 #include "kernel/console.h"
 #include "kernel/fault.h"
 #include "kernel/systab.h"
-#include "arch/vm.h"
 #include "lib/fmt.h"
 
 #define LOG_MAX 4096

@@ -5,13 +5,13 @@
  * Memory per thread is measured with the allocator's own counts: free pages
  * before and with all threads alive, and the page-table pages among them.
  */
+#include "arch/vm.h"
 #include "core/stack.h"
 #include "core/thread.h"
 #include "core/timer.h"
+#include "kernel/console.h"
 #include "kernel/kstack.h"
 #include "kernel/pmm.h"
-#include "arch/vm.h"
-#include "kernel/console.h"
 #include "lib/test.h"
 
 #define MILLION 1000000

@@ -12,12 +12,12 @@
 #include "arch/apic.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
+#include "arch/vm.h"
 #include "core/timer.h"
 #include "kernel/console.h"
-#include "kernel/trap.h"
 #include "kernel/firmware.h"
-#include "arch/vm.h"
 #include "kernel/time.h"
+#include "kernel/trap.h"
 
 #define PIT_HZ 1193182
 #define PIT_TICKS 11932

@@ -11,13 +11,13 @@
  */
 #include "arch/apic.h"
 #include "arch/cpu.h"
-#include "arch/trap.h"
-#include "core/hart.h"
 #include "arch/spinlock.h"
-#include "kernel/pmm.h"
-#include "kernel/trap.h"
-#include "kernel/tlb.h"
+#include "arch/trap.h"
 #include "arch/vm.h"
+#include "core/hart.h"
+#include "kernel/pmm.h"
+#include "kernel/tlb.h"
+#include "kernel/trap.h"
 
 #define FULL_FLUSH_PAGES 32 /* above this, reload CR3 instead */
 

@@ -1,8 +1,8 @@
 /* In-kernel tests of page mapping and protection. */
 #include "arch/trap.h"
+#include "arch/vm.h"
 #include "kernel/fault.h"
 #include "kernel/pmm.h"
-#include "arch/vm.h"
 #include "lib/test.h"
 
 /* A spot in the programs region that nothing else uses during tests. */

@@ -11,7 +11,7 @@
 
 #include "core/archive.h"
 #include "services/archive.h"
-#include "services/services.h"
+#include "services/service.h"
 
 static struct archive boot;
 
@@ -100,19 +100,19 @@ static const struct boot_archive_door archive_door = {
 
 static void warn(void *ctx, const char *message)
 {
-	services_log("%s\n", message); /* it names the archive itself */
+	service_log("%s\n", message); /* it names the archive itself */
 }
 
 void services_archive_publish(const void *data, size_t size)
 {
 	if (!data || !size) {
-		services_log("archive: none was given to the system; the archive is empty\n");
+		service_log("archive: none was given to the system; the archive is empty\n");
 		archive_open(&boot, NULL, 0, NULL, NULL);
 	} else if (archive_open(&boot, data, size, warn, NULL) != LM_OK) {
-		services_log("archive: %zu bytes that are not a cpio (newc) archive; "
+		service_log("archive: %zu bytes that are not a cpio (newc) archive; "
 			     "the archive is empty\n", size);
 	} else {
-		services_log("archive: %u entries in %zu bytes\n", boot.count, size);
+		service_log("archive: %u entries in %zu bytes\n", boot.count, size);
 	}
-	services_register(&archive_door, "boot_archive");
+	service_register(&archive_door, "boot_archive");
 }

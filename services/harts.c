@@ -12,7 +12,7 @@
 
 #include "core/hart.h"
 #include "core/thread.h"
-#include "services/services.h"
+#include "services/service.h"
 
 typedef void core_entry(void *arg); /* see services/threads.c */
 
@@ -78,5 +78,5 @@ static const struct harts_door harts_door = {
 
 void services_harts_publish(void)
 {
-	services_register(&harts_door, "harts");
+	service_register(&harts_door, "harts");
 }

@@ -19,7 +19,7 @@
 #include "lib/string.h"
 #include "services/archive.h"
 #include "services/loader.h"
-#include "services/services.h"
+#include "services/service.h"
 
 #define START_PAGE 4096
 #define ARGS_MAX 32
@@ -70,7 +70,7 @@ static void program_thread(void *arg)
 
 	entry(&p->start);
 	if (p->start.exit_code)
-		services_log("%s: ended with status %d\n", p->argv[0], p->start.exit_code);
+		service_log("%s: ended with status %d\n", p->argv[0], p->start.exit_code);
 	plat_page_free(p);
 }
 
@@ -190,5 +190,5 @@ static const struct loader_door loader_door = {
 
 void services_loader_publish(void)
 {
-	services_register(&loader_door, "loader");
+	service_register(&loader_door, "loader");
 }

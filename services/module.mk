@@ -1,6 +1,6 @@
 # services/: the system's own doors (threads, timer, harts, boot archive,
 # loader), built into the kernel and into the hosted runtime.
 
-SERVICES_SRCS := services/services.c services/threads.c services/timer.c \
+SERVICES_SRCS := services/service.c services/services.c services/threads.c services/timer.c \
 	services/harts.c services/archive.c services/loader.c
 KERNEL_SRCS += $(SERVICES_SRCS) services/services_test.c services/loader_bench.c

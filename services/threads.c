@@ -9,7 +9,7 @@
 #include <lemmings/threads.h>
 
 #include "core/thread.h"
-#include "services/services.h"
+#include "services/service.h"
 
 /* A thread entry takes one 64-bit integer-class argument in both the IDL's
  * form (uintptr_t) and the core's (void *): in the System V ABI both travel
@@ -83,5 +83,5 @@ static const struct threads_door threads_door = {
 
 void services_threads_publish(void)
 {
-	services_register(&threads_door, "threads");
+	service_register(&threads_door, "threads");
 }

@@ -12,11 +12,11 @@
  */
 #include <lemmings/timer.h>
 
-#include "core/platform.h"
 #include "arch/spinlock.h"
+#include "core/platform.h"
 #include "core/thread.h"
 #include "core/timer.h"
-#include "services/services.h"
+#include "services/service.h"
 
 #define TIMER_SLOTS 1024
 #define TIMER_REARMED THREAD_EV_SERVICE /* the deadline changed */
@@ -165,5 +165,5 @@ static const struct timer_door timer_door = {
 
 void services_timer_publish(void)
 {
-	services_register(&timer_door, "timer");
+	service_register(&timer_door, "timer");
 }
