@@ -38,6 +38,7 @@
 #include <stddef.h>
 
 #include "arch/context.h"
+#include "arch/upcalls.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched.h"

@@ -9,6 +9,7 @@
 #include "arch/cpu.h"
 #include "arch/serial.h"
 #include "arch/spinlock.h"
+#include "arch/upcalls.h"
 #include "core/hart.h"
 #include "kernel/console.h"
 #include "lib/fmt.h"

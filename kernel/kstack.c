@@ -28,6 +28,7 @@
 
 #include "arch/cpu.h"
 #include "arch/spinlock.h"
+#include "arch/upcalls.h"
 #include "arch/vm.h"
 #include "core/stack.h"
 #include "core/thread.h"

@@ -13,6 +13,7 @@
 #include "arch/layout.h"
 #include "arch/qemu.h"
 #include "arch/trap.h"
+#include "arch/upcalls.h"
 #include "arch/vm.h"
 #include "core/hart.h"
 #include "core/thread.h"

@@ -8,6 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/qemu.h"
 #include "arch/trap.h"
+#include "arch/upcalls.h"
 #include "core/hart.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"

@@ -13,6 +13,7 @@
 #include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/spinlock.h"
+#include "arch/upcalls.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
