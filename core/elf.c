@@ -400,10 +400,12 @@ static enum lm_err place(struct plan *p, const struct elf_env *env, struct elf_i
 		s->prot = l->prot;
 		err = env->protect(env->ctx, s->addr, s->len, s->prot);
 		if (err) {
+			/* Say which pages before clearing out, which s points into. */
+			fail(p, err, "protecting segment pages 0x%lx+0x%lx: %s", s->addr, s->len,
+			     lm_err_str(err));
 			env->release(env->ctx, base, span);
 			memset(out, 0, sizeof *out);
-			return fail(p, err, "protecting segment pages 0x%lx+0x%lx: %s", s->addr, s->len,
-				    lm_err_str(err));
+			return err;
 		}
 	}
 	out->base = base;

@@ -554,8 +554,15 @@ TEST(elf, protect_failure_releases_once)
 		struct host_env h = {.protect_fails_at = at};
 		struct elf_env env = env_of(&h);
 
+		char want[64];
+
 		EXPECT_EQ(elf_load(m.b, m.size, &env, &im, detail, sizeof detail), LM_ERR_FAULT);
 		EXPECT(strstr(detail, "protecting segment pages"));
+		/* The pages named are the ones whose protect failed. */
+		snprintf(want, sizeof want, "0x%lx+0x%lx", (unsigned long)h.calls[at - 1].addr,
+			 (unsigned long)h.calls[at - 1].len);
+		EXPECT(strstr(detail, want));
+		EXPECT(!strstr(detail, "0x0+0x0"));
 		EXPECT_EQ(h.protects, at);
 		EXPECT_EQ(h.reserves, 1);
 		EXPECT_EQ(h.releases, 1);

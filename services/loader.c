@@ -127,9 +127,8 @@ enum lm_err program_start(const char *path, const char *args, struct thread **ou
 			     err ? "no such file in the boot archive" : "not a regular file");
 		return err ? err : LM_ERR_INVAL;
 	}
-	err = program_load(e.data, (size_t)e.size, &img, detail, detail_size);
-	if (err)
-		return err;
+	/* The start record first: a start that fails on its arguments or
+	 * for lack of memory must not have placed the image. */
 	p = plat_page_alloc();
 	if (!p) {
 		fmt_snprintf(detail, detail_size, "no memory for the start record");
@@ -141,6 +140,11 @@ enum lm_err program_start(const char *path, const char *args, struct thread **ou
 			     ARGS_MAX, (size_t)(START_PAGE - sizeof *p));
 		return LM_ERR_RANGE;
 	}
+	err = program_load(e.data, (size_t)e.size, &img, detail, detail_size);
+	if (err) {
+		plat_page_free(p);
+		return err;
+	}
 	p->start.version = LM_START_VERSION;
 	p->start.base = img.base;
 	p->entry = img.entry;
@@ -149,6 +153,8 @@ enum lm_err program_start(const char *path, const char *args, struct thread **ou
 	o.arg = p;
 	err = thread_spawn(&o, out);
 	if (err) {
+		/* Nothing ran in the image: give it back with the record. */
+		plat_program_release(img.base, img.size);
 		plat_page_free(p);
 		fmt_snprintf(detail, detail_size, "cannot start its thread: %s", lm_err_str(err));
 	}

@@ -1,0 +1,49 @@
+/*
+ * In-kernel tests of starting programs (services/loader.c). They start
+ * /bin/hello from the boot archive, which tests/kernel.t and tests/smp.t
+ * boot with; without it they fail at the lookup.
+ */
+#include "core/thread.h"
+#include "kernel/pmm.h"
+#include "lib/string.h"
+#include "lib/test.h"
+#include "services/archive.h"
+#include "services/loader.h"
+
+#define FAILED_STARTS 300
+
+/* "/bin/hello" and sixty words: more than a start record holds. */
+static void too_many_words(char *buf, size_t size)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < 60 && used + 4 < size; i++) {
+		memcpy(buf + used, "arg ", 4);
+		used += 4;
+	}
+	buf[used] = 0;
+}
+
+TEST(loader, failed_starts_give_their_memory_back)
+{
+	struct archive_entry e;
+	struct thread *t;
+	char args[256], detail[160];
+	uint64_t before, after;
+
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/hello", &e), LM_OK);
+	too_many_words(args, sizeof args);
+	before = pmm_free_pages();
+	for (int i = 0; i < FAILED_STARTS; i++) {
+		ASSERT_EQ(program_start("/bin/hello", args, &t, detail, sizeof detail), LM_ERR_RANGE);
+		EXPECT(strstr(detail, "arguments too long"));
+	}
+	after = pmm_free_pages();
+	/* Each leaked start would keep hello's image (several pages): allow
+	 * a few pages for tables, none per start. */
+	test_diag("free pages before %llu, after %d failed starts: %llu",
+		  (unsigned long long)before, FAILED_STARTS, (unsigned long long)after);
+	EXPECT(after + 8 >= before);
+	/* And a valid start still works. */
+	EXPECT_EQ(program_start("/bin/hello", "after-failures", &t, detail, sizeof detail), LM_OK);
+}
