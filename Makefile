@@ -258,7 +258,8 @@ $(KERNEL_OBJS) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
 # kernel as a Multiboot module. init goes to /init, other programs to /bin,
 # the list of programs init starts to /etc/programs. For the end-to-end tests
 # (boot option programs=/etc/programs.test) it also holds a truncated copy of
-# a program, /bin/truncated, which the loader must refuse with a reason.
+# a program, /bin/truncated, which the loader must refuse with a reason, and
+# a list with CRLF line ends and a NUL byte (/etc/programs.messy).
 ARCHIVE := $(BUILD)/archive.cpio
 $(ARCHIVE): $(PROGRAM_BINS) programs/init.list programs/test.list
 	$(call say,CPIO,$@)
@@ -267,6 +268,8 @@ $(ARCHIVE): $(PROGRAM_BINS) programs/init.list programs/test.list
 	$(Q)cp $(BUILD)/programs/init $(BUILD)/archive/init
 	$(Q)cp programs/init.list $(BUILD)/archive/etc/programs
 	$(Q)cp programs/test.list $(BUILD)/archive/etc/programs.test
+	$(Q)printf '/bin/hello crlf\r\n/bin/hello nul\000byte\n/bin/hello after-nul\r\n' \
+		> $(BUILD)/archive/etc/programs.messy
 	$(Q)head -c 300 $(BUILD)/programs/hello > $(BUILD)/archive/bin/truncated
 	$(Q)cd $(BUILD)/archive && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio -o -H newc --quiet > ../archive.cpio.tmp && mv ../archive.cpio.tmp ../archive.cpio

@@ -109,6 +109,26 @@ static bool build_argv(struct start_page *p, const char *path, const char *args)
 	return true;
 }
 
+/* Why path is not a program in the archive, in words that agree with err
+ * (archive_lookup's: NOENT, absent; INVAL, a ".." or a file used as a
+ * directory; LM_OK, found but not a regular file). */
+static const char *lookup_failure(const char *path, enum lm_err err)
+{
+	const char *c = path;
+
+	if (err == LM_ERR_NOENT)
+		return "no such file in the boot archive";
+	if (!err)
+		return "not a regular file";
+	for (; *c; c++)
+		if (c[0] == '.' && c[1] == '.' && (c == path || c[-1] == '/') &&
+		    (!c[2] || c[2] == '/'))
+			return "'..' in a boot archive path is not resolved: give the path from /";
+	if (err == LM_ERR_INVAL)
+		return "a part of the path before the last is a file, not a directory";
+	return lm_err_str(err);
+}
+
 enum lm_err program_start(const char *path, const char *args, struct thread **out,
 			 char *detail, size_t detail_size)
 {
@@ -123,8 +143,7 @@ enum lm_err program_start(const char *path, const char *args, struct thread **ou
 		detail[0] = 0;
 	err = archive_lookup(services_archive(), path, &e);
 	if (err || (e.mode & ARCHIVE_S_IFMT) != ARCHIVE_S_IFREG) {
-		fmt_snprintf(detail, detail_size, "%s",
-			     err ? "no such file in the boot archive" : "not a regular file");
+		fmt_snprintf(detail, detail_size, "%s", lookup_failure(path, err));
 		return err ? err : LM_ERR_INVAL;
 	}
 	/* The start record first: a start that fails on its arguments or

@@ -47,3 +47,30 @@ TEST(loader, failed_starts_give_their_memory_back)
 	/* And a valid start still works. */
 	EXPECT_EQ(program_start("/bin/hello", "after-failures", &t, detail, sizeof detail), LM_OK);
 }
+
+/* The words of a failed start agree with its error. */
+TEST(loader, a_path_that_is_not_a_program_says_why)
+{
+	static const struct {
+		const char *path;
+		enum lm_err err;
+		const char *says;
+	} cases[] = {
+		{"/bin/no-such-program", LM_ERR_NOENT, "no such file"},
+		{"../init", LM_ERR_INVAL, "'..'"},
+		{"/bin/../init", LM_ERR_INVAL, "'..'"},
+		{"/init/x", LM_ERR_INVAL, "is a file, not a directory"},
+		{"/bin", LM_ERR_INVAL, "not a regular file"},
+	};
+	struct thread *t;
+	char detail[160];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		EXPECT_EQ(program_start(cases[i].path, "", &t, detail, sizeof detail), cases[i].err);
+		if (!strstr(detail, cases[i].says))
+			test_diag("%s: \"%s\"", cases[i].path, detail);
+		EXPECT(strstr(detail, cases[i].says));
+		if (cases[i].err != LM_ERR_NOENT)
+			EXPECT(!strstr(detail, "no such file"));
+	}
+}

@@ -9,7 +9,7 @@
 # while the rest start; a missing init and a damaged archive get clear
 # messages.
 
-PROGRAM_CHECKS=15
+PROGRAM_CHECKS=19
 
 program_checks() {
 	archive=build/archive.cpio
@@ -33,6 +33,16 @@ program_checks() {
 	check "programs after the failures still start" log_has 'argv\[1\] = two'
 	check "the same program runs twice" [ "$(grep -c 'argv\[0\] = /bin/hello' "$LOG")" -eq 2 ]
 	check "init counts the failures" log_has 'init: 4 started, 2 failed'
+
+	# (The kernel's console ends lines with CRLF: one CR may end a line,
+	# a second would be the list's.)
+	cr=$(printf '\r')
+	run_system 'argv\[1\] = after-nul' 30 $archive programs=/etc/programs.messy
+	check "a CRLF line end is not part of the arguments" log_has "argv\\[1\\] = crlf$cr?\$"
+	check "a line with a NUL byte is reported" \
+		log_has 'init: /etc/programs.messy:2: the line holds a NUL byte; skipped'
+	check "lines after a NUL byte still start" log_has "argv\\[1\\] = after-nul$cr?\$"
+	check "init counts the messy list" log_has 'init: 2 started, 1 failed'
 
 	run_system 'init: cannot start' 20 $archive init=/bin/nothing
 	check "a missing init gets a clear message" \

@@ -3,6 +3,7 @@
  * /etc/programs by default) from the boot archive, one per line with its
  * arguments ('#' starts a comment), and starts each through the loader,
  * reporting every start and every failure. A failure never stops the rest.
+ * Lines may end in CRLF; a line holding a NUL byte is reported and skipped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -75,22 +76,35 @@ int main(int argc, char **argv)
 	const struct loader_door *loader = loader_door_find();
 	int started = 0, failed = 0, number = 0;
 	char *line, *next;
+	long len;
 
 	if (!archive || !loader) {
 		printf("init: the %s door is not in the hallway\n", archive ? "loader" : "boot archive");
 		return 1;
 	}
 	printf("init: starting the programs listed in %s\n", path);
-	if (read_list(archive, path) < 0)
+	len = read_list(archive, path);
+	if (len < 0)
 		return 1;
-	for (line = list; line; line = next) {
+	for (line = list; line < list + len; line = next) {
+		char *end = line;
+		size_t n;
 		int r;
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
+		while (end < list + len && *end != '\n')
+			end++;
+		next = end + 1;
+		*end = 0;
+		n = (size_t)(end - line);
+		if (n && line[n - 1] == '\r')
+			line[--n] = 0;
 		number++;
-		if (strlen(line) >= LINE_MAX) {
+		if (strlen(line) != n) {
+			printf("init: %s:%d: the line holds a NUL byte; skipped\n", path, number);
+			failed++;
+			continue;
+		}
+		if (n >= LINE_MAX) {
 			printf("init: %s:%d: line too long (at most %d characters)\n", path, number,
 			       LINE_MAX - 1);
 			failed++;
