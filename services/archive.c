@@ -106,7 +106,8 @@ static void warn(void *ctx, const char *message)
 void services_archive_publish(const void *data, size_t size)
 {
 	if (!data || !size) {
-		service_log("archive: none was given to the system; the archive is empty\n");
+		service_log(data ? "archive: the one given is empty (0 bytes)\n"
+				 : "archive: none was given to the system; the archive is empty\n");
 		archive_open(&boot, NULL, 0, NULL, NULL);
 	} else if (archive_open(&boot, data, size, warn, NULL) != LM_OK) {
 		service_log("archive: %zu bytes that are not a cpio (newc) archive; "

@@ -9,7 +9,7 @@
 # while the rest start; a missing init and a damaged archive get clear
 # messages.
 
-PROGRAM_CHECKS=19
+PROGRAM_CHECKS=20
 
 program_checks() {
 	archive=build/archive.cpio
@@ -55,4 +55,10 @@ program_checks() {
 	check "a truncated archive is reported with the entry and offset" \
 		log_has 'archive: entry [0-9]+ \(".*"\) at offset 0x[0-9a-f]+: .*runs past the end'
 	check "the system carries on with what it could read" log_has 'init: cannot start /init'
+
+	empty=$(mktemp)
+	run_system 'init: cannot start' 20 "$empty"
+	rm -f "$empty"
+	check "an empty archive is called empty, not missing" \
+		log_has 'archive: the one given is empty \(0 bytes\)'
 }
