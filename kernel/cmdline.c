@@ -94,18 +94,20 @@ bool cmdline_key_is(const struct cmdline_word *w, const char *key)
 	return strlen(key) == w->key_len && !memcmp(w->key, key, w->key_len);
 }
 
-/* A decimal number of at most 5 digits at *p; false if there is none. */
+/* A decimal number at *p; false if there is none. One too long to be a
+ * hart number (more than 5 digits) reads as HART_TOO_LARGE, which every
+ * limit refuses. */
+#define HART_TOO_LARGE 100000u
 static bool parse_small(const char **p, unsigned *v)
 {
 	unsigned n = 0, digits = 0;
 
 	while (**p >= '0' && **p <= '9') {
-		if (++digits > 5)
-			return false;
-		n = n * 10 + (unsigned)(**p - '0');
+		if (++digits <= 5)
+			n = n * 10 + (unsigned)(**p - '0');
 		(*p)++;
 	}
-	*v = n;
+	*v = digits > 5 ? HART_TOO_LARGE : n;
 	return digits > 0;
 }
 
@@ -134,6 +136,11 @@ enum lm_err cmdline_parse_harts(const char *text, unsigned limit, uint64_t *mask
 					     (size_t)(p - text) + 1);
 				return LM_ERR_FORMAT;
 			}
+		}
+		if (lo >= HART_TOO_LARGE || hi >= HART_TOO_LARGE) {
+			fmt_snprintf(err, err_size, "column %zu: hart number too large (%u harts)",
+				     (size_t)(item - text) + 1, limit);
+			return LM_ERR_RANGE;
 		}
 		if (hi < lo) {
 			fmt_snprintf(err, err_size, "column %zu: range %u-%u runs backwards",

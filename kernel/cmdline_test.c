@@ -101,5 +101,12 @@ TEST(cmdline, hart_sets)
 	EXPECT_STREQ(err, "column 3: hart 4 does not exist (4 harts)");
 	EXPECT_EQ(cmdline_parse_harts("0;1", 4, &m, err, sizeof err), LM_ERR_FORMAT);
 	EXPECT_STREQ(err, "column 2: unexpected ';'");
-	EXPECT_EQ(cmdline_parse_harts("99999999999", 4, &m, err, sizeof err), LM_ERR_FORMAT);
+	EXPECT_EQ(cmdline_parse_harts("99999999999", 4, &m, err, sizeof err), LM_ERR_RANGE);
+	EXPECT_STREQ(err, "column 1: hart number too large (4 harts)");
+	EXPECT_EQ(cmdline_parse_harts("0,1-99999999999", 4, &m, err, sizeof err), LM_ERR_RANGE);
+	EXPECT_STREQ(err, "column 3: hart number too large (4 harts)");
+	EXPECT_EQ(cmdline_parse_harts("100000", 64, &m, err, sizeof err), LM_ERR_RANGE);
+	EXPECT_STREQ(err, "column 1: hart number too large (64 harts)");
+	EXPECT_EQ(cmdline_parse_harts("99999", 64, &m, err, sizeof err), LM_ERR_RANGE);
+	EXPECT_STREQ(err, "column 1: hart 99999 does not exist (64 harts)");
 }
