@@ -6,6 +6,7 @@
 #include "kernel/bootopt.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
 
 #define BOOTOPT_MAX 32
@@ -70,8 +71,11 @@ void bootopt_parse(const char *cmdline)
 		}
 		o = find_known(&w);
 		if (!o) {
-			kprintf("boot: unknown option '%.*s' ignored (boot with 'help' "
-				"for the list)\n", (int)w.key_len, w.key);
+			char key[4 * 32 + 1];
+
+			fmt_escape(key, sizeof key, w.key, w.key_len);
+			kprintf("boot: unknown option '%s' ignored (boot with 'help' "
+				"for the list)\n", key);
 			continue;
 		}
 		store(o->key, &w);

@@ -157,8 +157,11 @@ enum lm_err cmdline_parse_harts(const char *text, unsigned limit, uint64_t *mask
 		if (!*p)
 			break;
 		if (*p != ',') {
-			fmt_snprintf(err, err_size, "column %zu: unexpected '%c'",
-				     (size_t)(p - text) + 1, *p);
+			char shown[5];
+
+			fmt_escape(shown, sizeof shown, p, 1);
+			fmt_snprintf(err, err_size, "column %zu: unexpected '%s'",
+				     (size_t)(p - text) + 1, shown);
 			return LM_ERR_FORMAT;
 		}
 		p++;

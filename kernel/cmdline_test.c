@@ -101,6 +101,8 @@ TEST(cmdline, hart_sets)
 	EXPECT_STREQ(err, "column 3: hart 4 does not exist (4 harts)");
 	EXPECT_EQ(cmdline_parse_harts("0;1", 4, &m, err, sizeof err), LM_ERR_FORMAT);
 	EXPECT_STREQ(err, "column 2: unexpected ';'");
+	EXPECT_EQ(cmdline_parse_harts("0\x1b", 4, &m, err, sizeof err), LM_ERR_FORMAT);
+	EXPECT_STREQ(err, "column 2: unexpected '\\x1b'");
 	EXPECT_EQ(cmdline_parse_harts("99999999999", 4, &m, err, sizeof err), LM_ERR_RANGE);
 	EXPECT_STREQ(err, "column 1: hart number too large (4 harts)");
 	EXPECT_EQ(cmdline_parse_harts("0,1-99999999999", 4, &m, err, sizeof err), LM_ERR_RANGE);

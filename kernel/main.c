@@ -29,6 +29,8 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
 #include "services/loader.h"
 #include "services/services.h"
 
@@ -101,6 +103,16 @@ static void publish_services(void)
 	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
 }
 
+/* Text the boot loader or the user gave, made safe to print (control
+ * bytes as \xNN): one boot-time buffer, used by one message at a time. */
+static const char *shown(const char *text)
+{
+	static char buf[4 * BOOT_CMDLINE_MAX + 1];
+
+	fmt_escape(buf, sizeof buf, text, strlen(text));
+	return buf;
+}
+
 static void start_init(void)
 {
 	const char *init = bootopt_get("init"), *list = bootopt_get("programs");
@@ -114,7 +126,7 @@ static void start_init(void)
 	err = program_start(init, list, NULL, detail, sizeof detail);
 	if (err)
 		kprintf("init: cannot start %s: %s (%s); the system is idle "
-			"(Ctrl-A X leaves QEMU)\n", init, detail, lm_err_str(err));
+			"(Ctrl-A X leaves QEMU)\n", shown(init), detail, lm_err_str(err));
 }
 
 void kmain(uint32_t magic, uint32_t info)
@@ -129,14 +141,15 @@ void kmain(uint32_t magic, uint32_t info)
 		hart_stop();
 	}
 	kprintf("boot loader: %s (Multiboot %u)\n",
-		boot_info.loader[0] ? boot_info.loader : "unnamed", boot_info.protocol);
-	kprintf("command line: \"%s\"%s\n", boot_info.cmdline,
+		boot_info.loader[0] ? shown(boot_info.loader) : "unnamed", boot_info.protocol);
+	kprintf("command line: \"%s\"%s\n", shown(boot_info.cmdline),
 		boot_info.cmdline_truncated ? " (truncated)" : "");
 	print_memory_map();
 	for (uint32_t i = 0; i < boot_info.module_count; i++)
 		kprintf("module %u: %llu bytes at 0x%llx \"%s\"\n", i,
 			(unsigned long long)(boot_info.modules[i].end - boot_info.modules[i].start),
-			(unsigned long long)boot_info.modules[i].start, boot_info.modules[i].cmdline);
+			(unsigned long long)boot_info.modules[i].start,
+			shown(boot_info.modules[i].cmdline));
 	bootopt_parse(boot_info.cmdline);
 
 	reserve_boot_memory();

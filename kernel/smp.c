@@ -23,6 +23,7 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
+#include "lib/fmt.h"
 #include "lib/string.h"
 
 #define IDLE_STACK_PAGES 4
@@ -153,7 +154,10 @@ void smp_boot(void)
 	all = hart_count >= 64 ? ~0ull : (1ull << hart_count) - 1;
 	mask = all;
 	if (opt && cmdline_parse_harts(opt, hart_count, &mask, err, sizeof err) != LM_OK) {
-		kprintf("sched=%s: %s; every hart schedules\n", opt, err);
+		char shown[4 * 64 + 1];
+
+		fmt_escape(shown, sizeof shown, opt, strlen(opt));
+		kprintf("sched=%s: %s; every hart schedules\n", shown, err);
 		mask = all;
 	}
 	for (uint32_t i = 0; i < hart_count; i++)

@@ -275,3 +275,33 @@ size_t fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+size_t fmt_escape(char *buf, size_t size, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t used = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[4];
+		size_t n = 0;
+
+		if (c == '\\' || c == '"') {
+			e[n++] = '\\';
+			e[n++] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			e[n++] = (char)c;
+		} else {
+			e[n++] = '\\';
+			e[n++] = 'x';
+			e[n++] = hex[c >> 4];
+			e[n++] = hex[c & 15];
+		}
+		for (size_t k = 0; k < n; k++, used++)
+			if (used + 1 < size)
+				buf[used] = e[k];
+	}
+	if (size)
+		buf[used < size ? used : size - 1] = 0;
+	return used;
+}

@@ -25,4 +25,11 @@ size_t fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 size_t fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
+/* Text from outside (a command line, a file name), safe to print: len bytes
+ * of s with printable ASCII as it is and every other byte as \xNN (a
+ * backslash as \\, a double quote as \"), so that no escape sequence
+ * reaches a terminal. Terminates buf like fmt_snprintf, and returns the
+ * length that would have been written with unlimited space. */
+size_t fmt_escape(char *buf, size_t size, const char *s, size_t len);
+
 #endif

@@ -62,3 +62,21 @@ TEST(fmt, truncation)
 	n = fmt_snprintf(small, 0, "abc");
 	EXPECT_EQ(n, 3);
 }
+
+TEST(fmt, escape_keeps_terminals_safe)
+{
+	char buf[64];
+
+	EXPECT_EQ(fmt_escape(buf, sizeof buf, "init=/bin/a b", 13), 13);
+	EXPECT_STREQ(buf, "init=/bin/a b");
+	EXPECT_EQ(fmt_escape(buf, sizeof buf, "\x1b[2J\"\\\x7f\xff", 8), 19);
+	EXPECT_STREQ(buf, "\\x1b[2J\\\"\\\\\\x7f\\xff");
+	/* A NUL in the middle is shown, not an end. */
+	EXPECT_EQ(fmt_escape(buf, sizeof buf, "a\0b", 3), 6);
+	EXPECT_STREQ(buf, "a\\x00b");
+	/* Truncation never splits past the end and always terminates. */
+	EXPECT_EQ(fmt_escape(buf, 4, "\x1b\x1b", 2), 8);
+	EXPECT_STREQ(buf, "\\x1");
+	EXPECT_EQ(fmt_escape(buf, 1, "abc", 3), 3);
+	EXPECT_STREQ(buf, "");
+}

@@ -3,7 +3,7 @@
 # the command line, and warns about unknown or malformed options.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-echo 1..9
+echo 1..11
 
 boot_until 'system is idle' 20 --smp 1 --mem 256M --append 'bogus=1 =bad help'
 check "kernel boots to the idle loop" log_has 'system is idle'
@@ -16,6 +16,15 @@ check "the TSC is calibrated against the HPET the ACPI tables list" \
 	log_has 'time: TSC at [0-9]+ MHz \(calibrated against the HPET\)'
 check "the ACPI RSDP is found in the BIOS area (Multiboot 1 gives no copy)" \
 	log_has 'acpi: RSDP at 0x[0-9a-f]+ \(BIOS area\)'
+
+esc=$(printf '\033')
+boot_until 'system is idle' 20 --smp 1 --mem 256M --append "x${esc}[2J=1 sched=0${esc}"
+check "control bytes in the command line are shown escaped" \
+	log_has 'command line: "x\\x1b\[2J=1 sched=0\\x1b"'
+# (SeaBIOS clears the screen with escape sequences of its own before the
+# kernel starts: look from the banner on.)
+no_raw_escape() { ! sed -n '/^Lemmings/,$p' "$LOG" | grep -q "$esc"; }
+check "and never reach the console raw" no_raw_escape
 
 boot_until '^Lemmings' 10 --smp 4 --mem 2G
 echo "# banner after ${BOOT_MS} ms (QEMU start included)"
