@@ -70,6 +70,8 @@ struct hart {
 	bool need_resched;               /* set by wake-ups from interrupts */
 	struct thread *dedicated;        /* the one thread this hart serves, or
 					  * NULL (atomic; core/thread.c) */
+	uint64_t switches;               /* threads made current here (the
+					  * watchdog reads it, atomically) */
 	int64_t live;                    /* threads started here minus ended here */
 	uint64_t id_next, id_end;        /* thread ids this hart may hand out */
 	uintptr_t stack_cache;           /* freed one-page stacks (core/stack.c) */

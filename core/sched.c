@@ -519,6 +519,7 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 
 void sched_set_current(struct hart *h, struct thread *t)
 {
+	__atomic_store_n(&h->switches, h->switches + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current_priority, t->priority, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current_id, t->id, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current, t, __ATOMIC_RELAXED);

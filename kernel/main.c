@@ -29,6 +29,7 @@
 #include "kernel/smp.h"
 #include "kernel/systab.h"
 #include "kernel/time.h"
+#include "kernel/watchdog.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "services/loader.h"
@@ -183,6 +184,7 @@ void kmain(uint32_t magic, uint32_t info)
 	irq_enable();
 	smp_boot();
 	publish_services();
+	watchdog_start();
 	crash_on_request();
 	if (!ktest_start())
 		start_init();

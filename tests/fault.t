@@ -3,7 +3,7 @@
 # backtrace naming the faulting function, and the system goes on.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-echo 1..8
+echo 1..10
 
 boot_until 'kernel run|ok 1 ' 30 --smp 1 --mem 256M --append 'test=trap.faulting_thread_is_stopped_and_recorded'
 check "fault reported with the thread's name" log_has 'thread [0-9]+ \(doomed\) stopped on hart 0: page fault: writing unmapped page at 0xffffd0fff0000000'
@@ -18,3 +18,8 @@ check "double fault panics the kernel" log_has 'PANIC on hart 0: unrecoverable d
 
 boot_until 'system is idle' 30 --smp 1 --mem 256M --append 'crash=fault'
 check "crash=fault: thread stopped, boot goes on to idle" sh -c "grep -q 'crasher) stopped' $LOG && grep -q 'system is idle' $LOG"
+
+boot_until 'watchdog: thread' 30 --smp 2 --mem 256M --append 'crash=spin watchdog=1'
+check "crash=spin: the watchdog names the thread that keeps hart 1" \
+	log_has 'watchdog: thread [0-9]+ has kept hart 1 for [0-9]+ s while other threads wait there'
+check "and the starved thread has not run" sh -c "! grep -q 'starved thread ran' $LOG"
