@@ -5,8 +5,11 @@
  * is made current there. The watchdog remembers, per hart, the count it
  * last saw and since when: a count that has not moved for after_ns while
  * the hart's queue holds threads means the thread running there has kept
- * it all that time. The watchdog runs at critical priority, so it gets its
- * turn even on a hart such a thread holds (its wake-up preempts it).
+ * it all that time. The watchdog runs at regular priority and so preempts
+ * nobody: a thread preempted once a second could be stopped for want of
+ * stack room to save it (docs/scheduling.md), which a warning must never
+ * cause. It needs only one hart that is not held: woken on a held one, it
+ * moves to an idle hart, or an idle hart takes it (work stealing).
  *
  * Locking: only the watchdog thread scans (tests call watchdog_scan while
  * it sleeps between looks, which the per-hart records tolerate: at worst a
@@ -96,7 +99,7 @@ void watchdog_start(void)
 {
 	const char *opt = bootopt_get("watchdog");
 	uint64_t seconds = DEFAULT_SECONDS;
-	struct thread_opts o = {.entry = watch, .priority = PRIO_CRITICAL, .hart = -1,
+	struct thread_opts o = {.entry = watch, .priority = PRIO_REGULAR, .hart = -1,
 				.name = "watchdog"};
 
 	if (opt) {
