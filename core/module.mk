@@ -3,7 +3,7 @@
 # hosted/ both link all of it.
 
 CORE_SRCS := core/hart.c core/sched.c core/stack.c core/thread.c core/timer.c \
-	core/hallway.c core/archive.c core/elf.c
+	core/hallway.c core/systab.c core/archive.c core/elf.c
 KERNEL_SRCS += $(CORE_SRCS) core/sched_test.c core/sched_bench.c core/hallway_test.c \
 	core/door_bench.c
 

@@ -25,7 +25,7 @@
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
-#include "kernel/systab.h"
+#include "core/systab.h"
 #include "kernel/time.h"
 #include "arch/vm.h"
 #include "services/loader.h"

@@ -20,7 +20,7 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/smp.h"
-#include "kernel/systab.h"
+#include "core/systab.h"
 #include "kernel/time.h"
 #include "arch/vm.h"
 #include "lib/string.h"
