@@ -23,12 +23,20 @@ static const struct lm_door *sys_door_find(const struct lm_api_id *id)
 	return hallway_find(id);
 }
 
+/*
+ * The whole door (header and routines) must be readable. The routine count
+ * is checked against the cap before the door's size is computed from it: a
+ * count of 2^61 would wrap the size to the header's alone, and a check of
+ * that size would let a table that is not there into the hallway.
+ */
 static enum lm_err sys_door_register(const struct lm_door *door)
 {
 	if (!systab_readable(door, sizeof *door))
 		return LM_ERR_FAULT;
 	if (!systab_readable(door->name, 1))
 		return LM_ERR_FAULT;
+	if (door->routine_count > SYSTAB_DOOR_ROUTINES_MAX)
+		return LM_ERR_INVAL;
 	if (!systab_readable(door, sizeof *door + door->routine_count * 8))
 		return LM_ERR_FAULT;
 	return hallway_register(door);

@@ -8,8 +8,8 @@
  * and how a program's pointer is checked before the system reads it.
  *
  * Every routine is called by programs, so every argument is outside input:
- * bad pointers get an error or NULL, never a fault in the system's own code
- * (in the kernel; see systab_readable).
+ * bad pointers and impossible values get an error or NULL, never a fault in
+ * the system's own code (in the kernel; see systab_readable).
  */
 #ifndef CORE_SYSTAB_H
 #define CORE_SYSTAB_H
@@ -20,6 +20,11 @@
 #include <lemmings/systab.h>
 
 struct hart;
+
+/* The most routines a door may have: far above any real door's, and low
+ * enough that a door's size (its header, then 8 bytes a routine) cannot
+ * overflow. door_register refuses more with LM_ERR_INVAL. */
+#define SYSTAB_DOOR_ROUTINES_MAX 4096
 
 /* Fill every LM_SYS_* slot of h's system table. */
 void systab_install(struct hart *h);
