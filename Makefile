@@ -144,9 +144,12 @@ $(BUILD)/tool/%.o: %.c
 	$(call say,TOOLCC,$<)
 	$(Q)$(TCC) $(TCFLAGS) -c $< -o $@
 
-# Host unit tests: each is linked with the TAP runner in lib/test_host.c.
+# Host unit tests: each is linked with the test framework (lib/test.c, with
+# lib/fmt.c and lib/glob.c, unless its own list names them) and the TAP
+# runner in lib/test_host.c.
+TEST_FRAMEWORK_SRCS := lib/test.c lib/fmt.c lib/glob.c
 define host_test_rule
-$(BUILD)/tests/$(1): $(call hobj,$($(1)_SRCS) lib/test_host.c)
+$(BUILD)/tests/$(1): $(call hobj,$($(1)_SRCS) $(filter-out $($(1)_SRCS),$(TEST_FRAMEWORK_SRCS)) lib/test_host.c)
 	@mkdir -p $$(@D)
 	$$(call say,LINK,$$@)
 	$(Q)$(HCC) $(HLDFLAGS) $$^ -o $$@

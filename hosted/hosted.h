@@ -17,11 +17,6 @@
  * parked in their idle loops until the process exits). */
 void hosted_run(unsigned harts, void (*main_fn)(void *), void *arg);
 
-struct hart;
-
-/* Put the system table (hosted/systab.c) at the start of a hart. */
-void hosted_systab_install(struct hart *h);
-
 /* A boot archive from a folder: a cpio (newc) image of everything under
  * dir, in memory (malloc'ed; *size set). NULL after printing why. */
 void *hosted_pack_folder(const char *dir, size_t *size);

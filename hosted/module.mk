@@ -29,6 +29,10 @@ hosted_memory_test_SRCS := hosted/memory_test.c
 HOSTED_TESTS += hosted_services_test
 hosted_services_test_SRCS := services/services_test.c
 
+# The system table's shared routines, called as programs call them.
+HOSTED_TESTS += hosted_systab_test
+hosted_systab_test_SRCS := core/systab_test.c
+
 # A faulting thread is stopped and the others go on.
 HOSTED_TESTS += hosted_fault_test
 hosted_fault_test_SRCS := hosted/fault_test.c

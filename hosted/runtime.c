@@ -23,6 +23,7 @@
 
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/systab.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "hosted/hosted.h"
@@ -133,7 +134,7 @@ static void hart_setup(uint32_t id)
 	h->self = h;
 	h->id = id;
 	h->apic_id = id; /* the CPU it is pinned to (modulo the CPU count) */
-	hosted_systab_install(h);
+	systab_install(h);
 	hosted_fault_init_hart();
 	set_gs(h);
 	pin(id);

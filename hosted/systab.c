@@ -1,25 +1,29 @@
 /*
- * The system table in the hosted runtime: the same five routines as the
- * kernel's (kernel/systab.c), at the GS base of every hart, so programs
- * call them the same way. log writes to standard output with one write(2)
- * per call (no stdio buffering on a 4 KiB thread stack, and lines from
- * several harts never interleave within a call); panic stops the calling
- * thread, as in the kernel.
+ * The hosted runtime's part of the system table (core/systab.h), which
+ * programs call at the GS base of every hart, as in the kernel. log writes
+ * to standard output with one write(2) per call (no stdio buffering on a
+ * 4 KiB thread stack, and lines from several harts never interleave within
+ * a call); panic stops the calling thread, as in the kernel.
  */
 #include <unistd.h>
 
 #include <lemmings/systab.h>
 
-#include "core/hallway.h"
-#include "core/hart.h"
+#include "core/systab.h"
 #include "core/thread.h"
-#include "hosted/hosted.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
 #define LOG_MAX 4096
 
-static void sys_log(const char *text, size_t len)
+/* The runtime does not read its mappings: NULL is refused, and any other
+ * bad pointer faults the calling thread, which hosted/fault.c stops. */
+bool systab_readable(const void *p, size_t len)
+{
+	return p != NULL;
+}
+
+void systab_log(const char *text, size_t len)
 {
 	if (!text)
 		return;
@@ -35,7 +39,7 @@ static void sys_log(const char *text, size_t len)
 	}
 }
 
-__attribute__((noreturn)) static void sys_panic(const char *text, size_t len)
+__attribute__((noreturn)) void systab_panic(const char *text, size_t len)
 {
 	char line[160];
 	struct thread *t = thread_current();
@@ -43,30 +47,6 @@ __attribute__((noreturn)) static void sys_panic(const char *text, size_t len)
 	fmt_snprintf(line, sizeof line, "[thread %llu %s] panic: %.*s\n",
 		     (unsigned long long)t->id, t->name, text ? (int)(len < 100 ? len : 100) : 0,
 		     text ? text : "");
-	sys_log(line, strnlen(line, sizeof line));
+	systab_log(line, strnlen(line, sizeof line));
 	thread_exit();
-}
-
-static const struct lm_door *sys_door_list(uint64_t *cookie)
-{
-	return cookie ? hallway_list(cookie) : NULL;
-}
-
-static const struct lm_door *sys_door_find(const struct lm_api_id *id)
-{
-	return hallway_find(id);
-}
-
-static enum lm_err sys_door_register(const struct lm_door *door)
-{
-	return hallway_register(door);
-}
-
-void hosted_systab_install(struct hart *h)
-{
-	h->systab[LM_SYS_LOG] = sys_log;
-	h->systab[LM_SYS_PANIC] = sys_panic;
-	h->systab[LM_SYS_DOOR_LIST] = sys_door_list;
-	h->systab[LM_SYS_DOOR_FIND] = sys_door_find;
-	h->systab[LM_SYS_DOOR_REGISTER] = sys_door_register;
 }

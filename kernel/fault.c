@@ -10,6 +10,8 @@
  * released).
  *
  * Locking: fault_lock protects the ring (interrupts are off in handlers).
+ * It is taken only to copy a finished record in: the stack is walked (once,
+ * for the console and the record alike) and the report printed before.
  */
 #include "arch/cpu.h"
 #include "arch/spinlock.h"
@@ -48,8 +50,10 @@ void fault_catch_end(struct fault_catch *c)
 	thread_current()->catch = NULL;
 }
 
+/* The backtrace comes formatted: the stack was walked once, outside the
+ * lock, which covers only the copy into the ring. */
 static void record(struct thread *t, uint64_t vector, uint64_t error, uint64_t rip,
-		   uint64_t rbp, uint64_t rsp, uint64_t cr2, const char *reason)
+		   uint64_t cr2, const char *reason, const char *backtrace)
 {
 	struct fault_record *r;
 	bool irq = irq_save();
@@ -64,7 +68,7 @@ static void record(struct thread *t, uint64_t vector, uint64_t error, uint64_t r
 	r->rip = rip;
 	r->cr2 = cr2;
 	fmt_snprintf(r->reason, sizeof r->reason, "%s", reason);
-	backtrace_format(rip, rbp, rsp, r->backtrace, sizeof r->backtrace);
+	fmt_snprintf(r->backtrace, sizeof r->backtrace, "%s", backtrace);
 	__atomic_store_n(&total, total + 1, __ATOMIC_RELEASE);
 	spin_unlock(&fault_lock);
 	irq_restore(irq);
@@ -88,11 +92,12 @@ __attribute__((noreturn)) void fault_kill_current(const char *reason, uint64_t r
 						  uint64_t rbp)
 {
 	struct thread *t = thread_current();
+	char backtrace[FAULT_BACKTRACE_SIZE];
 
 	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",
 		(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", hart_id(), reason);
-	backtrace_print(rip, rbp, 0);
-	record(t, FAULT_PANIC, 0, rip, rbp, 0, 0, reason);
+	backtrace_print_format(rip, rbp, 0, backtrace, sizeof backtrace);
+	record(t, FAULT_PANIC, 0, rip, 0, reason, backtrace);
 	this_hart()->in_trap = 0;
 	thread_exit();
 }
@@ -102,7 +107,7 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 	struct hart *h = this_hart();
 	struct thread *t = h->current;
 	uint64_t cr2 = read_cr2();
-	char why[128];
+	char why[128], backtrace[FAULT_BACKTRACE_SIZE];
 
 	describe(f, cr2, why, sizeof why);
 	if (t && t->catch) {
@@ -129,8 +134,9 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",
 		(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", h->id, why);
 	kprintf("  vector %llu (%s)\n", (unsigned long long)f->vector, trap_name(f->vector));
-	trap_print_frame(f);
-	record(t, f->vector, f->error, f->rip, f->rbp, f->rsp, cr2, why);
+	trap_print_registers(f);
+	backtrace_print_format(f->rip, f->rbp, f->rsp, backtrace, sizeof backtrace);
+	record(t, f->vector, f->error, f->rip, cr2, why, backtrace);
 	h->in_trap = 0;
 	thread_exit();
 }

@@ -12,6 +12,7 @@
 #include "arch/trap.h"
 
 #define FAULT_RECORDS 32
+#define FAULT_BACKTRACE_SIZE 256
 
 struct fault_record {
 	uint64_t thread_id;
@@ -19,7 +20,7 @@ struct fault_record {
 	uint64_t vector; /* exception vector, or FAULT_PANIC */
 	uint64_t error, rip, cr2;
 	char reason[128];
-	char backtrace[256];
+	char backtrace[FAULT_BACKTRACE_SIZE];
 };
 
 #define FAULT_PANIC 256

@@ -27,7 +27,7 @@
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
-#include "kernel/systab.h"
+#include "core/systab.h"
 #include "kernel/time.h"
 #include "kernel/watchdog.h"
 #include "lib/fmt.h"

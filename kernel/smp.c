@@ -21,7 +21,7 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/smp.h"
-#include "kernel/systab.h"
+#include "core/systab.h"
 #include "kernel/time.h"
 #include "lib/fmt.h"
 #include "lib/string.h"

@@ -1,6 +1,8 @@
 /*
  * The string and memory functions of the C library. The hosted build uses
- * the system's; the kernel and programs get lib/string.c.
+ * the system's; the kernel and programs get lib/string.c, declared once, in
+ * the SDK's header (programs include it as <string.h>; the kernel, built
+ * without the SDK's libc on its include path, by its place in the tree).
  */
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
@@ -8,19 +10,7 @@
 #ifdef LM_HOSTED
 #include <string.h>
 #else
-#include <stddef.h>
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-char *strrchr(const char *s, int c);
-char *strstr(const char *haystack, const char *needle);
+#include "sdk/libc/include/string.h"
 #endif
 
 #endif

@@ -1,11 +1,84 @@
 /*
- * Failure reporting shared by the host and kernel test runners.
- * Messages follow the KTAP convention: diagnostics are "# " lines printed
- * before the test's own "not ok" line.
+ * What the test runners share: failure reporting, diagnostics, benchmark
+ * lines and the order of the tests. Messages follow the KTAP convention:
+ * diagnostics are "# " lines printed before the test's own "not ok" line.
+ *
+ * This file calls nothing of the runners' but test_write (lib/test.h),
+ * which each of them defines: lib/ is the ground floor.
  */
+#include <stdarg.h>
+
+#include "lib/fmt.h"
+#include "lib/string.h"
 #include "lib/test.h"
 
 bool test_failed;
+const char *test_diag_prefix = "# ";
+const char *test_bench_prefix = "";
+
+/* A line of output, built here and written with one test_write, so that a
+ * console shared by several harts does not cut it with other output. A
+ * line longer than the buffer goes out in pieces: what is gathered, when
+ * the next piece does not fit, and a piece larger than the buffer as is. */
+struct test_line {
+	size_t used;
+	char buf[256];
+};
+
+static void line_add(void *ctx, const char *s, size_t len)
+{
+	struct test_line *l = ctx;
+
+	if (len > sizeof l->buf - l->used) {
+		test_write(l->buf, l->used);
+		l->used = 0;
+	}
+	if (len > sizeof l->buf) {
+		test_write(s, len);
+		return;
+	}
+	memcpy(l->buf + l->used, s, len);
+	l->used += len;
+}
+
+static void line_vprint(const char *prefix, const char *fmt, va_list ap)
+{
+	struct test_line l = {.used = 0};
+
+	line_add(&l, prefix, strlen(prefix));
+	fmt_vformat(line_add, &l, fmt, ap);
+	line_add(&l, "\n", 1);
+	test_write(l.buf, l.used);
+}
+
+static void __attribute__((format(printf, 1, 2))) line_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	line_vprint("", fmt, ap);
+	va_end(ap);
+}
+
+void test_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	line_vprint(test_diag_prefix, fmt, ap);
+	va_end(ap);
+}
+
+void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops)
+{
+	/* One decimal: per-call figures of a few nanoseconds need it. */
+	uint64_t ns10 = ns * 10 / ops, c10 = cycles * 10 / ops;
+
+	line_print("BENCH %s%s %llu.%llu ns", test_bench_prefix, name,
+		   (unsigned long long)ns10 / 10, (unsigned long long)ns10 % 10);
+	line_print("BENCH %s%s.cycles %llu.%llu cycles", test_bench_prefix, name,
+		   (unsigned long long)c10 / 10, (unsigned long long)c10 % 10);
+}
 
 int test_streq(const char *a, const char *b)
 {

@@ -4,8 +4,10 @@
  * A test is a function declared with TEST(suite, name) beside the code it
  * tests. The macro places a descriptor in the "lm_tests" linker section; a
  * runner walks that section: lib/test_host.c prints TAP for host unit tests,
- * kernel/ktest.c prints KTAP on the serial console and runs each test in its
- * own thread.
+ * hosted/test_main.c does so with each test in a Lemmings thread, and
+ * kernel/ktest.c prints KTAP on the serial console, each test in its own
+ * thread. What the tests print (failures, diagnostics, benchmark figures)
+ * is formatted here, in lib/test.c; a runner only provides test_write.
  *
  * EXPECT_* records a failure and goes on; ASSERT_* records it and returns
  * from the test. Tests run one at a time, so the failure flag is global.
@@ -42,11 +44,22 @@ size_t test_sorted(const struct test_case **out, size_t max);
 /* Set when the running test has failed; the runner clears it. */
 extern bool test_failed;
 
-/* Provided by each runner: print one line of diagnostics, "# " prefixed. */
+/* Provided by each runner, the framework's only way out: write len bytes
+ * (whole lines, or one line in pieces when it is long) to the runner's
+ * output: standard output on the host, the console in the kernel. */
+void test_write(const char *s, size_t len);
+
+/* How the runner wants lines marked, set before it runs tests: what starts
+ * a diagnostic line ("# " by default; KTAP's "    # " in the kernel) and
+ * a benchmark's name ("" by default; "kernel.", "hosted."). */
+extern const char *test_diag_prefix;
+extern const char *test_bench_prefix;
+
+/* Print one line of diagnostics, after test_diag_prefix. */
 void test_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Provided by each runner: print "BENCH <name> <ns/op> ns" and the cycles
- * line for a benchmark that ran ops operations. */
+/* Print "BENCH <prefix><name> <ns/op> ns" and the cycles line for a
+ * benchmark that ran ops operations. */
 void bench_report(const char *name, uint64_t cycles, uint64_t ns, uint64_t ops);
 
 /* Host runner only (lib/test_host.c): a whole file in a malloc'ed buffer

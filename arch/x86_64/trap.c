@@ -123,7 +123,29 @@ void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp)
 	backtrace_walk(rip, rbp, rsp, emit_to_console, NULL);
 }
 
+static void emit_to_both(void *ctx, int depth, uint64_t addr, bool guessed)
+{
+	emit_to_console(NULL, depth, addr, guessed);
+	emit_to_buf(ctx, depth, addr, guessed);
+}
+
+void backtrace_print_format(uint64_t rip, uint64_t rbp, uint64_t rsp, char *buf,
+			    unsigned long size)
+{
+	struct bt_buf b = {buf, size, 0};
+
+	buf[0] = 0;
+	kprintf("backtrace:\n");
+	backtrace_walk(rip, rbp, rsp, emit_to_both, &b);
+}
+
 void trap_print_frame(const struct trap_frame *f)
+{
+	trap_print_registers(f);
+	backtrace_print(f->rip, f->rbp, f->rsp);
+}
+
+void trap_print_registers(const struct trap_frame *f)
 {
 	kprintf("  rip %016llx  rsp %016llx  rflags %08llx  cs %llx  error %llx\n",
 		(unsigned long long)f->rip, (unsigned long long)f->rsp,
@@ -141,5 +163,4 @@ void trap_print_frame(const struct trap_frame *f)
 	kprintf("  r13 %016llx  r14 %016llx  r15 %016llx  cr2 %016llx\n",
 		(unsigned long long)f->r13, (unsigned long long)f->r14,
 		(unsigned long long)f->r15, (unsigned long long)read_cr2());
-	backtrace_print(f->rip, f->rbp, f->rsp);
 }

@@ -63,6 +63,9 @@ static inline const struct lm_door *lm_door_find(const struct lm_api_id *id)
 	return ((lm_sys_door_find_fn *)lm_sys_entry(LM_SYS_DOOR_FIND))(id);
 }
 
+/* Publish a door: what hallway_register returns (core/hallway.h), or
+ * LM_ERR_FAULT if the door cannot be read, LM_ERR_INVAL if it claims more
+ * than 4096 routines (SYSTAB_DOOR_ROUTINES_MAX, core/systab.h). */
 static inline enum lm_err lm_door_register(const struct lm_door *door)
 {
 	return ((lm_sys_door_register_fn *)lm_sys_entry(LM_SYS_DOOR_REGISTER))(door);

@@ -1,4 +1,8 @@
-/* Lemmings SDK: string and memory functions. */
+/*
+ * Lemmings SDK: string and memory functions, implemented by lib/string.c.
+ * This is the one list of their declarations: the kernel's lib/string.h
+ * includes it.
+ */
 #ifndef _LEMMINGS_STRING_H
 #define _LEMMINGS_STRING_H
 

@@ -60,13 +60,19 @@ void idt_load(void);
 /* Mark a gate present or not (tests provoke double faults with it). */
 void idt_set_present(uint8_t vector, bool present);
 
-/* Print the frame's registers and a symbolized backtrace. */
+/* Print the frame's registers and a symbolized backtrace; or the
+ * registers alone. */
 void trap_print_frame(const struct trap_frame *f);
+void trap_print_registers(const struct trap_frame *f);
 /* Write "fn+0x.. <- fn+0x.. <- ..." for the frame-pointer chain at (rip,
  * rbp); rsp (or 0) helps when the innermost function has no frame. */
 void backtrace_format(uint64_t rip, uint64_t rbp, uint64_t rsp, char *buf,
 		      unsigned long size);
 void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t rsp);
+/* Both from one walk of the stack: print it as backtrace_print does and
+ * write buf as backtrace_format does. */
+void backtrace_print_format(uint64_t rip, uint64_t rbp, uint64_t rsp, char *buf,
+			    unsigned long size);
 
 const char *trap_name(uint64_t vector);
 
