@@ -17,13 +17,29 @@
 
 struct acpi_info firmware;
 
+/* A page that cannot be mapped reads as unreadable, so the parser skips
+ * the table with its own warning; the cause is said once, here. */
 static bool read_phys(void *ctx, uint64_t phys, void *buf, size_t len)
 {
+	static bool told;
+	void *va;
+	enum lm_err err;
+
 	if (phys >= FIRMWARE_PHYS_LIMIT || len > FIRMWARE_PHYS_LIMIT - phys)
 		return false;
-	for (uint64_t p = phys & ~(uint64_t)(PAGE_SIZE - 1); p < phys + len; p += PAGE_SIZE)
-		if (!vm_readable((uintptr_t)phys_to_virt(p), PAGE_SIZE))
-			vm_map_mmio(p, PAGE_SIZE);
+	for (uint64_t p = phys & ~(uint64_t)(PAGE_SIZE - 1); p < phys + len; p += PAGE_SIZE) {
+		if (vm_readable((uintptr_t)phys_to_virt(p), PAGE_SIZE))
+			continue;
+		err = vm_map_mmio(p, PAGE_SIZE, &va);
+		if (err) {
+			if (!told)
+				kprintf("acpi: cannot map firmware memory at 0x%llx (%s); "
+					"tables there are unreadable\n", (unsigned long long)p,
+					lm_err_str(err));
+			told = true;
+			return false;
+		}
+	}
 	memcpy(buf, phys_to_virt(phys), len);
 	return true;
 }

@@ -1,6 +1,13 @@
 /*
  * Physical page allocator (see pmm.h for the model).
  *
+ * The RAM ranges come from the boot loader's memory map resolved by
+ * memmap_clip (kernel/memmap.c): sorted, non-overlapping, and with every
+ * byte that any entry marks reserved, ACPI, NVS or bad left out, so that a
+ * firmware map that overlaps costs a warning, never a page handed out twice
+ * or a panic. Only memory the direct map can reach (below DIRECT_MAP_SIZE)
+ * is used.
+ *
  * Invariants, under pmm_lock:
  *  - every page of every range is in exactly one of three states: below the
  *    range's bump pointer and allocated, below it and on the free list, or at
@@ -16,12 +23,15 @@
 #include "arch/upcalls.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
+#include "kernel/memmap.h"
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "lib/string.h"
 
 #define RANGE_MAX 64
 #define RESERVE_MAX 32
+#define MAP_MAX MEMMAP_OUT_MAX(BOOT_MEM_MAX)
+#define BITMAP_LIMIT (4ull << 30) /* what the boot page tables map */
 
 struct pmm_range {
 	uint64_t base, end; /* page aligned, end exclusive */
@@ -54,7 +64,9 @@ void pmm_reserve(uint64_t start, uint64_t end)
 	if (reserved_count == RESERVE_MAX)
 		panic("pmm: more than %d reserved regions", RESERVE_MAX);
 	reserved[reserved_count].start = start & ~(uint64_t)(PAGE_SIZE - 1);
-	reserved[reserved_count].end = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	reserved[reserved_count].end = end > UINT64_MAX - (PAGE_SIZE - 1)
+		? UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1) /* rounding up would wrap */
+		: (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	reserved_count++;
 }
 
@@ -91,20 +103,20 @@ static void sort_ranges(void)
 		}
 }
 
-/* Carve n contiguous pages for the bitmap from the first range that fits. */
-static uint64_t steal_contiguous(uint64_t n)
+/* Carve n contiguous pages for the bitmap from the first range that fits
+ * below BITMAP_LIMIT; false if none does. */
+static bool steal_contiguous(uint64_t n, uint64_t *phys)
 {
 	for (uint32_t i = 0; i < range_count; i++) {
 		struct pmm_range *r = &ranges[i];
 
-		if ((r->end - r->bump) / PAGE_SIZE >= n && r->bump + n * PAGE_SIZE <= (4ull << 30)) {
-			uint64_t p = r->bump;
+		if ((r->end - r->bump) / PAGE_SIZE >= n && r->bump + n * PAGE_SIZE <= BITMAP_LIMIT) {
+			*phys = r->bump;
 			r->bump += n * PAGE_SIZE;
-			return p;
+			return true;
 		}
 	}
-	panic("pmm: no room below 4 GiB for the %llu-page allocation bitmap",
-	      (unsigned long long)n);
+	return false;
 }
 
 static inline void bit_set(uint64_t page)
@@ -122,38 +134,63 @@ static inline bool bit_test(uint64_t page)
 	return bitmap[page >> 3] & (1u << (page & 7));
 }
 
+static void map_warn(void *ctx, const char *message)
+{
+	kprintf("memory map: %s\n", message);
+}
+
+/* The RAM ranges of the resolved map, pages inside them only, minus the
+ * reserved regions. */
+static void add_map_ranges(void)
+{
+	static struct memmap_range map[MAP_MAX];
+	uint32_t n = memmap_clip(boot_info.mem, boot_info.mem_count, DIRECT_MAP_SIZE, map,
+				 MAP_MAX, map_warn, NULL);
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (map[i].end > phys_limit)
+			phys_limit = map[i].end;
+		if (map[i].type == BOOT_MEM_RAM)
+			add_range((map[i].base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1),
+				  map[i].end & ~(uint64_t)(PAGE_SIZE - 1));
+	}
+}
+
 void pmm_init(void)
 {
 	uint64_t bytes, first, bitmap_phys;
 
 	/* Page 0 and the first MiB stay with the firmware. */
 	pmm_reserve(0, 1 << 20);
-	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
-		const struct boot_mem_range *m = &boot_info.mem[i];
-		uint64_t end = m->base + m->len;
-
-		if (end < m->base)
-			end = UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1);
-		if (end > phys_limit)
-			phys_limit = end;
-		if (m->type != BOOT_MEM_RAM)
-			continue;
-		add_range((m->base + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1),
-			  end & ~(uint64_t)(PAGE_SIZE - 1));
-	}
-	/* Overlapping RAM entries in the map would hand pages out twice. */
+	add_map_ranges();
 	sort_ranges();
 	for (uint32_t i = 1; i < range_count; i++)
 		if (ranges[i].base < ranges[i - 1].end)
-			panic("pmm: memory map ranges overlap at 0x%llx",
-			      (unsigned long long)ranges[i].base);
-	if (!range_count)
-		panic("pmm: no usable memory in the memory map");
+			panic("pmm: usable ranges overlap at 0x%llx, though memmap_clip "
+			      "resolves every overlap", (unsigned long long)ranges[i].base);
+	/*
+	 * The bitmap covers every page up to the highest usable one and must
+	 * lie below 4 GiB, where the boot page tables reach. A map that claims
+	 * more memory than such a bitmap can fit in loses its highest ranges.
+	 */
+	for (;;) {
+		struct pmm_range *top;
 
-	bitmap_pages = ranges[range_count - 1].end / PAGE_SIZE;
-	bytes = (bitmap_pages + 7) / 8;
-	first = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	bitmap_phys = steal_contiguous(first);
+		if (!range_count)
+			panic("pmm: the memory map leaves no usable memory; the kernel "
+			      "cannot run without any");
+		top = &ranges[range_count - 1];
+		bitmap_pages = top->end / PAGE_SIZE;
+		bytes = (bitmap_pages + 7) / 8;
+		first = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+		if (steal_contiguous(first, &bitmap_phys))
+			break;
+		kprintf("pmm: no room below 4 GiB for a %llu-page allocation bitmap; "
+			"ignoring 0x%llx-0x%llx\n", (unsigned long long)first,
+			(unsigned long long)top->base, (unsigned long long)top->end - 1);
+		total_count -= (top->end - top->base) / PAGE_SIZE;
+		range_count--;
+	}
 	bitmap = phys_ptr(bitmap_phys);
 	memset(bitmap, 0, first * PAGE_SIZE);
 	for (uint64_t i = 0; i < first; i++)

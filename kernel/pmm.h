@@ -7,6 +7,10 @@
  * which pages are allocated: freeing a page that is not allocated is a
  * broken invariant and panics with the page's address.
  *
+ * The RAM comes from the boot loader's memory map as kernel/memmap.c
+ * resolves it: overlapping, unsorted or wrapping entries are clipped with a
+ * warning, and memory any entry reserves is never handed out.
+ *
  * Locking: one spinlock, taken with interrupts off; safe from any context.
  */
 #ifndef KERNEL_PMM_H
@@ -30,7 +34,8 @@ bool pmm_is_allocated(uint64_t phys);
 void pmm_reserve(uint64_t start, uint64_t end);
 void pmm_init(void);
 
-/* Highest physical address of any memory-map entry (for the direct map). */
+/* The end of the highest range of the resolved memory map (any type, below
+ * the direct map's 64 TiB; kernel/memmap.h). */
 uint64_t pmm_phys_limit(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* In-kernel tests of the physical page allocator. */
 #include "arch/cpu.h"
 #include "arch/vm.h"
+#include "kernel/boot.h"
 #include "kernel/kstack.h"
 #include "kernel/pmm.h"
 #include "lib/test.h"
@@ -72,4 +73,62 @@ TEST(pmm, zeroed_page_is_zero)
 			break;
 		}
 	pmm_free_page(p);
+}
+
+static bool in_ram_entry(uint64_t a)
+{
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_range *m = &boot_info.mem[i];
+
+		if (m->type == BOOT_MEM_RAM && m->len && a >= m->base && a - m->base < m->len)
+			return true;
+	}
+	return false;
+}
+
+/* The index of a non-available entry of the boot loader's map that
+ * overlaps [p, p + PAGE_SIZE), or -1. */
+static int restricted_entry(uint64_t p)
+{
+	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
+		const struct boot_mem_range *m = &boot_info.mem[i];
+		uint64_t last = m->base + m->len - 1;
+
+		if (m->type == BOOT_MEM_RAM || !m->len)
+			continue;
+		if (last < m->base)
+			last = UINT64_MAX;
+		if (m->base <= p + PAGE_SIZE - 1 && p <= last)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Every page the allocator can hand out lies in memory the boot loader's
+ * map calls available and that no other entry of it claims, above the
+ * first MiB.
+ */
+TEST(pmm, every_page_is_available_in_the_memory_map)
+{
+	uint64_t list = 0, p, bad = 0;
+
+	kstack_drain();
+	while ((p = pmm_alloc_page())) {
+		int r = restricted_entry(p);
+
+		if (p < (1 << 20) || r >= 0 || !in_ram_entry(p) || !in_ram_entry(p + PAGE_SIZE - 1)) {
+			if (!bad++)
+				test_diag("page 0x%llx is not available memory (entry %d)",
+					  (unsigned long long)p, r);
+		}
+		*(uint64_t *)phys_to_virt(p) = list;
+		list = p;
+	}
+	EXPECT_EQ(bad, 0);
+	while (list) {
+		p = list;
+		list = *(uint64_t *)phys_to_virt(p);
+		pmm_free_page(p);
+	}
 }

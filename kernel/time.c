@@ -55,12 +55,23 @@ static uint64_t mmio_read64(volatile uint8_t *base, uint32_t off)
 }
 
 /* The TSC's rate measured over 10 ms of the HPET's counter, or 0 if the
- * HPET does not look sane (no period, or a counter that does not move). */
+ * HPET cannot be mapped (said on the console) or does not look sane (no
+ * period, or a counter that does not move). */
 static uint64_t hpet_tsc_hz(uint64_t phys)
 {
-	volatile uint8_t *hpet = vm_map_mmio(phys, 0x400);
-	uint64_t period = mmio_read64(hpet, HPET_CAPS) >> 32, ticks, c0, c1, t0, t1;
+	volatile uint8_t *hpet;
+	uint64_t period, ticks, c0, c1, t0, t1;
+	enum lm_err err;
+	void *regs;
 
+	err = vm_map_mmio(phys, 0x400, &regs);
+	if (err) {
+		kprintf("time: cannot map the HPET at 0x%llx (%s); calibrating against "
+			"the PIT\n", (unsigned long long)phys, lm_err_str(err));
+		return 0;
+	}
+	hpet = regs;
+	period = mmio_read64(hpet, HPET_CAPS) >> 32;
 	if (!period || period > HPET_MAX_PERIOD_FS)
 		return 0;
 	*(volatile uint64_t *)(hpet + HPET_CONFIG) |= 1;

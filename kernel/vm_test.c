@@ -2,11 +2,18 @@
 #include "arch/trap.h"
 #include "arch/vm.h"
 #include "kernel/fault.h"
+#include "kernel/kstack.h"
 #include "kernel/pmm.h"
 #include "lib/test.h"
 
 /* A spot in the programs region that nothing else uses during tests. */
 #define TEST_VA (PROGRAMS_BASE + 0x7fff000000ull)
+
+/* Device addresses in two 512 GiB slots of the direct map that nothing
+ * maps in a test machine (the last two below 64 TiB): mapping a page there
+ * needs three new tables. Each test uses its own, once per boot. */
+#define MMIO_FRESH_A 0x3f8000000000ull
+#define MMIO_FRESH_B 0x3f0000000000ull
 
 extern char __text_start[], __rodata_start[];
 
@@ -82,4 +89,97 @@ TEST(vm, lower_half_is_empty)
 	EXPECT(!vm_translate(0, NULL));
 	EXPECT(!vm_translate(0x100000, NULL)); /* the boot identity map is gone */
 	EXPECT(!vm_translate(0x00007ffffffff000ull, NULL));
+}
+
+TEST(vm, mmio_rejects_bad_ranges)
+{
+	void *va = (void *)1;
+	uint64_t before = pmm_free_pages();
+
+	EXPECT_EQ(vm_map_mmio(0xfec00000, 0, &va), LM_ERR_INVAL);
+	EXPECT_EQ(vm_map_mmio(DIRECT_MAP_SIZE - 0x1000, 0x2000, &va), LM_ERR_RANGE);
+	EXPECT_EQ(vm_map_mmio(DIRECT_MAP_SIZE, 0x1000, &va), LM_ERR_RANGE);
+	EXPECT_EQ(vm_map_mmio(UINT64_MAX - 0xff, 0x1000, &va), LM_ERR_RANGE);
+	EXPECT_EQ(vm_map_mmio(0x1000, UINT64_MAX, &va), LM_ERR_RANGE);
+	EXPECT_EQ((uintptr_t)va, 1);
+	EXPECT_EQ(pmm_free_pages(), before);
+}
+
+/*
+ * Make each page-table allocation of a mapping that needs new tables fail
+ * in turn: every failure must return LM_ERR_NOMEM with no page kept, no
+ * table added and nothing mapped. Once the failing allocation lies past
+ * those needed, the mapping works and has taken exactly one page per table.
+ */
+TEST(vm, mmio_table_allocation_failure_leaks_nothing)
+{
+	uint64_t phys = MMIO_FRESH_A + 0x123000, pages = pmm_free_pages(), tables = vm_table_pages();
+	unsigned nth;
+	enum lm_err err = LM_ERR_NOMEM;
+	void *va = NULL;
+
+	ASSERT(!vm_translate(DIRECT_MAP_BASE + phys, NULL));
+	for (nth = 1; nth <= 8; nth++) {
+		vm_mmio_fail_table_alloc(nth);
+		err = vm_map_mmio(phys, 0x10, &va);
+		if (err == LM_OK)
+			break;
+		EXPECT_EQ(err, LM_ERR_NOMEM);
+		EXPECT_EQ(pmm_free_pages(), pages);
+		EXPECT_EQ(vm_table_pages(), tables);
+		EXPECT(!vm_translate(DIRECT_MAP_BASE + phys, NULL));
+		EXPECT(va == NULL);
+	}
+	ASSERT_EQ(err, LM_OK);
+	test_diag("the mapping needed %u new page tables", nth - 1);
+	EXPECT_EQ(nth - 1, 3); /* a fresh 512 GiB slot: PDPT, PD and PT */
+	EXPECT_EQ(vm_table_pages() - tables, nth - 1);
+	EXPECT_EQ(pages - pmm_free_pages(), nth - 1);
+	EXPECT(va == phys_to_virt(phys));
+	{
+		uint64_t got = 0;
+
+		EXPECT(vm_translate((uintptr_t)va, &got));
+		EXPECT_EQ(got, phys);
+	}
+
+	/* Mapped again, it needs nothing more; the hook is spent. */
+	pages = pmm_free_pages();
+	EXPECT_EQ(vm_map_mmio(phys, 0x10, &va), LM_OK);
+	EXPECT_EQ(pmm_free_pages(), pages);
+	EXPECT_EQ(vm_unmap_page((uintptr_t)va & ~0xfffull), phys & ~0xfffull);
+}
+
+/*
+ * The same with memory really exhausted: all pages taken but two, while the
+ * mapping needs three. The two it set aside must come back.
+ */
+TEST(vm, mmio_out_of_memory_leaks_nothing)
+{
+	uint64_t before, tables = vm_table_pages(), list = 0, p;
+	void *va = NULL;
+
+	kstack_drain();
+	before = pmm_free_pages();
+	while ((p = pmm_alloc_page())) {
+		*(uint64_t *)phys_to_virt(p) = list;
+		list = p;
+	}
+	for (int i = 0; i < 2 && list; i++) {
+		p = list;
+		list = *(uint64_t *)phys_to_virt(p);
+		pmm_free_page(p);
+	}
+	EXPECT_EQ(pmm_free_pages(), 2);
+	EXPECT_EQ(vm_map_mmio(MMIO_FRESH_B, 0x1000, &va), LM_ERR_NOMEM);
+	EXPECT_EQ(pmm_free_pages(), 2);
+	EXPECT_EQ(vm_table_pages(), tables);
+	EXPECT(!vm_translate(DIRECT_MAP_BASE + MMIO_FRESH_B, NULL));
+	EXPECT(va == NULL);
+	while (list) {
+		p = list;
+		list = *(uint64_t *)phys_to_virt(p);
+		pmm_free_page(p);
+	}
+	EXPECT_EQ(pmm_free_pages(), before);
 }

@@ -5,6 +5,7 @@
 #include "arch/apic.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
+#include "arch/upcalls.h"
 #include "arch/vm.h"
 
 enum {
@@ -46,10 +47,20 @@ void apic_init_hart(void)
 	uint32_t a, b, c, d;
 
 	if (!apic) {
+		uint64_t phys = base & 0xffffffffff000ull;
+		enum lm_err err;
+		void *regs;
+
 		/* The 8259s would deliver on vectors 8..15, on top of exceptions. */
 		outb(0x21, 0xff);
 		outb(0xa1, 0xff);
-		apic = vm_map_mmio(base & 0xffffffffff000ull, 4096);
+		/* Without its local APIC no hart gets a timer or an IPI: no going on. */
+		err = vm_map_mmio(phys, 4096, &regs);
+		if (err)
+			panic("apic: cannot map the local APIC's registers at 0x%llx (%s); "
+			      "the kernel cannot run without them", (unsigned long long)phys,
+			      lm_err_str(err));
+		apic = regs;
 		cpuid(1, 0, &a, &b, &c, &d);
 		tsc_deadline = c & (1u << 24);
 	}

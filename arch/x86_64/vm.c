@@ -10,12 +10,18 @@
  * top-level entries never change and a future per-process PML4 can copy the
  * kernel half once.
  *
+ * vm_map_mmio maps device memory into the direct map on request. It counts
+ * the page tables the range needs and allocates them all before it changes
+ * any entry, so that running out of memory leaves the tables as they were
+ * and costs nothing.
+ *
  * Locking: vm_lock serializes changes to the tables (taken with interrupts
  * off). Lookups (vm_translate) take no lock: tables are never freed, and an
  * entry is written with one aligned store.
  *
  * Calls upward (arch/upcalls.h): pmm_alloc_zeroed_page and pmm_free_page for
- * page-table pages, panic when the boot's own tables cannot be built.
+ * page-table pages, panic when the boot's own tables cannot be built (and
+ * when an invariant breaks).
  */
 #include <stddef.h>
 
@@ -45,6 +51,13 @@ static uint64_t *kernel_pml4;
 static uint64_t nx_bit;
 static uint64_t table_pages;
 static struct spinlock vm_lock = SPINLOCK_INIT;
+static unsigned mmio_fail_nth; /* test hook, under vm_lock; see vm.h */
+
+/* Zeroed pages set aside for page tables, linked through their first word
+ * (physical addresses; 0 ends the list). */
+struct table_pool {
+	uint64_t head;
+};
 
 bool vm_nx_enabled(void)
 {
@@ -61,18 +74,30 @@ static inline unsigned idx(uintptr_t va, int level)
 	return (va >> (12 + 9 * level)) & 511;
 }
 
-static uint64_t *new_table(void)
+/* A zeroed page for a table: from pool if there is one (NULL when it is
+ * empty), else from the page allocator (NULL when memory is out). */
+static uint64_t *new_table(struct table_pool *pool)
 {
-	uint64_t phys = pmm_alloc_zeroed_page();
+	uint64_t phys;
 
-	if (!phys)
-		return NULL;
+	if (pool) {
+		phys = pool->head;
+		if (!phys)
+			return NULL;
+		pool->head = *(uint64_t *)phys_to_virt(phys);
+		*(uint64_t *)phys_to_virt(phys) = 0; /* the rest is zero already */
+	} else {
+		phys = pmm_alloc_zeroed_page();
+		if (!phys)
+			return NULL;
+	}
 	table_pages++;
 	return phys_to_virt(phys);
 }
 
-/* The table at `level` - 1 below entry *e, allocated if absent. */
-static uint64_t *next_table(uint64_t *e, bool create)
+/* The table at `level` - 1 below entry *e, allocated (from pool, or the
+ * page allocator when pool is NULL) if absent and create is set. */
+static uint64_t *next_table(uint64_t *e, bool create, struct table_pool *pool)
 {
 	uint64_t *t;
 
@@ -81,7 +106,7 @@ static uint64_t *next_table(uint64_t *e, bool create)
 			return NULL; /* a huge page: no table below */
 		return phys_to_virt(*e & PTE_ADDR);
 	}
-	if (!create || !(t = new_table()))
+	if (!create || !(t = new_table(pool)))
 		return NULL;
 	/* Intermediate entries allow everything; the leaf decides. */
 	*e = virt_to_phys_direct(t) | PTE_P | PTE_W;
@@ -89,16 +114,21 @@ static uint64_t *next_table(uint64_t *e, bool create)
 }
 
 /* Leaf entry for va at `level` (0 = 4 KiB, 1 = 2 MiB), or NULL. */
-static uint64_t *walk(uintptr_t va, int level, bool create)
+static uint64_t *walk_from(uintptr_t va, int level, bool create, struct table_pool *pool)
 {
 	uint64_t *t = kernel_pml4;
 
 	for (int l = 3; l > level; l--) {
-		t = next_table(&t[idx(va, l)], create);
+		t = next_table(&t[idx(va, l)], create, pool);
 		if (!t)
 			return NULL;
 	}
 	return &t[idx(va, level)];
+}
+
+static uint64_t *walk(uintptr_t va, int level, bool create)
+{
+	return walk_from(va, level, create, NULL);
 }
 
 static uint64_t leaf_bits(unsigned flags)
@@ -147,14 +177,14 @@ static void map_direct(uint64_t base, uint64_t end)
 static void prealloc_region(uintptr_t base, uint64_t size)
 {
 	for (uintptr_t va = base; va < base + size; va += 1ull << 39)
-		if (!next_table(&kernel_pml4[idx(va, 3)], true))
+		if (!next_table(&kernel_pml4[idx(va, 3)], true, NULL))
 			panic("vm: out of memory preallocating kernel tables");
 }
 
 void vm_init(const struct vm_range *direct, uint32_t count)
 {
 	nx_bit = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
-	kernel_pml4 = new_table();
+	kernel_pml4 = new_table(NULL);
 	if (!kernel_pml4)
 		panic("vm: no memory for the top-level page table");
 
@@ -269,48 +299,124 @@ uintptr_t vm_guard_link_get(uintptr_t va)
 	return STACKS_BASE + (*e & ~0xfffull);
 }
 
-/* Replace a 2 MiB mapping by a table of 512 equivalent 4 KiB mappings, so
- * that one of them can get other attributes. */
-static void split_huge(uint64_t *e)
+/* Replace a 2 MiB mapping by a table (from pool) of 512 equivalent 4 KiB
+ * mappings, so that one of them can get other attributes. */
+static void split_huge(uint64_t *e, struct table_pool *pool)
 {
-	uint64_t *t = new_table(), base = *e & PTE_ADDR & ~(HUGE_2M - 1);
+	uint64_t *t = new_table(pool), base = *e & PTE_ADDR & ~(HUGE_2M - 1);
 	uint64_t attrs = *e & ~PTE_ADDR & ~PTE_PS;
 
 	if (!t)
-		panic("vm: out of memory splitting a 2 MiB page");
+		panic("vm: no table set aside for splitting a 2 MiB page");
 	for (int i = 0; i < 512; i++)
 		t[i] = (base + (uint64_t)i * PAGE_SIZE) | attrs;
 	*e = virt_to_phys_direct(t) | PTE_P | PTE_W;
 }
 
-void *vm_map_mmio(uint64_t phys, uint64_t len)
+/* The page tables that mapping [first, end) of the direct map with 4 KiB
+ * pages adds: at each level, one per entry without a table below it (a
+ * 2 MiB page among them, which is split). Under vm_lock. */
+static uint64_t mmio_tables_needed(uint64_t first, uint64_t end)
 {
-	uint64_t first = phys & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t need = 0;
+
+	for (int level = 3; level >= 1; level--) {
+		uint64_t span = 1ull << (12 + 9 * level); /* what one entry maps */
+
+		for (uint64_t p = first & ~(span - 1); p < end; p += span) {
+			uint64_t *e = walk(DIRECT_MAP_BASE + p, level, false);
+
+			if (!e || !(*e & PTE_P) || (*e & PTE_PS))
+				need++;
+		}
+	}
+	return need;
+}
+
+static void pool_free(struct table_pool *pool)
+{
+	while (pool->head) {
+		uint64_t page = pool->head;
+
+		pool->head = *(uint64_t *)phys_to_virt(page);
+		pmm_free_page(page);
+	}
+}
+
+/* Set aside n zeroed pages; false (with none kept) if memory runs out. The
+ * test hook makes its chosen allocation fail. */
+static bool pool_fill(struct table_pool *pool, uint64_t n, unsigned fail_nth)
+{
+	for (uint64_t i = 1; i <= n; i++) {
+		uint64_t page = i == fail_nth ? 0 : pmm_alloc_zeroed_page();
+
+		if (!page) {
+			pool_free(pool);
+			return false;
+		}
+		*(uint64_t *)phys_to_virt(page) = pool->head;
+		pool->head = page;
+	}
+	return true;
+}
+
+void vm_mmio_fail_table_alloc(unsigned nth)
+{
 	bool irq = irq_save();
 
 	spin_lock(&vm_lock);
-	for (uint64_t p = first; p < phys + len; p += PAGE_SIZE) {
-		uintptr_t va = DIRECT_MAP_BASE + p;
-		uint64_t *big = walk(va, 1, true), *e;
-
-		if (!big)
-			panic("vm: out of memory mapping MMIO at 0x%llx", (unsigned long long)p);
-		if ((*big & PTE_P) && (*big & PTE_PS))
-			split_huge(big);
-		e = walk(va, 0, true);
-		if (!e)
-			panic("vm: out of memory mapping MMIO at 0x%llx", (unsigned long long)p);
-		*e = p | leaf_bits(VM_WRITE | VM_UNCACHED);
-		invlpg(va);
-	}
+	mmio_fail_nth = nth;
 	spin_unlock(&vm_lock);
 	irq_restore(irq);
-	return phys_to_virt(phys);
+}
+
+enum lm_err vm_map_mmio(uint64_t phys, uint64_t len, void **va)
+{
+	uint64_t first = phys & ~(uint64_t)(PAGE_SIZE - 1), end = phys + len;
+	struct table_pool pool = {0};
+	enum lm_err err = LM_OK;
+	unsigned fail_nth;
+	bool irq;
+
+	if (!len)
+		return LM_ERR_INVAL;
+	if (end < phys || end > DIRECT_MAP_SIZE)
+		return LM_ERR_RANGE;
+	irq = irq_save();
+	spin_lock(&vm_lock);
+	fail_nth = mmio_fail_nth;
+	mmio_fail_nth = 0;
+	if (!pool_fill(&pool, mmio_tables_needed(first, end), fail_nth)) {
+		err = LM_ERR_NOMEM;
+		goto out;
+	}
+	for (uint64_t p = first; p < end; p += PAGE_SIZE) {
+		uintptr_t v = DIRECT_MAP_BASE + p;
+		uint64_t *big = walk_from(v, 1, true, &pool), *e;
+
+		if (!big)
+			panic("vm: mapping MMIO at 0x%llx: no table set aside (or a 1 GiB page)",
+			      (unsigned long long)p);
+		if ((*big & PTE_P) && (*big & PTE_PS))
+			split_huge(big, &pool);
+		e = walk_from(v, 0, true, &pool);
+		if (!e)
+			panic("vm: mapping MMIO at 0x%llx: no table set aside",
+			      (unsigned long long)p);
+		*e = p | leaf_bits(VM_WRITE | VM_UNCACHED);
+		invlpg(v);
+	}
+	pool_free(&pool); /* empty: the count was exact */
+	*va = phys_to_virt(phys);
+out:
+	spin_unlock(&vm_lock);
+	irq_restore(irq);
+	return err;
 }
 
 uint64_t vm_make_ap_boot_tables(void)
 {
-	uint64_t *pml4 = new_table(), *pdpt = new_table(), *pd = new_table();
+	uint64_t *pml4 = new_table(NULL), *pdpt = new_table(NULL), *pd = new_table(NULL);
 
 	if (!pml4 || !pdpt || !pd)
 		panic("vm: no memory for the start-up page tables");

@@ -64,8 +64,17 @@ bool vm_readable(uintptr_t va, uint64_t len);
 void vm_guard_link_set(uintptr_t va, uintptr_t value);
 uintptr_t vm_guard_link_get(uintptr_t va);
 
-/* Map device memory (uncached) into the direct map and return its address. */
-void *vm_map_mmio(uint64_t phys, uint64_t len);
+/*
+ * Map device memory, [phys, phys + len), uncached into the direct map and
+ * set *va to where phys is found there. LM_ERR_INVAL if len is 0,
+ * LM_ERR_RANGE if the range wraps or ends past the direct map (64 TiB),
+ * LM_ERR_NOMEM if the page tables it needs cannot all be allocated. On an
+ * error nothing has changed: no entry, no page kept, *va untouched.
+ */
+enum lm_err vm_map_mmio(uint64_t phys, uint64_t len, void **va);
+/* Test hook (kernel/vm_test.c): in the next vm_map_mmio, the nth page-table
+ * allocation (counting from 1) fails as if memory were exhausted; 0: none. */
+void vm_mmio_fail_table_alloc(unsigned nth);
 
 /* Page tables for starting other harts: the kernel half plus an identity
  * map of the first 2 MiB (where their start-up code runs). Returns the
