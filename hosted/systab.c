@@ -6,8 +6,6 @@
  * several harts never interleave within a call); panic stops the calling
  * thread, as in the kernel.
  */
-#include <unistd.h>
-
 #include <lemmings/systab.h>
 
 #include "core/hallway.h"
@@ -25,14 +23,7 @@ static void sys_log(const char *text, size_t len)
 		return;
 	if (len > LOG_MAX)
 		len = LOG_MAX;
-	while (len) {
-		ssize_t n = write(1, text, len);
-
-		if (n <= 0)
-			return;
-		text += n;
-		len -= (size_t)n;
-	}
+	hosted_console_write(text, len); /* on the hart stack */
 }
 
 __attribute__((noreturn)) static void sys_panic(const char *text, size_t len)
