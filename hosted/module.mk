@@ -39,3 +39,8 @@ hosted_fault_test_SRCS := hosted/fault_test.c
 HOSTED_TESTS += hosted_hart_stack_test
 hosted_hart_stack_test_SRCS := hosted/hart_stack_test.c
 
+# A folder packed as an archive keeps its symbolic links as links (a host
+# unit test: it needs no Lemmings thread).
+HOST_TESTS += hosted_pack_test
+hosted_pack_test_SRCS := hosted/pack_test.c hosted/pack.c core/archive.c lib/fmt.c \
+	lib/test.c lib/glob.c

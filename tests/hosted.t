@@ -1,7 +1,8 @@
 #!/bin/sh
 # End to end on the hosted runtime: the same programs, unchanged, in a Linux
-# process (the checks are in tests/programs.sh), plus a folder as archive and
-# a program list line too long for its start page.
+# process (the checks are in tests/programs.sh), plus a folder as archive, a
+# program list line too long for its start page, and a folder with a
+# symbolic link to its parent.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 . tests/programs.sh
@@ -20,7 +21,7 @@ run_system() {
 	timeout "$secs" build/lemmings-hosted --harts 2 $flags "$archive" >"$LOG" 2>&1
 }
 
-echo 1..$((PROGRAM_CHECKS + 4))
+echo 1..$((PROGRAM_CHECKS + 5))
 program_checks
 run_system 'init: [0-9]+ started' 30 build/archive
 status=$?
@@ -43,4 +44,10 @@ check "a line of 60 arguments is refused as too long" \
 	log_has 'programs.long:1: cannot start /bin/hello: arguments too long'
 check "the line after it still starts" log_has 'argv\[1\] = after-the-long-line'
 
+# A link to the folder's parent is stored as a link, not followed (which
+# would pack the folder into itself until the nesting limit).
+ln -s .. "$dir/a/etc/up"
+run_system 'init: [0-9]+ started' 30 "$dir/a"
+check "a folder with a link to its parent serves as the archive" \
+	log_has 'init: 4 started, 0 failed'
 rm -rf "$dir"
