@@ -178,7 +178,7 @@ define hosted_test_rule
 $(BUILD)/tests/$(1): $(call xobj,$($(1)_SRCS) $(HOSTED_SRCS) hosted/test_main.c lib/test.c lib/glob.c)
 	@mkdir -p $$(@D)
 	$$(call say,LINK,$$@)
-	$(Q)$(HCC) -pthread -fsanitize=undefined $$^ -o $$@
+	$(Q)$(HCC) -pthread -fsanitize=undefined -Wl,-z,now $$^ -o $$@
 endef
 $(foreach t,$(HOSTED_TESTS),$(eval $(call hosted_test_rule,$(t))))
 
@@ -187,12 +187,12 @@ HOSTED_BENCH_SRCS = core/sched_test.c core/sched_bench.c core/door_bench.c hoste
 $(HOSTED_BENCH): $(call bobj,$(HOSTED_SRCS) $(HOSTED_BENCH_SRCS))
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(HCC) -pthread $^ -o $@
+	$(Q)$(HCC) -pthread -Wl,-z,now $^ -o $@
 
 $(HOSTED_BIN): $(call bobj,$(HOSTED_BIN_SRCS))
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(HCC) -pthread $^ -o $@
+	$(Q)$(HCC) -pthread -Wl,-z,now $^ -o $@
 
 define fuzzer_rule
 $(BUILD)/fuzz/$(1): $(call fobj,$($(1)_SRCS))

@@ -10,8 +10,9 @@
  * never returns to the handler. That is sound because the handler runs with
  * SA_NODEFER (nothing stays blocked) and Linux knows a signal stack is in
  * use only while the stack pointer is inside it. A fault in the runtime's
- * own code (an idle thread, a hart with no current thread) cannot be
- * contained: the process reports it and ends.
+ * own code (an idle thread, a hart with no current thread, a call into
+ * libc on the hart stack) cannot be contained: the process reports it and
+ * ends.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -61,7 +62,10 @@ static void on_fault(int sig, siginfo_t *info, void *ucontext)
 	uint64_t rsp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
 	char line[256];
 
-	if (!t || (t->flags & (THREAD_IDLE | THREAD_STATIC))) {
+	/* On the hart stack, the fault is in libc or the runtime, not in the
+	 * thread's own code, and that thread may hold a libc lock: ending only
+	 * it could hang the others. */
+	if (!t || (t->flags & (THREAD_IDLE | THREAD_STATIC)) || hosted_hart_stack_has(rsp)) {
 		fmt_snprintf(line, sizeof line,
 			     "lemmings-hosted: %s at rip %p (address %p) in the runtime itself; "
 			     "ending the process\n", what(sig), (void *)rip, info->si_addr);

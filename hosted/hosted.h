@@ -9,6 +9,7 @@
 #ifndef HOSTED_HOSTED_H
 #define HOSTED_HOSTED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,20 @@ void *hosted_load_archive(const char *path, size_t *size);
 void hosted_fault_init_hart(void);
 /* How many threads were stopped that way. */
 uint64_t hosted_fault_count(void);
+
+/* Run fn(arg) on this hart's own stack (hosted/hart_stack.c), not on the
+ * calling Lemmings thread's page: every call into libc or Linux from a
+ * Lemmings thread goes through here. fn must not switch threads (no park,
+ * yield or wait). Runs fn directly when already on that stack, or when
+ * the calling pthread is not a hart (yet). */
+void hosted_on_hart_stack(void (*fn)(void *), void *arg);
+/* Each hart's pthread calls this once, before running Lemmings threads. */
+void hosted_hart_stack_init(void);
+/* Whether sp is on this hart's stack or its guard page. */
+bool hosted_hart_stack_has(uintptr_t sp);
+
+/* Write len bytes to standard output, on the hart stack (hosted/console.c). */
+void hosted_console_write(const char *text, size_t len);
 
 /* How many one-page stacks got a PROT_NONE guard page (see docs/hosted.md). */
 uint64_t hosted_guarded_stacks(void);

@@ -17,6 +17,7 @@
 #include "core/thread.h"
 #include "core/timer.h"
 #include "hosted/hosted.h"
+#include "lib/fmt.h"
 #include "services/loader.h"
 #include "services/services.h"
 
@@ -33,7 +34,8 @@ static void usage(void)
 }
 
 /* The first thread: publish the services, start init, and wait for every
- * thread it leads to to end. */
+ * thread it leads to to end. A Lemmings thread: its output goes through
+ * the console (hosted/console.c), not stdio. */
 static void boot(void *arg)
 {
 	uint64_t before = sched_live_threads();
@@ -43,8 +45,11 @@ static void boot(void *arg)
 	services_publish(archive, archive_size);
 	err = program_start(init_path, list_path, NULL, detail, sizeof detail);
 	if (err) {
-		printf("init: cannot start %s: %s (%s)\n", init_path, detail, lm_err_str(err));
-		fflush(stdout);
+		char line[320];
+
+		fmt_snprintf(line, sizeof line, "init: cannot start %s: %s (%s)\n", init_path,
+			     detail, lm_err_str(err));
+		hosted_console_write(line, strlen(line));
 		status = 1;
 		return;
 	}

@@ -3,7 +3,8 @@
 # The runtime: the portable core and the services on Linux. Recursive (=),
 # as services/module.mk is read after this file.
 HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
-	hosted/progmem.c hosted/fault.c hosted/pack.c $(CORE_SRCS) \
+	hosted/progmem.c hosted/fault.c hosted/pack.c hosted/hart_stack.c \
+	hosted/hart_stack_switch.S hosted/console.c $(CORE_SRCS) \
 	$(ARCH_HOSTED_SRCS) lib/fmt.c $(SERVICES_SRCS)
 
 # lemmings-hosted itself: optimized, no sanitizers (it is what users run,
@@ -36,3 +37,14 @@ hosted_systab_test_SRCS := core/systab_test.c
 # A faulting thread is stopped and the others go on.
 HOSTED_TESTS += hosted_fault_test
 hosted_fault_test_SRCS := hosted/fault_test.c
+
+# Calls into libc run on the hart stack: a thread with 512 bytes of stack
+# left calls every platform routine that reaches libc.
+HOSTED_TESTS += hosted_hart_stack_test
+hosted_hart_stack_test_SRCS := hosted/hart_stack_test.c
+
+# A folder packed as an archive keeps its symbolic links as links (a host
+# unit test: it needs no Lemmings thread).
+HOST_TESTS += hosted_pack_test
+hosted_pack_test_SRCS := hosted/pack_test.c hosted/pack.c core/archive.c lib/fmt.c \
+	lib/test.c lib/glob.c

@@ -5,6 +5,11 @@
  * both alike.
  * Names are relative ("bin/hello"); entries are sorted within a folder, so
  * the image does not depend on the order readdir gives.
+ *
+ * Symbolic links are stored as links (mode S_IFLNK, the target as data,
+ * as cpio(1) does) and never followed: a link to "/" or to a parent folder
+ * inside the folder must not pack the host's file system, or loop. Other
+ * kinds of file (devices, sockets, pipes) are skipped with one warning.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hosted/hosted.h"
 
@@ -73,6 +79,20 @@ static int entry(struct image *im, const char *name, unsigned mode, const void *
 	return len ? put(im, data, len) : 0;
 }
 
+/* A symbolic link, as a link: its target is its data. */
+static int link_entry(struct image *im, const char *path, const char *name)
+{
+	char target[4096];
+	ssize_t len = readlink(path, target, sizeof target);
+
+	if (len < 0 || (size_t)len == sizeof target) {
+		fprintf(stderr, "lemmings-hosted: %s: %s\n", path,
+			len < 0 ? strerror(errno) : "link target too long");
+		return -1;
+	}
+	return entry(im, name, 0120777, target, (size_t)len);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -102,9 +122,11 @@ static int pack(struct image *im, const char *root, const char *rel, int depth)
 			continue;
 		snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", d);
 		snprintf(path, sizeof path, "%s/%s", root, name);
-		if (stat(path, &st)) {
+		if (lstat(path, &st)) {
 			fprintf(stderr, "lemmings-hosted: %s: %s\n", path, strerror(errno));
 			err = -1;
+		} else if (S_ISLNK(st.st_mode)) {
+			err = link_entry(im, path, name);
 		} else if (S_ISDIR(st.st_mode)) {
 			err = entry(im, name, 0040755, NULL, 0) ? -1 : pack(im, root, name, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
@@ -120,6 +142,9 @@ static int pack(struct image *im, const char *root, const char *rel, int depth)
 			free(buf);
 			if (f)
 				fclose(f);
+		} else {
+			fprintf(stderr, "lemmings-hosted: %s: not a file, folder or link; "
+					"left out of the archive\n", path);
 		}
 	}
 	for (int i = 0; i < n; i++)

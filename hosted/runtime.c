@@ -9,6 +9,12 @@
  * Timers: an idle hart's futex wait times out at its earliest sleeper's
  * deadline. A hart busy running threads looks at its timers only when it
  * next goes idle (there are no interrupts in a process); docs/hosted.md.
+ *
+ * Stacks: the idle thread, and so plat_idle_wait, runs on the pthread's
+ * own stack and calls Linux directly; plat_hart_kick may be called by any
+ * Lemmings thread, so its futex wake runs on the hart stack
+ * (hosted/hart_stack.c). Each hart's pthread sets up its hart stack before
+ * it runs a Lemmings thread.
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
@@ -111,6 +117,11 @@ void plat_idle_wait(void)
 	__atomic_store_n(&me->sleeping, 0, __ATOMIC_RELAXED);
 }
 
+static void futex_wake_on_hart(void *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 void plat_hart_kick(struct hart *h)
 {
 	struct hosted_hart *target = &hh[h->id];
@@ -119,7 +130,7 @@ void plat_hart_kick(struct hart *h)
 	/* A hart that is running or spinning sees the word change by itself;
 	 * only one asleep needs the system call. */
 	if (__atomic_load_n(&target->sleeping, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &target->kick, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		hosted_on_hart_stack(futex_wake_on_hart, &target->kick);
 }
 
 void plat_timer_arm(uint64_t deadline)
@@ -135,6 +146,7 @@ static void hart_setup(uint32_t id)
 	h->id = id;
 	h->apic_id = id; /* the CPU it is pinned to (modulo the CPU count) */
 	systab_install(h);
+	hosted_hart_stack_init();
 	hosted_fault_init_hart();
 	set_gs(h);
 	pin(id);

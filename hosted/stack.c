@@ -11,6 +11,8 @@
  *
  * Freed stacks go on a free list per size and are reused without any
  * system call: spawning a thread after another ended costs no syscall.
+ * A new slot's mmap and mprotect run on the hart stack
+ * (hosted/hart_stack.c), as the spawner may be a one-page thread.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,10 +51,25 @@ static char *carve(size_t len)
 	return arena_next - len;
 }
 
+struct slot_call {
+	size_t len;
+	char *slot;
+};
+
+/* A new slot with its guard, on the hart stack; lock held. */
+static void new_slot_on_hart(void *arg)
+{
+	struct slot_call *c = arg;
+
+	c->slot = carve(c->len);
+	if (c->slot && guarded < GUARD_LIMIT && !mprotect(c->slot, PAGE, PROT_NONE))
+		guarded++;
+}
+
 uintptr_t plat_stack_alloc(unsigned pages)
 {
 	uintptr_t base = 0;
-	char *slot;
+	struct slot_call c;
 
 	if (!pages || pages > MAX_PAGES)
 		return 0;
@@ -63,11 +80,10 @@ uintptr_t plat_stack_alloc(unsigned pages)
 		spin_unlock(&lock);
 		return base;
 	}
-	slot = carve((size_t)(pages + 1) * PAGE);
-	if (slot && guarded < GUARD_LIMIT && !mprotect(slot, PAGE, PROT_NONE))
-		guarded++;
+	c.len = (size_t)(pages + 1) * PAGE;
+	hosted_on_hart_stack(new_slot_on_hart, &c);
 	spin_unlock(&lock);
-	return slot ? (uintptr_t)slot + PAGE : 0;
+	return c.slot ? (uintptr_t)c.slot + PAGE : 0;
 }
 
 void plat_stack_free(uintptr_t base, unsigned pages)

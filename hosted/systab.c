@@ -5,12 +5,11 @@
  * 4 KiB thread stack, and lines from several harts never interleave within
  * a call); panic stops the calling thread, as in the kernel.
  */
-#include <unistd.h>
-
 #include <lemmings/systab.h>
 
 #include "core/systab.h"
 #include "core/thread.h"
+#include "hosted/hosted.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -29,14 +28,7 @@ void systab_log(const char *text, size_t len)
 		return;
 	if (len > LOG_MAX)
 		len = LOG_MAX;
-	while (len) {
-		ssize_t n = write(1, text, len);
-
-		if (n <= 0)
-			return;
-		text += n;
-		len -= (size_t)n;
-	}
+	hosted_console_write(text, len); /* on the hart stack */
 }
 
 __attribute__((noreturn)) void systab_panic(const char *text, size_t len)
