@@ -50,6 +50,7 @@ struct thread {
 	uint32_t hart;             /* the hart whose queue it joins */
 	uint32_t stack_pages;
 	uint64_t id;
+	uint64_t handle;           /* its door handle (core/handle.h); 0: none */
 	uintptr_t stack_base;      /* lowest stack address (above the guard) */
 	uintptr_t stack_top;       /* highest usable stack address */
 	void (*entry)(void *arg);

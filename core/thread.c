@@ -2,16 +2,20 @@
  * Threads (see thread.h): their birth and death (ids, spawn, exit,
  * dedicating a hart to a new one), and their events (wait and signal, and
  * park and unpark built on them; docs/scheduling.md says why no wake-up is
- * lost). The scheduler below (core/sched.c) queues and switches them.
+ * lost). The scheduler below (core/sched.c) queues and switches them;
+ * core/handle.c keeps the handles that doors name threads by.
  *
  * Locking: a thread's event bits, wait mask and waiting state change only
  * under its lock, so they are plain loads and stores, not locked
- * instructions (each of which costs more than the rest of a wait).
+ * instructions (each of which costs more than the rest of a wait). A
+ * signal through a handle holds the handle's slot lock around the thread's
+ * own (slot, then thread: handle.c).
  */
 #include <stddef.h>
 
 #include "arch/context.h"
 #include "arch/upcalls.h"
+#include "core/handle.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/stack.h"
@@ -124,6 +128,28 @@ void thread_signal(struct thread *t, uint64_t bits)
 		sched_yield_to(&w);
 }
 
+/*
+ * The handle is checked, and its thread held, before anything of the thread
+ * is read: its slot's lock keeps the thread from finishing thread_exit (and
+ * its page from being freed) until the signal is done. The yield, which may
+ * switch, comes after the lock is let go.
+ */
+enum lm_err thread_signal_handle(uint64_t handle, uint64_t bits)
+{
+	struct handle_ref ref;
+	struct woken w;
+	enum lm_err err = handle_lock(handle, &ref);
+	bool woke;
+
+	if (err)
+		return err;
+	woke = signal_bits(ref.thread, bits, &w);
+	handle_unlock(&ref);
+	if (woke)
+		sched_yield_to(&w);
+	return LM_OK;
+}
+
 void thread_park(void)
 {
 	thread_wait(THREAD_EV_PARK);
@@ -139,6 +165,18 @@ void thread_unpark(struct thread *t)
 struct thread *thread_current(void)
 {
 	return this_thread();
+}
+
+/* Only the thread itself gives itself a handle (or its spawner, before it
+ * runs), and only it takes the handle back: cur->handle needs no lock. */
+enum lm_err thread_current_handle(uint64_t *out)
+{
+	struct thread *cur = this_thread();
+	enum lm_err err = cur->handle ? LM_OK : handle_attach(cur);
+
+	if (!err)
+		*out = cur->handle;
+	return err;
 }
 
 /* First code of every new thread (via ctx_switch's return, see context.h). */
@@ -159,6 +197,7 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	uintptr_t base;
 	struct thread *t, *none = NULL;
 	struct woken w;
+	enum lm_err err;
 	bool irq;
 
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
@@ -207,14 +246,29 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 		t->name[n] = 0;
 	}
 	t->saved_rsp = ctx_init_stack(t->stack_top);
+	/* A handle only when asked for: threads the kernel spawns for itself
+	 * pay one test here and one in thread_exit. */
+	t->handle = 0;
+	if (o->handle) {
+		err = handle_attach(t);
+		if (err) {
+			plat_stack_free(base, pages);
+			return err;
+		}
+	}
 	if (dedicate) {
 		t->flags |= THREAD_DEDICATED;
 		if (!__atomic_compare_exchange_n(&harts[t->hart].dedicated, &none, t, false,
 						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			if (t->handle)
+				handle_detach(t);
 			plat_stack_free(base, pages);
 			return LM_ERR_BUSY;
 		}
 	}
+	/* Before it is queued: from then on it may run, and end. */
+	if (o->handle)
+		*o->handle = t->handle;
 	irq = plat_irq_save();
 	t->id = new_thread_id(this_hart());
 	sched_count_live(this_hart(), 1);
@@ -254,6 +308,10 @@ __attribute__((noreturn)) void thread_exit(void)
 	struct thread *cur = thread_current();
 	struct hart *h;
 
+	/* From here on the handle names no one; a signaller that holds it now
+	 * is waited for, so it cannot touch this thread once it is freed. */
+	if (cur->handle)
+		handle_detach(cur);
 	/* No switch here: this thread is about to switch for good anyway, and
 	 * may be running on a trap stack (stopped after a fault). */
 	if (cur->notify)

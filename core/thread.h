@@ -18,7 +18,13 @@
  * Lifetime: a thread ends by returning from its entry or calling
  * thread_exit; the scheduler frees its page after switching away (a thread
  * cannot free the stack it runs on). Pointers to a thread are valid until it
- * ends; signalling an ended thread is a caller bug.
+ * ends; signalling an ended thread through one is a caller bug, so only
+ * code that knows the thread is alive holds one.
+ *
+ * Handles: doors name threads by handle (core/handle.h), which is checked
+ * before use: a thread gets one if its spawn asks (opts.handle) or it asks
+ * for its own (thread_current_handle), and gives it back as it ends. A
+ * wrong or stale handle gets an error, never a fault.
  */
 #ifndef CORE_THREAD_H
 #define CORE_THREAD_H
@@ -45,6 +51,8 @@ struct thread_opts {
 			       * first); otherwise pinned to that hart */
 	struct thread *notify; /* signalled with notify_bits when it ends */
 	uint64_t notify_bits;
+	uint64_t *handle;      /* not NULL: give the thread a handle, stored
+				* here before the thread can run (and end) */
 };
 
 enum lm_err thread_spawn(const struct thread_opts *opts, struct thread **out);
@@ -62,6 +70,11 @@ struct thread *thread_current(void);
 void thread_park(void);
 void thread_unpark(struct thread *t);
 void thread_signal(struct thread *t, uint64_t bits);
+/* thread_signal through a handle: LM_ERR_INVAL if it never was one,
+ * LM_ERR_NOENT if its thread has ended. Safe with any value. */
+enum lm_err thread_signal_handle(uint64_t handle, uint64_t bits);
+/* The calling thread's handle, made on first use (LM_ERR_NOMEM, FULL). */
+enum lm_err thread_current_handle(uint64_t *out);
 uint64_t thread_wait(uint64_t mask);
 /* The bits of mask that are set, cleared; never waits. */
 uint64_t thread_take(uint64_t mask);

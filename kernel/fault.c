@@ -124,11 +124,24 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 		f->rsp = c->jb[6] - 8; /* as if called: a return address slot */
 		return f;
 	}
-	if (!t || (t->flags & (THREAD_IDLE | THREAD_STATIC)) || !(f->rflags & RFLAGS_IF)) {
-		kprintf("\n*** %s in kernel context on hart %u%s\n", why, h->id,
-			!(f->rflags & RFLAGS_IF) ? " (interrupts were off)" : "");
+	if (!t || (t->flags & (THREAD_IDLE | THREAD_STATIC))) {
+		kprintf("\n*** %s on hart %u, in %s\n", why, h->id,
+			!t ? "no thread" : t->flags & THREAD_IDLE ? "its idle thread" : "the boot thread");
 		trap_print_frame(f);
 		panic("fault outside any thread that could be stopped");
+	}
+	if (!(f->rflags & RFLAGS_IF) && h->in_irq) {
+		kprintf("\n*** %s on hart %u, in an interrupt handler (thread %llu interrupted)\n",
+			why, h->id, (unsigned long long)t->id);
+		trap_print_frame(f);
+		panic("fault in an interrupt handler");
+	}
+	if (!(f->rflags & RFLAGS_IF)) {
+		kprintf("\n*** %s in thread %llu (%s) on hart %u, with interrupts off\n", why,
+			(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", h->id);
+		trap_print_frame(f);
+		panic("fault in thread %llu with interrupts off: it cannot be stopped safely, "
+		      "as it may hold a lock", (unsigned long long)t->id);
 	}
 
 	kprintf("\n*** thread %llu (%s) stopped on hart %u: %s\n",

@@ -6,11 +6,14 @@
 #include <lemmings/threads.h>
 #include <lemmings/timer.h>
 
+#include "core/handle.h"
 #include "core/hart.h"
+#include "core/platform.h"
 #include "core/thread.h"
 #include "lib/test.h"
 
 #define MS 1000000ull
+#define SECONDS 1000000000ull
 
 static const struct threads_door *threads(void)
 {
@@ -46,6 +49,201 @@ TEST(services, threads_door_spawns_signals_and_waits)
 	EXPECT_EQ(threads_spawn(d, NULL, 0, 3, 0, 0), LM_ERR_INVAL);
 	/* The system's own event bits are not for programs. */
 	EXPECT_EQ(threads_wait(d, THREAD_EV_PARK), 0);
+}
+
+/* ---- thread handles: only a live thread's works ---- */
+
+/* Unpark h until it names no thread (its thread has ended), yielding in
+ * between, for up to five seconds (a slow emulator's harts may be
+ * descheduled for a while): the last status. */
+static threads_status unpark_until_gone(const struct threads_door *d, threads_thread h)
+{
+	uint64_t deadline = plat_now_ns() + 5 * SECONDS;
+	threads_status s;
+
+	while ((s = threads_unpark(d, h)) == LM_OK && plat_now_ns() < deadline)
+		threads_yield(d);
+	return s;
+}
+
+static void returns_at_once(uintptr_t arg)
+{
+}
+
+/* Waits for 0x10, then tells its parent (arg, a handle) with 0x20. */
+static void waits_then_answers(uintptr_t parent)
+{
+	const struct threads_door *d = threads_door_find();
+
+	if (threads_wait(d, 0x10) == 0x10)
+		threads_signal(d, (threads_thread)parent, 0x20);
+}
+
+/* A made-up value, a thread's address, an ended thread's handle and a
+ * live thread's, to every routine that takes a handle (unpark, signal):
+ * only the live one works, and nothing faults. */
+TEST(services, threads_door_refuses_made_up_and_stale_handles)
+{
+	const struct threads_door *d = threads();
+	const threads_thread made_up[] = {
+		0x123456789000ull, THREADS_THREAD_MIN, ~0ull, 0xffffffff00000000ull,
+		0x100000001ull << 20, (uintptr_t)thread_current(), (uintptr_t)d,
+	};
+	threads_current_result me = threads_current(d);
+	threads_spawn_result gone, live;
+
+	ASSERT(threads_current_result_is_thread(me));
+	EXPECT_EQ(threads_current(d), me);
+	/* Never handles: refused before anything they point at is read. */
+	EXPECT_EQ(threads_unpark(d, 0x123456789000ull), LM_ERR_INVAL);
+	EXPECT_EQ(threads_signal(d, 0x123456789000ull, 1), LM_ERR_INVAL);
+	for (unsigned i = 0; i < sizeof made_up / sizeof made_up[0]; i++) {
+		threads_status u = threads_unpark(d, made_up[i]);
+		threads_status s = threads_signal(d, made_up[i], 1);
+
+		EXPECT(u == LM_ERR_INVAL || u == LM_ERR_NOENT);
+		EXPECT(s == LM_ERR_INVAL || s == LM_ERR_NOENT);
+	}
+
+	/* Ended: refused, also once its slot names another thread. */
+	gone = threads_spawn(d, returns_at_once, 0, 3, 0, 0);
+	ASSERT(threads_spawn_result_is_thread(gone));
+	EXPECT_EQ(unpark_until_gone(d, gone), LM_ERR_NOENT);
+	EXPECT_EQ(threads_signal(d, gone, 1), LM_ERR_NOENT);
+	EXPECT_EQ(threads_signal(d, gone, 0), LM_ERR_NOENT);
+	live = threads_spawn(d, waits_then_answers, me, 3, 0, 0);
+	ASSERT(threads_spawn_result_is_thread(live));
+	test_diag("an ended thread's handle %#llx, then a live one's %#llx",
+		  (unsigned long long)gone, (unsigned long long)live);
+	EXPECT(live != gone);
+	EXPECT_EQ(threads_unpark(d, gone), LM_ERR_NOENT);
+	EXPECT_EQ(threads_signal(d, gone, 0x10), LM_ERR_NOENT);
+	/* The live one's slot with a later generation, and with an even one
+	 * (never handed out): handles are index | generation << 32. */
+	EXPECT_EQ(threads_signal(d, live + (2ull << 32), 0x10), LM_ERR_NOENT);
+	EXPECT_EQ(threads_signal(d, live ^ (1ull << 32), 0x10), LM_ERR_INVAL);
+
+	/* Live: it works, and the thread sees it. */
+	EXPECT_EQ(threads_unpark(d, live), LM_OK);
+	EXPECT_EQ(threads_signal(d, live, 0x10), LM_OK);
+	EXPECT_EQ(threads_wait(d, 0x20), 0x20);
+	EXPECT_EQ(unpark_until_gone(d, live), LM_ERR_NOENT);
+	EXPECT_EQ(threads_signal(d, live, 0x10), LM_ERR_NOENT);
+}
+
+#define MANY 600 /* more than a page of handle slots (256) */
+
+static void parks_once(uintptr_t arg)
+{
+	threads_park(threads_door_find());
+}
+
+/* Many threads with handles at once: each handle is its own and works,
+ * and each is refused once its thread has ended. */
+TEST(services, threads_door_gives_each_thread_its_own_handle)
+{
+	static threads_thread h[MANY];
+	const struct threads_door *d = threads();
+	unsigned same = 0, wrong = 0;
+
+	for (unsigned i = 0; i < MANY; i++) {
+		threads_spawn_result r = threads_spawn(d, parks_once, 0, 3, 0, 0);
+
+		ASSERT(threads_spawn_result_is_thread(r));
+		h[i] = r;
+	}
+	for (unsigned i = 0; i < MANY; i++)
+		for (unsigned j = 0; j < i; j++)
+			same += h[i] == h[j];
+	EXPECT_EQ(same, 0);
+	EXPECT(handle_slots() >= MANY); /* the table grew */
+	for (unsigned i = 0; i < MANY; i++)
+		wrong += threads_unpark(d, h[i]) != LM_OK;
+	EXPECT_EQ(wrong, 0);
+	for (unsigned i = 0; i < MANY; i++)
+		wrong += unpark_until_gone(d, h[i]) != LM_ERR_NOENT;
+	EXPECT_EQ(wrong, 0);
+}
+
+/* Signals racing with the ends of their targets, on every hart there is:
+ * signallers unpark and signal handles of threads that end by themselves
+ * while the test replaces them with new ones, until it has spawned
+ * RACE_SPAWNS. Every call gets LM_OK or LM_ERR_NOENT; nothing faults or
+ * hangs. */
+#define RACE_SIGNALLERS 3
+#define RACE_TARGETS 8
+#define RACE_SPAWNS 1000
+
+static threads_thread race_targets[RACE_TARGETS];
+static threads_thread race_main;
+static bool race_done;
+static uint64_t race_ok, race_gone, race_bad;
+
+static void yields_a_little(uintptr_t arg)
+{
+	for (uintptr_t i = 0; i < arg; i++)
+		threads_yield(threads_door_find());
+}
+
+static void race_signaller(uintptr_t k)
+{
+	const struct threads_door *d = threads_door_find();
+	uint64_t ok = 0, gone = 0, bad = 0;
+
+	for (unsigned i = 0; !__atomic_load_n(&race_done, __ATOMIC_RELAXED); i++) {
+		threads_thread h = __atomic_load_n(&race_targets[(i + k) % RACE_TARGETS],
+						   __ATOMIC_RELAXED);
+		threads_status s = i & 1 ? threads_unpark(d, h) : threads_signal(d, h, 1);
+
+		ok += s == LM_OK;
+		gone += s == LM_ERR_NOENT;
+		bad += s != LM_OK && s != LM_ERR_NOENT;
+		if (i % 8 == 0)
+			threads_yield(d);
+	}
+	__atomic_fetch_add(&race_ok, ok, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race_gone, gone, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race_bad, bad, __ATOMIC_RELAXED);
+	threads_signal(d, race_main, 0x100ull << k);
+}
+
+TEST(services, threads_door_signals_race_safely_with_ends)
+{
+	const struct threads_door *d = threads();
+	uint64_t all = 0, got = 0;
+	threads_current_result me = threads_current(d);
+
+	ASSERT(threads_current_result_is_thread(me));
+	race_main = me;
+	race_ok = race_gone = race_bad = 0;
+	race_done = false;
+	for (unsigned i = 0; i < RACE_TARGETS; i++) {
+		threads_spawn_result r = threads_spawn(d, yields_a_little, i, 3, 0, 0);
+
+		ASSERT(threads_spawn_result_is_thread(r));
+		race_targets[i] = r;
+	}
+	for (uintptr_t k = 0; k < RACE_SIGNALLERS; k++)
+		if (threads_spawn_result_is_thread(threads_spawn(d, race_signaller, k, 3, 0, 0)))
+			all |= 0x100ull << k;
+	EXPECT_EQ(all, ((1ull << RACE_SIGNALLERS) - 1) << 8);
+	for (unsigned i = 0; i < RACE_SPAWNS; i++) {
+		threads_spawn_result r = threads_spawn(d, yields_a_little, i % 32, 3, 0, 0);
+
+		if (!threads_spawn_result_is_thread(r)) {
+			EXPECT(threads_spawn_result_is_thread(r));
+			break;
+		}
+		__atomic_store_n(&race_targets[i % RACE_TARGETS], r, __ATOMIC_RELAXED);
+		threads_yield(d);
+	}
+	__atomic_store_n(&race_done, true, __ATOMIC_RELAXED);
+	while (got != all)
+		got |= threads_wait(d, all);
+	test_diag("%llu signals reached a live thread, %llu an ended one, on %u harts",
+		  (unsigned long long)race_ok, (unsigned long long)race_gone, hart_count);
+	EXPECT_EQ(race_bad, 0);
+	EXPECT(race_ok + race_gone > 0);
 }
 
 TEST(services, timer_door_waits_until_the_deadline)

@@ -1,10 +1,13 @@
 /*
  * The threads door (sdk/idl/threads.idl): the scheduler's operations for
- * programs. Thread handles are the addresses of thread control blocks.
+ * programs.
  *
- * Programs run with full privileges in the one address space, so a handle
- * is trusted to be one that spawn or current returned; the door checks
- * only what costs nothing (a handle below the null page is refused).
+ * Programs name threads by handle (core/handle.h), never by address: a
+ * thread spawned here gets one before it can run, and a thread asking for
+ * `current` gets one on first use. Every routine that takes a handle checks
+ * it before touching the thread (thread_signal_handle), so a made-up,
+ * mistyped or stale handle gets LM_ERR_INVAL or LM_ERR_NOENT, from any
+ * caller, on any hart, even while the thread it named is ending.
  */
 #include <lemmings/threads.h>
 
@@ -28,14 +31,15 @@ static threads_spawn_result door_spawn(threads_entry *entry, uintptr_t arg,
 		.name = threads_name_is_text(name) ? (const char *)(uintptr_t)name : NULL,
 		.hart = -1,
 	};
-	struct thread *t;
+	uint64_t handle;
 	enum lm_err err;
 
 	if (priority > THREADS_PRIORITY_MAX || stack_pages > 256 ||
 	    (name && !threads_name_is_text(name)))
 		return LM_ERR_INVAL;
-	err = thread_spawn(&o, &t);
-	return err ? (threads_spawn_result)err : (threads_spawn_result)(uintptr_t)t;
+	o.handle = &handle;
+	err = thread_spawn(&o, NULL);
+	return err ? (threads_spawn_result)err : (threads_spawn_result)handle;
 }
 
 static void door_exit(void)
@@ -43,24 +47,25 @@ static void door_exit(void)
 	thread_exit();
 }
 
-static threads_thread door_current(void)
+static threads_current_result door_current(void)
 {
-	return (threads_thread)(uintptr_t)thread_current();
+	uint64_t handle;
+	enum lm_err err = thread_current_handle(&handle);
+
+	return err ? (threads_current_result)err : (threads_current_result)handle;
 }
 
-static void door_unpark(threads_thread t)
+static threads_status door_unpark(threads_thread t)
 {
-	if (t >= THREADS_THREAD_MIN)
-		thread_unpark((struct thread *)t);
+	return thread_signal_handle(t, THREAD_EV_PARK);
 }
 
 /* Programs use the event bits of THREAD_EV_USER_MASK; the others belong to
- * park/unpark, sleeps and the services, and are left alone. */
-static void door_signal(threads_thread t, uint64_t bits)
+ * park/unpark, sleeps and the services, and are left alone (the handle is
+ * still checked, so no bits to raise is not a way to skip the check). */
+static threads_status door_signal(threads_thread t, uint64_t bits)
 {
-	bits &= THREAD_EV_USER_MASK;
-	if (t >= THREADS_THREAD_MIN && bits)
-		thread_signal((struct thread *)t, bits);
+	return thread_signal_handle(t, bits & THREAD_EV_USER_MASK);
 }
 
 static uint64_t door_wait(uint64_t mask)
