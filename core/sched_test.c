@@ -4,21 +4,21 @@
  */
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/sched_test.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "lib/string.h"
 #include "lib/test.h"
 
-#define DONE (1ull << 0) /* a spawned thread ended */
+#define DONE SCHED_TEST_DONE /* a spawned thread ended */
 #define PING (1ull << 1)
 
-static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
-			    const char *name)
+struct thread *sched_test_spawn(void (*fn)(void *), void *arg, enum thread_priority p,
+				const char *name)
 {
-	/* Pinned here: these tests are about the order on one hart. */
 	struct thread_opts o = {.entry = fn, .arg = arg, .priority = p, .name = name,
 				.hart = (int)this_hart()->id, .notify = thread_current(),
-				.notify_bits = DONE};
+				.notify_bits = SCHED_TEST_DONE};
 	struct thread *t = NULL;
 
 	if (thread_spawn(&o, &t) != LM_OK)
@@ -57,7 +57,7 @@ static void conductor(void *arg)
 static void run_conducted(struct conduct *c)
 {
 	order_log.count = 0;
-	spawn(conductor, c, PRIO_CRITICAL, "conductor");
+	sched_test_spawn(conductor, c, PRIO_CRITICAL, "conductor");
 	/* We are Regular: everything the conductor queued above us has run
 	 * by the time we are back; equal priorities queue behind us. */
 	while (order_log.count < c->n)
@@ -103,7 +103,7 @@ TEST(sched, park_and_unpark)
 	struct thread *t;
 
 	parked_stage = 0;
-	t = spawn(parker, NULL, PRIO_USER, "parker");
+	t = sched_test_spawn(parker, NULL, PRIO_USER, "parker");
 	/* User > Regular: it ran at once and parked. */
 	EXPECT_EQ(parked_stage, 1);
 	EXPECT_EQ(t->state, THREAD_WAITING);
@@ -151,7 +151,7 @@ TEST(sched, event_ping_pong_loses_nothing)
 {
 	struct pingpong p = {.a = thread_current(), .rounds = 20000};
 
-	p.b = spawn(ponger, &p, PRIO_REGULAR, "ponger");
+	p.b = sched_test_spawn(ponger, &p, PRIO_REGULAR, "ponger");
 	for (uint64_t i = 0; i < p.rounds; i++) {
 		thread_signal(p.b, PING);
 		thread_wait(PING);
