@@ -170,33 +170,18 @@ TEST(sched, yield_runs_equal_priority_in_turn)
 	EXPECT_EQ(order_log.count, 2);
 }
 
-/* Five sleeps of 3 ms. The guest's harts are host threads that the host
- * may deschedule for a few milliseconds at any time (QEMU without
- * acceleration, or a loaded machine), which no guest code can prevent; so
- * one sleep of the five may be late by up to 20 ms, and the other four must
- * wake within 1 ms of their deadline. */
-TEST(sched, sleep_wakes_within_a_millisecond)
+/* A sleep ends at its deadline or after it, never before, and it ends:
+ * within the liveness bound, not within any figure of milliseconds (how
+ * late it wakes is a cost, printed by bench.sleep_lateness). */
+TEST(sched, sleep_never_wakes_before_its_deadline)
 {
-	uint64_t late[5];
-
 	for (int i = 0; i < 5; i++) {
 		uint64_t deadline = plat_now_ns() + 3000000;
-		int j = i;
 
 		timer_sleep_until(deadline);
 		ASSERT(plat_now_ns() >= deadline);
-		late[i] = plat_now_ns() - deadline;
-		for (; j > 0 && late[j - 1] > late[j]; j--) {
-			uint64_t t = late[j];
-			late[j] = late[j - 1];
-			late[j - 1] = t;
-		}
+		EXPECT(plat_now_ns() - deadline < SCHED_TEST_LIVENESS_NS);
 	}
-	test_diag("lateness: best %llu us, second worst %llu us, worst %llu us",
-		  (unsigned long long)late[0] / 1000, (unsigned long long)late[3] / 1000,
-		  (unsigned long long)late[4] / 1000);
-	EXPECT(late[3] < 1000000);
-	EXPECT(late[4] < 20000000);
 }
 
 TEST(sched, wait_deadline_returns_bits_or_timeout)
@@ -206,7 +191,8 @@ TEST(sched, wait_deadline_returns_bits_or_timeout)
 	EXPECT_EQ(timer_wait_until(0x10, t0 + 2000000), 0);
 	EXPECT(plat_now_ns() >= t0 + 2000000);
 	thread_signal(thread_current(), 0x10);
-	EXPECT_EQ(timer_wait_until(0x10, plat_now_ns() + 50000000), 0x10);
+	/* A bit already there is returned whatever the deadline. */
+	EXPECT_EQ(timer_wait_until(0x10, plat_now_ns() + SCHED_TEST_LIVENESS_NS), 0x10);
 }
 
 /*

@@ -7,6 +7,16 @@
 
 #include "core/thread.h"
 
+/*
+ * The bound for "it happens at all": a test waits this long for what
+ * must happen before it calls it lost. A test asserts behaviour, never
+ * speed; the guest's harts are host threads that the host may stop for a
+ * second or more (QEMU without acceleration, a loaded machine), so the
+ * bound is ten seconds. What things cost is measured by the benchmarks
+ * (core/sched_bench.c), which print BENCH lines and assert nothing.
+ */
+#define SCHED_TEST_LIVENESS_NS (10 * 1000000000ull)
+
 /* The event bit a thread spawned by sched_test_spawn signals its spawner
  * with when it ends. */
 #define SCHED_TEST_DONE (1ull << 0)
