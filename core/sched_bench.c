@@ -1,8 +1,8 @@
 /*
  * Scheduler benchmarks, run in the kernel with `test=bench.*` and in the
  * hosted benchmark (make bench). Each prints BENCH lines in TSC cycles and
- * nanoseconds per operation; the latencies at the end (a sleep's lateness)
- * per wake-up. In a QEMU without acceleration the
+ * nanoseconds per operation; the latencies at the end (a sleep's lateness,
+ * a wake-up across harts) per wake-up. In a QEMU without acceleration the
  * absolute figures mean little; the ratios to the bare register swap
  * (bench.swap) measured in the same run do.
  */
@@ -278,4 +278,52 @@ TEST(bench, sleep_lateness)
 		cycles[i] = ns[i] * ((c1 - c0) * 1024 / (n1 - n0)) / 1024;
 	}
 	report_latency("sleep_lateness", cycles, ns, SLEEPS);
+}
+
+/*
+ * One-way latency of a wake-up across harts: a thread pinned on another
+ * hart waits; this one sleeps 1 ms, long enough for that hart to go idle
+ * (halt in the kernel, which an IPI ends; in the hosted runtime a futex
+ * sleep after a 50 µs spin), then notes the time and signals it; the woken
+ * thread notes when it runs. (smp.thread_woken_from_another_hart_runs
+ * asserts the behaviour: every such wake-up happens.) Needs two harts.
+ */
+#define WAKES 50
+#define WAKE_GO (1ull << 1)
+static uint64_t wake_sent_ns, wake_sent_cycles;
+static uint64_t wake_ns[WAKES], wake_cycles[WAKES];
+
+static void wake_target(void *arg)
+{
+	struct thread *main = arg;
+
+	for (int i = 0; i < WAKES; i++) {
+		thread_signal(main, WAKE_GO);
+		thread_wait(WAKE_GO);
+		wake_cycles[i] = rdtsc() - __atomic_load_n(&wake_sent_cycles, __ATOMIC_ACQUIRE);
+		wake_ns[i] = plat_now_ns() - __atomic_load_n(&wake_sent_ns, __ATOMIC_ACQUIRE);
+	}
+}
+
+TEST(bench, wake_idle_hart_2harts)
+{
+	struct thread_opts o = {.entry = wake_target, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .hart = this_hart()->id ? 0 : 1,
+				.notify = thread_current(), .notify_bits = 1};
+	struct thread *t;
+
+	if (hart_count < 2) {
+		test_diag("wake_idle_hart_2harts: skipped, one hart");
+		return;
+	}
+	ASSERT_EQ(thread_spawn(&o, &t), LM_OK);
+	for (int i = 0; i < WAKES; i++) {
+		thread_wait(WAKE_GO); /* it is about to wait */
+		timer_sleep_ns(1000000);
+		__atomic_store_n(&wake_sent_ns, plat_now_ns(), __ATOMIC_RELEASE);
+		__atomic_store_n(&wake_sent_cycles, rdtsc(), __ATOMIC_RELEASE);
+		thread_signal(t, WAKE_GO);
+	}
+	thread_wait(1);
+	report_latency("wake_idle_hart_2harts", wake_cycles, wake_ns, WAKES);
 }

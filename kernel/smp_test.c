@@ -8,6 +8,7 @@
 #include "kernel/cmdline.h"
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/sched_test.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/bootopt.h"
@@ -230,9 +231,12 @@ TEST(smp, dedicated_hart_runs_its_one_thread)
 	restore_sched_harts(before);
 }
 
-/* Wake-up latency across harts: a thread pinned on hart 1 waits; this
- * thread (hart 0) signals it and notes the time; the sleeper notes when it
- * runs. */
+/* Wake-ups across harts: a thread pinned on hart 1 waits; this thread
+ * (hart 0) gives its hart a moment to go idle and halt, then signals it,
+ * WAKES times. Every signal must wake it (a lost wake-up leaves it waiting
+ * for good, and the run hangs). How long a wake-up takes is a cost,
+ * printed by bench.wake_idle_hart_2harts (core/sched_bench.c); here each
+ * must only come within the liveness bound. */
 #define WAKES 50
 static uint64_t wake_sent;
 static uint64_t wake_latency[WAKES];
@@ -248,34 +252,22 @@ static void wake_target(void *arg)
 	}
 }
 
-TEST(smp, thread_woken_from_another_hart_runs_promptly)
+TEST(smp, thread_woken_from_another_hart_runs)
 {
 	struct thread *t;
-	uint64_t worst = 0, sorted[WAKES];
 
 	if (!need_harts(2))
 		return;
 	t = spawn_on(wake_target, thread_current(), 1, DONE);
 	for (int i = 0; i < WAKES; i++) {
 		thread_wait(GO); /* it is about to wait */
-		timer_sleep_ns(MS); /* long enough for its hart to halt */
+		timer_sleep_ns(MS); /* its hart may halt: the wake-up is then an IPI */
 		__atomic_store_n(&wake_sent, plat_now_ns(), __ATOMIC_RELEASE);
 		thread_signal(t, GO);
 	}
 	thread_wait(DONE);
-	for (int i = 0; i < WAKES; i++) {
-		uint64_t v = wake_latency[i];
-		int j = i;
-
-		worst = v > worst ? v : worst;
-		for (; j > 0 && sorted[j - 1] > v; j--)
-			sorted[j] = sorted[j - 1];
-		sorted[j] = v;
-	}
-	test_diag("cross-hart wake-up of a halted hart: median %llu us, worst %llu us",
-		  (unsigned long long)sorted[WAKES / 2] / 1000, (unsigned long long)worst / 1000);
-	EXPECT(sorted[WAKES / 2] < 5 * MS);
-	EXPECT(worst < 50 * MS);
+	for (int i = 0; i < WAKES; i++)
+		EXPECT(wake_latency[i] < SCHED_TEST_LIVENESS_NS);
 }
 
 /* Tokens passed between threads on every hart: a thread with tokens
