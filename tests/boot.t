@@ -1,11 +1,13 @@
 #!/bin/sh
 # End to end: the kernel boots in QEMU, prints its banner, the memory map and
-# the command line, and warns about unknown or malformed options.
+# the command line, and warns about unknown or malformed options. Waits are
+# liveness bounds (two minutes for what takes a second); how long a boot
+# takes is BENCH kernel.boot_to_banner, from bench/kernel-bench.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 echo 1..9
 
-boot_until 'system is idle' 20 --smp 1 --mem 256M --append 'bogus=1 =bad help'
+boot_until 'system is idle' 120 --smp 1 --mem 256M --append 'bogus=1 =bad help'
 check "kernel boots to the idle loop" log_has 'system is idle'
 check "banner printed" log_has '^Lemmings [0-9.]+ \(x86-64\)'
 check "memory map printed" log_has '0000000000100000-.*available'
@@ -17,6 +19,6 @@ check "the TSC is calibrated against the HPET the ACPI tables list" \
 check "the ACPI RSDP is found in the BIOS area (Multiboot 1 gives no copy)" \
 	log_has 'acpi: RSDP at 0x[0-9a-f]+ \(BIOS area\)'
 
-boot_until '^Lemmings' 10 --smp 4 --mem 2G
+boot_until '^Lemmings' 120 --smp 4 --mem 2G
 echo "# banner after ${BOOT_MS} ms (QEMU start included)"
-check "banner within a second of QEMU starting (make run's defaults)" [ "$BOOT_MS" -lt 1000 ]
+check "boots to its banner with make run's defaults (four harts, 2 GiB)" log_has '^Lemmings [0-9.]+ \(x86-64\)'
