@@ -2,7 +2,8 @@
 # kernel (tests/programs.t) and the hosted runtime (tests/hosted.t). Each
 # defines run_system PATTERN SECONDS ARCHIVE [key=value options], which runs
 # the system with that archive and those boot options until the output in
-# $LOG matches PATTERN or the time is up, then calls program_checks.
+# $LOG matches PATTERN or the time is up (a liveness bound: two minutes for
+# what takes a second or two), then calls program_checks.
 #
 # init starts the listed programs; the kvstore/kvclient pair talk through a
 # door; a malformed ELF and a missing file are reported with their reasons
@@ -14,7 +15,7 @@ PROGRAM_CHECKS=15
 program_checks() {
 	archive=build/archive.cpio
 
-	run_system 'init: [0-9]+ started' 30 $archive
+	run_system 'init: [0-9]+ started' 120 $archive
 	check "init starts from the archive" log_has 'init: starting the programs listed in /etc/programs'
 	check "hello runs with its argument" log_has 'argv\[1\] = first-argument'
 	check "init reports each start" log_has 'init: started /bin/kvclient'
@@ -25,7 +26,7 @@ program_checks() {
 	check "a program lists the harts through the Harts door" \
 		log_has '^harts:   hart 0  APIC [0-9]+ +main scheduler'
 
-	run_system 'argv\[1\] = two' 30 $archive programs=/etc/programs.test
+	run_system 'argv\[1\] = two' 120 $archive programs=/etc/programs.test
 	check "a truncated ELF is refused with its reason" \
 		log_has 'cannot start /bin/truncated: segment 0: .* runs past the end .*\(malformed\)'
 	check "a missing program is reported" \
@@ -34,13 +35,13 @@ program_checks() {
 	check "the same program runs twice" [ "$(grep -c 'argv\[0\] = /bin/hello' "$LOG")" -eq 2 ]
 	check "init counts the failures" log_has 'init: 4 started, 2 failed'
 
-	run_system 'init: cannot start' 20 $archive init=/bin/nothing
+	run_system 'init: cannot start' 120 $archive init=/bin/nothing
 	check "a missing init gets a clear message" \
 		log_has 'init: cannot start /bin/nothing: no such file in the boot archive'
 
 	cut=$(mktemp)
 	head -c 100000 $archive >"$cut"
-	run_system 'init: [0-9]+ started|init: cannot start' 30 "$cut"
+	run_system 'init: [0-9]+ started|init: cannot start' 120 "$cut"
 	rm -f "$cut"
 	check "a truncated archive is reported with the entry and offset" \
 		log_has 'archive: entry [0-9]+ \(".*"\) at offset 0x[0-9a-f]+: .*runs past the end'
