@@ -16,5 +16,7 @@ check "double fault reported from its own stack" log_has '\*\*\* double fault on
 check "double fault report has a backtrace" log_has '#0 [0-9a-f]+ crash_write_unmapped'
 check "double fault panics the kernel" log_has 'PANIC on hart 0: unrecoverable double fault'
 
-boot_until 'system is idle' 120 --smp 1 --mem 256M --append 'crash=fault'
+# The crasher runs once the boot thread has said the system is idle.
+boot_until 'system is idle
+crasher\) stopped' 120 --smp 1 --mem 256M --append 'crash=fault'
 check "crash=fault: thread stopped, boot goes on to idle" sh -c "grep -q 'crasher) stopped' $LOG && grep -q 'system is idle' $LOG"
