@@ -1,14 +1,17 @@
 /*
- * Scheduler benchmarks, run in the kernel with `test=bench.*` (make bench).
- * Each prints BENCH lines in TSC cycles and nanoseconds per operation. In a
- * QEMU without acceleration the absolute figures mean little; the ratios
- * to the bare register swap (bench.swap) measured in the same run do.
+ * Scheduler benchmarks, run in the kernel with `test=bench.*` and in the
+ * hosted benchmark (make bench). Each prints BENCH lines in TSC cycles and
+ * nanoseconds per operation; the latencies at the end (a sleep's lateness,
+ * a wake-up across harts) per wake-up. In a QEMU without acceleration the
+ * absolute figures mean little; the ratios to the bare register swap
+ * (bench.swap) measured in the same run do.
  */
 #include "arch/context.h"
 #include "arch/cpu.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
+#include "core/timer.h"
 #include "lib/fmt.h"
 #include "lib/test.h"
 
@@ -232,4 +235,106 @@ TEST(bench, spawn_exit_harts)
 		fmt_snprintf(name, sizeof name, "spawn_exit_%uhart%s", k, k > 1 ? "s" : "");
 		report(name, &runs, (uint64_t)k * SPAWNS_PER_WORKER);
 	}
+}
+
+/*
+ * Latencies: the median and the worst of n tries, each reported as one
+ * operation (bench_report with ops 1), the worst as name_worst. The tries
+ * are sorted by nanoseconds, each one's cycles along with it, so that the
+ * two figures of a line come from the same try. The worst is what the host
+ * adds when it stops a hart's host thread for a while, and says more about
+ * the host than about Lemmings. Tests assert only that these things happen
+ * (core/sched_test.h: liveness bounds).
+ */
+static void report_latency(const char *name, uint64_t *cycles, uint64_t *ns, int n)
+{
+	char worst[48];
+
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && ns[j] < ns[j - 1]; j--) {
+			uint64_t t = ns[j], c = cycles[j];
+
+			ns[j] = ns[j - 1], cycles[j] = cycles[j - 1];
+			ns[j - 1] = t, cycles[j - 1] = c;
+		}
+	bench_report(name, cycles[n / 2], ns[n / 2], 1);
+	fmt_snprintf(worst, sizeof worst, "%s_worst", name);
+	bench_report(worst, cycles[n - 1], ns[n - 1], 1);
+}
+
+/* How late a sleep of 3 ms wakes after its deadline: the timer
+ * interrupt's delivery and the wake-up, and under QEMU whatever the host
+ * adds. (sched.sleep_never_wakes_before_its_deadline asserts the
+ * behaviour: never early.) The TSC rate for the cycles figure comes from
+ * each sleep itself: cycles and nanoseconds across the whole sleep. */
+#define SLEEPS 21
+
+TEST(bench, sleep_lateness)
+{
+	uint64_t cycles[SLEEPS], ns[SLEEPS];
+
+	for (int i = 0; i < SLEEPS; i++) {
+		uint64_t c0 = rdtsc(), n0 = plat_now_ns(), deadline = n0 + 3000000, c1, n1;
+
+		timer_sleep_until(deadline);
+		c1 = rdtsc();
+		n1 = plat_now_ns();
+		ASSERT(n1 >= deadline);
+		ns[i] = n1 - deadline;
+		/* cycles per ns, times 1024: no overflow for sleeps of hours */
+		cycles[i] = ns[i] * ((c1 - c0) * 1024 / (n1 - n0)) / 1024;
+	}
+	report_latency("sleep_lateness", cycles, ns, SLEEPS);
+}
+
+/*
+ * One-way latency of a wake-up across harts: a thread pinned on another
+ * hart waits; this one sleeps 1 ms, long enough for that hart to go idle
+ * (halt in the kernel, which an IPI ends; in the hosted runtime a futex
+ * sleep after a 50 µs spin), then notes the time and signals it; the woken
+ * thread notes when it runs. (smp.thread_woken_from_another_hart_runs
+ * asserts the behaviour: every such wake-up happens.) Needs two harts.
+ */
+#define WAKES 50
+#define WAKE_GO (1ull << 1)
+static uint64_t wake_sent_ns, wake_sent_cycles;
+static uint64_t wake_ns[WAKES], wake_cycles[WAKES];
+
+static void wake_target(void *arg)
+{
+	struct thread *main = arg;
+
+	for (int i = 0; i < WAKES; i++) {
+		uint64_t c, n;
+
+		thread_signal(main, WAKE_GO);
+		thread_wait(WAKE_GO);
+		c = rdtsc(); /* the two clocks read in the signaller's order */
+		n = plat_now_ns();
+		wake_cycles[i] = c - __atomic_load_n(&wake_sent_cycles, __ATOMIC_ACQUIRE);
+		wake_ns[i] = n - __atomic_load_n(&wake_sent_ns, __ATOMIC_ACQUIRE);
+	}
+}
+
+TEST(bench, wake_idle_hart_2harts)
+{
+	struct thread_opts o = {.entry = wake_target, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .hart = this_hart()->id ? 0 : 1,
+				.notify = thread_current(), .notify_bits = 1};
+	struct thread *t;
+
+	if (hart_count < 2) {
+		test_diag("wake_idle_hart_2harts: skipped, one hart");
+		return;
+	}
+	ASSERT_EQ(thread_spawn(&o, &t), LM_OK);
+	for (int i = 0; i < WAKES; i++) {
+		thread_wait(WAKE_GO); /* it is about to wait */
+		timer_sleep_ns(1000000);
+		__atomic_store_n(&wake_sent_cycles, rdtsc(), __ATOMIC_RELEASE);
+		__atomic_store_n(&wake_sent_ns, plat_now_ns(), __ATOMIC_RELEASE);
+		thread_signal(t, WAKE_GO);
+	}
+	thread_wait(1);
+	report_latency("wake_idle_hart_2harts", wake_cycles, wake_ns, WAKES);
 }

@@ -4,28 +4,15 @@
  */
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/sched_test.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/fault.h"
 #include "lib/string.h"
 #include "lib/test.h"
 
-#define DONE (1ull << 0)
+#define DONE SCHED_TEST_DONE /* a thread from sched_test_spawn ended */
 #define OVERFLOWER_DONE (1ull << 1)
-
-static struct thread *spawn(void (*fn)(void *), void *arg, enum thread_priority p,
-			    const char *name)
-{
-	/* Pinned here: these tests are about the order on one hart. */
-	struct thread_opts o = {.entry = fn, .arg = arg, .priority = p, .name = name,
-				.hart = (int)this_hart()->id, .notify = thread_current(),
-				.notify_bits = DONE};
-	struct thread *t = NULL;
-
-	if (thread_spawn(&o, &t) != LM_OK)
-		test_fail_bool(__FILE__, __LINE__, "thread_spawn succeeded");
-	return t;
-}
 
 static volatile int rt_flag;
 
@@ -40,11 +27,12 @@ TEST(sched, interrupt_wake_preempts_a_thread_that_never_yields)
 	uint64_t start;
 
 	rt_flag = 0;
-	spawn(realtime_sleeper, NULL, PRIO_REALTIME, "rt-sleeper");
+	sched_test_spawn(realtime_sleeper, NULL, PRIO_REALTIME, "rt-sleeper");
 	start = plat_now_ns();
 	/* Spin without yielding: only preemption by the timer interrupt's
-	 * wake-up can set the flag. Bounded, so a failure does not hang. */
-	while (!rt_flag && plat_now_ns() - start < 2000000000ull)
+	 * wake-up can set the flag. Bounded, so a failure does not hang; the
+	 * bound is for liveness only. */
+	while (!rt_flag && plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
 		;
 	EXPECT_EQ(rt_flag, 1);
 	test_diag("woken and run after %llu us", (unsigned long long)(plat_now_ns() - start) / 1000);
@@ -88,7 +76,7 @@ TEST(sched, stack_overflow_is_stopped_while_others_run)
 	int found = 0;
 
 	ticks = 0;
-	spawn(ticker, NULL, PRIO_REGULAR, "ticker");
+	sched_test_spawn(ticker, NULL, PRIO_REGULAR, "ticker");
 	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
 	/* Both ends: the ticker's, and the overflower's (on any hart). */
 	while (seen != (DONE | OVERFLOWER_DONE))

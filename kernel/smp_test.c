@@ -7,6 +7,7 @@
  */
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/sched_test.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/bootopt.h"
@@ -99,6 +100,25 @@ static void wanderers_stop(void)
 		timer_sleep_ns(MS);
 }
 
+/* Whether the wanderers step past steps within the liveness bound: the
+ * work goes on. Usually at once; a host that keeps the harts' threads
+ * waiting delays it, which is no failure. */
+static bool wanderers_step_past(uint64_t steps)
+{
+	uint64_t end = plat_now_ns() + SCHED_TEST_LIVENESS_NS;
+
+	while (__atomic_load_n(&wander_steps, __ATOMIC_RELAXED) <= steps) {
+		if (plat_now_ns() >= end)
+			return false;
+		timer_sleep_ns(MS);
+	}
+	return true;
+}
+
+static void nothing(void *arg)
+{
+}
+
 /* Put the main scheduler back as it was before a test changed it. */
 static void restore_sched_harts(uint64_t mask)
 {
@@ -126,10 +146,10 @@ TEST(smp, sched_option_keeps_other_harts_idle)
 	ASSERT_EQ(cmdline_parse_harts(opt, hart_count, &mask, err, sizeof err), LM_OK);
 	EXPECT_EQ(sched_harts, mask);
 	wanderers_start();
-	timer_sleep_ns(50 * MS);
+	timer_sleep_ns(50 * MS); /* time to spread; no bound on what they do in it */
+	EXPECT(wanderers_step_past(0));
 	wanderers_stop();
 	test_diag("sched=%s: threads ran on harts 0x%llx", opt, (unsigned long long)wander_seen);
-	EXPECT(wander_steps > 0);
 	EXPECT_EQ(wander_seen & ~mask, 0);
 }
 
@@ -145,11 +165,16 @@ TEST(smp, removed_hart_runs_nothing_afterwards)
 	wanderers_start();
 	timer_sleep_ns(30 * MS);
 	ASSERT_EQ(sched_hart_leave(victim), LM_OK);
-	timer_sleep_ns(10 * MS); /* the hart notices at its next switch */
+	/* The hart sends its movable threads away when it next schedules,
+	 * and keeps only pinned ones from then on. A thread pinned there
+	 * runs only once it has: when it ends, the hart has scheduled since
+	 * leaving, however long its host thread was kept waiting. */
+	spawn_on(nothing, NULL, (int)victim, DONE);
+	thread_wait(DONE);
 	watch_hart = victim;
 	steps = __atomic_load_n(&wander_steps, __ATOMIC_RELAXED);
-	timer_sleep_ns(50 * MS);
-	EXPECT(__atomic_load_n(&wander_steps, __ATOMIC_RELAXED) > steps); /* work goes on */
+	timer_sleep_ns(50 * MS); /* a while for a wanderer to turn up there */
+	EXPECT(wanderers_step_past(steps)); /* work goes on */
 	wanderers_stop();
 	EXPECT_EQ(wander_on_watched, 0);
 	EXPECT_EQ(harts[victim].rq.unpinned, 0);
@@ -170,30 +195,32 @@ TEST(smp, last_scheduling_hart_cannot_leave)
 	EXPECT_EQ(sched_harts, before);
 }
 
-/* The dedicated thread spins for a while, checking that it never left its
- * hart and that nothing else ran there in between (its hart's current
- * thread is always itself when it looks). */
+/* The dedicated thread spins, checking that it never left its hart and
+ * that nothing else ran there in between (its hart's current thread is
+ * always itself when it looks). It spins for 100 ms, and on until it has
+ * seen the wanderers step elsewhere meanwhile, up to the liveness bound. */
 static volatile uint64_t dedicated_spins;
 static volatile bool dedicated_alone;
 static volatile bool dedicated_started;
+static volatile bool dedicated_saw_others_go_on;
 
 static void dedicated_worker(void *arg)
 {
 	uint32_t hart = (uint32_t)(uintptr_t)arg;
-	uint64_t end = plat_now_ns() + 100 * MS;
+	uint64_t start = plat_now_ns(), now, steps;
 
 	dedicated_alone = true;
 	watch_hart = hart; /* from now on no wanderer may run here */
+	steps = __atomic_load_n(&wander_steps, __ATOMIC_RELAXED);
 	dedicated_started = true;
-	while (plat_now_ns() < end) {
+	do {
 		if (this_hart()->id != hart || harts[hart].current != thread_current())
 			dedicated_alone = false;
 		dedicated_spins++;
-	}
-}
-
-static void nothing(void *arg)
-{
+		dedicated_saw_others_go_on = __atomic_load_n(&wander_steps, __ATOMIC_RELAXED) > steps;
+		now = plat_now_ns();
+	} while (now - start < 100 * MS ||
+		 (!dedicated_saw_others_go_on && now - start < SCHED_TEST_LIVENESS_NS));
 }
 
 TEST(smp, dedicated_hart_runs_its_one_thread)
@@ -203,7 +230,7 @@ TEST(smp, dedicated_hart_runs_its_one_thread)
 				.name = "dedicated", .notify = thread_current(),
 				.notify_bits = DONE};
 	struct thread_opts other = {.entry = nothing, .priority = PRIO_REGULAR};
-	uint64_t before = sched_harts, steps;
+	uint64_t before = sched_harts;
 
 	if (!need_harts(3))
 		return;
@@ -211,15 +238,15 @@ TEST(smp, dedicated_hart_runs_its_one_thread)
 	o.arg = (void *)(uintptr_t)hart;
 	dedicated_spins = 0;
 	dedicated_started = false;
+	dedicated_saw_others_go_on = false;
 	wanderers_start();
 	ASSERT_EQ(thread_spawn_dedicated(hart, &o, NULL), LM_OK);
 	EXPECT_EQ(thread_spawn_dedicated(hart, &o, NULL), LM_ERR_BUSY);
 	other.hart = (int)hart;
 	EXPECT_EQ(thread_spawn(&other, NULL), LM_ERR_BUSY);
 	EXPECT_EQ(sched_hart_join(hart), LM_ERR_BUSY);
-	steps = __atomic_load_n(&wander_steps, __ATOMIC_RELAXED);
 	thread_wait(DONE);
-	EXPECT(__atomic_load_n(&wander_steps, __ATOMIC_RELAXED) > steps); /* others went on */
+	EXPECT(dedicated_saw_others_go_on); /* others went on while it ran */
 	wanderers_stop();
 	EXPECT(dedicated_spins > 0);
 	EXPECT(dedicated_alone);
@@ -230,9 +257,12 @@ TEST(smp, dedicated_hart_runs_its_one_thread)
 	restore_sched_harts(before);
 }
 
-/* Wake-up latency across harts: a thread pinned on hart 1 waits; this
- * thread (hart 0) signals it and notes the time; the sleeper notes when it
- * runs. */
+/* Wake-ups across harts: a thread pinned on hart 1 waits; this thread
+ * (hart 0) gives its hart a moment to go idle and halt, then signals it,
+ * WAKES times. Every signal must wake it (a lost wake-up leaves it waiting
+ * for good, and the run hangs). How long a wake-up takes is a cost,
+ * printed by bench.wake_idle_hart_2harts (core/sched_bench.c); here each
+ * must only come within the liveness bound. */
 #define WAKES 50
 static uint64_t wake_sent;
 static uint64_t wake_latency[WAKES];
@@ -248,34 +278,22 @@ static void wake_target(void *arg)
 	}
 }
 
-TEST(smp, thread_woken_from_another_hart_runs_promptly)
+TEST(smp, thread_woken_from_another_hart_runs)
 {
 	struct thread *t;
-	uint64_t worst = 0, sorted[WAKES];
 
 	if (!need_harts(2))
 		return;
 	t = spawn_on(wake_target, thread_current(), 1, DONE);
 	for (int i = 0; i < WAKES; i++) {
 		thread_wait(GO); /* it is about to wait */
-		timer_sleep_ns(MS); /* long enough for its hart to halt */
+		timer_sleep_ns(MS); /* its hart may halt: the wake-up is then an IPI */
 		__atomic_store_n(&wake_sent, plat_now_ns(), __ATOMIC_RELEASE);
 		thread_signal(t, GO);
 	}
 	thread_wait(DONE);
-	for (int i = 0; i < WAKES; i++) {
-		uint64_t v = wake_latency[i];
-		int j = i;
-
-		worst = v > worst ? v : worst;
-		for (; j > 0 && sorted[j - 1] > v; j--)
-			sorted[j] = sorted[j - 1];
-		sorted[j] = v;
-	}
-	test_diag("cross-hart wake-up of a halted hart: median %llu us, worst %llu us",
-		  (unsigned long long)sorted[WAKES / 2] / 1000, (unsigned long long)worst / 1000);
-	EXPECT(sorted[WAKES / 2] < 5 * MS);
-	EXPECT(worst < 50 * MS);
+	for (int i = 0; i < WAKES; i++)
+		EXPECT(wake_latency[i] < SCHED_TEST_LIVENESS_NS);
 }
 
 /* Tokens passed between threads on every hart: a thread with tokens
@@ -326,7 +344,9 @@ TEST(smp, many_threads_signalling_lose_no_wake_up)
 				   __ATOMIC_ACQ_REL);
 	for (int i = 0; i < STORM_THREADS; i++)
 		thread_signal(storm[i], GO);
-	deadline = plat_now_ns() + 20000 * MS;
+	/* 20 s for 20,000 hops, a liveness bound only: they take well under
+	 * a second in QEMU on a quiet machine. */
+	deadline = plat_now_ns() + 2 * SCHED_TEST_LIVENESS_NS;
 	while (__atomic_load_n(&storm_hops, __ATOMIC_RELAXED) < STORM_HOPS &&
 	       plat_now_ns() < deadline)
 		timer_sleep_ns(MS);

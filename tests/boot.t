@@ -1,11 +1,13 @@
 #!/bin/sh
 # End to end: the kernel boots in QEMU, prints its banner, the memory map and
-# the command line, and warns about unknown or malformed options.
+# the command line, and warns about unknown or malformed options. Waits are
+# liveness bounds (two minutes for what takes a second); how long a boot
+# takes is BENCH kernel.boot_to_banner, from bench/kernel-bench.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 echo 1..11
 
-boot_until 'system is idle' 20 --smp 1 --mem 256M --append 'bogus=1 =bad help'
+boot_until 'system is idle' 120 --smp 1 --mem 256M --append 'bogus=1 =bad help'
 check "kernel boots to the idle loop" log_has 'system is idle'
 check "banner printed" log_has '^Lemmings [0-9.]+ \(x86-64\)'
 check "memory map printed" log_has '0000000000100000-.*available'
@@ -18,7 +20,7 @@ check "the ACPI RSDP is found in the BIOS area (Multiboot 1 gives no copy)" \
 	log_has 'acpi: RSDP at 0x[0-9a-f]+ \(BIOS area\)'
 
 esc=$(printf '\033')
-boot_until 'system is idle' 20 --smp 1 --mem 256M --append "x${esc}[2J=1 sched=0${esc}"
+boot_until 'system is idle' 120 --smp 1 --mem 256M --append "x${esc}[2J=1 sched=0${esc}"
 check "control bytes in the command line are shown escaped" \
 	log_has 'command line: "x\\x1b\[2J=1 sched=0\\x1b"'
 # (SeaBIOS clears the screen with escape sequences of its own before the
@@ -26,6 +28,6 @@ check "control bytes in the command line are shown escaped" \
 no_raw_escape() { ! sed -n '/^Lemmings/,$p' "$LOG" | grep -q "$esc"; }
 check "and never reach the console raw" no_raw_escape
 
-boot_until '^Lemmings' 10 --smp 4 --mem 2G
+boot_until '^Lemmings' 120 --smp 4 --mem 2G
 echo "# banner after ${BOOT_MS} ms (QEMU start included)"
-check "banner within a second of QEMU starting (make run's defaults)" [ "$BOOT_MS" -lt 1000 ]
+check "boots to its banner with make run's defaults (four harts, 2 GiB)" log_has '^Lemmings [0-9.]+ \(x86-64\)'

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 echo 1..5
 iso=$(mktemp --suffix=.iso)
 tools/mkiso build/lemmings.elf "$iso" 'test=vm.*,pmm.*'
-boot_until 'tests, [0-9]+ failed' 60 --smp 2 --mem 512M --iso "$iso"
+boot_until 'tests, [0-9]+ failed' 300 --smp 2 --mem 512M --iso "$iso"
 rm -f "$iso"
 check "GRUB loaded the kernel through Multiboot 2" log_has 'boot loader: GRUB .*\(Multiboot 2\)'
 check "GRUB's command line reached the kernel" log_has 'command line: "test=vm.\*,pmm.\*"'

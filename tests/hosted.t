@@ -23,7 +23,7 @@ run_system() {
 
 echo 1..$((PROGRAM_CHECKS + 5))
 program_checks
-run_system 'init: [0-9]+ started' 30 build/archive
+run_system 'init: [0-9]+ started' 120 build/archive
 status=$?
 check "a folder serves as the archive" log_has 'init: 4 started, 0 failed'
 check "the process ends by itself when its threads have (status 0, no timeout)" [ "$status" -eq 0 ]

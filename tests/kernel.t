@@ -2,4 +2,4 @@
 # Every in-kernel test, in one boot (see tools/ktest-run), with the boot
 # archive for the tests that start programs from it.
 cd "$(dirname "$0")/.." || exit 1
-exec tools/ktest-run --timeout 300 --mem 1G --initrd build/archive.cpio '*,-stress.*,-bench.*'
+exec tools/ktest-run --timeout 600 --mem 1G --initrd build/archive.cpio '*,-stress.*,-bench.*'

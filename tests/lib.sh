@@ -1,9 +1,14 @@
 # Helpers for end-to-end tests (sourced by tests/*.t).
 #
-# boot_until PATTERN SECONDS [qemu-run options...]
+# boot_until PATTERNS SECONDS [qemu-run options...]
 #   Boots QEMU with its serial console going to $LOG and waits until the log
-#   matches PATTERN (an extended regexp) or SECONDS pass, then stops QEMU.
-#   Returns 0 if the pattern appeared. $BOOT_MS is how long that took.
+#   matches every line of PATTERNS (extended regexps, one per line) or
+#   SECONDS pass, then stops QEMU. Returns 0 if they all appeared. $BOOT_MS
+#   is how long that took. SECONDS is a liveness bound: a wait ends as soon
+#   as the patterns appear. A check may rely only on output that comes
+#   before one of the patterns on the same thread; output of threads that
+#   run alongside (another program, another hart) needs a pattern of its
+#   own, however quickly it usually follows.
 
 LOG=$(mktemp)
 trap 'rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; true' EXIT
@@ -18,7 +23,7 @@ boot_until() {
 	start=$(date +%s%N)
 	found=1
 	while :; do
-		if grep -Eq "$pattern" "$LOG"; then found=0; break; fi
+		if log_has_all "$pattern"; then found=0; break; fi
 		if ! kill -0 "$QEMU_PID" 2>/dev/null; then break; fi
 		if [ $(( ($(date +%s%N) - start) / 1000000000 )) -ge "$secs" ]; then break; fi
 		sleep 0.02
@@ -47,4 +52,11 @@ check() {
 
 log_has() {
 	grep -Eq "$1" "$LOG"
+}
+
+# log_has_all PATTERNS: the log matches every line of PATTERNS.
+log_has_all() {
+	printf '%s\n' "$1" | while IFS= read -r p; do
+		[ -z "$p" ] || grep -Eq -- "$p" "$LOG" || exit 1
+	done
 }

@@ -3,4 +3,4 @@
 # million spawned and ended, with the harts stealing from each other, the
 # chain of a million unparks crossing harts, and every page back at the end.
 cd "$(dirname "$0")/.." || exit 1
-exec tools/ktest-run --timeout 900 --smp 4 --mem 6G 'stress.*'
+exec tools/ktest-run --timeout 3600 --smp 4 --mem 6G 'stress.*'
