@@ -23,6 +23,7 @@ BOOTOPT(test, "run the in-kernel tests matching these globs (test=pmm.*,vm.* ; "
 
 #define KTEST_DONE (1ull << 0)
 #define KTEST_MAX 1024
+#define GLOB_MAX 128 /* bytes of one glob of the selection, its NUL included */
 
 void test_write(const char *s, size_t len)
 {
@@ -35,7 +36,7 @@ void test_write(const char *s, size_t len)
  */
 static bool selected(const char *selection, const char *name)
 {
-	char glob[128];
+	char glob[GLOB_MAX];
 	bool in = false;
 
 	while (*selection) {
@@ -57,6 +58,27 @@ static bool selected(const char *selection, const char *name)
 		selection += n + (selection[n] == ',');
 	}
 	return in;
+}
+
+/* Say which globs of the selection cannot select anything: too long to be
+ * matched (they would otherwise be skipped without a word). */
+static void check_selection(const char *selection)
+{
+	while (*selection) {
+		size_t n = 0;
+
+		selection += *selection == '-';
+		while (selection[n] && selection[n] != ',')
+			n++;
+		if (n >= GLOB_MAX) {
+			char shown[48];
+
+			fmt_escape(shown, sizeof shown, selection, 32);
+			kprintf("ktest: the glob '%s...' is %zu characters long, more than %d: "
+				"it selects nothing\n", shown, n, GLOB_MAX - 1);
+		}
+		selection += n + (selection[n] == ',');
+	}
 }
 
 static void full_name(const struct test_case *tc, char *buf, size_t size)
@@ -130,9 +152,18 @@ static void runner(void *arg)
 		qemu_exit(false);
 		return;
 	}
+	check_selection(glob);
 	for (size_t i = 0; i < count; i++) {
 		full_name(tests[i], name, sizeof name);
 		planned += selected(glob, name);
+	}
+	if (!planned) {
+		char shown[4 * 64 + 1];
+
+		fmt_escape(shown, sizeof shown, glob, strnlen(glob, 64));
+		kprintf("ktest: no test matches test=%s%s (%zu tests are built in; names are "
+			"suite.name, e.g. test=sched.* or test=* for all)\n", shown,
+			strlen(glob) > 64 ? "..." : "", count);
 	}
 	kprintf("KTAP version 1\n1..%d\n", planned);
 	for (size_t i = 0; i < count; i++) {

@@ -5,7 +5,7 @@
 # takes is BENCH kernel.boot_to_banner, from bench/kernel-bench.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-echo 1..11
+echo 1..14
 
 boot_until 'system is idle' 120 --smp 1 --mem 256M --append 'bogus=1 =bad help'
 check "kernel boots to the idle loop" log_has 'system is idle'
@@ -27,6 +27,16 @@ check "control bytes in the command line are shown escaped" \
 # kernel starts: look from the banner on.)
 no_raw_escape() { ! sed -n '/^Lemmings/,$p' "$LOG" | grep -q "$esc"; }
 check "and never reach the console raw" no_raw_escape
+
+long=$(printf 'a%.0s' $(seq 130))
+boot_until 'ktest: no test matches
+^1\.\.0' 120 --smp 1 --mem 256M --append "test=$long,-x"
+check "a test= glob too long to match is named, not ignored" \
+	log_has "ktest: the glob 'a{32}\.\.\.' is 130 characters long, more than 127: it selects nothing"
+check "a selection that matches nothing says so, with a hint" \
+	log_has 'ktest: no test matches test=a{64}\.\.\. \([0-9]+ tests are built in; names are suite.name'
+boot_until 'ktest: no test matches' 120 --smp 1 --mem 256M --append 'test=nomatch'
+check "test=nomatch says no test matches it" log_has 'ktest: no test matches test=nomatch '
 
 boot_until '^Lemmings' 120 --smp 4 --mem 2G
 echo "# banner after ${BOOT_MS} ms (QEMU start included)"
