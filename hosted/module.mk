@@ -43,6 +43,10 @@ hosted_fault_test_SRCS := hosted/fault_test.c
 HOSTED_TESTS += hosted_hart_stack_test
 hosted_hart_stack_test_SRCS := hosted/hart_stack_test.c
 
+# A failed protect keeps Linux's reason.
+HOSTED_TESTS += hosted_progmem_test
+hosted_progmem_test_SRCS := hosted/progmem_test.c
+
 # A folder packed as an archive keeps its symbolic links as links (a host
 # unit test: it needs no Lemmings thread).
 HOST_TESTS += hosted_pack_test

@@ -7,6 +7,7 @@
  * The loader calls these from Lemmings threads, so each call into libc
  * runs on the hart stack (hosted/hart_stack.c), not on the thread's page.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -17,6 +18,7 @@ struct map_call {
 	uint64_t addr, len;
 	int prot;
 	void *result;
+	int error; /* errno of a failed call */
 };
 
 static void map_on_hart(void *arg)
@@ -31,6 +33,7 @@ static void protect_on_hart(void *arg)
 	struct map_call *c = arg;
 
 	c->result = mprotect((void *)(uintptr_t)c->addr, c->len, c->prot) ? MAP_FAILED : NULL;
+	c->error = errno;
 }
 
 static void unmap_on_hart(void *arg)
@@ -69,7 +72,12 @@ enum lm_err plat_program_protect(uint64_t addr, uint64_t len, unsigned prot)
 	if (prot & PLAT_PROT_EXEC)
 		c.prot |= PROT_EXEC;
 	hosted_on_hart_stack(protect_on_hart, &c);
-	return c.result == MAP_FAILED ? LM_ERR_INVAL : LM_OK;
+	if (c.result != MAP_FAILED)
+		return LM_OK;
+	/* Linux's ENOMEM: no memory for the kernel's records, or a range
+	 * that is not mapped (the kernel's own plat_program_protect says
+	 * invalid argument for the latter; Linux does not tell them apart). */
+	return c.error == ENOMEM ? LM_ERR_NOMEM : c.error == EACCES ? LM_ERR_FAULT : LM_ERR_INVAL;
 }
 
 void plat_program_release(uint64_t base, uint64_t size)
