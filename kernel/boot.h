@@ -51,6 +51,5 @@ extern struct boot_info boot_info;
  * console) if the magic is unknown or the structure is unusable. */
 bool multiboot_parse(uint32_t magic, uint64_t info_phys);
 
-const char *boot_mem_type_name(uint32_t type);
 
 #endif

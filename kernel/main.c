@@ -16,6 +16,7 @@
 #include "arch/upcalls.h"
 #include "arch/vm.h"
 #include "core/hart.h"
+#include "core/systab.h"
 #include "core/thread.h"
 #include "kernel/boot.h"
 #include "kernel/bootopt.h"
@@ -23,11 +24,11 @@
 #include "kernel/crash.h"
 #include "kernel/firmware.h"
 #include "kernel/ktest.h"
+#include "kernel/memmap.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
-#include "core/systab.h"
 #include "kernel/time.h"
 #include "kernel/watchdog.h"
 #include "lib/fmt.h"
@@ -81,7 +82,7 @@ static void print_memory_map(void)
 
 		kprintf("  %016llx-%016llx %8llu KiB  %s\n", (unsigned long long)m->base,
 			(unsigned long long)(m->base + m->len - 1),
-			(unsigned long long)(m->len >> 10), boot_mem_type_name(m->type));
+			(unsigned long long)(m->len >> 10), memmap_type_name(m->type));
 	}
 }
 

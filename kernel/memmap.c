@@ -15,8 +15,7 @@
 #include "kernel/memmap.h"
 #include "lib/fmt.h"
 
-/* The names kernel/multiboot.c's boot_mem_type_name prints, for messages. */
-static const char *type_name(uint32_t type)
+const char *memmap_type_name(uint32_t type)
 {
 	switch (type) {
 	case BOOT_MEM_RAM:
@@ -119,7 +118,7 @@ static void report(const struct boot_mem_range *in, uint32_t n, uint64_t limit,
 
 		if (wraps(m))
 			warnf(w, "%s at 0x%llx, 0x%llx bytes long, runs past the end of the "
-			      "address space; %s", type_name(m->type), ull(m->base), ull(m->len),
+			      "address space; %s", memmap_type_name(m->type), ull(m->base), ull(m->len),
 			      m->type == BOOT_MEM_RAM ? "ignored" : "kept to the end");
 		else if (m->type == BOOT_MEM_RAM && m->len && m->base + (m->len - 1) >= limit)
 			warnf(w, "available 0x%llx-0x%llx reaches 0x%llx, where usable memory "
@@ -138,13 +137,13 @@ static void report(const struct boot_mem_range *in, uint32_t n, uint64_t limit,
 				continue;
 			if (ri == rj)
 				warnf(w, "0x%llx-0x%llx (%s) overlaps 0x%llx-0x%llx (%s); merged",
-				      ull(bi), ull(ei - 1), type_name(in[i].type), ull(bj),
-				      ull(ej - 1), type_name(in[j].type));
+				      ull(bi), ull(ei - 1), memmap_type_name(in[i].type), ull(bj),
+				      ull(ej - 1), memmap_type_name(in[j].type));
 			else
 				warnf(w, "0x%llx-0x%llx (%s) overlaps 0x%llx-0x%llx (%s); %s wins",
-				      ull(bi), ull(ei - 1), type_name(in[i].type), ull(bj),
-				      ull(ej - 1), type_name(in[j].type),
-				      type_name(ri > rj ? in[i].type : in[j].type));
+				      ull(bi), ull(ei - 1), memmap_type_name(in[i].type), ull(bj),
+				      ull(ej - 1), memmap_type_name(in[j].type),
+				      memmap_type_name(ri > rj ? in[i].type : in[j].type));
 		}
 	}
 }

@@ -62,5 +62,7 @@ uint32_t memmap_clip(const struct boot_mem_range *in, uint32_t n, uint64_t limit
 
 /* How restrictive a type is: 0 for available, higher wins. */
 unsigned memmap_rank(uint32_t type);
+/* A memory type in words, as the boot report prints it ("available", ...). */
+const char *memmap_type_name(uint32_t type);
 
 #endif

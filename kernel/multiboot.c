@@ -285,19 +285,3 @@ bool multiboot_parse(uint32_t magic, uint64_t info_phys)
 	}
 	return ok;
 }
-
-const char *boot_mem_type_name(uint32_t type)
-{
-	switch (type) {
-	case BOOT_MEM_RAM:
-		return "available";
-	case BOOT_MEM_ACPI:
-		return "ACPI tables";
-	case BOOT_MEM_NVS:
-		return "ACPI NVS";
-	case BOOT_MEM_BAD:
-		return "bad memory";
-	default:
-		return "reserved";
-	}
-}
