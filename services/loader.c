@@ -129,7 +129,7 @@ static const char *lookup_failure(const char *path, enum lm_err err)
 	return lm_err_str(err);
 }
 
-enum lm_err program_start(const char *path, const char *args, struct thread **out,
+enum lm_err program_start(const char *path, const char *args, uint64_t *handle,
 			 char *detail, size_t detail_size)
 {
 	struct archive_entry e;
@@ -170,7 +170,8 @@ enum lm_err program_start(const char *path, const char *args, struct thread **ou
 	base = strrchr(path, '/');
 	o.name = base ? base + 1 : path;
 	o.arg = p;
-	err = thread_spawn(&o, out);
+	o.handle = handle;
+	err = thread_spawn(&o, NULL);
 	if (err) {
 		/* Nothing ran in the image: give it back with the record. */
 		plat_program_release(img.base, img.size);
@@ -197,14 +198,14 @@ static loader_status door_load(const uint8_t *file, uint64_t size, struct loader
 static loader_start_result door_start(const uint8_t *path, const uint8_t *args, uint8_t *detail,
 				      uint64_t detail_size)
 {
-	struct thread *t;
+	uint64_t handle;
 	enum lm_err err;
 
 	if (!path || (!detail && detail_size))
 		return LM_ERR_INVAL;
-	err = program_start((const char *)path, (const char *)args, &t, (char *)detail,
+	err = program_start((const char *)path, (const char *)args, &handle, (char *)detail,
 			   (size_t)detail_size);
-	return err ? (loader_start_result)err : (loader_start_result)(uintptr_t)t;
+	return err ? (loader_start_result)err : (loader_start_result)handle;
 }
 
 static const struct loader_door loader_door = {
