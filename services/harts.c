@@ -56,15 +56,18 @@ static harts_status door_remove(harts_hart id)
 
 static harts_dedicate_result door_dedicate(harts_hart id, harts_entry *entry, uintptr_t arg)
 {
+	uint64_t handle;
 	struct thread_opts o = {.entry = (core_entry *)(void *)entry, .arg = (void *)arg,
-				.priority = PRIO_REGULAR, .name = "dedicated"};
-	struct thread *t;
+				.priority = PRIO_REGULAR, .name = "dedicated",
+				.handle = &handle};
 	enum lm_err err;
 
 	if (!entry)
 		return LM_ERR_INVAL;
-	err = thread_spawn_dedicated(id, &o, &t);
-	return err ? (harts_dedicate_result)err : (harts_dedicate_result)(uintptr_t)t;
+	/* A Threads-door handle, not the thread's address: the one name of
+	 * it that stays safe once it may have ended. */
+	err = thread_spawn_dedicated(id, &o, NULL);
+	return err ? (harts_dedicate_result)err : (harts_dedicate_result)handle;
 }
 
 static const struct harts_door harts_door = {

@@ -325,6 +325,14 @@ TEST(services, harts_door_dedicates_and_gives_back)
 	ASSERT(harts_dedicate_result_is_thread(r));
 	EXPECT_EQ(threads_wait(t, 0x8), 0x8);
 	EXPECT_EQ(dedicated_ran_on, last);
+	/* What the door returned is a handle the Threads door takes: its
+	 * thread is alive (LM_OK) or has just ended (LM_ERR_NOENT), never a
+	 * value the door does not know (LM_ERR_INVAL). */
+	{
+		threads_status st = threads_signal(t, (threads_thread)r, 0x10);
+
+		EXPECT(st == LM_OK || st == LM_ERR_NOENT);
+	}
 	/* The thread has ended (or is ending on its hart, which may take a
 	 * while if the host keeps that hart waiting): the hart is back
 	 * outside, within the liveness bound. */
