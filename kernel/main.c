@@ -46,22 +46,21 @@ void kmain(uint32_t magic, uint32_t info);
 static struct arch_hart boot_arch;
 static struct thread boot_thread = {.name = "boot/idle0", .flags = THREAD_STATIC};
 
-/* The kernel's page tables, with RAM and the firmware's tables in the
+/* The kernel's page tables, with RAM and the firmware's tables of the resolved
+ * memory map (kernel/memmap.h, as pmm_init built it) in the
  * direct map ("reserved" ranges are often device memory, which vm_map_mmio
  * maps uncached on request), and the first MiB, where firmware tables (the
  * EBDA, the BIOS area) that ACPI reads live. */
 static void map_memory(void)
 {
-	static struct vm_range direct[BOOT_MEM_MAX + 1];
-	uint32_t n = 0;
+	static struct vm_range direct[MEMMAP_OUT_MAX(BOOT_MEM_MAX) + 1];
+	const struct memmap_range *map;
+	uint32_t count = pmm_memory_map(&map), n = 0;
 
-	for (uint32_t i = 0; i < boot_info.mem_count; i++) {
-		const struct boot_mem_range *m = &boot_info.mem[i];
-
-		if (m->len && (m->type == BOOT_MEM_RAM || m->type == BOOT_MEM_ACPI ||
-			       m->type == BOOT_MEM_NVS))
-			direct[n++] = (struct vm_range){m->base, m->base + m->len};
-	}
+	for (uint32_t i = 0; i < count; i++)
+		if (map[i].type == BOOT_MEM_RAM || map[i].type == BOOT_MEM_ACPI ||
+		    map[i].type == BOOT_MEM_NVS)
+			direct[n++] = (struct vm_range){map[i].base, map[i].end};
 	direct[n++] = (struct vm_range){0, 1 << 20};
 	vm_init(direct, n);
 }

@@ -49,6 +49,9 @@ static uint64_t free_list; /* physical address of first free page, 0 = none */
 static uint64_t free_count, total_count;
 static uint64_t phys_limit;
 
+static struct memmap_range map[MAP_MAX]; /* the resolved map, set by pmm_init */
+static uint32_t map_count;
+
 static uint8_t *bitmap; /* one bit per page, pages 0 .. bitmap_pages-1 */
 static uint64_t bitmap_pages;
 
@@ -143,11 +146,10 @@ static void map_warn(void *ctx, const char *message)
  * reserved regions. */
 static void add_map_ranges(void)
 {
-	static struct memmap_range map[MAP_MAX];
-	uint32_t n = memmap_clip(boot_info.mem, boot_info.mem_count, DIRECT_MAP_SIZE, map,
-				 MAP_MAX, map_warn, NULL);
+	map_count = memmap_clip(boot_info.mem, boot_info.mem_count, DIRECT_MAP_SIZE, map,
+				MAP_MAX, map_warn, NULL);
 
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < map_count; i++) {
 		if (map[i].end > phys_limit)
 			phys_limit = map[i].end;
 		if (map[i].type == BOOT_MEM_RAM)
@@ -268,6 +270,12 @@ uint64_t pmm_free_pages(void)
 uint64_t pmm_total_pages(void)
 {
 	return total_count;
+}
+
+uint32_t pmm_memory_map(const struct memmap_range **ranges_out)
+{
+	*ranges_out = map;
+	return map_count;
 }
 
 uint64_t pmm_phys_limit(void)

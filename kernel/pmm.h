@@ -34,6 +34,12 @@ bool pmm_is_allocated(uint64_t phys);
 void pmm_reserve(uint64_t start, uint64_t end);
 void pmm_init(void);
 
+/* The resolved memory map pmm_init built (kernel/memmap.h): sorted,
+ * non-overlapping ranges below the direct map's 64 TiB. Sets *ranges_out and
+ * returns how many there are; valid from pmm_init on, never changed. */
+struct memmap_range;
+uint32_t pmm_memory_map(const struct memmap_range **ranges_out);
+
 /* The end of the highest range of the resolved memory map (any type, below
  * the direct map's 64 TiB; kernel/memmap.h). */
 uint64_t pmm_phys_limit(void);

@@ -3,6 +3,7 @@
 #include "arch/vm.h"
 #include "kernel/fault.h"
 #include "kernel/kstack.h"
+#include "kernel/memmap.h"
 #include "kernel/pmm.h"
 #include "lib/test.h"
 
@@ -182,4 +183,29 @@ TEST(vm, mmio_out_of_memory_leaks_nothing)
 		pmm_free_page(p);
 	}
 	EXPECT_EQ(pmm_free_pages(), before);
+}
+
+/* Every range of RAM and firmware tables in the resolved memory map
+ * (pmm_memory_map) is in the direct map, first byte to last. */
+TEST(vm, direct_map_covers_the_resolved_memory_map)
+{
+	const struct memmap_range *map;
+	uint32_t count = pmm_memory_map(&map), checked = 0;
+
+	ASSERT(count > 0);
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t ends[2] = {map[i].base, map[i].end - 1};
+
+		if (map[i].type != BOOT_MEM_RAM && map[i].type != BOOT_MEM_ACPI &&
+		    map[i].type != BOOT_MEM_NVS)
+			continue;
+		for (int e = 0; e < 2; e++) {
+			uint64_t phys = 0;
+
+			EXPECT(vm_translate((uintptr_t)phys_to_virt(ends[e]), &phys));
+			EXPECT_EQ(phys, ends[e]);
+		}
+		checked++;
+	}
+	EXPECT(checked > 0);
 }
