@@ -5,9 +5,36 @@
  */
 #include <lemmings/systab.h>
 
+#include "arch/layout.h"
 #include "core/hallway.h"
 #include "core/hart.h"
 #include "core/systab.h"
+#include "lib/string.h"
+
+/* Page by page, so that a bound far beyond the text asks only about the
+ * pages up to its NUL. */
+size_t systab_log_length(const char *text, size_t len)
+{
+	size_t done = 0;
+
+	if (len > SYSTAB_LOG_MAX)
+		len = SYSTAB_LOG_MAX;
+	while (done < len) {
+		const char *p = text + done;
+		size_t chunk = PAGE_SIZE - ((uintptr_t)p & (PAGE_SIZE - 1));
+		size_t before_nul;
+
+		if (chunk > len - done)
+			chunk = len - done;
+		if (!systab_readable(p, chunk))
+			break;
+		before_nul = strnlen(p, chunk);
+		if (before_nul < chunk)
+			return done + before_nul;
+		done += chunk;
+	}
+	return done;
+}
 
 static const struct lm_door *sys_door_list(uint64_t *cookie)
 {

@@ -26,6 +26,18 @@ struct hart;
  * overflow. door_register refuses more with LM_ERR_INVAL. */
 #define SYSTAB_DOOR_ROUTINES_MAX 4096
 
+/* The most bytes one log call writes. */
+#define SYSTAB_LOG_MAX 4096
+
+/*
+ * How many of the len bytes at text a log call writes: no more than
+ * SYSTAB_LOG_MAX, none from the first NUL on (len is a bound, as strnlen's
+ * is, so lm_log(s, huge) prints the string, not the memory after it), and
+ * none from the first page systab_readable refuses. 0 when text itself is
+ * unreadable (or NULL).
+ */
+size_t systab_log_length(const char *text, size_t len);
+
 /* Fill every LM_SYS_* slot of h's system table. */
 void systab_install(struct hart *h);
 

@@ -3,7 +3,10 @@
  * hosted runtime (hosted_systab_test). */
 #include <lemmings/systab.h>
 
+#include <stdint.h>
+
 #include "core/systab.h"
+#include "lib/string.h"
 #include "lib/test.h"
 
 static struct lm_door counted = {
@@ -32,4 +35,21 @@ TEST(systab, door_register_refuses_impossible_routine_counts)
 		EXPECT_EQ(lm_door_register(&counted), LM_ERR_INVAL);
 	}
 	EXPECT(lm_door_find(&counted.api_id) == NULL);
+}
+
+/* A log call's length is a bound: the text ends at its NUL, and no call
+ * writes more than SYSTAB_LOG_MAX bytes, whatever length it names. */
+TEST(systab, log_stops_at_the_nul_and_the_cap)
+{
+	static char long_text[2 * SYSTAB_LOG_MAX + 1];
+
+	EXPECT_EQ(systab_log_length("abc\0after the string", 1ull << 40), 3);
+	EXPECT_EQ(systab_log_length("abc\0after", 2), 2);
+	EXPECT_EQ(systab_log_length("", 1ull << 40), 0);
+	EXPECT_EQ(systab_log_length(NULL, 5), 0);
+	memset(long_text, 'x', sizeof long_text - 1);
+	EXPECT_EQ(systab_log_length(long_text, 1ull << 40), SYSTAB_LOG_MAX);
+	EXPECT_EQ(systab_log_length(long_text, SIZE_MAX), SYSTAB_LOG_MAX);
+	EXPECT_EQ(systab_log_length(long_text + 10, 100), 100);
+	lm_log("systab: a huge bound prints only the string\n", 1ull << 40);
 }

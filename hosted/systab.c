@@ -13,8 +13,6 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define LOG_MAX 4096
-
 /* The runtime does not read its mappings: NULL is refused, and any other
  * bad pointer faults the calling thread, which hosted/fault.c stops. */
 bool systab_readable(const void *p, size_t len)
@@ -24,11 +22,10 @@ bool systab_readable(const void *p, size_t len)
 
 void systab_log(const char *text, size_t len)
 {
-	if (!text)
-		return;
-	if (len > LOG_MAX)
-		len = LOG_MAX;
-	hosted_console_write(text, len); /* on the hart stack */
+	size_t n = systab_log_length(text, len);
+
+	if (n)
+		hosted_console_write(text, n); /* on the hart stack */
 }
 
 __attribute__((noreturn)) void systab_panic(const char *text, size_t len)

@@ -14,8 +14,6 @@
 #include "kernel/fault.h"
 #include "lib/fmt.h"
 
-#define LOG_MAX 4096
-
 bool systab_readable(const void *p, size_t len)
 {
 	return vm_readable((uintptr_t)p, len);
@@ -23,14 +21,12 @@ bool systab_readable(const void *p, size_t len)
 
 void systab_log(const char *text, size_t len)
 {
-	if (len > LOG_MAX)
-		len = LOG_MAX;
-	if (!vm_readable((uintptr_t)text, len)) {
+	if (len && !vm_readable((uintptr_t)text, 1)) {
 		kprintf("[thread %llu] log: text at %p is not readable memory\n",
 			(unsigned long long)thread_current()->id, text);
 		return;
 	}
-	console_write(text, len);
+	console_write(text, systab_log_length(text, len));
 }
 
 /* Installed in the table as it is, so that its caller's frame is the

@@ -2,8 +2,12 @@
  * through %gs (sdk/include/lemmings/systab.h). */
 #include <lemmings/systab.h>
 
+#include "arch/layout.h"
+#include "arch/vm.h"
+#include "core/systab.h"
 #include "core/thread.h"
 #include "kernel/fault.h"
+#include "kernel/pmm.h"
 #include "lib/string.h"
 #include "lib/test.h"
 
@@ -65,4 +69,28 @@ TEST(systab, panic_stops_only_the_calling_thread)
 	ASSERT(r != NULL);
 	EXPECT_STREQ(r->reason, "panic: deliberate");
 	EXPECT_STREQ(r->thread_name, "panicker");
+}
+
+/* A spot in the programs region no other test maps (kernel/vm_test.c uses
+ * the page after it). */
+#define LOG_TEST_VA (PROGRAMS_BASE + 0x7ffe000000ull)
+
+/* Text without a NUL that runs into an unmapped page: the log writes what
+ * is readable and stops, whatever bound the caller names. */
+TEST(systab, log_stops_at_an_unmapped_page)
+{
+	uint64_t p = pmm_alloc_zeroed_page();
+	char *page = (char *)LOG_TEST_VA;
+
+	ASSERT(p != 0);
+	ASSERT_EQ(vm_map_page(LOG_TEST_VA, p, VM_WRITE), LM_OK);
+	memset(page, 'y', PAGE_SIZE);
+	page[PAGE_SIZE - 11] = '\n';
+	EXPECT_EQ(systab_log_length(page + PAGE_SIZE - 10, 100), 10);
+	EXPECT_EQ(systab_log_length(page + PAGE_SIZE - 10, 1ull << 40), 10);
+	EXPECT_EQ(systab_log_length(page + PAGE_SIZE, 5), 0);
+	lm_log(page + PAGE_SIZE - 12, 1ull << 40); /* "y\nyyyyyyyyyy", then the end */
+	lm_log("\n", 1);
+	EXPECT_EQ(vm_unmap_page(LOG_TEST_VA), p);
+	pmm_free_page(p);
 }

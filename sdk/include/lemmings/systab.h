@@ -40,6 +40,8 @@ static inline void *lm_sys_entry(enum lm_sys n)
 	return fn;
 }
 
+/* Write text to the console: up to len bytes, stopping at a NUL, at most
+ * 4096 bytes a call. */
 static inline void lm_log(const char *text, size_t len)
 {
 	((lm_sys_log_fn *)lm_sys_entry(LM_SYS_LOG))(text, len);
