@@ -21,7 +21,7 @@ static void *archive;
 static size_t archive_size;
 static int failures;
 
-void test_write(const char *s, size_t len)
+static void write_out(const char *s, size_t len)
 {
 	fwrite(s, 1, len, stdout);
 	fflush(stdout);
@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	const char *archive_path = getenv("LEMMINGS_ARCHIVE");
 
 	pattern = argc > 1 ? argv[1] : "*";
+	test_output = write_out;
 	test_bench_prefix = "hosted."; /* BENCH names marked as the runtime's */
 	if (archive_path && !(archive = hosted_load_archive(archive_path, &archive_size)))
 		return 2;

@@ -25,7 +25,7 @@ BOOTOPT(test, "run the in-kernel tests matching these globs (test=pmm.*,vm.* ; "
 #define KTEST_MAX 1024
 #define GLOB_MAX 128 /* bytes of one glob of the selection, its NUL included */
 
-void test_write(const char *s, size_t len)
+static void write_out(const char *s, size_t len)
 {
 	console_write(s, len);
 }
@@ -145,6 +145,7 @@ static void runner(void *arg)
 
 	/* Diagnostics indented as KTAP subtest lines (tools/ktest-run takes
 	 * them back out); BENCH names marked as the kernel's. */
+	test_output = write_out;
 	test_diag_prefix = "    # ";
 	test_bench_prefix = "kernel.";
 	if (count > KTEST_MAX) {

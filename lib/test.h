@@ -7,7 +7,7 @@
  * hosted/test_main.c does so with each test in a Lemmings thread, and
  * kernel/ktest.c prints KTAP on the serial console, each test in its own
  * thread. What the tests print (failures, diagnostics, benchmark figures)
- * is formatted here, in lib/test.c; a runner only provides test_write.
+ * is formatted here, in lib/test.c; a runner only sets test_output.
  *
  * EXPECT_* records a failure and goes on; ASSERT_* records it and returns
  * from the test. Tests run one at a time, so the failure flag is global.
@@ -44,10 +44,12 @@ size_t test_sorted(const struct test_case **out, size_t max);
 /* Set when the running test has failed; the runner clears it. */
 extern bool test_failed;
 
-/* Provided by each runner, the framework's only way out: write len bytes
- * (whole lines, or one line in pieces when it is long) to the runner's
- * output: standard output on the host, the console in the kernel. */
-void test_write(const char *s, size_t len);
+/* The framework's only way out, set by each runner before it runs tests:
+ * write len bytes (whole lines, or one line in pieces when it is long) to
+ * the runner's output: standard output on the host, the console in the
+ * kernel. Until a runner sets it, output goes nowhere. */
+typedef void test_write_fn(const char *s, size_t len);
+extern test_write_fn *test_output;
 
 /* How the runner wants lines marked, set before it runs tests: what starts
  * a diagnostic line ("# " by default; KTAP's "    # " in the kernel) and

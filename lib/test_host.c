@@ -11,7 +11,7 @@
 
 #define TESTS_MAX 1024
 
-void test_write(const char *s, size_t len)
+static void write_out(const char *s, size_t len)
 {
 	fwrite(s, 1, len, stdout);
 	fflush(stdout);
@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 	char full[256];
 	int planned = 0, n = 0, failures = 0;
 
+	test_output = write_out;
 	if (count > TESTS_MAX) {
 		printf("Bail out! more than %d tests in one binary\n", TESTS_MAX);
 		return 1;
