@@ -23,6 +23,11 @@ enum lm_err {
 	LM_ERR_TIMEOUT = 11,    /* deadline passed */
 	LM_ERR_FAULT = 12,      /* bad address */
 	LM_ERR_IO = 13,         /* device error */
+	LM_ERR_REFUSED = 14,    /* connection refused */
+	LM_ERR_RESET = 15,      /* connection reset by the peer */
+	LM_ERR_ADDRINUSE = 16,  /* address in use */
+	LM_ERR_NOROUTE = 17,    /* no route to the address */
+	LM_ERR_CLOSED = 18,     /* connection shut down for sending */
 	LM_ERR_COUNT
 };
 
@@ -44,6 +49,11 @@ static inline const char *lm_err_str(enum lm_err err)
 		[LM_ERR_TIMEOUT] = "timed out",
 		[LM_ERR_FAULT] = "bad address",
 		[LM_ERR_IO] = "I/O error",
+		[LM_ERR_REFUSED] = "connection refused",
+		[LM_ERR_RESET] = "connection reset",
+		[LM_ERR_ADDRINUSE] = "address in use",
+		[LM_ERR_NOROUTE] = "no route to the address",
+		[LM_ERR_CLOSED] = "connection closed",
 	};
 
 	if ((unsigned)err >= LM_ERR_COUNT)
