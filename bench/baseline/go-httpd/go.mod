@@ -1,0 +1,3 @@
+module lemmings/bench/baseline/go-httpd
+
+go 1.19
