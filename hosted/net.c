@@ -66,6 +66,7 @@ enum { DIR_READ, DIR_WRITE };
 struct waiter {
 	struct waiter *next, *prev;
 	uint64_t thread;  /* its Threads-door handle */
+	uint32_t seen;    /* the socket's ready count before the last try */
 	bool linked;      /* on the socket's list (written under the lock) */
 };
 
@@ -77,6 +78,7 @@ struct sock {
 	uint8_t kind;             /* enum sock_kind */
 	bool closing;             /* closed: calls in flight end with not_found */
 	int32_t hart;             /* whose epoll it is registered with; -1: none */
+	uint32_t ready;           /* readiness reports so far (under the lock) */
 	struct waiter *waiters[2]; /* DIR_READ, DIR_WRITE */
 	uint32_t next_free;
 };
@@ -312,12 +314,18 @@ static void waiter_unlink(struct sock *s, int dir, struct waiter *w)
 	__atomic_store_n(&w->linked, false, __ATOMIC_RELEASE);
 }
 
+/* Before a call's first try: what the socket has reported so far. */
+static void waiter_init(struct waiter *w, struct sock *s)
+{
+	*w = (struct waiter){.seen = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)};
+}
+
 /*
- * Called after the operation said it would block. The first time, join
- * s's waiters for dir and return ok, for the caller to try once more: a
- * readiness reported between its try and the joining woke no one. After
- * that, sleep until a wake-up, the deadline (timed_out) or a close
- * (not_found); ok means: try again.
+ * Called after the operation said it would block. Join s's waiters for dir
+ * if not among them; if the socket reported readiness since the try
+ * (w->seen), return ok at once for the caller to try again, as that report
+ * woke no one. Otherwise sleep until a wake-up, the deadline (timed_out)
+ * or a close (not_found); ok means: try again.
  */
 static net_error await(struct sock *s, int dir, struct waiter *w, uint64_t deadline)
 {
@@ -344,8 +352,12 @@ static net_error await(struct sock *s, int dir, struct waiter *w, uint64_t deadl
 			w->next->prev = w;
 		s->waiters[dir] = w;
 		w->linked = true;
+		if (s->ready != w->seen) {
+			w->seen = s->ready;
+			spin_unlock(&s->lock);
+			return LM_OK;
+		}
 		spin_unlock(&s->lock);
-		return LM_OK;
 	}
 	got = deadline ? timer_wait_until(THREAD_EV_SERVICE, deadline)
 		       : thread_wait(THREAD_EV_SERVICE);
@@ -353,6 +365,7 @@ static net_error await(struct sock *s, int dir, struct waiter *w, uint64_t deadl
 		return LM_ERR_NOENT;
 	if (!got && deadline && plat_now_ns() >= deadline)
 		return LM_ERR_TIMEOUT;
+	w->seen = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE);
 	return LM_OK;
 }
 
@@ -378,6 +391,7 @@ static void wake(struct sock *s, unsigned dirs)
 	do {
 		n = 0;
 		spin_lock(&s->lock);
+		__atomic_store_n(&s->ready, s->ready + 1, __ATOMIC_RELEASE);
 		for (int dir = DIR_READ; dir <= DIR_WRITE; dir++) {
 			while ((dirs & (1u << dir)) && s->waiters[dir] && n < WAKE_BATCH) {
 				struct waiter *w = s->waiters[dir];
@@ -448,7 +462,7 @@ static net_error do_accept(net_socket listener, net_timeout timeout, net_socket 
 			   struct net_endpoint *peer)
 {
 	uint64_t deadline = deadline_of(timeout);
-	struct waiter w = {0};
+	struct waiter w;
 	struct sockaddr_in a;
 	socklen_t len;
 	struct sock *s;
@@ -457,6 +471,7 @@ static net_error do_accept(net_socket listener, net_timeout timeout, net_socket 
 
 	if (err)
 		return err;
+	waiter_init(&w, s);
 	for (;;) {
 		len = sizeof a;
 		r = sys6(SYS_accept4, s->fd, (long)&a, (long)&len, SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
@@ -487,7 +502,7 @@ static net_error do_connect(net_ipv4 ip, net_port port, net_timeout timeout, net
 {
 	struct sockaddr_in a = sockaddr_of(ip, port);
 	uint64_t deadline = deadline_of(timeout);
-	struct waiter w = {0};
+	struct waiter w;
 	struct sock *s;
 	net_error err;
 	long r;
@@ -506,6 +521,7 @@ static net_error do_connect(net_ipv4 ip, net_port port, net_timeout timeout, net
 	s = sock_open(fd, KIND_STREAM);
 	if (!s)
 		return LM_ERR_FULL;
+	waiter_init(&w, s);
 	/* The socket is ours alone until it is returned: wait for it to be
 	 * writable, which is when the connection is made or has failed. */
 	while (r < 0) {
@@ -537,13 +553,14 @@ static net_error do_recv(net_socket socket, uint8_t *buffer, uint64_t length,
 			 net_timeout timeout, uint64_t *got)
 {
 	uint64_t deadline = deadline_of(timeout);
-	struct waiter w = {0};
+	struct waiter w;
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_STREAM, &s);
 	long r;
 
 	if (err)
 		return err;
+	waiter_init(&w, s);
 	for (;;) {
 		r = sys6(SYS_recvfrom, s->fd, (long)buffer, (long)length, MSG_DONTWAIT, 0, 0);
 		if (r >= 0) {
@@ -571,13 +588,14 @@ static net_error send_iov(net_socket socket, struct iovec *iov, int count, net_t
 {
 	uint64_t deadline = deadline_of(timeout);
 	struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)count};
-	struct waiter w = {0};
+	struct waiter w;
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_STREAM, &s);
 	long r;
 
 	if (err)
 		return err;
+	waiter_init(&w, s);
 	for (;;) {
 		r = sys(SYS_sendmsg, s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (r >= 0) {
@@ -693,13 +711,14 @@ static net_error do_sendto(net_socket socket, net_ipv4 ip, net_port port, const 
 			   uint64_t length)
 {
 	struct sockaddr_in a = sockaddr_of(ip, port);
-	struct waiter w = {0};
+	struct waiter w;
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_DGRAM, &s);
 	long r;
 
 	if (err)
 		return err;
+	waiter_init(&w, s);
 	for (;;) {
 		r = sys6(SYS_sendto, s->fd, (long)buffer, (long)length, MSG_NOSIGNAL | MSG_DONTWAIT,
 			 (long)&a, sizeof a);
@@ -724,7 +743,7 @@ static net_error do_recvfrom(net_socket socket, uint8_t *buffer, uint64_t length
 			     net_timeout timeout, uint64_t *got, struct net_endpoint *from)
 {
 	uint64_t deadline = deadline_of(timeout);
-	struct waiter w = {0};
+	struct waiter w;
 	struct sockaddr_in a;
 	socklen_t len;
 	struct sock *s;
@@ -733,6 +752,7 @@ static net_error do_recvfrom(net_socket socket, uint8_t *buffer, uint64_t length
 
 	if (err)
 		return err;
+	waiter_init(&w, s);
 	for (;;) {
 		len = sizeof a;
 		r = sys6(SYS_recvfrom, s->fd, (long)buffer, (long)length, MSG_DONTWAIT, (long)&a,
