@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	}
 	if (!path)
 		usage();
+	hosted_raise_descriptor_limit();
 	archive = hosted_load_archive(path, &archive_size);
 	if (!archive)
 		return 1;
