@@ -2,7 +2,8 @@
  * The hosted side of core/platform.h: the portable core inside a Linux
  * process. There are no interrupts in a process, so masking them is a no-op
  * (inline, in core/platform.h); stacks are mmap'ed with a PROT_NONE guard
- * page (hosted/stack.c); time is CLOCK_MONOTONIC.
+ * page (hosted/stack.c); time is CLOCK_MONOTONIC. It also raises the
+ * process's descriptor limit, for the Net door's sockets.
  */
 #include <stdbool.h>
 #include <stdint.h>
