@@ -50,9 +50,9 @@ static bool is_blank(char c)
 /* Where the line starting at pos ends: the index of its '\n', or len. */
 static size_t line_end(const char *buf, size_t len, size_t pos)
 {
-	const char *nl = memchr(buf + pos, '\n', len - pos);
-
-	return nl ? (size_t)(nl - buf) : len;
+	while (pos < len && buf[pos] != '\n')
+		pos++;
+	return pos;
 }
 
 /* The length of the line's content, without the CR before its LF. */
