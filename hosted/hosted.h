@@ -45,6 +45,11 @@ bool hosted_hart_stack_has(uintptr_t sp);
 /* Write len bytes to standard output, on the hart stack (hosted/console.c). */
 void hosted_console_write(const char *text, size_t len);
 
+/* As many descriptors as Linux lets the process have: the soft limit
+ * raised to the hard one (a server with a thread per connection wants tens
+ * of thousands of sockets; Debian's soft default is 1024). */
+void hosted_raise_descriptor_limit(void);
+
 /* How many one-page stacks got a PROT_NONE guard page (see docs/hosted.md). */
 uint64_t hosted_guarded_stacks(void);
 

@@ -17,6 +17,7 @@
 #include "core/thread.h"
 #include "core/timer.h"
 #include "hosted/hosted.h"
+#include "hosted/net.h"
 #include "lib/fmt.h"
 #include "services/loader.h"
 #include "services/services.h"
@@ -43,6 +44,7 @@ static void boot(void *arg)
 	enum lm_err err;
 
 	services_publish(archive, archive_size);
+	hosted_net_publish(); /* the hosted runtime's own door */
 	err = program_start(init_path, list_path, NULL, detail, sizeof detail);
 	if (err) {
 		char line[320];
@@ -85,6 +87,7 @@ int main(int argc, char **argv)
 	}
 	if (!path)
 		usage();
+	hosted_raise_descriptor_limit();
 	archive = hosted_load_archive(path, &archive_size);
 	if (!archive)
 		return 1;

@@ -4,7 +4,7 @@
 # as services/module.mk is read after this file.
 HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
 	hosted/progmem.c hosted/fault.c hosted/pack.c hosted/hart_stack.c \
-	hosted/hart_stack_switch.S hosted/console.c $(CORE_SRCS) \
+	hosted/hart_stack_switch.S hosted/console.c hosted/net.c $(CORE_SRCS) \
 	$(ARCH_HOSTED_SRCS) lib/fmt.c $(SERVICES_SRCS)
 
 # lemmings-hosted itself: optimized, no sanitizers (it is what users run,
@@ -52,3 +52,7 @@ hosted_progmem_test_SRCS := hosted/progmem_test.c
 HOST_TESTS += hosted_pack_test
 hosted_pack_test_SRCS := hosted/pack_test.c hosted/pack.c core/archive.c lib/fmt.c \
 	lib/test.c lib/glob.c
+
+# The Net door: sockets under threads that block.
+HOSTED_TESTS += hosted_net_test
+hosted_net_test_SRCS := hosted/net_test.c

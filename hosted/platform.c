@@ -2,13 +2,16 @@
  * The hosted side of core/platform.h: the portable core inside a Linux
  * process. There are no interrupts in a process, so masking them is a no-op
  * (inline, in core/platform.h); stacks are mmap'ed with a PROT_NONE guard
- * page (hosted/stack.c); time is CLOCK_MONOTONIC.
+ * page (hosted/stack.c); time is CLOCK_MONOTONIC. It also raises the
+ * process's descriptor limit, for the Net door's sockets.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "core/platform.h"
+#include "hosted/hosted.h"
 
 /* Called directly on the thread's stack, not on the hart stack
  * (hosted/hart_stack.c), as it is on the scheduler's and timers' fast
@@ -24,4 +27,14 @@ uint64_t plat_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hosted_raise_descriptor_limit(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
 }

@@ -33,12 +33,16 @@
 #include "core/thread.h"
 #include "core/timer.h"
 #include "hosted/hosted.h"
+#include "hosted/net.h"
 
 #define IDLE_SPIN_NS 50000 /* 50 us */
 
+/* Where an idle hart sleeps, for its kicker to know how to wake it. */
+enum { AWAKE, IN_FUTEX, IN_EPOLL };
+
 struct hosted_hart {
 	uint32_t kick;        /* futex word */
-	uint32_t sleeping;    /* in futex_wait (or about to be) */
+	uint32_t sleeping;    /* AWAKE, or where it sleeps (or is about to) */
 	uint64_t deadline;    /* armed timer, ns; 0 = none */
 	struct thread idle;   /* runs on the pthread's own stack */
 	pthread_t pthread;
@@ -81,12 +85,22 @@ static void futex_wait(uint32_t *word, uint32_t seen, uint64_t deadline)
 	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, tsp, NULL, 0);
 }
 
+/* Wake the threads whose sockets are ready here, as an interrupt handler
+ * would: without switching to them (hosted/net.c). */
+static void net_wait(struct hart *h, uint64_t deadline)
+{
+	h->in_irq = true;
+	hosted_net_wait(deadline);
+	h->in_irq = false;
+}
+
 void plat_idle_wait(void)
 {
 	struct hart *h = this_hart();
 	struct hosted_hart *me = &hh[h->id];
 	uint32_t seen = __atomic_load_n(&me->kick, __ATOMIC_ACQUIRE);
 	uint64_t deadline = me->deadline;
+	bool net = hosted_net_active(h->id);
 
 	if (deadline && deadline <= plat_now_ns()) {
 		/* Like an interrupt handler: wake sleepers without switching. */
@@ -100,21 +114,32 @@ void plat_idle_wait(void)
 	/* Spin a little before sleeping: waking a hart asleep in the kernel
 	 * costs a futex wake and, if its CPU went idle, the tens of
 	 * microseconds the machine takes to wake a CPU. Work that comes
-	 * within IDLE_SPIN_NS (a kick, or a thread to take) is picked up at
-	 * once; after that the hart sleeps, so an idle system still does not
-	 * burn its CPUs. */
+	 * within IDLE_SPIN_NS (a kick, or a thread to take, or a socket
+	 * ready here) is picked up at once; after that the hart sleeps, so
+	 * an idle system still does not burn its CPUs. */
 	for (uint64_t end = plat_now_ns() + IDLE_SPIN_NS; plat_now_ns() < end;) {
 		if (__atomic_load_n(&me->kick, __ATOMIC_ACQUIRE) != seen || sched_hart_has_work())
 			return;
+		if (net) {
+			net_wait(h, 1); /* a deadline past: no wait */
+			continue;
+		}
 		for (int i = 0; i < 64; i++)
 			__builtin_ia32_pause();
 	}
 	/* A kicker bumps the word, then looks at sleeping; we set sleeping,
-	 * then the kernel compares the word with seen: one of us sees the
-	 * other, so a kick never goes unanswered for lack of a wake. */
-	__atomic_store_n(&me->sleeping, 1, __ATOMIC_SEQ_CST);
-	futex_wait(&me->kick, seen, deadline);
-	__atomic_store_n(&me->sleeping, 0, __ATOMIC_RELAXED);
+	 * then the kernel compares the word with seen (the futex), or we do
+	 * (epoll): one of us sees the other, so a kick never goes unanswered
+	 * for lack of a wake. */
+	if (net) {
+		__atomic_store_n(&me->sleeping, IN_EPOLL, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&me->kick, __ATOMIC_SEQ_CST) == seen)
+			net_wait(h, deadline);
+	} else {
+		__atomic_store_n(&me->sleeping, IN_FUTEX, __ATOMIC_SEQ_CST);
+		futex_wait(&me->kick, seen, deadline);
+	}
+	__atomic_store_n(&me->sleeping, AWAKE, __ATOMIC_RELAXED);
 }
 
 static void futex_wake_on_hart(void *word)
@@ -129,8 +154,14 @@ void plat_hart_kick(struct hart *h)
 	__atomic_fetch_add(&target->kick, 1, __ATOMIC_SEQ_CST);
 	/* A hart that is running or spinning sees the word change by itself;
 	 * only one asleep needs the system call. */
-	if (__atomic_load_n(&target->sleeping, __ATOMIC_SEQ_CST))
+	switch (__atomic_load_n(&target->sleeping, __ATOMIC_SEQ_CST)) {
+	case IN_FUTEX:
 		hosted_on_hart_stack(futex_wake_on_hart, &target->kick);
+		break;
+	case IN_EPOLL:
+		hosted_net_kick(h->id); /* one system call, no libc */
+		break;
+	}
 }
 
 void plat_timer_arm(uint64_t deadline)
@@ -148,6 +179,7 @@ static void hart_setup(uint32_t id)
 	systab_install(h);
 	hosted_hart_stack_init();
 	hosted_fault_init_hart();
+	hosted_net_init_hart(id);
 	set_gs(h);
 	pin(id);
 	hh[id].idle.flags = THREAD_STATIC;

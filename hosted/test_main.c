@@ -9,6 +9,7 @@
 
 #include "core/thread.h"
 #include "hosted/hosted.h"
+#include "hosted/net.h"
 #include "lib/glob.h"
 #include "lib/test.h"
 #include "services/services.h"
@@ -42,6 +43,7 @@ static void runner(void *arg)
 	int planned = 0, n = 0;
 
 	services_publish(archive, archive_size); /* the doors, as at boot */
+	hosted_net_publish(); /* the hosted runtime's own door */
 
 	if (count > TESTS_MAX)
 		count = TESTS_MAX;

@@ -1,0 +1,41 @@
+/*
+ * The Net door in the hosted runtime (sdk/idl/net.idl; hosted/net.c): TCP
+ * and UDP sockets on Linux's, for Lemmings threads that block.
+ *
+ * What the rest of the runtime calls: each hart sets up its epoll instance
+ * once, and its idle loop (hosted/runtime.c) hands over to hosted_net_wait
+ * when sockets are registered there, so that a hart with nothing to run
+ * sleeps until a socket is ready, a kick comes or its timer is due.
+ */
+#ifndef HOSTED_NET_H
+#define HOSTED_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Create this hart's epoll instance and its kick descriptor; before the
+ * hart runs threads. Exits the process if Linux refuses them. */
+void hosted_net_init_hart(uint32_t hart);
+
+/* Publish the Net door (after services_publish). */
+void hosted_net_publish(void);
+
+/* Whether sockets wait on this hart's epoll instance: its idle loop must
+ * then sleep in hosted_net_wait rather than on its futex. */
+bool hosted_net_active(uint32_t hart);
+
+/*
+ * Wake the threads whose sockets are ready on this hart's epoll instance,
+ * waiting for one until deadline (ns; 0: no limit; a deadline already past:
+ * not at all) unless a kick ends the wait. Called by the idle thread with
+ * the hart marked in_irq, so that waking a thread never switches to it.
+ */
+void hosted_net_wait(uint64_t deadline);
+
+/* End hart's hosted_net_wait (its kick descriptor). */
+void hosted_net_kick(uint32_t hart);
+
+/* Sockets open now (for tests and /stats-like reports). */
+uint32_t hosted_net_open_sockets(void);
+
+#endif
