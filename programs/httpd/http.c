@@ -7,7 +7,6 @@
  * line is bounded (HTTP_LINE_MAX for the request line, HTTP_HEAD_MAX for
  * the whole head), so a call costs O(HTTP_HEAD_MAX) at most.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "programs/httpd/http.h"
@@ -360,8 +359,9 @@ static int hex(char c)
 
 int http_target_path(char *target, size_t *len)
 {
-	size_t in = 0, out = 0, n = *len, seg = 0;
+	size_t in = 0, out = 0, n = *len, seg = 1;
 
+	/* Decode up to the query; the target starts with '/'. */
 	while (in < n && target[in] != '?' && target[in] != '#') {
 		char c = target[in++];
 
@@ -378,29 +378,76 @@ int http_target_path(char *target, size_t *len)
 		}
 		target[out++] = c;
 	}
-	/* Every segment between slashes; ".." would climb out of the root. */
-	for (size_t i = 0; i <= out; i++) {
-		if (i == out || target[i] == '/') {
-			if (i - seg == 2 && target[seg] == '.' && target[seg + 1] == '.')
-				return 400;
-			seg = i + 1;
+	/* Segment by segment: drop empty and "." ones, refuse "..", keep a
+	 * final slash (it asks for a folder). seg is where the segment being
+	 * read starts in the output, n its end. */
+	n = out;
+	out = 1;
+	for (in = 1; in <= n; in++) {
+		if (in < n && target[in] != '/') {
+			target[out++] = target[in];
+			continue;
 		}
+		if (out - seg == 2 && target[seg] == '.' && target[seg + 1] == '.')
+			return 400;
+		if (out - seg == 1 && target[seg] == '.')
+			out = seg; /* "." */
+		if (out > seg && in < n)
+			target[out++] = '/';
+		seg = out;
 	}
 	*len = out;
 	return 0;
 }
 
+/* Append s to out[*at, size); false when it does not fit. */
+static bool put(char *out, size_t size, size_t *at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size - *at)
+		return false;
+	memcpy(out + *at, s, n);
+	*at += n;
+	return true;
+}
+
+/* Append v in decimal. */
+static bool put_number(char *out, size_t size, size_t *at, uint64_t v)
+{
+	char digits[21];
+	size_t i = sizeof digits - 1;
+
+	digits[i] = 0;
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return put(out, size, at, digits + i);
+}
+
+/* Written out by hand rather than with snprintf: this runs on a
+ * connection's one-page stack, and the formatter's frames are larger. */
 size_t http_reply_head(char *out, size_t size, int status, const char *content_type,
 		       uint64_t content_length, bool keep_alive)
 {
-	int n = snprintf(out, size,
-			 "HTTP/1.1 %d %s\r\nServer: lemmings-httpd\r\n%s%s%sContent-Length: %llu\r\n"
-			 "%sConnection: %s\r\n\r\n",
-			 status, http_reason(status), content_type ? "Content-Type: " : "",
-			 content_type ? content_type : "", content_type ? "\r\n" : "",
-			 (unsigned long long)content_length,
-			 status == 405 ? "Allow: GET, HEAD\r\n" : "",
-			 keep_alive ? "keep-alive" : "close");
+	size_t at = 0;
+	bool ok;
 
-	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+	ok = put(out, size, &at, "HTTP/1.1 ") && put_number(out, size, &at, (uint64_t)status) &&
+	     put(out, size, &at, " ") && put(out, size, &at, http_reason(status)) &&
+	     put(out, size, &at, "\r\nServer: lemmings-httpd\r\n");
+	if (ok && content_type)
+		ok = put(out, size, &at, "Content-Type: ") && put(out, size, &at, content_type) &&
+		     put(out, size, &at, "\r\n");
+	ok = ok && put(out, size, &at, "Content-Length: ") &&
+	     put_number(out, size, &at, content_length) && put(out, size, &at, "\r\n");
+	if (ok && status == 405)
+		ok = put(out, size, &at, "Allow: GET, HEAD\r\n");
+	ok = ok && put(out, size, &at, keep_alive ? "Connection: keep-alive\r\n\r\n"
+					       : "Connection: close\r\n\r\n");
+	if (!ok)
+		return 0;
+	out[at] = 0;
+	return at;
 }

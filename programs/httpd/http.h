@@ -92,19 +92,21 @@ const char *http_reason(int status);
 const char *http_content_type(const char *path, size_t len);
 
 /*
- * Turn a target into the path to serve, in place: drop the query, decode
- * %XX escapes, and check every segment. *len is updated. Returns 0, or 400
- * for a bad escape, an encoded NUL or '/', or a ".." segment (no target
- * may climb out of the root).
+ * Turn a target (starting with '/') into the path to serve, in place: drop
+ * the query, decode %XX escapes, drop empty and "." segments; a final '/'
+ * is kept ("/a//./b/" is "/a/b/", "/." is "/"). *len is updated. Returns 0,
+ * or 400 for a bad escape, an encoded NUL or '/', or a ".." segment (no
+ * target may climb out of the root).
  */
 int http_target_path(char *target, size_t *len);
 
 /*
- * Write a reply's head into out (size bytes): status line, Server,
- * Content-Type (unless NULL), Content-Length, Connection, and for 405 an
- * Allow header, then the empty line. Returns its length, or 0 if it does
- * not fit.
+ * Write a reply's head into out (size bytes), NUL-terminated: status line,
+ * Server, Content-Type (unless NULL), Content-Length, for 405 an Allow
+ * header, Connection, then the empty line. Returns its length (without the
+ * NUL), or 0 if it does not fit. HTTP_REPLY_HEAD_MAX bytes always suffice.
  */
+#define HTTP_REPLY_HEAD_MAX 224
 size_t http_reply_head(char *out, size_t size, int status, const char *content_type,
 		       uint64_t content_length, bool keep_alive);
 

@@ -315,12 +315,21 @@ TEST(http, target_paths)
 	PATH("/index.html?x=1", "/index.html");
 	PATH("/a%20b.txt", "/a b.txt");
 	PATH("/%7euser/", "/~user/");
-	PATH("/a/./b", "/a/./b");
+	PATH("/a/./b", "/a/b");
 	PATH("/..a/b..", "/..a/b..");
+	PATH("//a//b/", "/a/b/");
+	PATH("/a/.", "/a/");
+	PATH("/.", "/");
+	PATH("/./", "/");
+	PATH("/.x/", "/.x/");
+	PATH("/a/b.", "/a/b.");
+	PATH("/%2e/a", "/a");
 	BAD("/..");
 	BAD("/../etc/programs");
 	BAD("/a/../../b");
 	BAD("/a/%2e%2e/b");
+	BAD("/a/..");
+	BAD("/a/../");
 	BAD("/a%2fb");
 	BAD("/a%00b");
 	BAD("/a%");
@@ -360,6 +369,13 @@ TEST(http, reply_heads)
 	EXPECT_STREQ(head, "HTTP/1.1 404 Not Found\r\nServer: lemmings-httpd\r\n"
 			   "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	EXPECT_EQ(http_reply_head(head, 20, 200, "text/plain", 1, true), 0);
+	/* The longest heads fit HTTP_REPLY_HEAD_MAX. */
+	EXPECT(http_reply_head(head, HTTP_REPLY_HEAD_MAX, 431, "application/octet-stream",
+			       UINT64_MAX, true) > 0);
+	EXPECT(http_reply_head(head, HTTP_REPLY_HEAD_MAX, 405, "text/html; charset=utf-8",
+			       UINT64_MAX, true) > 0);
+	EXPECT(http_reply_head(head, HTTP_REPLY_HEAD_MAX, 505, "application/octet-stream",
+			       UINT64_MAX, true) > 0);
 	EXPECT_STREQ(http_reason(431), "Request Header Fields Too Large");
 	EXPECT_STREQ(http_reason(999), "Unknown");
 }

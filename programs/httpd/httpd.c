@@ -14,10 +14,16 @@
  * Threads: the first thread accepts; every connection gets a thread of its
  * own with one page of stack (threads_spawn, stack_pages 1), which holds
  * the connection's buffer (HTTP_HEAD_MAX bytes) and does the blocking
- * receives and sends; nothing is allocated per connection. A file's bytes
- * go out from the archive image itself (boot_archive bytes), after the
- * reply's head, in one send_two. Counters are the only shared state,
- * updated with atomics.
+ * receives and sends; nothing is allocated per connection.
+ *
+ * Files: at start httpd indexes every file and folder under root (at most
+ * FILES_MAX, DEPTH_MAX folders deep) in a hash table of paths, with a
+ * pointer to each file's bytes in the archive image (boot_archive bytes):
+ * the archive never changes, so the index stays true. A request then costs
+ * one hash lookup, and no archive walk runs on a connection's small stack.
+ * A file goes out from the archive image itself, after the reply's head,
+ * in one send_two. The index is only read after start; counters are the
+ * only state that changes, updated with atomics.
  *
  * Timeouts, so that idle or slow clients (slowloris) cannot hold threads:
  * - idle-ms (default 10000): how long a connection may wait for the first
@@ -57,11 +63,35 @@
 #define MODE_DIR 0040000u
 #define MODE_FILE 0100000u
 
+#define FILES_MAX 2048       /* files and folders indexed under root */
+#define SLOTS 4096           /* hash slots: twice FILES_MAX, so probes stay short */
+#define NAMES_MAX (64 * 1024) /* bytes of their paths */
+#define PATH_MAX 512
+#define DEPTH_MAX 16         /* folders deeper than this are not indexed */
+
+/* An entry under root: its path relative to root ("" for root itself,
+ * "/a/b" below it), and for a file its bytes in the archive and its type,
+ * for a folder its index.html if any. Made once at start, then only read. */
+struct file {
+	const char *path;
+	uint32_t path_len;
+	bool dir;
+	const uint8_t *bytes;
+	uint64_t size;
+	const char *type;
+	const struct file *index;
+};
+
+static struct file files[FILES_MAX];
+static uint16_t slots[SLOTS]; /* 0 free, else 1 + an index into files */
+static uint32_t file_count;
+static char names[NAMES_MAX];
+static size_t name_used;
+
 static const struct net_door *net;
 static const struct threads_door *threads;
 static const struct timer_door *timer;
 static const struct boot_archive_door *archive;
-static boot_archive_node root;
 static uint64_t idle_ns = IDLE_MS * MS, head_ns = HEAD_MS * MS;
 
 /* Counters for /stats, updated with atomics from every thread. */
@@ -109,66 +139,128 @@ static bool send_all(net_socket s, const char *head, uint64_t head_len, const ui
 	return true;
 }
 
-/* A reply with a short text body (an error's status, or /stats); false if
- * it could not be sent. */
-static bool reply_text(net_socket s, int status, const char *text, size_t len, bool head_only,
-		       bool keep_alive)
+/* Send a reply: its head, then body unless head_only; false if it could
+ * not be sent. Not inlined, like the other steps of a reply, so that only
+ * one step's buffers are on the connection's one-page stack at a time. */
+static __attribute__((noinline)) bool reply(net_socket s, int status, const char *type,
+					    const void *body, uint64_t len, bool head_only,
+					    bool keep_alive)
 {
-	char head[256];
-	size_t n = http_reply_head(head, sizeof head, status, "text/plain; charset=utf-8", len,
-				   keep_alive);
+	char head[HTTP_REPLY_HEAD_MAX];
+	size_t n = http_reply_head(head, sizeof head, status, type, len, keep_alive);
 
-	return n && send_all(s, head, n, (const uint8_t *)text, head_only ? 0 : len);
+	return n && send_all(s, head, n, body, head_only ? 0 : len);
 }
 
+/* A status other than 200, its reason phrase as the body. */
 static bool reply_status(net_socket s, int status, bool head_only, bool keep_alive)
 {
-	char text[64];
-	int n = snprintf(text, sizeof text, "%d %s\n", status, http_reason(status));
+	const char *reason = http_reason(status);
 
-	return reply_text(s, status, text, (size_t)n, head_only, keep_alive);
+	return reply(s, status, "text/plain; charset=utf-8", reason, strlen(reason), head_only,
+		     keep_alive);
+}
+
+/* FNV-1a, for the index's hash table. */
+static uint32_t hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+static const struct file *index_find(const char *path, size_t len)
+{
+	for (uint32_t i = hash(path, len);; i++) {
+		uint16_t slot = slots[i % SLOTS];
+		const struct file *f = &files[slot - 1];
+
+		if (!slot)
+			return NULL;
+		if (f->path_len == len && !memcmp(f->path, path, len))
+			return f;
+	}
+}
+
+/* Add root's entry at path (relative, "" for root itself, "/a/b" below). */
+static bool index_add(const char *path, size_t len, const struct boot_archive_info *info)
+{
+	struct file *f = &files[file_count];
+	uint32_t i;
+
+	if (file_count == FILES_MAX || len > sizeof names - name_used)
+		return false;
+	f->path = names + name_used;
+	f->path_len = (uint32_t)len;
+	memcpy(names + name_used, path, len);
+	name_used += len;
+	f->dir = (info->mode & MODE_TYPE) == MODE_DIR;
+	if (!f->dir && ((info->mode & MODE_TYPE) != MODE_FILE ||
+			boot_archive_bytes(archive, info->node, &f->bytes, &f->size)))
+		return true; /* a link or a device: not served, so not listed */
+	if (!f->dir)
+		f->type = http_content_type((const char *)info->name, info->name_len);
+	for (i = hash(path, len); slots[i % SLOTS]; i++)
+		;
+	slots[i % SLOTS] = (uint16_t)++file_count;
+	return true;
 }
 
 /*
- * The file at path[0, len) under root: 200 with its bytes and content type,
- * 404 when there is no such regular file (a folder named without its final
- * "/" included), 403 for a folder without index.html.
+ * Index the folder dir, whose path (relative to root) is path[0, len):
+ * every entry below it, and each folder's index.html, down to DEPTH_MAX
+ * folders (the recursion runs on the first thread's one page). The path
+ * buffer is shared down the recursion. False when the index is full.
  */
-static int find_file(const char *path, size_t len, const uint8_t **bytes, uint64_t *size,
-		     const char **type)
+static bool index_folder(boot_archive_node dir, char *path, size_t len, struct file *folder,
+			 int depth)
 {
-	struct boot_archive_info info = {.node = root, .mode = MODE_DIR};
-	size_t i = 0;
+	struct boot_archive_info info;
+	uint64_t cookie = 0;
 
-	while (i < len) {
-		size_t start;
+	while (!boot_archive_next(archive, dir, &cookie, &info)) {
+		size_t n = len + 1 + info.name_len;
+		struct file *f;
 
-		while (i < len && path[i] == '/')
-			i++;
-		start = i;
-		while (i < len && path[i] != '/')
-			i++;
-		if (i == start || (i - start == 1 && path[start] == '.'))
+		if (n >= PATH_MAX)
 			continue;
-		if ((info.mode & MODE_TYPE) != MODE_DIR ||
-		    boot_archive_find(archive, info.node, (const uint8_t *)path + start, i - start,
-				      &info))
-			return 404;
+		path[len] = '/';
+		memcpy(path + len + 1, info.name, info.name_len);
+		f = &files[file_count];
+		if (!index_add(path, n, &info))
+			return false;
+		if (f != &files[file_count] - 1)
+			continue; /* not listed */
+		if (!f->dir && info.name_len == 10 && !memcmp(info.name, "index.html", 10))
+			folder->index = f;
+		if (f->dir && depth < DEPTH_MAX && !index_folder(info.node, path, n, f, depth + 1))
+			return false;
 	}
-	if ((info.mode & MODE_TYPE) == MODE_DIR) {
-		if (len && path[len - 1] != '/')
-			return 404;
-		if (boot_archive_find(archive, info.node, (const uint8_t *)"index.html", 10, &info))
-			return 403;
-	}
-	if ((info.mode & MODE_TYPE) != MODE_FILE ||
-	    boot_archive_bytes(archive, info.node, bytes, size))
+	return true;
+}
+
+/*
+ * The reply for path[0, len) (as http_target_path leaves it): 200 with the
+ * file, 404 when there is no such file (or a folder named without its
+ * final '/', or a file with one), 403 for a folder without index.html.
+ */
+static int find_file(const char *path, size_t len, const struct file **out)
+{
+	bool folder = path[len - 1] == '/';
+	const struct file *f = index_find(path, folder ? len - 1 : len);
+
+	if (!f || f->dir != folder)
 		return 404;
-	*type = http_content_type((const char *)info.name, info.name_len);
+	if (folder && !f->index)
+		return 403;
+	*out = folder ? f->index : f;
 	return 200;
 }
 
-static bool reply_stats(net_socket s, bool head_only, bool keep_alive)
+static __attribute__((noinline)) bool reply_stats(net_socket s, bool head_only,
+						   bool keep_alive)
 {
 	char text[256];
 	int n = snprintf(text, sizeof text,
@@ -181,19 +273,17 @@ static bool reply_stats(net_socket s, bool head_only, bool keep_alive)
 			 (unsigned long long)read_count(&accept_errors),
 			 (unsigned long long)read_count(&spawn_errors));
 
-	return reply_text(s, 200, text, (size_t)n, head_only, keep_alive);
+	return reply(s, 200, "text/plain; charset=utf-8", text, (size_t)n, head_only,
+		     keep_alive);
 }
 
 /* Answer one parsed request; false when the connection is to be closed. */
-static bool respond(net_socket s, struct http_request *req)
+static __attribute__((noinline)) bool respond(net_socket s, struct http_request *req)
 {
-	char head[256];
 	char *path = (char *)req->target;
-	size_t len = req->target_len, n;
-	const uint8_t *bytes = NULL;
-	uint64_t size = 0;
-	const char *type = NULL;
-	bool head_only = req->method == HTTP_HEAD;
+	size_t len = req->target_len;
+	const struct file *f = NULL;
+	bool head_only = req->method == HTTP_HEAD, keep = req->keep_alive;
 	int status;
 
 	if (http_target_path(path, &len)) {
@@ -201,12 +291,11 @@ static bool respond(net_socket s, struct http_request *req)
 		return false;
 	}
 	if (len == 6 && !memcmp(path, "/stats", 6))
-		return reply_stats(s, head_only, req->keep_alive) && req->keep_alive;
-	status = find_file(path, len, &bytes, &size, &type);
+		return reply_stats(s, head_only, keep) && keep;
+	status = find_file(path, len, &f);
 	if (status != 200)
-		return reply_status(s, status, head_only, req->keep_alive) && req->keep_alive;
-	n = http_reply_head(head, sizeof head, 200, type, size, req->keep_alive);
-	return n && send_all(s, head, n, bytes, head_only ? 0 : size) && req->keep_alive;
+		return reply_status(s, status, head_only, keep) && keep;
+	return reply(s, 200, f->type, f->bytes, f->size, head_only, keep) && keep;
 }
 
 /* Receive into buf[have, cap) until the deadline (ns on the timer's clock):
@@ -356,7 +445,13 @@ int main(int argc, char **argv)
 		printf("httpd: %s is not a folder of the boot archive\n", root_path);
 		return 1;
 	}
-	root = info.node;
+	{
+		static char path[PATH_MAX];
+
+		if (!index_add("", 0, &info) || !index_folder(info.node, path, 0, &files[0], 0))
+			printf("httpd: more than %d files or %d bytes of names under %s; "
+			       "serving the first %u\n", FILES_MAX, NAMES_MAX, root_path, file_count);
+	}
 	err = net_listen(net, 0, (net_port)port, BACKLOG, &listener);
 	if (!err)
 		err = net_local(net, listener, &local);
