@@ -93,6 +93,8 @@ E2E_TESTS :=         # prove scripts (tests/*.t and friends)
 BENCHES :=           # commands run by `make bench`
 BENCH_DEPS :=        # what `make bench` needs built first
 PROGRAMS :=          # programs for the boot archive (sdk/module.mk)
+ARCHIVE_COMMANDS :=  # run with the archive's folder as argument, to add files
+ARCHIVE_DEPS :=      # what those commands read
 
 # Every folder's fragments, but of arch/ only this architecture's.
 include $(sort $(filter-out arch/%,$(wildcard */*.mk */*/*.mk */*/*/*.mk)) $(wildcard arch/$(ARCH)/*.mk))
@@ -262,9 +264,10 @@ $(KERNEL_OBJS) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
 # the list of programs init starts to /etc/programs. For the end-to-end tests
 # (boot option programs=/etc/programs.test) it also holds a truncated copy of
 # a program, /bin/truncated, which the loader must refuse with a reason, and
-# a list with CRLF line ends and a NUL byte (/etc/programs.messy).
+# a list with CRLF line ends and a NUL byte (/etc/programs.messy). Each of
+# ARCHIVE_COMMANDS then adds what its module serves (httpd's /www).
 ARCHIVE := $(BUILD)/archive.cpio
-$(ARCHIVE): $(PROGRAM_BINS) programs/init.list programs/test.list
+$(ARCHIVE): $(PROGRAM_BINS) programs/init.list programs/test.list $(ARCHIVE_COMMANDS) $(ARCHIVE_DEPS)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(BUILD)/archive && mkdir -p $(BUILD)/archive/bin $(BUILD)/archive/etc
 	$(Q)cp $(filter-out %/init,$(PROGRAM_BINS)) $(BUILD)/archive/bin/
@@ -274,6 +277,7 @@ $(ARCHIVE): $(PROGRAM_BINS) programs/init.list programs/test.list
 	$(Q)printf '/bin/hello crlf\r\n/bin/hello nul\000byte\n/bin/hello after-nul\r\n' \
 		> $(BUILD)/archive/etc/programs.messy
 	$(Q)head -c 300 $(BUILD)/programs/hello > $(BUILD)/archive/bin/truncated
+	$(Q)$(foreach c,$(ARCHIVE_COMMANDS),$(c) $(BUILD)/archive &&) true
 	$(Q)cd $(BUILD)/archive && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio -o -H newc --quiet > ../archive.cpio.tmp && mv ../archive.cpio.tmp ../archive.cpio
 

@@ -89,6 +89,24 @@ static boot_archive_status door_read(boot_archive_node node, uint64_t offset, ui
 	return err;
 }
 
+static boot_archive_status door_bytes(boot_archive_node node, const uint8_t **out,
+				      uint64_t *size)
+{
+	struct archive_entry e;
+	enum lm_err err;
+
+	if (!out || !size)
+		return LM_ERR_INVAL;
+	err = archive_get(&boot, node, &e);
+	if (err)
+		return err;
+	if ((e.mode & ARCHIVE_S_IFMT) == ARCHIVE_S_IFDIR)
+		return LM_ERR_INVAL;
+	*out = e.data;
+	*size = e.size;
+	return LM_OK;
+}
+
 static const struct boot_archive_door archive_door = {
 	.header = BOOT_ARCHIVE_DOOR_HEADER,
 	.root = door_root,
@@ -96,6 +114,7 @@ static const struct boot_archive_door archive_door = {
 	.find = door_find,
 	.next = door_next,
 	.read = door_read,
+	.bytes = door_bytes,
 };
 
 static void warn(void *ctx, const char *message)

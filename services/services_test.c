@@ -2,6 +2,7 @@
  * In-kernel tests of the service doors, called through the hallway as a
  * program would call them.
  */
+#include <lemmings/boot_archive.h>
 #include <lemmings/harts.h>
 #include <lemmings/threads.h>
 #include <lemmings/timer.h>
@@ -265,6 +266,47 @@ TEST(services, timer_door_waits_until_the_deadline)
 	EXPECT_EQ(timer_destroy(d, t), LM_ERR_INVAL);
 	EXPECT_EQ(timer_wait(d, t), LM_ERR_INVAL);
 	EXPECT_EQ(timer_set(d, 0x1234, 1), LM_ERR_INVAL);
+}
+
+/* bytes points into the archive at what read copies, for the program list
+ * when the archive has one (the kernel's has; a hosted test run may have
+ * none), and refuses directories, unknown nodes and missing outs. */
+TEST(services, boot_archive_door_bytes_is_what_read_copies)
+{
+	const struct boot_archive_door *d = boot_archive_door_find();
+	static uint8_t copy[512];
+	struct boot_archive_info info;
+	const uint8_t *p = NULL;
+	uint64_t size = 0, got = 0, n;
+
+	ASSERT(d != NULL);
+	EXPECT_EQ(boot_archive_bytes(d, boot_archive_root(d), &p, &size), LM_ERR_INVAL);
+	EXPECT_EQ(boot_archive_bytes(d, 0x12345, &p, &size), LM_ERR_NOENT);
+	if (boot_archive_lookup(d, (const uint8_t *)"/etc/programs", &info) != LM_OK) {
+		test_diag("no /etc/programs in this archive: only the errors were tested");
+		return;
+	}
+	EXPECT_EQ(boot_archive_bytes(d, info.node, NULL, &size), LM_ERR_INVAL);
+	EXPECT_EQ(boot_archive_bytes(d, info.node, &p, NULL), LM_ERR_INVAL);
+	ASSERT_EQ(boot_archive_bytes(d, info.node, &p, &size), LM_OK);
+	EXPECT_EQ(size, info.size);
+	n = size < sizeof copy ? size : sizeof copy;
+	ASSERT_EQ(boot_archive_read(d, info.node, 0, copy, n, &got), LM_OK);
+	EXPECT_EQ(got, n);
+	for (uint64_t i = 0; i < n; i++) {
+		if (p[i] != copy[i]) {
+			test_diag("byte %llu differs", (unsigned long long)i);
+			EXPECT(0);
+			break;
+		}
+	}
+	/* The same pointer every time: it is the archive, not a copy. */
+	{
+		const uint8_t *again = NULL;
+
+		EXPECT_EQ(boot_archive_bytes(d, info.node, &again, &size), LM_OK);
+		EXPECT(again == p);
+	}
 }
 
 TEST(services, harts_door_lists_every_hart)

@@ -1,0 +1,153 @@
+#!/bin/bash
+# httpd end to end on the hosted runtime: lemmings-hosted runs
+# /etc/programs.httpd with port 0 and short timeouts, the port is read from
+# httpd's first line, and curl and bash's /dev/tcp (127.0.0.1 only) check
+# files against their sources, HEAD, 404, every malformed request's status
+# (with the server serving on after each), keep-alive, pipelining, /stats
+# and that a client stalling mid-request is dropped while others are
+# served. Every step is bounded by timeout(1); the server is killed on exit.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+IDLE_MS=1500 # httpd's idle and head timeouts for this test
+dir=$(mktemp -d)
+SERVER_PID=
+trap 'rm -f "$LOG"; [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
+
+echo 1..30
+command -v curl >/dev/null || { for i in $(seq 30); do echo "ok $i # skip no curl"; done; exit 0; }
+
+# The archive folder with a program list of this test's timeouts.
+cp -r build/archive "$dir/a"
+echo "/bin/httpd 0 /www $IDLE_MS $IDLE_MS" >"$dir/a/etc/programs.httpd-test"
+timeout 120 build/lemmings-hosted --harts 1 --programs /etc/programs.httpd-test "$dir/a" \
+	>"$LOG" 2>&1 &
+SERVER_PID=$!
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's/^httpd: listening on 0\.0\.0\.0:\([0-9][0-9]*\), serving \/www$/\1/p' "$LOG")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+check "httpd says where it listens" [ -n "$port" ]
+url=http://127.0.0.1:$port
+www=build/archive/www
+
+# get PATH [curl options...]: the body on standard output.
+get() {
+	p=$1
+	shift
+	timeout 10 curl -sS --max-time 8 "$@" "$url$p"
+}
+
+# raw BYTES: send them on a new connection, print what comes back until the
+# server closes (or 5 s pass).
+raw() {
+	timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+		printf "%b" "$1" >&3
+		cat <&3' _ "$1"
+}
+
+has() { # has FILE PATTERN...
+	f=$1
+	shift
+	for p; do grep -aq -- "$p" "$f" || return 1; done
+}
+
+in_range() { # in_range VALUE LOW HIGH
+	[ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]
+}
+
+status_of() {
+	raw "$1" | head -n 1 | tr -d '\r'
+}
+
+get /64k.bin >"$dir/64k" 2>/dev/null
+check "a 64 KiB file comes back byte for byte" cmp -s "$dir/64k" "$www/64k.bin"
+get /4k.txt >"$dir/4k" 2>/dev/null
+check "a 4 KiB file comes back byte for byte" cmp -s "$dir/4k" "$www/4k.txt"
+get / >"$dir/index" 2>/dev/null
+check "/ is the root's index.html" cmp -s "$dir/index" "$www/index.html"
+
+get /4k.txt -I >"$dir/head" 2>/dev/null
+check "HEAD gives 200 and the file's length" \
+	grep -q "^Content-Length: $(wc -c <"$www/4k.txt")" "$dir/head"
+check "HEAD gives the type from the extension" grep -q '^Content-Type: text/plain' "$dir/head"
+check "HEAD sends no body" [ "$(raw 'HEAD /64k.bin HTTP/1.0\r\n\r\n' | wc -c)" -lt 300 ]
+
+check "a missing file is 404" \
+	[ "$(get /no-such-file -o /dev/null -w '%{http_code}' 2>/dev/null)" = 404 ]
+check "a folder without its slash is 404" \
+	[ "$(get /empty-folder -o /dev/null -w '%{http_code}' 2>/dev/null)" = 404 ]
+check "a folder without index.html is 403" \
+	[ "$(get /empty-folder/ -o /dev/null -w '%{http_code}' 2>/dev/null)" = 403 ]
+check "a .. segment is 400" \
+	[ "$(status_of 'GET /a/../4k.txt HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
+
+check "a malformed request line is 400" \
+	[ "$(status_of 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
+check "an unknown method is 501" \
+	[ "$(status_of 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 501 Not Implemented" ]
+raw 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' >"$dir/405"
+check "a known method not served is 405 with Allow" \
+	grep -q '^Allow: GET, HEAD' "$dir/405"
+check "a POST without a length is 411" \
+	[ "$(status_of 'POST /f HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 411 Length Required" ]
+long=$(printf '%02100d' 0)
+check "a request line too long is 414" \
+	[ "$(status_of "GET /$long HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")" = "HTTP/1.1 414 URI Too Long" ]
+check "headers too big are 431" \
+	[ "$(status_of "GET / HTTP/1.1\\r\\nHost: x\\r\\nCookie: $long\\r\\n\\r\\n")" = \
+	  "HTTP/1.1 431 Request Header Fields Too Large" ]
+check "an unsupported version is 505" \
+	[ "$(status_of 'GET / HTTP/2.0\r\n\r\n')" = "HTTP/1.1 505 HTTP Version Not Supported" ]
+check "the server still serves after the errors" \
+	[ "$(get /4k.txt -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ]
+
+# Keep-alive: curl reuses the connection for a second URL.
+conns=$(timeout 10 curl -sS --max-time 8 -o /dev/null -o /dev/null -w '%{num_connects}\n' \
+	"$url/4k.txt" "$url/index.html" 2>/dev/null | tr '\n' ' ')
+check "keep-alive: two requests on one connection (connects: $conns)" [ "$conns" = "1 0 " ]
+raw 'GET /4k.txt HTTP/1.0\r\n\r\n' >"$dir/http10"
+check "HTTP/1.0 closes by default" has "$dir/http10" '^Connection: close'
+
+# Pipelining: two requests in one write, two replies in order.
+raw 'GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+	>"$dir/pipe"
+check "pipelining: two requests written at once get two replies in order" \
+	[ "$(grep -a -o 'HTTP/1.1 [0-9]*' "$dir/pipe" | tr '\n' ' ')" = "HTTP/1.1 200 HTTP/1.1 404 " ]
+
+# Slowloris: half a request, then silence. It is dropped after the head
+# timeout (IDLE_MS), with 408, while another client is served meanwhile.
+start=$(date +%s%N)
+timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+	printf "GET /4k.txt HTTP/1.1\r\nHost: x\r\n" >&3
+	cat <&3' >"$dir/slow" &
+slow=$!
+sleep 0.3
+check "while a client stalls, another is served" \
+	[ "$(get /4k.txt -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ]
+wait "$slow"
+slow_status=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "a stalled client is dropped after the timeout ($ms ms, status $slow_status)" \
+	in_range "$ms" $((IDLE_MS - 100)) 8000
+check "the stalled client's connection ended by itself" [ "$slow_status" -eq 0 ]
+check "the stalled client gets 408" grep -q '^HTTP/1.1 408' "$dir/slow"
+
+# A connection that never sends anything is dropped after the idle timeout.
+start=$(date +%s%N)
+timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1; cat <&3' >/dev/null
+idle_status=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "an idle connection is closed after the idle timeout ($ms ms, status $idle_status)" \
+	in_range "$((ms + idle_status * 100000))" $((IDLE_MS - 100)) 8000
+
+sleep 0.3 # let the threads of the closed connections see their ends
+get /stats >"$dir/stats" 2>/dev/null
+check "/stats counts requests and connections" \
+	has "$dir/stats" '^requests: [1-9]' '^connections served: [1-9]'
+check "/stats: only the connection asking is open, its thread the only one alive" \
+	has "$dir/stats" '^connections open: 1$' '^threads alive: 1$'
+sed 's/^/# /' "$dir/stats"
+check "httpd is still running" kill -0 "$SERVER_PID"
