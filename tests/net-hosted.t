@@ -5,7 +5,9 @@
 # files against their sources, HEAD, 404, every malformed request's status
 # (with the server serving on after each), keep-alive, pipelining, /stats
 # and that a client stalling mid-request is dropped while others are
-# served. Every step is bounded by timeout(1); the server is killed on exit.
+# served; then 10,000 concurrent connections (tools/netload checks every
+# answer), and clients that vanish mid-request or mid-answer, after which
+# /stats shows no connection and no thread left behind. Every step is bounded by timeout(1); the server is killed on exit.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
@@ -14,8 +16,8 @@ dir=$(mktemp -d)
 SERVER_PID=
 trap 'rm -f "$LOG"; [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
 
-echo 1..30
-command -v curl >/dev/null || { for i in $(seq 30); do echo "ok $i # skip no curl"; done; exit 0; }
+echo 1..33
+command -v curl >/dev/null || { for i in $(seq 33); do echo "ok $i # skip no curl"; done; exit 0; }
 
 # The archive folder with a program list of this test's timeouts.
 cp -r build/archive "$dir/a"
@@ -142,6 +144,42 @@ idle_status=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "an idle connection is closed after the idle timeout ($ms ms, status $idle_status)" \
 	in_range "$((ms + idle_status * 100000))" $((IDLE_MS - 100)) 8000
+
+# Ten thousand connections at once, each with its thread: every one gets
+# its answer (tools/netload checks each reply's status and length).
+timeout 120 build/tools/netload --connections 10000 --requests-per-conn 2 --length 4096 \
+	--timeout 90 127.0.0.1 "$port" /4k.txt >"$dir/crowd" 2>&1
+crowd_status=$?
+check "10,000 concurrent connections each get their answers (status $crowd_status)" \
+	[ "$crowd_status" -eq 0 ]
+sed 's/^/# /' "$dir/crowd"
+
+# Clients that vanish mid-request (half a head, then their end closes):
+# each connection's thread sees the end and goes, leaving nothing.
+clients=
+for i in $(seq 50); do
+	timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+		printf "GET /64k.bin HTTP/1.1\r\nHo" >&3' 2>/dev/null &
+	clients="$clients $!"
+done
+# A client that vanishes while its answer is on the way.
+for i in $(seq 20); do
+	timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+		printf "GET /64k.bin HTTP/1.1\r\nHost: x\r\n\r\n" >&3; head -c 100 <&3 >/dev/null' \
+		2>/dev/null &
+	clients="$clients $!"
+done
+wait $clients # not the server's
+left=
+for _ in $(seq 50); do
+	get /stats >"$dir/stats" 2>/dev/null
+	left=$(tr '\n' ' ' <"$dir/stats")
+	has "$dir/stats" '^connections open: 1$' '^threads alive: 1$' && break
+	sleep 0.1
+done
+check "vanished clients leave no connection and no thread behind ($left)" \
+	has "$dir/stats" '^connections open: 1$' '^threads alive: 1$'
+check "and the server serves on" [ "$(get /4k.txt -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ]
 
 sleep 0.3 # let the threads of the closed connections see their ends
 get /stats >"$dir/stats" 2>/dev/null
