@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	archive = hosted_load_archive(path, &archive_size);
 	if (!archive)
 		return 1;
+	archive = hosted_net_file_backed(archive, archive_size); /* files go by sendfile */
 	setvbuf(stdout, NULL, _IONBF, 0);
 	hosted_run(nharts, boot, NULL);
 	return status;

@@ -34,8 +34,11 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -58,6 +61,7 @@
 #define EVENTS_MAX 256
 #define WAKE_BATCH 32
 #define KICK_TAG 0 /* epoll data of a hart's kick descriptor; no handle is 0 */
+#define SENDFILE_MIN (16 * 1024) /* file-backed runs at least this long go by sendfile */
 
 enum sock_kind { KIND_LISTENER = 1, KIND_STREAM, KIND_DGRAM };
 enum { DIR_READ, DIR_WRITE };
@@ -94,6 +98,12 @@ static uint32_t free_head = UINT32_MAX;
 static uint32_t open_count;  /* atomic */
 static struct spinlock free_lock = SPINLOCK_INIT;
 static struct net_hart nh[HART_MAX];
+
+/* Memory backed by a memfd (the boot archive, hosted_net_file_backed): set
+ * once before any thread runs, then only read. */
+static const uint8_t *file_base;
+static uint64_t file_size;
+static int file_fd = -1;
 
 /* ---- Linux, without libc ---- */
 
@@ -582,12 +592,48 @@ static net_error do_recv(net_socket socket, uint8_t *buffer, uint64_t length,
 	return err;
 }
 
+/* Is [p, p + len) inside the file-backed memory (hosted_net_file_backed)? */
+static bool in_file(const void *p, uint64_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return file_size && a >= (uintptr_t)file_base && len <= file_size &&
+	       a - (uintptr_t)file_base <= file_size - len;
+}
+
+/*
+ * One try at sending the iovecs (one or two): sendmsg, or, when the last
+ * one is a large run of file-backed memory, its head (if any) with MSG_MORE
+ * and then sendfile from the memfd, so that Linux sends the file's pages
+ * without copying them. Bytes sent, or a negative errno when none went.
+ */
+static long send_once(struct sock *s, struct iovec *iov, int count)
+{
+	struct iovec *body = &iov[count - 1];
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)count};
+	long head = 0, r;
+	loff_t offset;
+
+	if (body->iov_len < SENDFILE_MIN || !in_file(body->iov_base, body->iov_len))
+		return sys(SYS_sendmsg, s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (count == 2 && iov[0].iov_len) {
+		m.msg_iovlen = 1;
+		head = sys(SYS_sendmsg, s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
+		if (head < 0 || (size_t)head < iov[0].iov_len)
+			return head;
+	}
+	offset = (loff_t)((uintptr_t)body->iov_base - (uintptr_t)file_base);
+	r = sys6(SYS_sendfile, s->fd, file_fd, (long)&offset, (long)body->iov_len, 0, 0);
+	if (r < 0)
+		return head ? head : r;
+	return head + r;
+}
+
 /* Send the iovecs (one or two), waiting until some of it goes. */
 static net_error send_iov(net_socket socket, struct iovec *iov, int count, net_timeout timeout,
 			  uint64_t *sent)
 {
 	uint64_t deadline = deadline_of(timeout);
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)count};
 	struct waiter w;
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_STREAM, &s);
@@ -597,7 +643,7 @@ static net_error send_iov(net_socket socket, struct iovec *iov, int count, net_t
 		return err;
 	waiter_init(&w, s);
 	for (;;) {
-		r = sys(SYS_sendmsg, s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		r = send_once(s, iov, count);
 		if (r >= 0) {
 			*sent = (uint64_t)r;
 			break;
@@ -800,9 +846,40 @@ void hosted_net_publish(void)
 
 /* ---- the harts' side ---- */
 
+void *hosted_net_file_backed(void *image, size_t size)
+{
+	int fd = file_fd >= 0 ? -1 : memfd_create("lemmings-archive", MFD_CLOEXEC);
+	size_t done = 0;
+	void *map;
+
+	while (fd >= 0 && done < size) {
+		ssize_t n = write(fd, (const char *)image + done, size - done);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (fd < 0 || !size || done < size ||
+	    (map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		if (fd >= 0)
+			close(fd);
+		return image; /* sends copy from it, as from any memory */
+	}
+	free(image);
+	file_base = map;
+	file_size = size;
+	file_fd = fd;
+	return map;
+}
+
 void hosted_net_init_hart(uint32_t hart)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = KICK_TAG};
+
+	/* A send to a connection the peer has closed returns EPIPE (closed);
+	 * sendfile has no MSG_NOSIGNAL, so the signal itself is ignored. */
+	if (hart == 0)
+		signal(SIGPIPE, SIG_IGN);
 
 	nh[hart].epfd = epoll_create1(EPOLL_CLOEXEC);
 	nh[hart].kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -11,11 +11,21 @@
 #define HOSTED_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Create this hart's epoll instance and its kick descriptor; before the
  * hart runs threads. Exits the process if Linux refuses them. */
 void hosted_net_init_hart(uint32_t hart);
+
+/*
+ * Move image (size bytes, malloc'ed: the boot archive) into a memfd mapped
+ * read-only, and return the mapping (image is freed); or return image as it
+ * is if Linux refuses. Sends of large runs of that memory (a file of the
+ * archive sent as it is) then go by sendfile, which does not copy them.
+ * Once, before threads run (a second call returns its image as it is).
+ */
+void *hosted_net_file_backed(void *image, size_t size);
 
 /* Publish the Net door (after services_publish). */
 void hosted_net_publish(void);
