@@ -41,6 +41,34 @@ static inline void plat_irq_restore(bool on)
 }
 #endif
 
+/*
+ * Called by the scheduler after each switch on this hart (interrupts off,
+ * on the new thread's stack), with the count of switches made there. A
+ * kernel learns of I/O by interrupts and needs nothing here; the hosted
+ * runtime has none, so every PLAT_POLL_EVERY switches a hart whose sockets
+ * wait on it asks epoll, without waiting, which are ready (hosted/net.c),
+ * so that a hart kept busy by threads that never block still serves them.
+ */
+#ifdef LM_HOSTED
+#define PLAT_POLL_EVERY 64
+extern uint64_t hosted_net_polling_harts; /* bit i: hart i has sockets */
+void hosted_net_poll_busy(void);
+static inline void plat_switched(uint32_t hart, uint64_t switches)
+{
+	if (__builtin_expect(__atomic_load_n(&hosted_net_polling_harts, __ATOMIC_RELAXED) &
+				     (1ull << hart),
+			     0) &&
+	    switches % PLAT_POLL_EVERY == 0)
+		hosted_net_poll_busy();
+}
+#else
+static inline void plat_switched(uint32_t hart, uint64_t switches)
+{
+	(void)hart;
+	(void)switches;
+}
+#endif
+
 /* Stacks: `pages` mapped pages above an unmapped guard page. 0 on failure. */
 uintptr_t plat_stack_alloc(unsigned pages);
 void plat_stack_free(uintptr_t base, unsigned pages);

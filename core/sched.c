@@ -424,6 +424,7 @@ void sched_finish(struct thread *prev)
 	default:
 		break;
 	}
+	plat_switched(h->id, h->switches);
 }
 
 /*

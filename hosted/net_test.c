@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "hosted/net.h"
@@ -396,4 +397,74 @@ TEST(net, a_file_backed_body_arrives_whole)
 	EXPECT(memcmp(file_back, backed, FILE_BYTES) == 0);
 	EXPECT_EQ(net_close(net(), c), LM_OK);
 	EXPECT_EQ(net_close(net(), e.listener), LM_OK);
+}
+
+/* ---- a busy hart still serves its sockets ---- */
+
+struct busy {
+	net_socket socket;
+	uint64_t deadline;
+	struct thread *main;
+	bool done, gave_up; /* atomic */
+};
+
+/* Yield to its twin until the reader is done (or the liveness bound). */
+static void spinner(void *arg)
+{
+	struct busy *b = arg;
+
+	while (!__atomic_load_n(&b->done, __ATOMIC_ACQUIRE)) {
+		if (plat_now_ns() > b->deadline) {
+			__atomic_store_n(&b->gave_up, true, __ATOMIC_RELEASE);
+			break;
+		}
+		thread_yield();
+	}
+}
+
+static void busy_reader(void *arg)
+{
+	struct busy *b = arg;
+	uint64_t got = 0;
+	uint8_t byte;
+
+	net_recv(net(), b->socket, &byte, 1, LIVENESS, &got);
+	__atomic_store_n(&b->done, true, __ATOMIC_RELEASE);
+	thread_signal(b->main, 16);
+}
+
+/*
+ * On this hart: a thread blocked in recv, and two threads that never block
+ * but yield to each other, so the hart never goes idle. The byte sent to
+ * the reader must still wake it: the hart looks at its sockets every
+ * PLAT_POLL_EVERY switches (core/platform.h), not only when idle.
+ */
+TEST(net, a_busy_hart_still_wakes_its_readers)
+{
+	static struct busy b;
+	uint16_t port = 0;
+	net_socket l = listen_any(&port), c, s;
+	struct net_endpoint peer;
+	int hart = (int)this_hart()->id;
+	struct thread_opts reader = {.entry = busy_reader, .arg = &b, .priority = PRIO_REGULAR,
+				     .hart = hart, .name = "reader"};
+	struct thread_opts spin = {.entry = spinner, .arg = &b, .priority = PRIO_REGULAR,
+				   .hart = hart, .name = "spinner"};
+	uint64_t sent = 0;
+
+	ASSERT(l != 0);
+	ASSERT_EQ(net_connect(net(), LOOPBACK, port, LIVENESS, &c), LM_OK);
+	ASSERT_EQ(net_accept(net(), l, LIVENESS, &s, &peer), LM_OK);
+	b = (struct busy){.socket = s, .deadline = plat_now_ns() + LIVENESS,
+			  .main = thread_current()};
+	ASSERT_EQ(thread_spawn(&reader, NULL), LM_OK);
+	thread_yield(); /* the reader blocks, its socket now on this hart's epoll */
+	ASSERT_EQ(thread_spawn(&spin, NULL), LM_OK);
+	ASSERT_EQ(thread_spawn(&spin, NULL), LM_OK);
+	ASSERT_EQ(net_send(net(), c, (const uint8_t *)"x", 1, LIVENESS, &sent), LM_OK);
+	EXPECT_EQ(thread_wait(16), 16);
+	EXPECT(!__atomic_load_n(&b.gave_up, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(net_close(net(), s), LM_OK);
+	EXPECT_EQ(net_close(net(), c), LM_OK);
+	EXPECT_EQ(net_close(net(), l), LM_OK);
 }
