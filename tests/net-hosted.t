@@ -7,7 +7,8 @@
 # and that a client stalling mid-request is dropped while others are
 # served; then 10,000 concurrent connections (tools/netload checks every
 # answer), and clients that vanish mid-request or mid-answer, after which
-# /stats shows no connection and no thread left behind. Every step is bounded by timeout(1); the server is killed on exit.
+# /stats shows no connection and no thread left behind, and a second round
+# of them leaves the server's resident memory where the first left it. Every step is bounded by timeout(1); the server is killed on exit.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
@@ -16,8 +17,8 @@ dir=$(mktemp -d)
 SERVER_PID=
 trap 'rm -f "$LOG"; [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
 
-echo 1..33
-command -v curl >/dev/null || { for i in $(seq 33); do echo "ok $i # skip no curl"; done; exit 0; }
+echo 1..34
+command -v curl >/dev/null || { for i in $(seq 34); do echo "ok $i # skip no curl"; done; exit 0; }
 
 # The archive folder with a program list of this test's timeouts.
 cp -r build/archive "$dir/a"
@@ -154,31 +155,47 @@ check "10,000 concurrent connections each get their answers (status $crowd_statu
 	[ "$crowd_status" -eq 0 ]
 sed 's/^/# /' "$dir/crowd"
 
-# Clients that vanish mid-request (half a head, then their end closes):
-# each connection's thread sees the end and goes, leaving nothing.
-clients=
-for i in $(seq 50); do
-	timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
-		printf "GET /64k.bin HTTP/1.1\r\nHo" >&3' 2>/dev/null &
-	clients="$clients $!"
-done
-# A client that vanishes while its answer is on the way.
-for i in $(seq 20); do
-	timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
-		printf "GET /64k.bin HTTP/1.1\r\nHost: x\r\n\r\n" >&3; head -c 100 <&3 >/dev/null' \
-		2>/dev/null &
-	clients="$clients $!"
-done
-wait $clients # not the server's
-left=
-for _ in $(seq 50); do
-	get /stats >"$dir/stats" 2>/dev/null
-	left=$(tr '\n' ' ' <"$dir/stats")
-	has "$dir/stats" '^connections open: 1$' '^threads alive: 1$' && break
-	sleep 0.1
-done
+# Clients that vanish mid-request (half a head, then their end closes),
+# and while their answer is on the way: each connection's thread sees the
+# end and goes, leaving nothing. Waits until /stats shows only the asker.
+vanish() {
+	clients=
+	for i in $(seq 50); do
+		timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+			printf "GET /64k.bin HTTP/1.1\r\nHo" >&3' 2>/dev/null &
+		clients="$clients $!"
+	done
+	for i in $(seq 20); do
+		timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+			printf "GET /64k.bin HTTP/1.1\r\nHost: x\r\n\r\n" >&3
+			head -c 100 <&3 >/dev/null' 2>/dev/null &
+		clients="$clients $!"
+	done
+	wait $clients # not the server's
+	left=
+	for _ in $(seq 50); do
+		get /stats >"$dir/stats" 2>/dev/null
+		left=$(tr '\n' ' ' <"$dir/stats")
+		has "$dir/stats" '^connections open: 1$' '^threads alive: 1$' && break
+		sleep 0.1
+	done
+}
+
+# Resident memory of lemmings-hosted (the child of timeout), in KiB.
+server_rss() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$(pgrep -P "$SERVER_PID" | head -1)/status" 2>/dev/null
+}
+
+vanish
 check "vanished clients leave no connection and no thread behind ($left)" \
 	has "$dir/stats" '^connections open: 1$' '^threads alive: 1$'
+rss1=$(server_rss)
+# Once more: what the first round freed is reused, and nothing more is
+# kept (a thread left behind per client would be 70 pages, 280 KiB).
+vanish
+rss2=$(server_rss)
+grew_little() { [ -n "$rss1" ] && [ -n "$rss2" ] && [ $((rss2 - rss1)) -lt 128 ]; }
+check "a second round leaves no memory behind (resident $rss1 KiB, then $rss2 KiB)" grew_little
 check "and the server serves on" [ "$(get /4k.txt -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ]
 
 sleep 0.3 # let the threads of the closed connections see their ends
