@@ -42,24 +42,24 @@ static inline void plat_irq_restore(bool on)
 #endif
 
 /*
- * Called by the scheduler after each switch on this hart (interrupts off,
- * on the new thread's stack), with the count of switches made there. A
+ * Called by the scheduler after a switch away from a thread that stays
+ * ready (a yield or a preemption: what keeps a hart busy without it ever
+ * going idle), interrupts off, on the new thread's stack, with the count
+ * of switches made on this hart. A
  * kernel learns of I/O by interrupts and needs nothing here; the hosted
  * runtime has none, so every PLAT_POLL_EVERY switches a hart whose sockets
- * wait on it asks epoll, without waiting, which are ready (hosted/net.c),
+ * wait on it asks epoll, without waiting, which are ready (hosted/net.c;
+ * a hart without sockets returns at once from there),
  * so that a hart kept busy by threads that never block still serves them.
  */
 #ifdef LM_HOSTED
 #define PLAT_POLL_EVERY 64
-extern uint64_t hosted_net_polling_harts; /* bit i: hart i has sockets */
-void hosted_net_poll_busy(void);
+void hosted_net_poll_busy(uint32_t hart);
 static inline void plat_switched(uint32_t hart, uint64_t switches)
 {
-	if (__builtin_expect(__atomic_load_n(&hosted_net_polling_harts, __ATOMIC_RELAXED) &
-				     (1ull << hart),
-			     0) &&
-	    switches % PLAT_POLL_EVERY == 0)
-		hosted_net_poll_busy();
+	/* The common case costs a test of a count just written. */
+	if (__builtin_expect(switches % PLAT_POLL_EVERY == 0, 0))
+		hosted_net_poll_busy(hart);
 }
 #else
 static inline void plat_switched(uint32_t hart, uint64_t switches)

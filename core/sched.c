@@ -409,6 +409,9 @@ void sched_finish(struct thread *prev)
 			prev->flags &= ~THREAD_REQUEUE_HEAD;
 			sched_ready(prev, head, NULL); /* elsewhere if it must move */
 		}
+		/* A hart whose threads give way to each other may never go
+		 * idle: let the platform look at its I/O now and then. */
+		plat_switched(h->id, h->switches);
 		break;
 	case THREAD_WAITING:
 		if (prev->flags & THREAD_LOCK_HELD) {
@@ -424,7 +427,6 @@ void sched_finish(struct thread *prev)
 	default:
 		break;
 	}
-	plat_switched(h->id, h->switches);
 }
 
 /*

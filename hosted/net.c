@@ -99,7 +99,6 @@ static uint32_t free_head = UINT32_MAX;
 static uint32_t open_count;  /* atomic */
 static struct spinlock free_lock = SPINLOCK_INIT;
 static struct net_hart nh[HART_MAX];
-uint64_t hosted_net_polling_harts; /* bit i: sockets wait on hart i (core/platform.h) */
 
 /* Memory backed by a memfd (the boot archive, hosted_net_file_backed): set
  * once before any thread runs, then only read. */
@@ -235,8 +234,8 @@ static void sock_put(struct sock *s)
 	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	sys(SYS_close, s->fd, 0, 0);
-	if (s->hart >= 0 && __atomic_sub_fetch(&nh[s->hart].registered, 1, __ATOMIC_ACQ_REL) == 0)
-		__atomic_fetch_and(&hosted_net_polling_harts, ~(1ull << s->hart), __ATOMIC_RELAXED);
+	if (s->hart >= 0)
+		__atomic_fetch_sub(&nh[s->hart].registered, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->gen, s->gen + 1, __ATOMIC_RELEASE);
 	__atomic_fetch_sub(&open_count, 1, __ATOMIC_RELAXED);
 	spin_lock(&free_lock);
@@ -308,8 +307,7 @@ static net_error sock_register(struct sock *s)
 			spin_unlock(&s->lock);
 			return error_of(-r);
 		}
-		if (__atomic_fetch_add(&nh[hart].registered, 1, __ATOMIC_ACQ_REL) == 0)
-			__atomic_fetch_or(&hosted_net_polling_harts, 1ull << hart, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&nh[hart].registered, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&s->hart, (int32_t)hart, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&s->lock);
@@ -895,18 +893,7 @@ void hosted_net_init_hart(uint32_t hart)
 
 bool hosted_net_active(uint32_t hart)
 {
-	bool active = __atomic_load_n(&nh[hart].registered, __ATOMIC_ACQUIRE) != 0;
-	uint64_t bit = 1ull << hart;
-
-	/* The mask follows the count; a first registration racing the last
-	 * close may have left the bit wrong, and this puts it right. */
-	if (active != !!(__atomic_load_n(&hosted_net_polling_harts, __ATOMIC_RELAXED) & bit)) {
-		if (active)
-			__atomic_fetch_or(&hosted_net_polling_harts, bit, __ATOMIC_RELAXED);
-		else
-			__atomic_fetch_and(&hosted_net_polling_harts, ~bit, __ATOMIC_RELAXED);
-	}
-	return active;
+	return __atomic_load_n(&nh[hart].registered, __ATOMIC_RELAXED) != 0;
 }
 
 /* On the hart stack: a look at this hart's sockets without waiting, as
@@ -922,9 +909,10 @@ static void poll_now(void *arg)
 	h->in_irq = was;
 }
 
-void hosted_net_poll_busy(void)
+void hosted_net_poll_busy(uint32_t hart)
 {
-	hosted_on_hart_stack(poll_now, NULL);
+	if (hosted_net_active(hart))
+		hosted_on_hart_stack(poll_now, NULL);
 }
 
 void hosted_net_kick(uint32_t hart)

@@ -42,9 +42,10 @@ bool hosted_net_active(uint32_t hart);
  */
 void hosted_net_wait(uint64_t deadline);
 
-/* A look at this hart's sockets without waiting, from a busy hart (the
- * scheduler's plat_switched, core/platform.h); on the hart stack. */
-void hosted_net_poll_busy(void);
+/* A look at this hart's sockets without waiting, if it has any, from a
+ * busy hart (the scheduler's plat_switched, core/platform.h); on the hart
+ * stack. */
+void hosted_net_poll_busy(uint32_t hart);
 
 /* End hart's hosted_net_wait (its kick descriptor). */
 void hosted_net_kick(uint32_t hart);
