@@ -55,7 +55,7 @@
 #define MS 1000000ull
 #define IDLE_MS 10000
 #define HEAD_MS 10000
-#define BACKLOG 1024
+#define BACKLOG 4096     /* Linux caps it at net.core.somaxconn (4096 by default) */
 #define PRIORITY 3       /* Regular, as the loader starts programs */
 #define RETRY_MS 10      /* pause after a failed accept */
 #define LINGER_BYTES 65536 /* read and dropped after an error reply */
