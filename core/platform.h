@@ -54,12 +54,13 @@ static inline void plat_irq_restore(bool on)
  */
 #ifdef LM_HOSTED
 #define PLAT_POLL_EVERY 64
-void hosted_net_poll_busy(uint32_t hart);
+/* Look at the hart's I/O without waiting (hosted/net.c: its sockets). */
+void plat_poll_busy(uint32_t hart);
 static inline void plat_switched(uint32_t hart, uint64_t switches)
 {
 	/* The common case costs a test of a count just written. */
 	if (__builtin_expect(switches % PLAT_POLL_EVERY == 0, 0))
-		hosted_net_poll_busy(hart);
+		plat_poll_busy(hart);
 }
 #else
 static inline void plat_switched(uint32_t hart, uint64_t switches)

@@ -909,7 +909,8 @@ static void poll_now(void *arg)
 	h->in_irq = was;
 }
 
-void hosted_net_poll_busy(uint32_t hart)
+/* core/platform.h's plat_poll_busy: the hosted side of plat_switched. */
+void plat_poll_busy(uint32_t hart)
 {
 	if (hosted_net_active(hart))
 		hosted_on_hart_stack(poll_now, NULL);

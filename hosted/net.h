@@ -5,7 +5,9 @@
  * What the rest of the runtime calls: each hart sets up its epoll instance
  * once, and its idle loop (hosted/runtime.c) hands over to hosted_net_wait
  * when sockets are registered there, so that a hart with nothing to run
- * sleeps until a socket is ready, a kick comes or its timer is due.
+ * sleeps until a socket is ready, a kick comes or its timer is due. A busy
+ * hart looks now and then too: hosted/net.c implements core/platform.h's
+ * plat_poll_busy.
  */
 #ifndef HOSTED_NET_H
 #define HOSTED_NET_H
@@ -41,11 +43,6 @@ bool hosted_net_active(uint32_t hart);
  * the hart marked in_irq, so that waking a thread never switches to it.
  */
 void hosted_net_wait(uint64_t deadline);
-
-/* A look at this hart's sockets without waiting, if it has any, from a
- * busy hart (the scheduler's plat_switched, core/platform.h); on the hart
- * stack. */
-void hosted_net_poll_busy(uint32_t hart);
 
 /* End hart's hosted_net_wait (its kick descriptor). */
 void hosted_net_kick(uint32_t hart);
