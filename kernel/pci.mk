@@ -3,3 +3,6 @@
 
 HOST_TESTS += pci_probe_test
 pci_probe_test_SRCS := kernel/pci_probe.c kernel/pci_probe_test.c lib/fmt.c lib/test.c lib/glob.c
+
+FUZZERS += pci_probe_fuzz
+pci_probe_fuzz_SRCS := kernel/pci_probe.c kernel/pci_probe_fuzz.c lib/fmt.c
