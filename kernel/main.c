@@ -26,6 +26,8 @@
 #include "kernel/ktest.h"
 #include "kernel/memmap.h"
 #include "kernel/panic.h"
+#include "kernel/pci.h"
+#include "kernel/pci_door.h"
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
@@ -96,12 +98,14 @@ static void reserve_boot_memory(void)
 BOOTOPT(init, "the first program, from the boot archive (default /init)");
 BOOTOPT(programs, "the list of programs init starts (default /etc/programs)");
 
-/* The boot archive is the first Multiboot module, if there is one. */
+/* The boot archive is the first Multiboot module, if there is one. The
+ * Pci door is the kernel's own (the hosted runtime has no PCI). */
 static void publish_services(void)
 {
 	const struct boot_module *m = boot_info.module_count ? &boot_info.modules[0] : NULL;
 
 	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
+	pci_door_publish();
 }
 
 /* Text the boot loader or the user gave, made safe to print (control
@@ -180,6 +184,7 @@ void kmain(uint32_t magic, uint32_t info)
 	kprintf("time: TSC at %llu MHz (calibrated against %s), %s timer\n",
 		(unsigned long long)(time_tsc_hz() / 1000000), time_calibration(),
 		time_timer_mode());
+	pci_init(); /* through the MCFG that firmware_init read */
 
 	irq_enable();
 	smp_boot();

@@ -8,7 +8,8 @@
 #   as the patterns appear. A check may rely only on output that comes
 #   before one of the patterns on the same thread; output of threads that
 #   run alongside (another program, another hart) needs a pattern of its
-#   own, however quickly it usually follows.
+#   own, however quickly it usually follows. $QEMU_EXTRA, if set, adds
+#   arguments to QEMU's command line (devices), split at spaces.
 
 LOG=$(mktemp)
 trap 'rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; true' EXIT
@@ -18,7 +19,8 @@ boot_until() {
 	pattern=$1 secs=$2
 	shift 2
 	: >"$LOG"
-	tools/qemu-run "$@" -- -monitor none -serial "file:$LOG" </dev/null >/dev/null 2>&1 &
+	# shellcheck disable=SC2086 # split at spaces on purpose
+	tools/qemu-run "$@" -- ${QEMU_EXTRA:-} -monitor none -serial "file:$LOG" </dev/null >/dev/null 2>&1 &
 	QEMU_PID=$!
 	start=$(date +%s%N)
 	found=1
