@@ -5,17 +5,20 @@
  *
  * Every argument is outside input: indexes, widths, offsets and BAR
  * numbers are checked by kernel/pci.c and get LM_ERR_INVAL or LM_ERR_RANGE;
- * an out pointer in page zero gets LM_ERR_INVAL.
+ * an out pointer to memory that is not mapped gets LM_ERR_INVAL.
  */
 #include <lemmings/pci.h>
 
+#include "core/systab.h"
 #include "kernel/pci.h"
 #include "kernel/pci_door.h"
 #include "services/service.h"
 
-static bool bad_out(const void *p)
+/* An out pointer the kernel cannot use: not mapped (the page tables say,
+ * through systab_readable), so a bad one gets an error, not a fault. */
+static bool bad_out(const void *p, size_t size)
 {
-	return (uintptr_t)p < 0x1000;
+	return !systab_readable(p, size);
 }
 
 static uint32_t door_count(void)
@@ -27,7 +30,7 @@ static pci_status door_info(pci_func func, struct pci_function_info *out)
 {
 	const struct pci_function *f = pci_function_get(func);
 
-	if (!f || bad_out(out))
+	if (!f || bad_out(out, sizeof *out))
 		return LM_ERR_INVAL;
 	*out = (struct pci_function_info){
 		.segment = f->segment,
@@ -52,7 +55,7 @@ static pci_status door_describe_bar(pci_func func, uint8_t bar, struct pci_bar_i
 {
 	const struct pci_bar *b;
 
-	if (func >= pci_function_count() || bar >= PCI_BARS_MAX || bad_out(out))
+	if (func >= pci_function_count() || bar >= PCI_BARS_MAX || bad_out(out, sizeof *out))
 		return LM_ERR_INVAL;
 	b = pci_bar_get(func, bar);
 	*out = b ? (struct pci_bar_info){b->base, b->size, b->flags} : (struct pci_bar_info){0};
@@ -64,7 +67,7 @@ static pci_status door_read(pci_func func, uint16_t offset, uint8_t width, uint3
 	uint32_t v;
 	enum lm_err err;
 
-	if (bad_out(out))
+	if (bad_out(out, sizeof *out))
 		return LM_ERR_INVAL;
 	err = pci_cfg_read(func, offset, width, &v);
 	if (!err)
@@ -97,7 +100,7 @@ static pci_status door_map_bar(pci_func func, uint8_t bar, uintptr_t *out)
 	void *va;
 	enum lm_err err;
 
-	if (bad_out(out))
+	if (bad_out(out, sizeof *out))
 		return LM_ERR_INVAL;
 	err = pci_bar_map(func, bar, &va);
 	if (!err)

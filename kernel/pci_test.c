@@ -144,4 +144,7 @@ TEST(pci, bad_functions_offsets_and_widths_are_refused)
 	EXPECT_EQ(pci_map_bar(d, n, 0, &va), LM_ERR_INVAL);
 	EXPECT_EQ(pci_map_bar(d, 0, 6, &va), LM_ERR_INVAL);
 	EXPECT_EQ(pci_map_bar(d, 0, 0, NULL), LM_ERR_INVAL);
+	/* Out pointers to memory nothing maps: an error, not a fault. */
+	EXPECT_EQ(pci_info(d, 0, (struct pci_function_info *)0xffffd0fff0000000ull), LM_ERR_INVAL);
+	EXPECT_EQ(pci_read(d, 0, 0, 4, (uint32_t *)0x7ff000000000ull), LM_ERR_INVAL);
 }
