@@ -6,3 +6,4 @@ pci_probe_test_SRCS := kernel/pci_probe.c kernel/pci_probe_test.c lib/fmt.c lib/
 
 FUZZERS += pci_probe_fuzz
 pci_probe_fuzz_SRCS := kernel/pci_probe.c kernel/pci_probe_fuzz.c lib/fmt.c
+pci_probe_fuzz_CORPUS := kernel/fuzz-seeds/pci_probe
