@@ -469,56 +469,108 @@ static net_error do_listen(net_ipv4 ip, net_port port, uint32_t backlog, net_soc
 	return publish(fd, KIND_LISTENER, out);
 }
 
-static net_error do_accept(net_socket listener, net_timeout timeout, net_socket *out,
-			   struct net_endpoint *peer)
+/* One try of a call: its non-negative result, or a negative errno. */
+typedef long attempt_fn(struct sock *s, void *ctx);
+
+/*
+ * A call that may block: try; when Linux says it would (EAGAIN), wait on s
+ * for dir (await) and try again, until a try gives a result (*result, and
+ * ok), fails (its error), or the deadline or a close ends the wait.
+ */
+static net_error blocking(struct sock *s, int dir, uint64_t deadline, attempt_fn *attempt,
+			  void *ctx, long *result)
 {
-	uint64_t deadline = deadline_of(timeout);
 	struct waiter w;
-	struct sockaddr_in a;
-	socklen_t len;
-	struct sock *s;
-	net_error err = sock_get_kind(listener, KIND_LISTENER, &s);
+	net_error err;
 	long r;
 
-	if (err)
-		return err;
 	waiter_init(&w, s);
 	for (;;) {
-		len = sizeof a;
-		r = sys6(SYS_accept4, s->fd, (long)&a, (long)&len, SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-			 0);
+		r = attempt(s, ctx);
 		if (r >= 0) {
-			set_option((int)r, IPPROTO_TCP, TCP_NODELAY);
-			err = publish((int)r, KIND_STREAM, out);
-			if (!err)
-				*peer = endpoint_of(&a);
+			*result = r;
+			err = LM_OK;
 			break;
 		}
-		if (r == -EINTR || r == -ECONNABORTED)
+		if (r == -EINTR)
 			continue;
 		if (r != -EAGAIN) {
 			err = error_of(-r);
 			break;
 		}
-		err = await(s, DIR_READ, &w, deadline);
+		err = await(s, dir, &w, deadline);
 		if (err)
 			break;
 	}
-	leave(s, DIR_READ, &w);
-	sock_put(s);
+	leave(s, dir, &w);
 	return err;
+}
+
+/* A buffer, and the address of a datagram's peer, for the tries below. */
+struct transfer {
+	void *buffer;
+	uint64_t length;
+	struct sockaddr_in peer;
+	socklen_t peer_len;
+};
+
+static long try_accept(struct sock *s, void *ctx)
+{
+	struct transfer *t = ctx;
+	long r;
+
+	t->peer_len = sizeof t->peer;
+	r = sys6(SYS_accept4, s->fd, (long)&t->peer, (long)&t->peer_len,
+		 SOCK_NONBLOCK | SOCK_CLOEXEC, 0, 0);
+	return r == -ECONNABORTED ? -EINTR : r; /* that one is gone: the next */
+}
+
+static net_error do_accept(net_socket listener, net_timeout timeout, net_socket *out,
+			   struct net_endpoint *peer)
+{
+	struct transfer t;
+	struct sock *s;
+	net_error err = sock_get_kind(listener, KIND_LISTENER, &s);
+	long fd;
+
+	if (err)
+		return err;
+	err = blocking(s, DIR_READ, deadline_of(timeout), try_accept, &t, &fd);
+	sock_put(s);
+	if (err)
+		return err;
+	set_option((int)fd, IPPROTO_TCP, TCP_NODELAY);
+	err = publish((int)fd, KIND_STREAM, out);
+	if (!err)
+		*peer = endpoint_of(&t.peer);
+	return err;
+}
+
+/* Connected (0) when the peer's address can be had; the connection's error
+ * if it failed; still on the way (EAGAIN) otherwise. */
+static long try_connected(struct sock *s, void *ctx)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(int);
+	int so_error;
+	long r;
+
+	(void)ctx;
+	r = sys6(SYS_getsockopt, s->fd, SOL_SOCKET, SO_ERROR, (long)&so_error, (long)&len, 0);
+	if (r == 0 && so_error)
+		return -so_error;
+	len = sizeof a;
+	r = sys(SYS_getpeername, s->fd, &a, &len);
+	return r == -ENOTCONN ? -EAGAIN : r;
 }
 
 static net_error do_connect(net_ipv4 ip, net_port port, net_timeout timeout, net_socket *out)
 {
 	struct sockaddr_in a = sockaddr_of(ip, port);
-	uint64_t deadline = deadline_of(timeout);
-	struct waiter w;
 	struct sock *s;
 	net_error err;
 	long r;
-	int fd = -1, so_error;
-	socklen_t len;
+	int fd = -1;
 
 	err = tcp_socket(&fd);
 	if (err)
@@ -532,64 +584,39 @@ static net_error do_connect(net_ipv4 ip, net_port port, net_timeout timeout, net
 	s = sock_open(fd, KIND_STREAM);
 	if (!s)
 		return LM_ERR_FULL;
-	waiter_init(&w, s);
 	/* The socket is ours alone until it is returned: wait for it to be
 	 * writable, which is when the connection is made or has failed. */
-	while (r < 0) {
-		len = sizeof so_error;
-		r = sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, (long)&so_error, (long)&len, 0);
-		if (r == 0 && so_error) {
-			r = -so_error;
-			break;
-		}
-		/* Connected when the peer's address can be had. */
-		len = sizeof a;
-		r = sys(SYS_getpeername, fd, &a, &len);
-		if (r == 0 || r != -ENOTCONN)
-			break;
-		err = await(s, DIR_WRITE, &w, deadline);
-		if (err)
-			break;
-	}
-	leave(s, DIR_WRITE, &w);
-	if (err || r < 0) {
+	if (r < 0)
+		err = blocking(s, DIR_WRITE, deadline_of(timeout), try_connected, NULL, &r);
+	if (err) {
 		sock_put(s);
-		return err ? err : error_of(-r);
+		return err;
 	}
 	*out = handle_of(s);
 	return LM_OK;
 }
 
+static long try_recv(struct sock *s, void *ctx)
+{
+	struct transfer *t = ctx;
+
+	return sys6(SYS_recvfrom, s->fd, (long)t->buffer, (long)t->length, MSG_DONTWAIT, 0, 0);
+}
+
 static net_error do_recv(net_socket socket, uint8_t *buffer, uint64_t length,
 			 net_timeout timeout, uint64_t *got)
 {
-	uint64_t deadline = deadline_of(timeout);
-	struct waiter w;
+	struct transfer t = {.buffer = buffer, .length = length};
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_STREAM, &s);
-	long r;
+	long n;
 
 	if (err)
 		return err;
-	waiter_init(&w, s);
-	for (;;) {
-		r = sys6(SYS_recvfrom, s->fd, (long)buffer, (long)length, MSG_DONTWAIT, 0, 0);
-		if (r >= 0) {
-			*got = (uint64_t)r;
-			break;
-		}
-		if (r == -EINTR)
-			continue;
-		if (r != -EAGAIN) {
-			err = error_of(-r);
-			break;
-		}
-		err = await(s, DIR_READ, &w, deadline);
-		if (err)
-			break;
-	}
-	leave(s, DIR_READ, &w);
+	err = blocking(s, DIR_READ, deadline_of(timeout), try_recv, &t, &n);
 	sock_put(s);
+	if (!err)
+		*got = (uint64_t)n;
 	return err;
 }
 
@@ -602,22 +629,28 @@ static bool in_file(const void *p, uint64_t len)
 	       a - (uintptr_t)file_base <= file_size - len;
 }
 
+struct iovecs {
+	struct iovec *iov;
+	int count;
+};
+
 /*
  * One try at sending the iovecs (one or two): sendmsg, or, when the last
  * one is a large run of file-backed memory, its head (if any) with MSG_MORE
  * and then sendfile from the memfd, so that Linux sends the file's pages
  * without copying them. Bytes sent, or a negative errno when none went.
  */
-static long send_once(struct sock *s, struct iovec *iov, int count)
+static long try_send(struct sock *s, void *ctx)
 {
-	struct iovec *body = &iov[count - 1];
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)count};
+	struct iovecs *v = ctx;
+	struct iovec *iov = v->iov, *body = &iov[v->count - 1];
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)v->count};
 	long head = 0, r;
 	loff_t offset;
 
 	if (body->iov_len < SENDFILE_MIN || !in_file(body->iov_base, body->iov_len))
 		return sys(SYS_sendmsg, s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (count == 2 && iov[0].iov_len) {
+	if (v->count == 2 && iov[0].iov_len) {
 		m.msg_iovlen = 1;
 		head = sys(SYS_sendmsg, s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
 		if (head < 0 || (size_t)head < iov[0].iov_len)
@@ -634,33 +667,17 @@ static long send_once(struct sock *s, struct iovec *iov, int count)
 static net_error send_iov(net_socket socket, struct iovec *iov, int count, net_timeout timeout,
 			  uint64_t *sent)
 {
-	uint64_t deadline = deadline_of(timeout);
-	struct waiter w;
+	struct iovecs v = {iov, count};
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_STREAM, &s);
-	long r;
+	long n;
 
 	if (err)
 		return err;
-	waiter_init(&w, s);
-	for (;;) {
-		r = send_once(s, iov, count);
-		if (r >= 0) {
-			*sent = (uint64_t)r;
-			break;
-		}
-		if (r == -EINTR)
-			continue;
-		if (r != -EAGAIN) {
-			err = error_of(-r);
-			break;
-		}
-		err = await(s, DIR_WRITE, &w, deadline);
-		if (err)
-			break;
-	}
-	leave(s, DIR_WRITE, &w);
+	err = blocking(s, DIR_WRITE, deadline_of(timeout), try_send, &v, &n);
 	sock_put(s);
+	if (!err)
+		*sent = (uint64_t)n;
 	return err;
 }
 
@@ -754,73 +771,55 @@ static net_error do_udp_bind(net_ipv4 ip, net_port port, net_socket *out)
 	return publish(fd, KIND_DGRAM, out);
 }
 
+static long try_sendto(struct sock *s, void *ctx)
+{
+	struct transfer *t = ctx;
+
+	return sys6(SYS_sendto, s->fd, (long)t->buffer, (long)t->length,
+		    MSG_NOSIGNAL | MSG_DONTWAIT, (long)&t->peer, sizeof t->peer);
+}
+
 static net_error do_sendto(net_socket socket, net_ipv4 ip, net_port port, const uint8_t *buffer,
 			   uint64_t length)
 {
-	struct sockaddr_in a = sockaddr_of(ip, port);
-	struct waiter w;
+	struct transfer t = {.buffer = (void *)buffer, .length = length,
+			     .peer = sockaddr_of(ip, port)};
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_DGRAM, &s);
-	long r;
+	long n;
 
 	if (err)
 		return err;
-	waiter_init(&w, s);
-	for (;;) {
-		r = sys6(SYS_sendto, s->fd, (long)buffer, (long)length, MSG_NOSIGNAL | MSG_DONTWAIT,
-			 (long)&a, sizeof a);
-		if (r >= 0)
-			break;
-		if (r == -EINTR)
-			continue;
-		if (r != -EAGAIN) {
-			err = error_of(-r);
-			break;
-		}
-		err = await(s, DIR_WRITE, &w, 0);
-		if (err)
-			break;
-	}
-	leave(s, DIR_WRITE, &w);
+	err = blocking(s, DIR_WRITE, 0, try_sendto, &t, &n);
 	sock_put(s);
 	return err;
+}
+
+static long try_recvfrom(struct sock *s, void *ctx)
+{
+	struct transfer *t = ctx;
+
+	t->peer_len = sizeof t->peer;
+	return sys6(SYS_recvfrom, s->fd, (long)t->buffer, (long)t->length, MSG_DONTWAIT,
+		    (long)&t->peer, (long)&t->peer_len);
 }
 
 static net_error do_recvfrom(net_socket socket, uint8_t *buffer, uint64_t length,
 			     net_timeout timeout, uint64_t *got, struct net_endpoint *from)
 {
-	uint64_t deadline = deadline_of(timeout);
-	struct waiter w;
-	struct sockaddr_in a;
-	socklen_t len;
+	struct transfer t = {.buffer = buffer, .length = length};
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_DGRAM, &s);
-	long r;
+	long n;
 
 	if (err)
 		return err;
-	waiter_init(&w, s);
-	for (;;) {
-		len = sizeof a;
-		r = sys6(SYS_recvfrom, s->fd, (long)buffer, (long)length, MSG_DONTWAIT, (long)&a,
-			 (long)&len);
-		if (r >= 0) {
-			*got = (uint64_t)r;
-			*from = endpoint_of(&a);
-			break;
-		}
-		if (r == -EINTR)
-			continue;
-		if (r != -EAGAIN) {
-			err = error_of(-r);
-			break;
-		}
-		err = await(s, DIR_READ, &w, deadline);
-		if (err)
-			break;
-	}
-	leave(s, DIR_READ, &w);
+	err = blocking(s, DIR_READ, deadline_of(timeout), try_recvfrom, &t, &n);
 	sock_put(s);
+	if (!err) {
+		*got = (uint64_t)n;
+		*from = endpoint_of(&t.peer);
+	}
 	return err;
 }
 
