@@ -13,7 +13,10 @@
  *    range's bump pointer and allocated, below it and on the free list, or at
  *    or above the bump pointer (never handed out yet, free);
  *  - the bitmap bit of a page is set exactly when the page is allocated;
- *  - free_count is the number of free pages in all three senses above.
+ *  - free_count is the number of free pages in all three senses above;
+ *  - the free list is doubly linked through the first 16 bytes of its pages
+ *    (next, then prev; 0 ends it), so that pmm_alloc_run can take a page
+ *    from its middle in O(1); single pages still come and go at its head.
  */
 #include <stddef.h>
 
@@ -200,6 +203,33 @@ void pmm_init(void)
 	free_count = total_count - first;
 }
 
+/* The links of a page on the free list: [0] next, [1] prev. */
+static inline uint64_t *links(uint64_t phys)
+{
+	return phys_ptr(phys);
+}
+
+static void list_push(uint64_t page)
+{
+	links(page)[0] = free_list;
+	links(page)[1] = 0;
+	if (free_list)
+		links(free_list)[1] = page;
+	free_list = page;
+}
+
+static void list_unlink(uint64_t page)
+{
+	uint64_t next = links(page)[0], prev = links(page)[1];
+
+	if (prev)
+		links(prev)[0] = next;
+	else
+		free_list = next;
+	if (next)
+		links(next)[1] = prev;
+}
+
 uint64_t pmm_alloc_page(void)
 {
 	bool irq = irq_save();
@@ -208,7 +238,7 @@ uint64_t pmm_alloc_page(void)
 	spin_lock(&pmm_lock);
 	if (free_list) {
 		page = free_list;
-		free_list = *(uint64_t *)phys_ptr(page);
+		list_unlink(page);
 	} else {
 		while (range_cursor < range_count &&
 		       ranges[range_cursor].bump == ranges[range_cursor].end)
@@ -250,11 +280,103 @@ void pmm_free_page(uint64_t phys)
 		panic("pmm: freeing page 0x%llx, which is not allocated",
 		      (unsigned long long)phys);
 	bit_clear(phys / PAGE_SIZE);
-	*(uint64_t *)phys_ptr(phys) = free_list;
-	free_list = phys;
+	list_push(phys);
 	free_count++;
 	spin_unlock(&pmm_lock);
 	irq_restore(irq);
+}
+
+/* Is the page at phys, in range r, free? At or above the bump pointer every
+ * page is; below it, the bitmap says. */
+static inline bool page_free(const struct pmm_range *r, uint64_t phys)
+{
+	return phys >= r->bump || !bit_test(phys / PAGE_SIZE);
+}
+
+/*
+ * The first run of n free pages in [r->base, top), or 0. Where the bitmap
+ * has a whole byte of allocated pages the scan steps over the byte at once.
+ */
+static uint64_t find_run(const struct pmm_range *r, uint64_t n, uint64_t top)
+{
+	uint64_t start = r->base, p = r->base;
+
+	while (p < top) {
+		if (p + PAGE_SIZE * 8 <= r->bump && (p / PAGE_SIZE) % 8 == 0 &&
+		    bitmap[p / PAGE_SIZE / 8] == 0xff) {
+			p += PAGE_SIZE * 8;
+			start = p;
+			continue;
+		}
+		if (!page_free(r, p)) {
+			p += PAGE_SIZE;
+			start = p;
+			continue;
+		}
+		p += PAGE_SIZE;
+		if ((p - start) / PAGE_SIZE == n)
+			return start;
+	}
+	return 0;
+}
+
+/* Take [start, start + n pages) of range r, every page of it free. */
+static void take_run(struct pmm_range *r, uint64_t start, uint64_t n)
+{
+	uint64_t end = start + n * PAGE_SIZE;
+
+	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
+		if (p < r->bump)
+			list_unlink(p);
+		bit_set(p / PAGE_SIZE);
+	}
+	if (end > r->bump)
+		r->bump = end;
+	free_count -= n;
+}
+
+uint64_t pmm_alloc_run(uint64_t n, uint64_t limit)
+{
+	bool irq;
+	uint64_t start = 0;
+
+	if (!n || n > total_count)
+		return 0;
+	irq = irq_save();
+	spin_lock(&pmm_lock);
+	/* The untouched tail of a range first: no scan, and the holes freed
+	 * pages left stay for single pages. */
+	for (uint32_t i = 0; i < range_count && !start; i++) {
+		struct pmm_range *r = &ranges[i];
+		uint64_t top = limit && limit < r->end ? limit & ~(uint64_t)(PAGE_SIZE - 1) : r->end;
+
+		if (top > r->bump && (top - r->bump) / PAGE_SIZE >= n) {
+			start = r->bump;
+			take_run(r, start, n);
+		}
+	}
+	for (uint32_t i = 0; i < range_count && !start; i++) {
+		struct pmm_range *r = &ranges[i];
+		uint64_t top = limit && limit < r->end ? limit & ~(uint64_t)(PAGE_SIZE - 1) : r->end;
+
+		if (top > r->base && (top - r->base) / PAGE_SIZE >= n &&
+		    (start = find_run(r, n, top)))
+			take_run(r, start, n);
+	}
+	spin_unlock(&pmm_lock);
+	irq_restore(irq);
+	return start;
+}
+
+void pmm_free_run(uint64_t phys, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		pmm_free_page(phys + i * PAGE_SIZE);
+}
+
+uint64_t pmm_page_limit(void)
+{
+	return bitmap_pages;
 }
 
 bool pmm_is_allocated(uint64_t phys)

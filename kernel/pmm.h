@@ -26,6 +26,22 @@ uint64_t pmm_alloc_page(void);
 uint64_t pmm_alloc_zeroed_page(void);
 void pmm_free_page(uint64_t phys);
 
+/*
+ * A physically contiguous run of n pages, every byte of it below limit (0:
+ * no limit); returns the first page's address, or 0 if no such run is free.
+ * Contents undefined. The untouched tail of each RAM range is tried first
+ * (O(ranges)); then the bitmap is scanned for n free pages in a row, which
+ * costs time in proportion to memory (a byte of allocated pages at a time).
+ * Pages freed one by one are on a doubly linked free list, so a run can take
+ * them out of its middle in O(1) each: single pages stay O(1).
+ */
+uint64_t pmm_alloc_run(uint64_t n, uint64_t limit);
+/* Give back a run pmm_alloc_run gave (or any n allocated pages in a row). */
+void pmm_free_run(uint64_t phys, uint64_t n);
+/* One past the highest page number the allocator knows: pages
+ * 0 .. pmm_page_limit() - 1 (for tables with one entry per page). */
+uint64_t pmm_page_limit(void);
+
 uint64_t pmm_free_pages(void);
 uint64_t pmm_total_pages(void);
 bool pmm_is_allocated(uint64_t phys);

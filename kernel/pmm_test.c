@@ -132,3 +132,64 @@ TEST(pmm, every_page_is_available_in_the_memory_map)
 		pmm_free_page(p);
 	}
 }
+
+/*
+ * With the untouched tails used up, a run is found among pages freed one by
+ * one (the bitmap scan), taken out of the middle of the free list without
+ * breaking it, and a run longer than any hole is refused.
+ */
+TEST(pmm, run_from_freed_pages)
+{
+	uint64_t list = 0, p, hole = 0, got, n = 0;
+
+	kstack_drain();
+	while ((p = pmm_alloc_page())) {
+		*(uint64_t *)phys_to_virt(p) = list;
+		list = p;
+		n++;
+	}
+	/* Free eight in a row, in an order the free list will not keep: the
+	 * run must be exactly those eight. */
+	for (uint64_t q = list, prev = 0, streak = 0; q;
+	     prev = q, q = *(uint64_t *)phys_to_virt(q)) {
+		/* Eight of ours in a row (the list runs downward from the
+		 * bump pointers), the lowest of them at q. */
+		streak = prev && q == prev - PAGE_SIZE ? streak + 1 : 1;
+		if (streak >= 8 && q % (8 * PAGE_SIZE) == 0) {
+			hole = q;
+			break;
+		}
+	}
+	ASSERT(hole != 0);
+	/* Unchain hole .. hole + 8 pages from our list before they are freed
+	 * (the free list writes its links into them). */
+	for (uint64_t *at = &list; *at;) {
+		if (*at >= hole && *at < hole + 8 * PAGE_SIZE)
+			*at = *(uint64_t *)phys_to_virt(*at);
+		else
+			at = (uint64_t *)phys_to_virt(*at);
+	}
+	for (int i = 7; i >= 0; i -= 2)
+		pmm_free_page(hole + (uint64_t)i * PAGE_SIZE);
+	for (int i = 6; i >= 0; i -= 2)
+		pmm_free_page(hole + (uint64_t)i * PAGE_SIZE);
+	EXPECT_EQ(pmm_alloc_run(9, 0), 0);
+	got = pmm_alloc_run(8, 0);
+	EXPECT_EQ(got, hole);
+	EXPECT_EQ(pmm_free_pages(), 0);
+	if (got == hole)
+		for (int i = 0; i < 8; i++)
+			EXPECT(pmm_is_allocated(hole + (uint64_t)i * PAGE_SIZE));
+	/* The list still works: every page comes back once. */
+	pmm_free_run(hole, 8);
+	EXPECT_EQ(pmm_free_pages(), 8);
+	EXPECT_EQ(pmm_alloc_run(8, hole), 0); /* the limit: it ends at hole */
+	EXPECT_EQ(pmm_alloc_run(8, hole + 8 * PAGE_SIZE), hole);
+	pmm_free_run(hole, 8);
+	while (list) {
+		p = list;
+		list = *(uint64_t *)phys_to_virt(p);
+		pmm_free_page(p);
+	}
+	EXPECT_EQ(pmm_free_pages(), n);
+}
