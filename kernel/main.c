@@ -27,6 +27,7 @@
 #include "kernel/memmap.h"
 #include "kernel/panic.h"
 #include "kernel/pci.h"
+#include "kernel/memory_door.h"
 #include "kernel/pci_door.h"
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
@@ -99,13 +100,15 @@ BOOTOPT(init, "the first program, from the boot archive (default /init)");
 BOOTOPT(programs, "the list of programs init starts (default /etc/programs)");
 
 /* The boot archive is the first Multiboot module, if there is one. The
- * Pci door is the kernel's own (the hosted runtime has no PCI). */
+ * Pci door is the kernel's own (the hosted runtime has no PCI); the Memory
+ * door has a home in each, this one over pmm (kernel/memory_door.c). */
 static void publish_services(void)
 {
 	const struct boot_module *m = boot_info.module_count ? &boot_info.modules[0] : NULL;
 
 	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
 	pci_door_publish();
+	memory_door_publish();
 }
 
 /* Text the boot loader or the user gave, made safe to print (control
