@@ -1,7 +1,7 @@
 /*
  * lemmings-hosted: Lemmings programs in a Linux process.
  *
- *   lemmings-hosted [--harts N] [--init PATH] [--programs LIST] ARCHIVE
+ *   lemmings-hosted [--harts N] [--memory MIB] [--init PATH] [--programs LIST] ARCHIVE
  *
  * ARCHIVE is a cpio (newc) file, as the kernel boots with, or a folder,
  * packed into one at start. The same service doors as the kernel's are
@@ -17,6 +17,7 @@
 #include "core/thread.h"
 #include "core/timer.h"
 #include "hosted/hosted.h"
+#include "hosted/memory_door.h"
 #include "hosted/net.h"
 #include "lib/fmt.h"
 #include "services/loader.h"
@@ -26,11 +27,13 @@ static const char *init_path = "/init", *list_path = "/etc/programs";
 static void *archive;
 static size_t archive_size;
 static int status;
+static uint64_t memory_pages; /* the Memory door's budget; 0: the machine's RAM */
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: lemmings-hosted [--harts N] [--init PATH] [--programs LIST] "
-			"ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n");
+	fprintf(stderr, "usage: lemmings-hosted [--harts N] [--memory MIB] [--init PATH] "
+			"[--programs LIST] ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n"
+			"  MIB: what the Memory door may hand out (default: the machine's RAM)\n");
 	exit(2);
 }
 
@@ -45,6 +48,7 @@ static void boot(void *arg)
 
 	services_publish(archive, archive_size);
 	hosted_net_publish(); /* the hosted runtime's own door */
+	hosted_memory_publish(memory_pages); /* the Memory door's hosted home */
 	err = program_start(init_path, list_path, NULL, detail, sizeof detail);
 	if (err) {
 		char line[320];
@@ -75,6 +79,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			nharts = (unsigned)n;
+		} else if (!strcmp(argv[i], "--memory") && i + 1 < argc) {
+			char *end;
+			long long n = strtoll(argv[++i], &end, 10);
+
+			if (*end || n < 1 || n > (1ll << 30)) {
+				fprintf(stderr, "lemmings-hosted: --memory %s: must be 1 to 2^30 MiB\n",
+					argv[i]);
+				return 2;
+			}
+			memory_pages = (uint64_t)n * 256;
 		} else if (!strcmp(argv[i], "--init") && i + 1 < argc) {
 			init_path = argv[++i];
 		} else if (!strcmp(argv[i], "--programs") && i + 1 < argc) {

@@ -4,7 +4,8 @@
 # as services/module.mk is read after this file.
 HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
 	hosted/progmem.c hosted/fault.c hosted/pack.c hosted/hart_stack.c \
-	hosted/hart_stack_switch.S hosted/console.c hosted/net.c $(CORE_SRCS) \
+	hosted/hart_stack_switch.S hosted/console.c hosted/net.c hosted/memory_door.c \
+	hosted/runtab.c $(CORE_SRCS) \
 	$(ARCH_HOSTED_SRCS) lib/fmt.c $(SERVICES_SRCS)
 
 # lemmings-hosted itself: optimized, no sanitizers (it is what users run,
@@ -56,3 +57,11 @@ hosted_pack_test_SRCS := hosted/pack_test.c hosted/pack.c core/archive.c lib/fmt
 # The Net door: sockets under threads that block.
 HOSTED_TESTS += hosted_net_test
 hosted_net_test_SRCS := hosted/net_test.c
+
+# The hosted Memory door's table of runs: portable logic, a host unit test.
+HOST_TESTS += runtab_test
+runtab_test_SRCS := hosted/runtab_test.c hosted/runtab.c lib/test.c lib/glob.c
+
+# The Memory door over mmap: the tests both homes share, and its own.
+HOSTED_TESTS += hosted_memory_door_test
+hosted_memory_door_test_SRCS := services/memory_test.c hosted/memory_door_test.c

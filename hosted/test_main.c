@@ -9,6 +9,7 @@
 
 #include "core/thread.h"
 #include "hosted/hosted.h"
+#include "hosted/memory_door.h"
 #include "hosted/net.h"
 #include "lib/glob.h"
 #include "lib/test.h"
@@ -44,6 +45,7 @@ static void runner(void *arg)
 
 	services_publish(archive, archive_size); /* the doors, as at boot */
 	hosted_net_publish(); /* the hosted runtime's own door */
+	hosted_memory_publish(64 * 256); /* the Memory door, 64 MiB: tests exhaust it */
 
 	if (count > TESTS_MAX)
 		count = TESTS_MAX;

@@ -3,5 +3,5 @@
 
 SERVICES_SRCS := services/service.c services/services.c services/threads.c services/timer.c \
 	services/harts.c services/archive.c services/loader.c
-KERNEL_SRCS += $(SERVICES_SRCS) services/services_test.c services/loader_bench.c \
+KERNEL_SRCS += $(SERVICES_SRCS) services/services_test.c services/memory_test.c services/loader_bench.c \
 	services/loader_test.c
