@@ -9,9 +9,9 @@
 # init starts the listed programs; the kvstore/kvclient pair talk through a
 # door; a malformed ELF and a missing file are reported with their reasons
 # while the rest start; a missing init and a damaged archive get clear
-# messages.
+# messages. memtest, alone, checks the heap over the Memory door.
 
-PROGRAM_CHECKS=20
+PROGRAM_CHECKS=26
 
 program_checks() {
 	archive=build/archive.cpio
@@ -54,6 +54,18 @@ argv\[1\] = after-nul' 120 $archive programs=/etc/programs.messy
 		log_has 'init: /etc/programs.messy:2: the line holds a NUL byte; skipped'
 	check "lines after a NUL byte still start" log_has "argv\\[1\\] = after-nul$cr?\$"
 	check "init counts the messy list" log_has 'init: 2 started, 1 failed'
+
+	run_system '^memtest: (all ok|[0-9]+ failed)' 120 $archive programs=/etc/programs.memtest
+	check "the heap grows past the old 256 KiB arena" \
+		log_has '^memtest: 40000 blocks of 100 bytes .*: ok'
+	check "a large block is a run of its own from the Memory door" \
+		log_has '^memtest: an 8 MiB block takes its own run of pages: ok'
+	check "freeing a large block gives its pages back, exactly" \
+		log_has '^memtest: freeing it gives every page back: ok'
+	check "realloc keeps the contents as a block grows" \
+		log_has '^memtest: realloc from 16 bytes to 1 MiB keeps the contents: ok'
+	check "threads allocate and free at once" log_has '^memtest: 4 threads .*: ok'
+	check "memtest passes as a whole" log_has '^memtest: all ok'
 
 	run_system 'init: cannot start' 120 $archive init=/bin/nothing
 	check "a missing init gets a clear message" \

@@ -1,33 +1,40 @@
 /*
- * A thread-safe memory allocator over an arena in the program's bss.
+ * A thread-safe memory allocator over runs of pages from the Memory door
+ * (sdk/idl/memory.idl; docs/memory.md), so a program's heap grows as far as
+ * the machine's memory goes.
  *
- * Blocks carry a 16-byte header with their size class. Requests up to 4 KiB
- * round up to a power of two (16 .. 4096) and are recycled through one free
- * list per class, O(1). Larger requests round up to whole pages and go to a
- * first-fit list of freed large blocks, else to the arena's bump pointer.
- * One spinlock guards everything: allocation is short and rare next to the
- * work done with the memory.
+ * Blocks carry a 16-byte header with their usable size. Requests up to
+ * 4 KiB round up to a power of two (16 .. 4096) and are carved from chunks
+ * of CHUNK_PAGES pages taken from the door as needed, then recycled through
+ * one free list per class, O(1); those chunks are kept for the program's
+ * life. A larger request is a run of its own (header included, whole
+ * pages), given back to the door by free, so its pages serve others at
+ * once. One spinlock guards the small blocks; the door, safe from any
+ * thread, is called outside it.
+ *
+ * The door is published at boot in both homes (kernel and hosted), before
+ * any program runs; without one, malloc returns NULL.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <lemmings/memory.h>
 #include <lemmings/systab.h>
 
-/* Every page of the arena is memory the loader allocates and clears when
- * the program is loaded, so it is kept modest. */
-#define LM_HEAP_SIZE (256u << 10)
 #define CLASSES 9 /* 16 << 0 .. 16 << 8 = 4096 */
+#define SMALL_MAX 4096
 #define HEADER 16
+#define PAGE 4096
+#define CHUNK_PAGES 64 /* 256 KiB a chunk */
 
 struct block {
-	size_t size;        /* usable bytes */
-	struct block *next; /* while free */
+	size_t size;        /* usable bytes: a class, or a run's pages less HEADER */
+	struct block *next; /* while free (small blocks) */
 };
 
-static uint8_t arena[LM_HEAP_SIZE] __attribute__((aligned(4096)));
-static size_t bump;
-static struct block *small_free[CLASSES], *large_free;
+static uint8_t *chunk, *chunk_end; /* where small blocks are carved */
+static struct block *small_free[CLASSES];
 static uint32_t heap_lock;
 
 static void lock(void)
@@ -42,6 +49,30 @@ static void unlock(void)
 	__atomic_store_n(&heap_lock, 0, __ATOMIC_RELEASE);
 }
 
+/* The Memory door, found once (doors never go away). */
+static const struct memory_door *door(void)
+{
+	static const struct memory_door *found;
+	const struct memory_door *d = __atomic_load_n(&found, __ATOMIC_ACQUIRE);
+
+	if (!d) {
+		d = memory_door_find();
+		__atomic_store_n(&found, d, __ATOMIC_RELEASE);
+	}
+	return d;
+}
+
+/* A run of pages from the door, or NULL. */
+static void *pages_get(size_t pages)
+{
+	const struct memory_door *d = door();
+	struct memory_run run;
+
+	if (!d || memory_alloc(d, pages, 0, 0, &run))
+		return NULL;
+	return (void *)run.addr;
+}
+
 static int class_of(size_t size)
 {
 	int c = 0;
@@ -51,45 +82,54 @@ static int class_of(size_t size)
 	return c;
 }
 
-static struct block *carve(size_t usable)
+/* A new small block of class c, carved from the chunk; a new chunk when the
+ * current one is used up (its tail, too small for this block, is left).
+ * Caller holds heap_lock. */
+static struct block *carve(int c)
 {
+	size_t need = ((size_t)16 << c) + HEADER;
 	struct block *b;
 
-	if (usable > LM_HEAP_SIZE || LM_HEAP_SIZE - bump < usable + HEADER)
-		return NULL;
-	b = (struct block *)(arena + bump);
-	b->size = usable;
-	bump += usable + HEADER;
+	if (!chunk || (size_t)(chunk_end - chunk) < need) {
+		uint8_t *fresh = pages_get(CHUNK_PAGES);
+
+		if (!fresh)
+			return NULL;
+		chunk = fresh;
+		chunk_end = fresh + (size_t)CHUNK_PAGES * PAGE;
+	}
+	b = (struct block *)chunk;
+	b->size = (size_t)16 << c;
+	chunk += need;
 	return b;
+}
+
+static void *large_alloc(size_t size)
+{
+	size_t pages = (size + HEADER + PAGE - 1) / PAGE;
+	struct block *b = pages_get(pages);
+
+	if (!b)
+		return NULL;
+	b->size = pages * PAGE - HEADER;
+	return (uint8_t *)b + HEADER;
 }
 
 void *malloc(size_t size)
 {
-	struct block *b = NULL, **pp;
+	struct block *b;
+	int c;
 
 	if (size == 0)
 		size = 1;
-	if (size > LM_HEAP_SIZE)
-		return NULL;
+	if (size > SMALL_MAX)
+		return size > SIZE_MAX - HEADER - PAGE ? NULL : large_alloc(size);
+	c = class_of(size);
 	lock();
-	if (size <= 4096) {
-		int c = class_of(size);
-
-		if ((b = small_free[c]))
-			small_free[c] = b->next;
-		else
-			b = carve((size_t)16 << c);
-	} else {
-		size = (size + 4095) & ~(size_t)4095;
-		for (pp = &large_free; *pp; pp = &(*pp)->next)
-			if ((*pp)->size >= size) {
-				b = *pp;
-				*pp = b->next;
-				break;
-			}
-		if (!b)
-			b = carve(size);
-	}
+	if ((b = small_free[c]))
+		small_free[c] = b->next;
+	else
+		b = carve(c);
 	unlock();
 	return b ? (uint8_t *)b + HEADER : NULL;
 }
@@ -101,17 +141,19 @@ void free(void *p)
 	if (!p)
 		return;
 	b = (struct block *)((uint8_t *)p - HEADER);
-	if ((uint8_t *)b < arena || (uint8_t *)b >= arena + bump)
+	if (b->size > SMALL_MAX) {
+		/* The door refuses anything but a run it gave and still counts
+		 * out: a bad pointer (or a double free) stops here. */
+		if (((uintptr_t)b & (PAGE - 1)) || !door() ||
+		    memory_free(door(), (uintptr_t)b, (b->size + HEADER) / PAGE))
+			lm_panic("free: pointer not from malloc", 29);
+		return;
+	}
+	if (b->size < 16 || (b->size & (b->size - 1)))
 		lm_panic("free: pointer not from malloc", 29);
 	lock();
-	if (b->size <= 4096) {
-		int c = class_of(b->size);
-		b->next = small_free[c];
-		small_free[c] = b;
-	} else {
-		b->next = large_free;
-		large_free = b;
-	}
+	b->next = small_free[class_of(b->size)];
+	small_free[class_of(b->size)] = b;
 	unlock();
 }
 
