@@ -8,30 +8,11 @@
 #include "kernel/memory_door.h"
 #include "kernel/pmm.h"
 #include "lib/test.h"
+#include "services/memory_test.h"
 
 static const struct memory_door *door(void)
 {
 	return memory_door_find(); /* the published one, as a program finds it */
-}
-
-static uint64_t free_now(void)
-{
-	struct memory_info info;
-
-	if (memory_query(door(), &info))
-		return 0;
-	return info.free_pages;
-}
-
-/* Are all of a run's bytes zero? */
-static bool all_zero(uintptr_t addr, uint64_t pages)
-{
-	const uint64_t *w = (const uint64_t *)addr;
-
-	for (uint64_t i = 0; i < pages * PAGE_SIZE / 8; i++)
-		if (w[i])
-			return false;
-	return true;
 }
 
 TEST(memory_kernel, the_door_is_published_by_the_kernel)
@@ -69,7 +50,7 @@ TEST(memory_kernel, contiguous_runs_are_contiguous)
 			EXPECT_EQ(bad, 0);
 			if (limits[l])
 				EXPECT(run.phys + sizes[s] * PAGE_SIZE <= limits[l]);
-			EXPECT(all_zero(run.addr, sizes[s]));
+			EXPECT(memory_test_all_zero(run.addr, sizes[s]));
 			EXPECT_EQ(memory_free(door(), run.addr, sizes[s]), LM_OK);
 		}
 }
@@ -98,14 +79,14 @@ TEST(memory_kernel, freed_pages_are_zeroed_before_reuse)
 	pmm_free_page(p);
 	/* And a run taken again is all zero, links included. */
 	ASSERT_EQ(memory_alloc(door(), 4, 1, 0, &run), LM_OK);
-	EXPECT(all_zero(run.addr, 4));
+	EXPECT(memory_test_all_zero(run.addr, 4));
 	EXPECT_EQ(memory_free(door(), run.addr, 4), LM_OK);
 }
 
 /* Pages the kernel holds are not the door's to take back. */
 TEST(memory_kernel, kernel_pages_are_refused)
 {
-	uint64_t kpage = pmm_alloc_page(), before = free_now();
+	uint64_t kpage = pmm_alloc_page(), before = memory_test_free_pages();
 	static uint64_t kdata;
 
 	ASSERT(kpage != 0);
@@ -117,7 +98,7 @@ TEST(memory_kernel, kernel_pages_are_refused)
 		  LM_ERR_INVAL);
 	EXPECT_EQ(memory_query(door(), (struct memory_info *)(PROGRAMS_BASE - 16)), LM_ERR_INVAL);
 	EXPECT(pmm_is_allocated(kpage));
-	EXPECT_EQ(free_now(), before);
+	EXPECT_EQ(memory_test_free_pages(), before);
 	pmm_free_page(kpage);
 }
 
@@ -125,9 +106,9 @@ TEST(memory_kernel, kernel_pages_are_refused)
 TEST(memory_kernel, no_run_below_an_impossible_limit)
 {
 	struct memory_run run;
-	uint64_t before = free_now();
+	uint64_t before = memory_test_free_pages();
 
 	EXPECT_EQ(memory_alloc(door(), 1, 1, 1 << 20, &run), LM_ERR_NOMEM);
 	EXPECT_EQ(memory_alloc(door(), before + 1, 1, 0, &run), LM_ERR_NOMEM);
-	EXPECT_EQ(free_now(), before);
+	EXPECT_EQ(memory_test_free_pages(), before);
 }

@@ -4,7 +4,7 @@ KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/bootopt.c kernel/cmdlin
 	kernel/memmap.c kernel/memory_door.c kernel/memory_door_test.c kernel/pci.c kernel/pci_door.c kernel/pci_probe.c kernel/pci_test.c \
 	kernel/kstack.c kernel/ktest.c kernel/main.c kernel/multiboot.c \
 	kernel/panic.c kernel/platform.c kernel/progmem.c kernel/pmm.c kernel/smp.c kernel/systab.c kernel/time.c kernel/tlb.c \
-	kernel/pmm_test.c kernel/vm_test.c kernel/trap_test.c kernel/preempt_test.c kernel/thread_stress_test.c kernel/systab_test.c \
+	kernel/pmm_test.c kernel/pmm_bench.c kernel/vm_test.c kernel/trap_test.c kernel/preempt_test.c kernel/thread_stress_test.c kernel/systab_test.c \
 	kernel/sched_kernel_test.c kernel/smp_test.c kernel/trap.c kernel/watchdog.c kernel/watchdog_test.c
 
 HOST_TESTS += cmdline_test

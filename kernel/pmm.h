@@ -3,7 +3,10 @@
  *
  * Pages are handed out from a free list of pages given back, and otherwise
  * from the untouched part of the RAM ranges (a bump pointer per range), so
- * boot does not walk all of memory. A bitmap with one bit per page records
+ * boot does not walk all of memory. Physically contiguous runs
+ * (pmm_alloc_run) come from a range's untouched part, else from a scan of
+ * the bitmap; the free list is doubly linked so that a run can take its
+ * pages from the middle, and single pages stay O(1) (docs/memory.md). A bitmap with one bit per page records
  * which pages are allocated: freeing a page that is not allocated is a
  * broken invariant and panics with the page's address.
  *

@@ -14,6 +14,7 @@
 #include "core/hart.h"
 #include "core/thread.h"
 #include "lib/test.h"
+#include "services/memory_test.h"
 
 #define PAGE 4096
 
@@ -22,14 +23,14 @@ static const struct memory_door *door(void)
 	return memory_door_find();
 }
 
-static uint64_t free_now(void)
+uint64_t memory_test_free_pages(void)
 {
 	struct memory_info info;
 
 	return memory_query(door(), &info) ? 0 : info.free_pages;
 }
 
-static bool all_zero(uintptr_t addr, uint64_t pages)
+bool memory_test_all_zero(uintptr_t addr, uint64_t pages)
 {
 	const uint64_t *w = (const uint64_t *)addr;
 
@@ -59,11 +60,11 @@ TEST(memory, the_door_is_published)
 TEST(memory, allocate_until_exhausted_then_everything_back)
 {
 	struct memory_run run;
-	uint64_t before = free_now(), taken = 0, list = 0, dirty = 0;
+	uint64_t before = memory_test_free_pages(), taken = 0, list = 0, dirty = 0;
 	memory_status err;
 
 	while ((err = memory_alloc(door(), 1, 0, 0, &run)) == LM_OK) {
-		if (!all_zero(run.addr, 1))
+		if (!memory_test_all_zero(run.addr, 1))
 			dirty++;
 		((uint64_t *)run.addr)[0] = list;
 		((uint64_t *)run.addr)[1] = ~0ull; /* to be cleared before reuse */
@@ -73,7 +74,7 @@ TEST(memory, allocate_until_exhausted_then_everything_back)
 	EXPECT_EQ(err, LM_ERR_NOMEM);
 	EXPECT_EQ(taken, before);
 	EXPECT_EQ(dirty, 0);
-	EXPECT_EQ(free_now(), 0);
+	EXPECT_EQ(memory_test_free_pages(), 0);
 	EXPECT_EQ(memory_alloc(door(), 1, 0, 0, &run), LM_ERR_NOMEM);
 	EXPECT_EQ(memory_alloc(door(), 2, 0, 0, &run), LM_ERR_NOMEM);
 	test_diag("%llu pages (%llu MiB) taken one at a time", (unsigned long long)taken,
@@ -84,14 +85,14 @@ TEST(memory, allocate_until_exhausted_then_everything_back)
 		ASSERT_EQ(memory_free(door(), list, 1), LM_OK);
 		list = next;
 	}
-	EXPECT_EQ(free_now(), before);
+	EXPECT_EQ(memory_test_free_pages(), before);
 }
 
 /* Runs of 64 pages, then halving, until none is left; all zero; all back. */
 TEST(memory, runs_until_exhausted_then_everything_back)
 {
 	struct memory_run run;
-	uint64_t before = free_now(), list = 0, pages = 64, dirty = 0;
+	uint64_t before = memory_test_free_pages(), list = 0, pages = 64, dirty = 0;
 
 	for (;;) {
 		memory_status err = memory_alloc(door(), pages, 0, 0, &run);
@@ -104,21 +105,21 @@ TEST(memory, runs_until_exhausted_then_everything_back)
 			EXPECT_EQ(err, LM_ERR_NOMEM);
 			break;
 		}
-		if (!all_zero(run.addr, pages))
+		if (!memory_test_all_zero(run.addr, pages))
 			dirty++;
 		((uint64_t *)run.addr)[0] = list;
 		((uint64_t *)run.addr)[1] = pages;
 		list = run.addr;
 	}
 	EXPECT_EQ(dirty, 0);
-	EXPECT_EQ(free_now(), 0);
+	EXPECT_EQ(memory_test_free_pages(), 0);
 	while (list) {
 		uint64_t next = ((uint64_t *)list)[0], n = ((uint64_t *)list)[1];
 
 		ASSERT_EQ(memory_free(door(), list, n), LM_OK);
 		list = next;
 	}
-	EXPECT_EQ(free_now(), before);
+	EXPECT_EQ(memory_test_free_pages(), before);
 }
 
 TEST(memory, more_than_there_is_is_a_clear_error)
@@ -129,7 +130,7 @@ TEST(memory, more_than_there_is_is_a_clear_error)
 	ASSERT_EQ(memory_query(door(), &info), LM_OK);
 	EXPECT_EQ(memory_alloc(door(), info.total_pages + 1, 0, 0, &run), LM_ERR_NOMEM);
 	EXPECT_EQ(memory_alloc(door(), 0xffffffffffff, 0, 0, &run), LM_ERR_NOMEM);
-	EXPECT_EQ(free_now(), info.free_pages);
+	EXPECT_EQ(memory_test_free_pages(), info.free_pages);
 }
 
 /* Frees of anything but an exact live run: LM_ERR_INVAL, nothing changes. */
@@ -141,7 +142,7 @@ TEST(memory, bad_frees_are_refused)
 
 	ASSERT_EQ(memory_alloc(door(), 4, 0, 0, &a), LM_OK);
 	ASSERT_EQ(memory_alloc(door(), 1, 0, 0, &b), LM_OK);
-	before = free_now();
+	before = memory_test_free_pages();
 	EXPECT_EQ(memory_free(door(), 0, 1), LM_ERR_INVAL);
 	EXPECT_EQ(memory_free(door(), 0x1000, 1), LM_ERR_INVAL);
 	EXPECT_EQ(memory_free(door(), (uintptr_t)data, 1), LM_ERR_INVAL);
@@ -153,7 +154,7 @@ TEST(memory, bad_frees_are_refused)
 	EXPECT_EQ(memory_free(door(), a.addr + PAGE, 3), LM_ERR_INVAL);
 	EXPECT_EQ(memory_free(door(), a.addr, ~0ull), LM_ERR_INVAL);
 	EXPECT_EQ(memory_free(door(), b.addr, 2), LM_ERR_INVAL);
-	EXPECT_EQ(free_now(), before);
+	EXPECT_EQ(memory_test_free_pages(), before);
 	EXPECT_EQ(memory_alloc(door(), 1, 2, 0, &b), LM_ERR_INVAL);
 	EXPECT_EQ(memory_alloc(door(), 0, 0, 0, &b), LM_ERR_INVAL);
 	EXPECT_EQ(memory_alloc(door(), 1, 0, 0, NULL), LM_ERR_INVAL);
@@ -163,7 +164,7 @@ TEST(memory, bad_frees_are_refused)
 	EXPECT_EQ(memory_free(door(), a.addr, 4), LM_ERR_INVAL); /* twice */
 	ASSERT_EQ(memory_free(door(), b.addr, 1), LM_OK);
 	EXPECT_EQ(memory_free(door(), b.addr, 1), LM_ERR_INVAL);
-	EXPECT_EQ(free_now(), before + 5);
+	EXPECT_EQ(memory_test_free_pages(), before + 5);
 }
 
 #define WORKERS 8
@@ -212,7 +213,7 @@ static void worker(void *arg)
 			miss();
 			continue;
 		}
-		if (!all_zero(run.addr, held_pages[slot]))
+		if (!memory_test_all_zero(run.addr, held_pages[slot]))
 			miss();
 		for (uint64_t i = 0; i < held_pages[slot] * PAGE / 8; i += 64)
 			((uint64_t *)run.addr)[i] = stamp;
@@ -241,13 +242,13 @@ TEST(memory, threads_on_every_hart_allocate_and_free_at_once)
 		all_done |= 1ull << (i + 8);
 		all_gone |= 1ull << i;
 	}
-	before = free_now(); /* every worker's stack taken */
+	before = memory_test_free_pages(); /* every worker's stack taken */
 	for (int i = 0; i < WORKERS; i++)
 		thread_signal(w[i], GO);
 	for (uint64_t got = 0; got != all_done;)
 		got |= thread_wait(all_done);
 	EXPECT_EQ(worker_errors, 0);
-	EXPECT_EQ(free_now(), before);
+	EXPECT_EQ(memory_test_free_pages(), before);
 	test_diag("%d threads on %u harts, %d runs each", WORKERS, hart_count, ROUNDS);
 	for (int i = 0; i < WORKERS; i++)
 		thread_signal(w[i], FINISH);
