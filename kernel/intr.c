@@ -114,6 +114,28 @@ static struct binding *find(uint32_t id)
 	return (b->gen & 1) && b->gen == id >> SLOT_BITS ? b : NULL;
 }
 
+/* The binding id names, with irq_lock held and interrupts off (*irq says
+ * how they were), or NULL with nothing held. */
+static struct binding *lock_find(uint32_t id, bool *irq)
+{
+	struct binding *b;
+
+	*irq = irq_save();
+	spin_lock(&irq_lock);
+	b = find(id);
+	if (!b) {
+		spin_unlock(&irq_lock);
+		irq_restore(*irq);
+	}
+	return b;
+}
+
+static void table_unlock(bool irq)
+{
+	spin_unlock(&irq_lock);
+	irq_restore(irq);
+}
+
 /* Is the source of want bound already? An MSI excludes the function's
  * INTx and MSI-X and the other way round; MSI-X entries are each their
  * own source; a GSI is one source whoever asks (no sharing). */
@@ -225,8 +247,7 @@ static enum lm_err bind(struct binding *want, uint8_t bit, uint32_t hart, uint32
 	__atomic_store_n(&vector_slot[vector], (uint8_t)(b - bindings), __ATOMIC_RELEASE);
 	*id = b->gen << SLOT_BITS | (uint32_t)(b - bindings);
 out:
-	spin_unlock(&irq_lock);
-	irq_restore(irq);
+	table_unlock(irq);
 	return err;
 }
 
@@ -307,76 +328,56 @@ enum lm_err intr_bind_msix(uint32_t func, uint32_t entry, uint64_t thread, uint8
 
 enum lm_err intr_unbind(uint32_t id)
 {
-	struct binding *b;
-	bool irq = irq_save();
-	enum lm_err err = LM_ERR_NOENT;
+	bool irq;
+	struct binding *b = lock_find(id, &irq);
 
-	spin_lock(&irq_lock);
-	b = find(id);
-	if (b) {
-		silence(b);
-		spin_lock(&b->lock);
-		b->gen++;
-		spin_unlock(&b->lock);
-		__atomic_store_n(&vector_slot[b->vector], NO_SLOT, __ATOMIC_RELEASE);
-		err = LM_OK;
-	}
-	spin_unlock(&irq_lock);
-	irq_restore(irq);
-	return err;
+	if (!b)
+		return LM_ERR_NOENT;
+	silence(b);
+	spin_lock(&b->lock);
+	b->gen++;
+	spin_unlock(&b->lock);
+	__atomic_store_n(&vector_slot[b->vector], NO_SLOT, __ATOMIC_RELEASE);
+	table_unlock(irq);
+	return LM_OK;
 }
 
 enum lm_err intr_unmask(uint32_t id)
 {
-	struct binding *b;
-	bool irq = irq_save();
-	enum lm_err err = LM_ERR_NOENT;
+	bool irq;
+	struct binding *b = lock_find(id, &irq);
 
-	spin_lock(&irq_lock);
-	b = find(id);
-	if (b) {
-		if (b->level)
-			ioapic_mask(b->gsi, false);
-		err = LM_OK;
-	}
-	spin_unlock(&irq_lock);
-	irq_restore(irq);
-	return err;
+	if (!b)
+		return LM_ERR_NOENT;
+	if (b->level)
+		ioapic_mask(b->gsi, false);
+	table_unlock(irq);
+	return LM_OK;
 }
 
 enum lm_err intr_count(uint32_t id, uint64_t *out)
 {
-	struct binding *b;
-	bool irq = irq_save();
-	enum lm_err err = LM_ERR_NOENT;
+	bool irq;
+	struct binding *b = lock_find(id, &irq);
 
-	spin_lock(&irq_lock);
-	b = find(id);
-	if (b) {
-		spin_lock(&b->lock);
-		*out = b->count;
-		spin_unlock(&b->lock);
-		err = LM_OK;
-	}
-	spin_unlock(&irq_lock);
-	irq_restore(irq);
-	return err;
+	if (!b)
+		return LM_ERR_NOENT;
+	spin_lock(&b->lock);
+	*out = b->count;
+	spin_unlock(&b->lock);
+	table_unlock(irq);
+	return LM_OK;
 }
 
 enum lm_err intr_where(uint32_t id, uint8_t *vector, uint32_t *hart)
 {
-	struct binding *b;
-	bool irq = irq_save();
-	enum lm_err err = LM_ERR_NOENT;
+	bool irq;
+	struct binding *b = lock_find(id, &irq);
 
-	spin_lock(&irq_lock);
-	b = find(id);
-	if (b) {
-		*vector = b->vector;
-		*hart = b->hart;
-		err = LM_OK;
-	}
-	spin_unlock(&irq_lock);
-	irq_restore(irq);
-	return err;
+	if (!b)
+		return LM_ERR_NOENT;
+	*vector = b->vector;
+	*hart = b->hart;
+	table_unlock(irq);
+	return LM_OK;
 }

@@ -101,35 +101,48 @@ bool ioapic_serves(uint32_t gsi)
 	return chip_of(gsi, &pin) != NULL;
 }
 
+/* gsi's chip, locked with interrupts off (*irq says how they were), and
+ * its pin; NULL with nothing held if no chip serves gsi. */
+static struct chip *chip_lock(uint32_t gsi, unsigned *pin, bool *irq)
+{
+	struct chip *c = chip_of(gsi, pin);
+
+	if (c) {
+		*irq = irq_save();
+		spin_lock(&c->lock);
+	}
+	return c;
+}
+
+static void chip_unlock(struct chip *c, bool irq)
+{
+	spin_unlock(&c->lock);
+	irq_restore(irq);
+}
+
 enum lm_err ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id, bool level,
 			 bool active_low, bool masked)
 {
 	unsigned pin;
-	struct chip *c = chip_of(gsi, &pin);
 	bool irq;
+	struct chip *c = chip_lock(gsi, &pin, &irq);
 
 	if (!c)
 		return LM_ERR_NOENT;
-	irq = irq_save();
-	spin_lock(&c->lock);
 	ioapic_pin_route(c->regs, pin, vector, apic_id, level, active_low, masked);
-	spin_unlock(&c->lock);
-	irq_restore(irq);
+	chip_unlock(c, irq);
 	return LM_OK;
 }
 
 enum lm_err ioapic_mask(uint32_t gsi, bool masked)
 {
 	unsigned pin;
-	struct chip *c = chip_of(gsi, &pin);
 	bool irq;
+	struct chip *c = chip_lock(gsi, &pin, &irq);
 
 	if (!c)
 		return LM_ERR_NOENT;
-	irq = irq_save();
-	spin_lock(&c->lock);
 	ioapic_pin_mask(c->regs, pin, masked);
-	spin_unlock(&c->lock);
-	irq_restore(irq);
+	chip_unlock(c, irq);
 	return LM_OK;
 }

@@ -171,7 +171,8 @@ enum lm_err msix_enable_entry(uint32_t func, uint32_t entry, uint8_t vector, uin
 	return LM_OK;
 }
 
-enum lm_err msix_mask_entry(uint32_t func, uint32_t entry)
+/* Entry entry of func's table, mapped: *words points at its four words. */
+static enum lm_err msix_entry(uint32_t func, uint32_t entry, volatile uint32_t **words)
 {
 	struct msix m;
 	enum lm_err err = msix_find(func, &m, true);
@@ -180,20 +181,26 @@ enum lm_err msix_mask_entry(uint32_t func, uint32_t entry)
 		return err;
 	if (entry >= m.entries)
 		return LM_ERR_RANGE;
-	m.table[entry * 4 + 3] |= MSIX_MASKED;
+	*words = m.table + entry * 4;
 	return LM_OK;
+}
+
+enum lm_err msix_mask_entry(uint32_t func, uint32_t entry)
+{
+	volatile uint32_t *e;
+	enum lm_err err = msix_entry(func, entry, &e);
+
+	if (!err)
+		e[3] |= MSIX_MASKED;
+	return err;
 }
 
 enum lm_err msix_read_entry(uint32_t func, uint32_t entry, uint32_t words[4])
 {
-	struct msix m;
-	enum lm_err err = msix_find(func, &m, true);
+	volatile uint32_t *e;
+	enum lm_err err = msix_entry(func, entry, &e);
 
-	if (err)
-		return err;
-	if (entry >= m.entries)
-		return LM_ERR_RANGE;
-	for (int i = 0; i < 4; i++)
-		words[i] = m.table[entry * 4 + i];
-	return LM_OK;
+	for (int i = 0; !err && i < 4; i++)
+		words[i] = e[i];
+	return err;
 }

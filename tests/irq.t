@@ -15,12 +15,4 @@ QEMU_EXTRA=$devices boot_until '^irq: vectors ' 120 --smp 4 --mem 256M
 check "the I/O APIC is found and masked" log_has '^ioapic: id [0-9]+ at 0x[0-9a-f]+, GSIs 0-23, all masked'
 check "the MADT's override of ISA IRQ 0 is applied" log_has '^ioapic: ISA IRQ 0 is GSI 2, edge, active high'
 
-out=$(tools/ktest-run --timeout 300 --smp 4 --mem 256M --qemu "$devices" 'irq.*' 2>&1)
-status=$?
-echo "$out" | sed 's/^/# /'
-n=$((n + 1))
-if [ "$status" = 0 ] && [ "$(echo "$out" | grep -c '^ok [0-9]* - irq\.')" -ge 4 ]; then
-	echo "ok $n - the in-kernel Irq door tests pass"
-else
-	echo "not ok $n - the in-kernel Irq door tests pass"
-fi
+ktest_suite "the in-kernel Irq door tests pass" irq 4 --timeout 300 --smp 4 --mem 256M --qemu "$devices"
