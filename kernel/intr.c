@@ -136,9 +136,10 @@ static void table_unlock(bool irq)
 	irq_restore(irq);
 }
 
-/* Is the source of want bound already? An MSI excludes the function's
- * INTx and MSI-X and the other way round; MSI-X entries are each their
- * own source; a GSI is one source whoever asks (no sharing). */
+/* Is the source of want bound already? A GSI is one source whoever asks
+ * (no sharing). A function's INTx, MSI and MSI-X exclude each other (the
+ * device uses one of them at a time); its MSI-X entries are each their own
+ * source. */
 static bool taken(const struct binding *want)
 {
 	for (unsigned i = 0; i < INTR_BINDINGS_MAX; i++) {
@@ -152,11 +153,19 @@ static bool taken(const struct binding *want)
 			return true;
 		if (b->kind == KIND_GSI || want->kind == KIND_GSI || b->func != want->func)
 			continue;
-		if (b->kind == want->kind && (b->kind != KIND_MSIX || b->entry == want->entry))
-			return true;
-		if (b->kind == KIND_MSI || want->kind == KIND_MSI)
+		if (b->kind != want->kind || b->kind != KIND_MSIX || b->entry == want->entry)
 			return true;
 	}
+	return false;
+}
+
+/* Another live MSI-X binding of func than b? */
+static bool msix_in_use(uint32_t func, const struct binding *b)
+{
+	for (unsigned i = 0; i < INTR_BINDINGS_MAX; i++)
+		if (&bindings[i] != b && (bindings[i].gen & 1) && bindings[i].kind == KIND_MSIX &&
+		    bindings[i].func == func)
+			return true;
 	return false;
 }
 
@@ -186,6 +195,8 @@ static void silence(const struct binding *b)
 		break;
 	case KIND_MSIX:
 		msix_mask_entry(b->func, b->entry);
+		if (!msix_in_use(b->func, b))
+			msix_disable(b->func);
 		break;
 	default:
 		ioapic_mask(b->gsi, true);
@@ -226,11 +237,10 @@ static enum lm_err bind(struct binding *want, uint8_t bit, uint32_t hart, uint32
 	}
 	want->vector = (uint8_t)vector;
 	want->hart = hart != INTR_HART_ANY ? hart : hart_next++ % hart_count;
-	err = program(want);
-	if (err)
-		goto out;
-	/* The handler reads nothing of a free binding but its generation:
-	 * the fields first, then the generation under its lock. */
+	/* Published before the hardware is pointed at it, so that an
+	 * interrupt the device sends at once finds its binding. The handler
+	 * reads nothing of a free binding but its generation: the fields
+	 * first, then the generation under its lock. */
 	b->kind = want->kind;
 	b->vector = want->vector;
 	b->level = want->level;
@@ -245,6 +255,14 @@ static enum lm_err bind(struct binding *want, uint8_t bit, uint32_t hart, uint32
 	b->gen++;
 	spin_unlock(&b->lock);
 	__atomic_store_n(&vector_slot[vector], (uint8_t)(b - bindings), __ATOMIC_RELEASE);
+	err = program(b);
+	if (err) {
+		__atomic_store_n(&vector_slot[vector], NO_SLOT, __ATOMIC_RELEASE);
+		spin_lock(&b->lock);
+		b->gen++;
+		spin_unlock(&b->lock);
+		goto out;
+	}
 	*id = b->gen << SLOT_BITS | (uint32_t)(b - bindings);
 out:
 	table_unlock(irq);

@@ -53,7 +53,7 @@ void intr_init(void);
  * range), LM_ERR_INVAL (a function not in the PCI list),
  * LM_ERR_UNSUPPORTED (the function has no INTx pin, no MSI or no MSI-X
  * capability; no I/O APIC serves the GSI), LM_ERR_BUSY (the source is bound
- * already), LM_ERR_FULL (no binding or vector left). */
+ * already; a function's INTx, MSI and MSI-X exclude each other), LM_ERR_FULL (no binding or vector left). */
 enum lm_err intr_bind_isa(uint8_t isa_irq, uint64_t thread, uint8_t bit, uint32_t hart,
 			 uint32_t *id);
 enum lm_err intr_bind_gsi(uint32_t gsi, uint32_t flags, uint64_t thread, uint8_t bit,

@@ -229,9 +229,15 @@ TEST(irq, msix_entry_is_written_and_masked_on_unbind)
 		  LM_ERR_BUSY);
 	EXPECT_EQ(irq_bind_msix(d, net, entries, me(), BIT, INTR_HART_ANY, &(uint32_t){0}),
 		  LM_ERR_RANGE);
+	/* INTx, MSI and MSI-X of one function exclude each other. */
+	EXPECT_EQ(irq_bind_intx(d, net, me(), BIT, INTR_HART_ANY, &(uint32_t){0}), LM_ERR_BUSY);
 	ASSERT_EQ(irq_unbind(d, id), LM_OK);
 	ASSERT_EQ(msix_read_entry(net, 1, words), LM_OK);
 	EXPECT_EQ(words[3] & 1, 1u);
+	/* The last entry unbound: MSI-X off again. */
+	ASSERT_EQ(pci_read(pci_door_find(), net, msi_cap_offset(net, PCI_CAP_MSIX) + 2, 2, &ctl),
+		  LM_OK);
+	EXPECT_EQ(ctl & 0x8000, 0u);
 	EXPECT_EQ(irq_unbind(d, id), LM_ERR_NOENT);
 }
 
@@ -270,8 +276,8 @@ TEST(irq, bad_arguments_get_errors)
 	EXPECT_EQ(irq_unmask(d, 0xffffffff), LM_ERR_NOENT);
 	EXPECT_EQ(irq_count(d, 0x300, &n), LM_ERR_NOENT);
 
-	/* One source, one binding: MSI excludes INTx and MSI-X of the same
-	 * function, and a second MSI. */
+	/* One source, one binding: MSI excludes INTx of the same function,
+	 * and a second MSI. */
 	ASSERT_EQ(irq_bind_msi(d, func, me(), BIT, INTR_HART_ANY, &id), LM_OK);
 	EXPECT_EQ(irq_bind_msi(d, func, me(), BIT + 1, INTR_HART_ANY, &other), LM_ERR_BUSY);
 	EXPECT_EQ(irq_bind_intx(d, func, me(), BIT + 1, INTR_HART_ANY, &other), LM_ERR_BUSY);

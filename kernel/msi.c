@@ -171,6 +171,18 @@ enum lm_err msix_enable_entry(uint32_t func, uint32_t entry, uint8_t vector, uin
 	return LM_OK;
 }
 
+void msix_disable(uint32_t func)
+{
+	uint8_t off;
+	uint32_t ctl;
+
+	if (cap_of(func, PCI_CAP_MSIX, &off))
+		return;
+	pci_cfg_read(func, off + 2, 2, &ctl);
+	pci_cfg_write(func, off + 2, 2, ctl & ~MSIX_CTL_ENABLE);
+	command_bits(func, 0, PCI_CMD_INTX_DISABLE);
+}
+
 /* Entry entry of func's table, mapped: *words points at its four words. */
 static enum lm_err msix_entry(uint32_t func, uint32_t entry, volatile uint32_t **words)
 {

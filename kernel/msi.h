@@ -48,6 +48,8 @@ enum lm_err msix_table_size(uint32_t func, uint32_t *entries);
 enum lm_err msix_enable_entry(uint32_t func, uint32_t entry, uint8_t vector, uint32_t apic_id);
 /* Mask entry (its message stays written); MSI-X stays enabled. */
 enum lm_err msix_mask_entry(uint32_t func, uint32_t entry);
+/* Turn func's MSI-X off and INTx back on (the table is left as it is). */
+void msix_disable(uint32_t func);
 /* For tests: the entry's four words (address low, high, data, control). */
 enum lm_err msix_read_entry(uint32_t func, uint32_t entry, uint32_t words[4]);
 
