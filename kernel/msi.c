@@ -81,16 +81,23 @@ enum lm_err msi_enable(uint32_t func, uint8_t vector, uint32_t apic_id)
 	return LM_OK;
 }
 
-void msi_disable(uint32_t func)
+/* Clear the enable bit of capability id's message control, and let INTx
+ * back on. */
+static void cap_disable(uint32_t func, uint8_t id, uint32_t enable)
 {
 	uint8_t off;
 	uint32_t ctl;
 
-	if (cap_of(func, PCI_CAP_MSI, &off))
+	if (cap_of(func, id, &off))
 		return;
 	pci_cfg_read(func, off + 2, 2, &ctl);
-	pci_cfg_write(func, off + 2, 2, ctl & ~MSI_CTL_ENABLE);
+	pci_cfg_write(func, off + 2, 2, ctl & ~enable);
 	command_bits(func, 0, PCI_CMD_INTX_DISABLE);
+}
+
+void msi_disable(uint32_t func)
+{
+	cap_disable(func, PCI_CAP_MSI, MSI_CTL_ENABLE);
 }
 
 /* The table's place: its capability, size and mapped first byte. Nothing
@@ -173,14 +180,7 @@ enum lm_err msix_enable_entry(uint32_t func, uint32_t entry, uint8_t vector, uin
 
 void msix_disable(uint32_t func)
 {
-	uint8_t off;
-	uint32_t ctl;
-
-	if (cap_of(func, PCI_CAP_MSIX, &off))
-		return;
-	pci_cfg_read(func, off + 2, 2, &ctl);
-	pci_cfg_write(func, off + 2, 2, ctl & ~MSIX_CTL_ENABLE);
-	command_bits(func, 0, PCI_CMD_INTX_DISABLE);
+	cap_disable(func, PCI_CAP_MSIX, MSIX_CTL_ENABLE);
 }
 
 /* Entry entry of func's table, mapped: *words points at its four words. */
