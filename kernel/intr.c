@@ -18,8 +18,8 @@
 #include "core/hart.h"
 #include "core/thread.h"
 #include "kernel/console.h"
-#include "kernel/ioapic.h"
 #include "kernel/intr.h"
+#include "kernel/ioapic.h"
 #include "kernel/msi.h"
 #include "kernel/pci.h"
 #include "kernel/trap.h"
@@ -34,7 +34,8 @@ struct binding {
 	bool level;            /* masked by the handler, unmasked by intr_unmask */
 	uint32_t hart;
 	uint32_t gsi;          /* KIND_GSI, KIND_INTX */
-	uint32_t func, entry;  /* KIND_INTX, KIND_MSI, KIND_MSIX */
+	uint32_t func;         /* KIND_INTX, KIND_MSI, KIND_MSIX */
+	uint32_t entry;        /* KIND_MSIX: the table entry; KIND_GSI: INTR_GSI_* */
 	uint64_t thread, bits;
 	uint64_t count;
 };
