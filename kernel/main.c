@@ -23,6 +23,8 @@
 #include "kernel/console.h"
 #include "kernel/crash.h"
 #include "kernel/firmware.h"
+#include "kernel/intr.h"
+#include "kernel/irq_door.h"
 #include "kernel/ktest.h"
 #include "kernel/memmap.h"
 #include "kernel/panic.h"
@@ -100,8 +102,9 @@ BOOTOPT(init, "the first program, from the boot archive (default /init)");
 BOOTOPT(programs, "the list of programs init starts (default /etc/programs)");
 
 /* The boot archive is the first Multiboot module, if there is one. The
- * Pci door is the kernel's own (the hosted runtime has no PCI); the Memory
- * door has a home in each, this one over pmm (kernel/memory_door.c). */
+ * Pci and Irq doors are the kernel's own (the hosted runtime has no PCI);
+ * the Memory door has a home in each, this one over pmm
+ * (kernel/memory_door.c). */
 static void publish_services(void)
 {
 	const struct boot_module *m = boot_info.module_count ? &boot_info.modules[0] : NULL;
@@ -109,6 +112,7 @@ static void publish_services(void)
 	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
 	pci_door_publish();
 	memory_door_publish();
+	irq_door_publish();
 }
 
 /* Text the boot loader or the user gave, made safe to print (control
@@ -188,6 +192,7 @@ void kmain(uint32_t magic, uint32_t info)
 		(unsigned long long)(time_tsc_hz() / 1000000), time_calibration(),
 		time_timer_mode());
 	pci_init(); /* through the MCFG that firmware_init read */
+	intr_init(); /* the I/O APICs the MADT lists, all masked */
 
 	irq_enable();
 	smp_boot();

@@ -62,3 +62,21 @@ log_has_all() {
 		[ -z "$p" ] || grep -Eq -- "$p" "$LOG" || exit 1
 	done
 }
+
+# ktest_suite DESCRIPTION SUITE AT_LEAST [tools/ktest-run options...]: one
+# TAP line, ok if the in-kernel tests SUITE.* run by tools/ktest-run all
+# pass and at least AT_LEAST of them ran. Their output is shown as
+# comments.
+ktest_suite() {
+	desc=$1 suite=$2 least=$3
+	shift 3
+	out=$(tools/ktest-run "$@" "$suite.*" 2>&1)
+	status=$?
+	echo "$out" | sed 's/^/# /'
+	n=$((n + 1))
+	if [ "$status" = 0 ] && [ "$(echo "$out" | grep -c "^ok [0-9]* - $suite\\.")" -ge "$least" ]; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+	fi
+}

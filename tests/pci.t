@@ -22,12 +22,4 @@ legacy_found_bridge() {
 }
 check "without an MCFG (i440FX) the legacy ports find the host bridge" legacy_found_bridge
 
-out=$(tools/ktest-run --timeout 120 --qemu "$devices" 'pci.*' 2>&1)
-status=$?
-echo "$out" | sed 's/^/# /'
-n=$((n + 1))
-if [ "$status" = 0 ] && [ "$(echo "$out" | grep -c '^ok [0-9]* - pci\.')" -ge 5 ]; then
-	echo "ok $n - the in-kernel Pci door tests pass"
-else
-	echo "not ok $n - the in-kernel Pci door tests pass"
-fi
+ktest_suite "the in-kernel Pci door tests pass" pci 5 --timeout 120 --qemu "$devices"

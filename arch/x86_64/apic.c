@@ -84,6 +84,16 @@ void apic_eoi(void)
 	wr(APIC_EOI, 0);
 }
 
+uint64_t apic_msi_address(uint32_t apic_id_)
+{
+	return 0xfee00000u | ((apic_id_ & 0xff) << 12);
+}
+
+uint32_t apic_msi_data(uint8_t vector)
+{
+	return vector;
+}
+
 static void send_icr(uint32_t apic_id_, uint32_t low)
 {
 	bool irq = irq_save();

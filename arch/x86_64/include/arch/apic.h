@@ -16,6 +16,12 @@ void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t page);
 
+/* A message-signalled interrupt (PCI MSI and MSI-X) aimed at the local
+ * APIC apic_id: the address and data a device writes (fixed delivery,
+ * physical destination, edge). */
+uint64_t apic_msi_address(uint32_t apic_id);
+uint32_t apic_msi_data(uint8_t vector);
+
 /* Timer. With TSC-deadline mode the deadline is a TSC value; otherwise a
  * one-shot count of APIC timer ticks. */
 bool apic_has_tsc_deadline(void);
