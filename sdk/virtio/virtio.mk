@@ -1,0 +1,15 @@
+# sdk/virtio/: the virtio 1.x library drivers link (docs/drivers.md, "virtio"):
+# split virtqueues and the PCI transport. A driver program adds
+# $(VIRTIO_SRCS) to its own sources. The library is compiled as programs
+# are for `make check`, so that it stays freestanding, and tested on the
+# host against a device in memory (virtq_testdev, never in a program).
+
+VIRTIO_SRCS := sdk/virtio/virtq.c
+CHECK_DEPS += $(call pobj,$(VIRTIO_SRCS))
+
+HOST_TESTS += virtq_test
+virtq_test_SRCS := sdk/virtio/virtq.c sdk/virtio/virtq_testdev.c sdk/virtio/virtq_test.c
+
+FUZZERS += virtq_fuzz
+virtq_fuzz_SRCS := sdk/virtio/virtq.c sdk/virtio/virtq_testdev.c sdk/virtio/virtq_fuzz.c
+virtq_fuzz_CORPUS := sdk/virtio/fuzz-seeds/virtq
