@@ -4,11 +4,15 @@
 # are for `make check`, so that it stays freestanding, and tested on the
 # host against a device in memory (virtq_testdev, never in a program).
 
-VIRTIO_SRCS := sdk/virtio/virtq.c
+VIRTIO_SRCS := sdk/virtio/virtq.c sdk/virtio/virtio_pci.c
 CHECK_DEPS += $(call pobj,$(VIRTIO_SRCS))
 
 HOST_TESTS += virtq_test
 virtq_test_SRCS := sdk/virtio/virtq.c sdk/virtio/virtq_testdev.c sdk/virtio/virtq_test.c
+
+HOST_TESTS += virtio_pci_test
+virtio_pci_test_SRCS := sdk/virtio/virtq.c sdk/virtio/virtio_pci.c sdk/virtio/virtq_testdev.c \
+	sdk/virtio/virtio_pci_test.c
 
 FUZZERS += virtq_fuzz
 virtq_fuzz_SRCS := sdk/virtio/virtq.c sdk/virtio/virtq_testdev.c sdk/virtio/virtq_fuzz.c

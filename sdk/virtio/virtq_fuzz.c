@@ -32,6 +32,7 @@ struct model {
 	uint8_t ndesc[TOKENS];
 	uint64_t writable[TOKENS];
 	unsigned next_token;
+	uint16_t published, harvested; /* chains, since the last restart */
 	bool hostile; /* the device broke a rule since the last restart */
 };
 
@@ -112,18 +113,44 @@ static void op_publish(struct virtq *q, struct model *m)
 	if (virtq_fault(q) != VIRTQ_FAULT_NONE)
 		return;
 	for (unsigned t = 0; t < TOKENS; t++)
-		if (m->state[t] == ADDED)
+		if (m->state[t] == ADDED) {
 			m->state[t] = PUBLISHED;
+			m->published++;
+		}
 }
 
-static void op_harvest(struct virtq *q, struct model *m)
+/* What the used ring says decides some outcomes outright: nothing new
+ * (NOENT), an index past the published chains (INDEX), an id outside the
+ * table (ID). The others the model checks by the token it gets back. */
+static void op_harvest(struct virtq *q, struct model *m, const struct virtq_testdev *d)
 {
+	bool was_broken = virtq_fault(q) != VIRTQ_FAULT_NONE;
+	uint16_t used = *d->used_idx;
+	uint32_t id = d->used_ring[m->harvested % d->size].id;
 	struct virtq_done done;
 	enum lm_err err = virtq_harvest(q, &done);
 	unsigned t;
 
-	if (err == LM_ERR_NOENT)
+	if (was_broken) {
+		if (err != LM_ERR_IO)
+			abort();
 		return;
+	}
+	if (used == m->harvested) {
+		if (err != LM_ERR_NOENT)
+			abort();
+		return;
+	}
+	if ((uint16_t)(used - m->harvested) > (uint16_t)(m->published - m->harvested)) {
+		if (err != LM_ERR_IO || virtq_fault(q) != VIRTQ_FAULT_INDEX)
+			abort();
+		return;
+	}
+	if (id >= d->size) {
+		if (err != LM_ERR_IO || virtq_fault(q) != VIRTQ_FAULT_ID)
+			abort();
+		return;
+	}
 	if (err == LM_ERR_IO) {
 		if (virtq_fault(q) == VIRTQ_FAULT_NONE || !m->hostile)
 			abort();
@@ -131,6 +158,7 @@ static void op_harvest(struct virtq *q, struct model *m)
 	}
 	if (err != LM_OK)
 		abort();
+	m->harvested++;
 	t = (unsigned)((char *)done.token - token_bytes);
 	if (t >= TOKENS || m->state[t] != PUBLISHED || done.len > m->writable[t])
 		abort();
@@ -179,6 +207,7 @@ static void op_recover(struct virtq *q, struct model *m, struct virtq_testdev *d
 	if (in_use(m) != 0 || virtq_restart(q) != LM_OK)
 		abort();
 	m->hostile = false;
+	m->published = m->harvested = 0;
 	virtq_testdev_attach(d, q);
 }
 
@@ -208,7 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_publish(q, &m);
 			break;
 		case 3:
-			op_harvest(q, &m);
+			op_harvest(q, &m, &d);
 			break;
 		case 4:
 			op_complete(&d, &in);
