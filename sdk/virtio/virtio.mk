@@ -4,8 +4,9 @@
 # are for `make check`, so that it stays freestanding, and tested on the
 # host against a device in memory (virtq_testdev, never in a program).
 
-VIRTIO_SRCS := sdk/virtio/virtq.c sdk/virtio/virtio_pci.c
+VIRTIO_SRCS := sdk/virtio/virtq.c sdk/virtio/virtio_pci.c sdk/virtio/virtio_pci_door.c
 CHECK_DEPS += $(call pobj,$(VIRTIO_SRCS))
+$(call pobj,$(VIRTIO_SRCS)): | $(BUILD)/gen/lemmings/pci.h
 
 HOST_TESTS += virtq_test
 virtq_test_SRCS := sdk/virtio/virtq.c sdk/virtio/virtq_testdev.c sdk/virtio/virtq_test.c

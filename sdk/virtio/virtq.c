@@ -28,9 +28,7 @@
  * may therefore advance by at most that much; anything else is a fault,
  * and a faulted queue changes nothing any more (virtq_reclaim aside).
  */
-#include <stdlib.h>
-#include <string.h>
-
+#include "lib/string.h"
 #include "sdk/virtio/virtq.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -47,7 +45,7 @@ struct virtq_slot {
 };
 
 struct virtq {
-	struct virtio_dma ring;
+	struct virtio_dma ring, self; /* self: where this structure lives */
 	struct virtio_dma_ops dma;
 
 	/* In the ring block, shared with the device. */
@@ -101,22 +99,30 @@ enum lm_err virtq_create(uint16_t size, bool event_idx, const struct virtio_dma_
 			 struct virtq **out)
 {
 	struct virtq *q;
+	struct virtio_dma self, ring;
 	uint8_t *base;
 	size_t used_off = used_offset(size);
+	size_t self_bytes = sizeof *q + size * sizeof q->slots[0] + 2u * size * sizeof(uint16_t);
 	enum lm_err err;
 
 	*out = NULL;
-	if (size == 0 || size > VIRTQ_SIZE_MAX || (size & (size - 1)) || !dma || !dma->alloc)
+	if (size == 0 || size > VIRTQ_SIZE_MAX || (size & (size - 1)) || !dma || !dma->alloc ||
+	    !dma->free)
 		return LM_ERR_INVAL;
-	q = calloc(1, sizeof *q + size * sizeof q->slots[0] + 2u * size * sizeof(uint16_t));
-	if (!q)
-		return LM_ERR_NOMEM;
-	err = dma->alloc(dma->ctx, ring_bytes(size), &q->ring);
-	if (err) {
-		free(q);
+	/* The private state comes from the same allocator, so that the
+	 * library needs no heap (it runs in programs and in the kernel's
+	 * tests alike); the device is never told where it is. */
+	if ((err = dma->alloc(dma->ctx, self_bytes, &self)))
+		return err;
+	if ((err = dma->alloc(dma->ctx, ring_bytes(size), &ring))) {
+		dma->free(dma->ctx, &self);
 		return err;
 	}
-	memset(q->ring.virt, 0, ring_bytes(size));
+	q = self.virt;
+	memset(q, 0, self_bytes);
+	memset(ring.virt, 0, ring_bytes(size));
+	q->self = self;
+	q->ring = ring;
 	q->dma = *dma;
 	q->size = size;
 	q->mask = (uint16_t)(size - 1);
@@ -141,11 +147,13 @@ enum lm_err virtq_create(uint16_t size, bool event_idx, const struct virtio_dma_
 
 void virtq_destroy(struct virtq *q)
 {
+	struct virtio_dma self;
+
 	if (!q)
 		return;
-	if (q->dma.free)
-		q->dma.free(q->dma.ctx, &q->ring);
-	free(q);
+	self = q->self;
+	q->dma.free(q->dma.ctx, &q->ring);
+	q->dma.free(q->dma.ctx, &self);
 }
 
 uint64_t virtq_desc_phys(const struct virtq *q)

@@ -44,9 +44,11 @@ struct virtio_dma {
 	size_t bytes;
 };
 
-/* Where DMA memory comes from: the Memory door in a program, plain memory
- * in the host tests. alloc gives bytes zeroed, physically contiguous, and
- * aligned to 4096; free gives back exactly what alloc gave. */
+/* Where DMA memory comes from: the Memory door in a program, pages in the
+ * kernel's tests, plain memory in the host tests. alloc gives at least
+ * bytes, physically contiguous and aligned to 4096; free gives back
+ * exactly what alloc gave. A queue takes two blocks: its rings, and its
+ * private state (whose address the device is never told). */
 struct virtio_dma_ops {
 	enum lm_err (*alloc)(void *ctx, size_t bytes, struct virtio_dma *out);
 	void (*free)(void *ctx, const struct virtio_dma *mem);
@@ -94,10 +96,10 @@ struct virtq_done {
 
 struct virtq;
 
-/* A queue of size descriptors (a power of two, 1 to VIRTQ_SIZE_MAX), ring
- * memory from dma. event_idx: the driver and device negotiated
- * VIRTIO_F_RING_EVENT_IDX. LM_ERR_INVAL for a bad size, LM_ERR_NOMEM when
- * either memory runs out. */
+/* A queue of size descriptors (a power of two, 1 to VIRTQ_SIZE_MAX), its
+ * memory from dma (about 54 bytes an entry: two 8 KiB blocks for 256). event_idx: the driver and device negotiated
+ * VIRTIO_F_RING_EVENT_IDX. LM_ERR_INVAL for a bad size or allocator, the
+ * allocator's error when it fails. */
 enum lm_err virtq_create(uint16_t size, bool event_idx, const struct virtio_dma_ops *dma,
 			 struct virtq **out);
 /* Frees the rings and the private state. Only after the device has been

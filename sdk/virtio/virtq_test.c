@@ -63,6 +63,36 @@ TEST(virtq, create_refuses_bad_sizes)
 	EXPECT_EQ(virtq_testdev_dma_held, 0);
 }
 
+/* An allocator that fails its nth call. */
+static unsigned allocs_left;
+
+static enum lm_err failing_alloc(void *ctx, size_t bytes, struct virtio_dma *out)
+{
+	if (allocs_left == 0)
+		return LM_ERR_NOMEM;
+	allocs_left--;
+	return virtq_testdev_dma.alloc(ctx, bytes, out);
+}
+
+TEST(virtq, create_gives_back_what_it_took_when_memory_runs_out)
+{
+	const struct virtio_dma_ops failing = {failing_alloc, virtq_testdev_dma.free, NULL};
+	struct virtq *q = (struct virtq *)1;
+
+	for (allocs_left = 0; allocs_left < 2; allocs_left++) {
+		unsigned left = allocs_left;
+
+		EXPECT_EQ(virtq_create(256, false, &failing, &q), LM_ERR_NOMEM);
+		EXPECT(q == NULL);
+		EXPECT_EQ(virtq_testdev_dma_held, 0);
+		allocs_left = left;
+	}
+	allocs_left = 2;
+	ASSERT_EQ(virtq_create(256, false, &failing, &q), LM_OK);
+	virtq_destroy(q);
+	EXPECT_EQ(virtq_testdev_dma_held, 0);
+}
+
 TEST(virtq, rings_are_laid_out_and_aligned_as_the_specification_says)
 {
 	static const uint16_t sizes[] = {1, 2, 256, VIRTQ_SIZE_MAX};
