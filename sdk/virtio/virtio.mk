@@ -18,3 +18,8 @@ virtio_pci_test_SRCS := sdk/virtio/virtq.c sdk/virtio/virtio_pci.c sdk/virtio/vi
 FUZZERS += virtq_fuzz
 virtq_fuzz_SRCS := sdk/virtio/virtq.c sdk/virtio/virtq_testdev.c sdk/virtio/virtq_fuzz.c
 virtq_fuzz_CORPUS := sdk/virtio/fuzz-seeds/virtq
+
+FUZZERS += virtio_pci_fuzz
+virtio_pci_fuzz_SRCS := sdk/virtio/virtq.c sdk/virtio/virtio_pci.c sdk/virtio/virtq_testdev.c \
+	sdk/virtio/virtio_pci_fuzz.c
+virtio_pci_fuzz_CORPUS := sdk/virtio/fuzz-seeds/virtio_pci

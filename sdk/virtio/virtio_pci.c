@@ -66,14 +66,15 @@ static void wr64(struct virtio_pci *d, uint32_t off, uint64_t value)
 	wr(d, &d->common, off + 4, 4, (uint32_t)(value >> 32));
 }
 
-/* A capability's region, if it lies inside a memory BAR and is at least
- * min bytes long. */
+/* A capability's region, if it lies inside a memory BAR, is at least min
+ * bytes long and starts aligned to align (so that every register in it is
+ * naturally aligned, as the transport reads and writes them). */
 static bool region_of(struct virtio_pci *d, uint8_t bar, uint32_t offset, uint32_t length,
-		      uint32_t min, struct virtio_pci_region *out)
+		      uint32_t min, uint32_t align, struct virtio_pci_region *out)
 {
 	uint64_t size;
 
-	if (bar > 5 || length < min)
+	if (bar > 5 || length < min || offset % align)
 		return false;
 	size = d->ops.bar_size(d->ops.ctx, bar);
 	if ((uint64_t)offset + length > size)
@@ -90,7 +91,7 @@ static enum lm_err note_cap(struct virtio_pci *d, uint16_t cap)
 	uint32_t head, barword, offset, length, mult = 0;
 	uint8_t len, type, bar;
 	struct virtio_pci_region r, *slot;
-	uint32_t min;
+	uint32_t min, align = 4;
 	enum lm_err err;
 
 	if ((err = d->ops.config_read(d->ops.ctx, cap, 4, &head)))
@@ -112,10 +113,12 @@ static enum lm_err note_cap(struct virtio_pci *d, uint16_t cap)
 			return LM_OK;
 		if ((err = d->ops.config_read(d->ops.ctx, (uint16_t)(cap + 16), 4, &mult)))
 			return err;
-		slot = &d->notify, min = 2;
+		if (mult % 2)
+			return LM_OK; /* doorbells must be 2-byte aligned */
+		slot = &d->notify, min = 2, align = 2;
 		break;
 	case CAP_ISR:
-		slot = &d->isr, min = 1;
+		slot = &d->isr, min = 1, align = 1;
 		break;
 	case CAP_DEVICE:
 		slot = &d->device, min = 1;
@@ -124,7 +127,7 @@ static enum lm_err note_cap(struct virtio_pci *d, uint16_t cap)
 		return LM_OK; /* PCI configuration access, shared memory, reserved */
 	}
 	bar = (uint8_t)barword;
-	if (slot->present || !region_of(d, bar, offset, length, min, &r))
+	if (slot->present || !region_of(d, bar, offset, length, min, align, &r))
 		return LM_OK;
 	*slot = r;
 	if (type == CAP_NOTIFY)

@@ -265,10 +265,28 @@ TEST(virtio_pci, skips_structures_outside_their_bar)
 	cap(&f, 0xa8, 0xb8, 1, 16, 2, 0, 0x38);                   /* BAR 2: none */
 	cap(&f, 0xb8, 0xc8, 1, 16, 9, 0, 0x38);                   /* no such BAR */
 	cap(&f, 0xc8, 0xd8, 1, 16, BAR, 0xffffffffu, 0x38);       /* offset wraps */
-	cap(&f, 0xd8, 0x50, 1, 16, BAR, 0x100, 0x10);             /* too short */
+	cap(&f, 0xd8, 0xe8, 1, 16, BAR, 0x100, 0x10);             /* too short */
+	cap(&f, 0xe8, 0x50, 1, 16, BAR, 0x102, 0x38);             /* misaligned */
 	ops = fake_ops(&f);
 	ASSERT_EQ(virtio_pci_init(&d, &ops), LM_OK);
 	EXPECT_EQ(d.common.offset, 0); /* the original, at 0x50 */
+}
+
+/* Doorbells at odd addresses: a notify region at an odd offset, or an odd
+ * multiplier, is skipped like any unusable capability. */
+TEST(virtio_pci, skips_a_notify_region_that_would_misalign_doorbells)
+{
+	struct fake f;
+	struct virtio_pci d;
+	struct virtio_pci_ops ops;
+
+	fake_init(&f);
+	cap(&f, 0x64, 0x78, 2, 20, BAR, NOTIFY_AT + 1, 0x100);
+	ops = fake_ops(&f);
+	EXPECT_EQ(virtio_pci_init(&d, &ops), LM_ERR_UNSUPPORTED);
+	fake_init(&f);
+	put32(&f, 0x74, 3);
+	EXPECT_EQ(virtio_pci_init(&d, &ops), LM_ERR_UNSUPPORTED);
 }
 
 TEST(virtio_pci, a_function_without_the_modern_structures_is_unsupported)
