@@ -37,6 +37,15 @@ endif
 SMP ?= 4
 MEM ?= 2G
 CMDLINE ?=
+# The devices `make run` and `make debug` give the machine: a virtio network
+# card on QEMU's user network (10.0.2.0/24, nothing reachable but this
+# machine and what QEMU forwards) and a virtio disk, the image DISK (made
+# by the build at DISK_SIZE if it is not there; kept across runs, so what
+# a run writes is there on the next). RUN_DEVICES= boots without them.
+DISK ?= $(BUILD)/disk.img
+DISK_SIZE ?= 16M
+RUN_DEVICES ?= -netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
+	-drive file=$(DISK),if=none,format=raw,id=disk0 -device virtio-blk-pci,drive=disk0
 FUZZ_RUNS ?= 1000000
 
 # ---------------------------------------------------------------- toolchains
@@ -297,13 +306,18 @@ deps:
 	@tools/deps
 
 run: deps
-	@$(MAKE) --no-print-directory all
-	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE)
+	@$(MAKE) --no-print-directory all $(if $(RUN_DEVICES),$(DISK))
+	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) -- $(RUN_DEVICES)
 
 debug: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(if $(RUN_DEVICES),$(DISK))
 	@echo "In another terminal: gdb -ex 'target remote :1234' $(KERNEL)"
-	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) --gdb
+	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) --gdb -- $(RUN_DEVICES)
+
+# The disk make run gives the machine: zeroes, sparse, made once.
+$(DISK):
+	@mkdir -p $(dir $@)
+	truncate -s $(DISK_SIZE) $@
 
 check: deps
 	@$(MAKE) --no-print-directory check-run
