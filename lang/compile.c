@@ -321,6 +321,8 @@ static int compile_control(struct compiler *c, enum lang_compiler_word cw)
 		emit_patch(e, k->at, e->pos);
 		k->kind = CTL_ELSE;
 		k->at = at;
+		k->line = c->t.line;
+		k->col = c->t.col;
 		return 0;
 	case CW_THEN:
 		if (!(k = top_ctl(c, KIND(CTL_IF) | KIND(CTL_ELSE), "then without if")))
@@ -342,6 +344,8 @@ static int compile_control(struct compiler *c, enum lang_compiler_word cw)
 			return -1;
 		k->kind = CTL_WHILE;
 		k->at = emit_branch_if_zero(e);
+		k->line = c->t.line;
+		k->col = c->t.col;
 		return 0;
 	case CW_REPEAT:
 		if (!(k = top_ctl(c, KIND(CTL_WHILE), "repeat without while")))
