@@ -7,3 +7,18 @@ LANG_SRCS := lang/reader.c lang/dict.c lang/words.c lang/machine.c lang/compile.
 
 HOST_TESTS += lang_test
 lang_test_SRCS := $(LANG_SRCS) hosted/lang_mem.c lang/lang_test.c lib/fmt.c lib/test.c lib/glob.c
+
+FUZZERS += lang_fuzz
+lang_fuzz_SRCS := $(LANG_SRCS) hosted/lang_mem.c lang/lang_fuzz.c lib/fmt.c
+lang_fuzz_CORPUS := lang/fuzz-seeds
+
+# The benchmark (make bench): compile rate, and a compiled loop against the
+# same loop in C. Optimized, no sanitizers, like the hosted benchmark.
+LANG_BENCH := $(BUILD)/bench/lang-bench
+LANG_BENCH_SRCS := $(LANG_SRCS) hosted/lang_mem.c lang/lang_bench.c lib/fmt.c
+$(LANG_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename $(LANG_BENCH_SRCS)))
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(HCC) $^ -o $@
+BENCH_DEPS += $(LANG_BENCH)
+BENCHES += $(LANG_BENCH)

@@ -1,0 +1,76 @@
+/* libFuzzer: any bytes as a script for a fresh machine, then a second
+ * script on the same machine (what survived the first: its definitions,
+ * its variables). Every input either runs or gets one error line, which
+ * must be "fuzz:LINE:COL: error: ..." with a line and column inside the
+ * script (or the one after its end). Nothing may crash: a script can only
+ * reach its stacks and its data space, no hardware word exists here, and a
+ * step budget ends every endless loop (a return stack of 64 KiB ends a
+ * recursion before the budget does, so that path is fuzzed too). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosted/lang_mem.h"
+#include "lang/lang.h"
+
+#define BUDGET 20000
+
+static struct lang_vm vm;
+static struct lang_mem mem;
+static size_t written;
+
+static void check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+static void sink(void *ctx, const char *s, size_t len)
+{
+	written += len;
+}
+
+static size_t count_lines(const uint8_t *data, size_t size)
+{
+	size_t n = 1;
+
+	for (size_t i = 0; i < size; i++)
+		n += data[i] == '\n';
+	return n;
+}
+
+static void eval_checked(const uint8_t *data, size_t size)
+{
+	enum lm_err err = lang_eval(&vm, "fuzz", (const char *)data, size);
+	unsigned line = 0, col = 0;
+	int n = 0;
+
+	if (err == LM_OK) {
+		check(vm.error[0] == '\0');
+		return;
+	}
+	check(err == LM_ERR_FORMAT);
+	check(sscanf(vm.error, "fuzz:%u:%u: error: %n", &line, &col, &n) == 2 && n > 0);
+	check(line >= 1 && line <= count_lines(data, size) && col >= 1);
+	check(vm.error[n] != '\0');
+	check(vm.regs.sp == vm.regs.sbase);
+	check(!vm.defining && !vm.line_open && vm.nctl == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t half;
+
+	if (!mem.code && lang_mem_alloc(&mem, 256 * 1024, 64 * 1024) != LM_OK)
+		abort();
+	check(lang_init(&vm, &mem, sink, NULL) == LM_OK);
+	lang_set_budget(&vm, BUDGET);
+	/* The first part, up to a NUL byte if there is one, then the rest. */
+	for (half = 0; half < size && data[half] != 0; half++)
+		;
+	eval_checked(data, half);
+	if (half < size)
+		eval_checked(data + half + 1, size - half - 1);
+	return 0;
+}
