@@ -471,7 +471,8 @@ static int finish(struct compiler *c)
 	return run_line(c);
 }
 
-enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, size_t len)
+enum lm_err lang_eval_lines(struct lang_vm *vm, const char *file, uint32_t first_line,
+			    const char *text, size_t len, bool more)
 {
 	struct compiler c = { .vm = vm };
 	uint32_t last_line = 0;
@@ -479,6 +480,7 @@ enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, si
 	vm->file = machine_file(vm, file);
 	vm->error[0] = '\0';
 	reader_init(&c.r, text, len);
+	c.r.line = first_line;
 	while (reader_word(&c.r, &c.t)) {
 		if (c.t.line != last_line && !vm->defining && vm->nctl == 0 && run_line(&c))
 			goto failed;
@@ -486,9 +488,16 @@ enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, si
 		if (compile_word(&c))
 			goto failed;
 	}
+	if (more && (vm->defining || vm->nctl))
+		return LM_ERR_BUSY;
 	if (finish(&c) == 0)
 		return LM_OK;
 failed:
 	take_back(vm);
 	return LM_ERR_FORMAT;
+}
+
+enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, size_t len)
+{
+	return lang_eval_lines(vm, file, 1, text, len, false);
 }

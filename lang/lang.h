@@ -164,6 +164,14 @@ enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs,
  * LM_OK, or LM_ERR_FORMAT after an error (its line in vm->error). */
 enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, size_t len);
 
+/* The same for a script given in pieces (a shell's lines): the text starts
+ * at line first_line; with `more`, a definition or control structure left
+ * open at its end is not an error but waits for the next piece
+ * (LM_ERR_BUSY); the open top-level line runs when a piece ends with
+ * nothing open. Without `more`, as lang_eval. */
+enum lm_err lang_eval_lines(struct lang_vm *vm, const char *file, uint32_t first_line,
+			    const char *text, size_t len, bool more);
+
 /* Steps (backward branches and word entries) each run may take. */
 void lang_set_budget(struct lang_vm *vm, uint64_t steps);
 

@@ -537,3 +537,27 @@ TEST(lang, memory_range_is_the_homes_choice)
 	EXPECT(strstr(run(b, script), "error: address out of range") != NULL);
 	box_free(b);
 }
+
+TEST(lang, a_definition_may_span_pieces)
+{
+	struct box *b = box_new();
+	struct lang_vm *vm;
+
+	ASSERT(b);
+	vm = b->vm;
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 1, ": sq", 4, true), LM_ERR_BUSY);
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 2, "dup *", 5, true), LM_ERR_BUSY);
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 3, ";", 1, true), LM_OK);
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 4, "5 0 do i", 8, true), LM_ERR_BUSY);
+	EXPECT_STREQ(b->out.buf, "");
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 5, "sq . loop", 9, true), LM_OK);
+	EXPECT_STREQ(b->out.buf, "0 1 4 9 16 ");
+	b->out.len = 0;
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 6, "1 if", 4, true), LM_ERR_BUSY);
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 7, "nope", 4, true), LM_ERR_FORMAT);
+	EXPECT_STREQ(vm->error, "tty:7:1: error: unknown word: nope");
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 8, "2 sq .", 6, true), LM_OK);
+	EXPECT_EQ(lang_eval_lines(vm, "tty", 9, ": x", 3, false), LM_ERR_FORMAT);
+	EXPECT_STREQ(vm->error, "tty:9:1: error: unterminated definition of x");
+	box_free(b);
+}

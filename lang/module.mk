@@ -22,3 +22,7 @@ $(LANG_BENCH): $(patsubst %,$(BUILD)/bench/obj/%.o,$(basename $(LANG_BENCH_SRCS)
 	$(Q)$(HCC) $^ -o $@
 BENCH_DEPS += $(LANG_BENCH)
 BENCHES += $(LANG_BENCH)
+
+# make check: the unit tests (HOST_TESTS above) and a short fuzzing run.
+E2E_TESTS += tests/lang-fuzz.t
+CHECK_DEPS += $(BUILD)/fuzz/lang_fuzz
