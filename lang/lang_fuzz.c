@@ -1,8 +1,8 @@
 /* libFuzzer: any bytes as a script for a fresh machine, then a second
  * script on the same machine (what survived the first: its definitions,
  * its variables). Every input either runs or gets one error line, which
- * must be "fuzz:LINE:COL: error: ..." with a line and column inside the
- * script (or the one after its end). Nothing may crash: a script can only
+ * must be "SCRIPT:LINE:COL: error: ..." with a line and column inside
+ * that script (the first, "first", or the second, "second"). Nothing may crash: a script can only
  * reach its stacks and its data space, no hardware word exists here, and a
  * step budget ends every endless loop (a return stack of 64 KiB ends a
  * recursion before the budget does, so that path is fuzzed too). */
@@ -22,8 +22,10 @@ static size_t written;
 
 static void check(int ok)
 {
-	if (!ok)
+	if (!ok) {
+		fprintf(stderr, "lang_fuzz: check failed; the error line was: %s\n", vm.error);
 		abort();
+	}
 }
 
 static void sink(void *ctx, const char *s, size_t len)
@@ -40,19 +42,27 @@ static size_t count_lines(const uint8_t *data, size_t size)
 	return n;
 }
 
-static void eval_checked(const uint8_t *data, size_t size)
+/* The scripts' lines: an error may be in either (a word of the first
+ * that the second runs). */
+static size_t lines[2];
+
+static void eval_checked(int which, const uint8_t *data, size_t size)
 {
-	enum lm_err err = lang_eval(&vm, "fuzz", (const char *)data, size);
+	const char *name = which == 0 ? "first" : "second";
+	enum lm_err err = lang_eval(&vm, name, (const char *)data, size);
 	unsigned line = 0, col = 0;
+	char file[8] = "";
 	int n = 0;
 
+	lines[which] = count_lines(data, size);
 	if (err == LM_OK) {
 		check(vm.error[0] == '\0');
 		return;
 	}
 	check(err == LM_ERR_FORMAT);
-	check(sscanf(vm.error, "fuzz:%u:%u: error: %n", &line, &col, &n) == 2 && n > 0);
-	check(line >= 1 && line <= count_lines(data, size) && col >= 1);
+	check(sscanf(vm.error, "%6[a-z]:%u:%u: error: %n", file, &line, &col, &n) == 3 && n > 0);
+	check(strcmp(file, "first") == 0 || (which == 1 && strcmp(file, "second") == 0));
+	check(line >= 1 && line <= lines[file[0] == 's'] && col >= 1);
 	check(vm.error[n] != '\0');
 	check(vm.regs.sp == vm.regs.sbase);
 	check(!vm.defining && !vm.line_open && vm.nctl == 0);
@@ -69,8 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The first part, up to a NUL byte if there is one, then the rest. */
 	for (half = 0; half < size && data[half] != 0; half++)
 		;
-	eval_checked(data, half);
+	eval_checked(0, data, half);
 	if (half < size)
-		eval_checked(data + half + 1, size - half - 1);
+		eval_checked(1, data + half + 1, size - half - 1);
 	return 0;
 }
