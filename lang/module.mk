@@ -6,7 +6,7 @@ LANG_SRCS := lang/reader.c lang/dict.c lang/words.c lang/machine.c lang/compile.
 	arch/$(ARCH)/lang_emit.c
 
 HOST_TESTS += lang_test
-lang_test_SRCS := $(LANG_SRCS) hosted/lang_mem.c lang/lang_test.c lib/fmt.c lib/test.c lib/glob.c
+lang_test_SRCS := $(LANG_SRCS) lang/lineedit.c hosted/lang_mem.c lang/lang_test.c lang/lineedit_test.c lib/fmt.c lib/test.c lib/glob.c
 
 FUZZERS += lang_fuzz
 lang_fuzz_SRCS := $(LANG_SRCS) hosted/lang_mem.c lang/lang_fuzz.c lib/fmt.c
