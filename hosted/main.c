@@ -1,13 +1,17 @@
 /*
  * lemmings-hosted: Lemmings programs in a Linux process.
  *
- *   lemmings-hosted [--harts N] [--init PATH] [--programs LIST] ARCHIVE
+ *   lemmings-hosted [--harts N] [--init PATH] [--programs LIST]
+ *                   [--shell | --no-shell] ARCHIVE
  *
  * ARCHIVE is a cpio (newc) file, as the kernel boots with, or a folder,
  * packed into one at start. The same service doors as the kernel's are
  * published (services/), /init is started with the program list as its
- * argument, and the process ends when every thread has ended. Exit status:
- * 0, or 1 if init could not start, 2 for a usage error.
+ * argument, then the shell reads the init language from standard input
+ * (hosted/shell.c) with --shell, or when standard input and output are
+ * both terminals (unless --no-shell), and the process ends when the shell
+ * is done and every thread has ended. Exit status: 0, or 1 if init could
+ * not start, 2 for a usage error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "core/timer.h"
 #include "hosted/hosted.h"
 #include "hosted/net.h"
+#include "hosted/shell.h"
 #include "lib/fmt.h"
 #include "services/loader.h"
 #include "services/services.h"
@@ -26,11 +31,12 @@ static const char *init_path = "/init", *list_path = "/etc/programs";
 static void *archive;
 static size_t archive_size;
 static int status;
+static int shell = -1; /* -1: when stdin and stdout are terminals */
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: lemmings-hosted [--harts N] [--init PATH] [--programs LIST] "
-			"ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n");
+			"[--shell | --no-shell] ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n");
 	exit(2);
 }
 
@@ -53,8 +59,11 @@ static void boot(void *arg)
 			     detail, lm_err_str(err));
 		hosted_console_write(line, strlen(line));
 		status = 1;
-		return;
 	}
+	if (shell)
+		hosted_shell();
+	if (err)
+		return;
 	while (sched_live_threads() > before)
 		timer_sleep_ns(1000000);
 }
@@ -79,6 +88,10 @@ int main(int argc, char **argv)
 			init_path = argv[++i];
 		} else if (!strcmp(argv[i], "--programs") && i + 1 < argc) {
 			list_path = argv[++i];
+		} else if (!strcmp(argv[i], "--shell")) {
+			shell = 1;
+		} else if (!strcmp(argv[i], "--no-shell")) {
+			shell = 0;
 		} else if (argv[i][0] == '-' || path) {
 			usage();
 		} else {
@@ -87,6 +100,8 @@ int main(int argc, char **argv)
 	}
 	if (!path)
 		usage();
+	if (shell < 0)
+		shell = isatty(0) && isatty(1);
 	hosted_raise_descriptor_limit();
 	archive = hosted_load_archive(path, &archive_size);
 	if (!archive)
