@@ -8,29 +8,14 @@
 
 #include "hosted/lang_mem.h"
 #include "lang/lang.h"
+#include "lang/test_capture.h"
 #include "lib/string.h"
 #include "lib/test.h"
-
-struct out {
-	char buf[8192];
-	size_t len;
-};
-
-static void out_write(void *ctx, const char *s, size_t len)
-{
-	struct out *o = ctx;
-
-	if (len > sizeof o->buf - 1 - o->len)
-		len = sizeof o->buf - 1 - o->len;
-	memcpy(o->buf + o->len, s, len);
-	o->len += len;
-	o->buf[o->len] = '\0';
-}
 
 struct box {
 	struct lang_vm *vm;
 	struct lang_mem mem;
-	struct out out;
+	struct capture out;
 };
 
 static struct box *box_new_sized(size_t code_size)
@@ -39,7 +24,7 @@ static struct box *box_new_sized(size_t code_size)
 
 	b->vm = calloc(1, sizeof *b->vm);
 	if (lang_mem_alloc(&b->mem, code_size, 256 * 1024) != LM_OK ||
-	    lang_init(b->vm, &b->mem, out_write, &b->out) != LM_OK) {
+	    lang_init(b->vm, &b->mem, capture_write, &b->out) != LM_OK) {
 		test_fail_bool(__FILE__, __LINE__, "a machine");
 		return NULL;
 	}

@@ -8,24 +8,9 @@
 
 #include "hosted/lang_mem.h"
 #include "lang/lineedit.h"
+#include "lang/test_capture.h"
 #include "lib/string.h"
 #include "lib/test.h"
-
-struct screen {
-	char buf[4096];
-	size_t len;
-};
-
-static void screen_write(void *ctx, const char *s, size_t len)
-{
-	struct screen *sc = ctx;
-
-	if (len > sizeof sc->buf - 1 - sc->len)
-		len = sizeof sc->buf - 1 - sc->len;
-	memcpy(sc->buf + sc->len, s, len);
-	sc->len += len;
-	sc->buf[sc->len] = '\0';
-}
 
 /* Feed keys; the last line completed (or "<eof>", or "<none>"). */
 static const char *keys(struct lineedit *le, const char *s)
@@ -114,12 +99,12 @@ TEST(lineedit, tab_completes_words)
 {
 	struct lang_mem mem;
 	struct lang_vm *vm = machine(&mem);
-	struct screen sc = { .len = 0 };
+	struct capture sc = { .len = 0 };
 	struct lineedit le;
 
 	ASSERT(vm);
 	ASSERT_EQ(lang_eval(vm, "t", ": unique-name 1 ; : deci 2 ;", 28), LM_OK);
-	lineedit_init(&le, vm, true, screen_write, &sc);
+	lineedit_init(&le, vm, true, capture_write, &sc);
 	EXPECT_STREQ(keys(&le, "1 uniq\t.\n"), "1 unique-name .");
 	EXPECT_STREQ(keys(&le, "vari\t\n"), "variable ");
 	/* decimal and deci: the common prefix, then the list. */
@@ -134,10 +119,10 @@ TEST(lineedit, tab_completes_words)
 
 TEST(lineedit, echo_draws_the_line)
 {
-	struct screen sc = { .len = 0 };
+	struct capture sc = { .len = 0 };
 	struct lineedit le;
 
-	lineedit_init(&le, NULL, true, screen_write, &sc);
+	lineedit_init(&le, NULL, true, capture_write, &sc);
 	lineedit_prompt(&le, "> ");
 	EXPECT_STREQ(sc.buf, "\r> \x1b[K");
 	sc.len = 0;
@@ -147,7 +132,7 @@ TEST(lineedit, echo_draws_the_line)
 	keys(&le, "\r");
 	EXPECT_STREQ(sc.buf, "\r\n");
 	sc.len = 0;
-	lineedit_init(&le, NULL, false, screen_write, &sc);
+	lineedit_init(&le, NULL, false, capture_write, &sc);
 	keys(&le, "abc\x1b[D\r");
 	EXPECT_EQ(sc.len, 0);
 }
