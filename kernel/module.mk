@@ -5,7 +5,8 @@ KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/bootopt.c kernel/cmdlin
 	kernel/kstack.c kernel/ktest.c kernel/main.c kernel/multiboot.c \
 	kernel/panic.c kernel/platform.c kernel/progmem.c kernel/pmm.c kernel/smp.c kernel/systab.c kernel/time.c kernel/tlb.c \
 	kernel/pmm_test.c kernel/vm_test.c kernel/trap_test.c kernel/preempt_test.c kernel/thread_stress_test.c kernel/systab_test.c \
-	kernel/sched_kernel_test.c kernel/smp_test.c kernel/trap.c kernel/watchdog.c kernel/watchdog_test.c
+	kernel/sched_kernel_test.c kernel/smp_test.c kernel/trap.c kernel/watchdog.c kernel/watchdog_test.c \
+	kernel/lang_hw.c kernel/lang_hw_test.c
 
 HOST_TESTS += cmdline_test
 cmdline_test_SRCS := kernel/cmdline.c kernel/cmdline_test.c lib/fmt.c lib/test.c lib/glob.c

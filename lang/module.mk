@@ -26,3 +26,7 @@ BENCHES += $(LANG_BENCH)
 # make check: the unit tests (HOST_TESTS above) and a short fuzzing run.
 E2E_TESTS += tests/lang-fuzz.t
 CHECK_DEPS += $(BUILD)/fuzz/lang_fuzz
+
+# The kernel links the language with its hardware words (kernel/lang_hw.c);
+# running compiled code there waits for an executable region.
+KERNEL_SRCS += $(LANG_SRCS)
