@@ -182,7 +182,8 @@ static int divide(struct lang_regs *regs, int64_t *quot, int64_t *rem)
 	return 0;
 }
 
-static int h_div(struct lang_regs *regs)
+/* ( a b -- quot ) or ( a b -- rem ) */
+static int divide_one(struct lang_regs *regs, bool remainder)
 {
 	int64_t q, r;
 	int err = divide(regs, &q, &r);
@@ -190,20 +191,18 @@ static int h_div(struct lang_regs *regs)
 	if (err)
 		return err;
 	regs->sp += 8;
-	cells(regs)[0] = q;
+	cells(regs)[0] = remainder ? r : q;
 	return 0;
+}
+
+static int h_div(struct lang_regs *regs)
+{
+	return divide_one(regs, false);
 }
 
 static int h_mod(struct lang_regs *regs)
 {
-	int64_t q, r;
-	int err = divide(regs, &q, &r);
-
-	if (err)
-		return err;
-	regs->sp += 8;
-	cells(regs)[0] = r;
-	return 0;
+	return divide_one(regs, true);
 }
 
 /* ( a b -- rem quot ) */
