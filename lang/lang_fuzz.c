@@ -1,8 +1,11 @@
 /* libFuzzer: any bytes as a script for a fresh machine, then a second
  * script on the same machine (what survived the first: its definitions,
- * its variables). Every input either runs or gets one error line, which
+ * its variables), then all the bytes again as keys typed into a shell:
+ * through the line editor (lang/lineedit.c, with its completion from the
+ * machine's words) and a line at a time into lang_eval_lines, as the
+ * hosted shell does. Every input either runs or gets one error line, which
  * must be "SCRIPT:LINE:COL: error: ..." with a line and column inside
- * that script (the first, "first", or the second, "second"). Nothing may crash: a script can only
+ * that script ("first", "second" or "shell"). Nothing may crash: a script can only
  * reach its stacks and its data space, no hardware word exists here, and a
  * step budget ends every endless loop (a return stack of 64 KiB ends a
  * recursion before the budget does, so that path is fuzzed too). */
@@ -13,6 +16,7 @@
 
 #include "hosted/lang_mem.h"
 #include "lang/lang.h"
+#include "lang/lineedit.h"
 
 #define BUDGET 20000
 
@@ -44,28 +48,59 @@ static size_t count_lines(const uint8_t *data, size_t size)
 
 /* The scripts' lines: an error may be in either (a word of the first
  * that the second runs). */
-static size_t lines[2];
+static const char *const names[3] = { "first", "second", "shell" };
+static size_t lines[3];
 
-static void eval_checked(int which, const uint8_t *data, size_t size)
+static void check_result(int which, enum lm_err err)
 {
-	const char *name = which == 0 ? "first" : "second";
-	enum lm_err err = lang_eval(&vm, name, (const char *)data, size);
 	unsigned line = 0, col = 0;
 	char file[8] = "";
-	int n = 0;
+	int n = 0, k;
 
-	lines[which] = count_lines(data, size);
-	if (err == LM_OK) {
+	if (err == LM_OK || err == LM_ERR_BUSY) {
 		check(vm.error[0] == '\0');
 		return;
 	}
 	check(err == LM_ERR_FORMAT);
 	check(sscanf(vm.error, "%6[a-z]:%u:%u: error: %n", file, &line, &col, &n) == 3 && n > 0);
-	check(strcmp(file, "first") == 0 || (which == 1 && strcmp(file, "second") == 0));
-	check(line >= 1 && line <= lines[file[0] == 's'] && col >= 1);
+	for (k = 0; k <= which && strcmp(file, names[k]) != 0; k++)
+		;
+	check(k <= which);
+	check(line >= 1 && line <= lines[k] && col >= 1);
 	check(vm.error[n] != '\0');
 	check(vm.regs.sp == vm.regs.sbase);
 	check(!vm.defining && !vm.line_open && vm.nctl == 0);
+}
+
+static void eval_checked(int which, const uint8_t *data, size_t size)
+{
+	lines[which] = count_lines(data, size);
+	check_result(which, lang_eval(&vm, names[which], (const char *)data, size));
+}
+
+/* The bytes as keys: each line the editor gives goes to the machine, a
+ * definition left open waits for the next; at the end what is open is an
+ * error, as when a shell's input ends. */
+static void shell_checked(const uint8_t *data, size_t size)
+{
+	static struct lineedit le;
+
+	lines[2] = 0;
+	lineedit_init(&le, &vm, true, sink, NULL);
+	for (size_t i = 0; i < size; i++) {
+		enum lineedit_event ev = lineedit_feed(&le, (char)data[i]);
+
+		if (ev == LINEEDIT_EOF)
+			break;
+		if (ev == LINEEDIT_LINE) {
+			lines[2]++;
+			check(strlen(le.line) <= LINEEDIT_MAX);
+			check_result(2, lang_eval_lines(&vm, "shell", (uint32_t)lines[2], le.line,
+							strlen(le.line), true));
+		}
+	}
+	lines[2]++;
+	check_result(2, lang_eval_lines(&vm, "shell", (uint32_t)lines[2], "", 0, false));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -82,5 +117,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eval_checked(0, data, half);
 	if (half < size)
 		eval_checked(1, data + half + 1, size - half - 1);
+	shell_checked(data, size);
 	return 0;
 }

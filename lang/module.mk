@@ -9,7 +9,7 @@ HOST_TESTS += lang_test
 lang_test_SRCS := $(LANG_SRCS) lang/lineedit.c hosted/lang_mem.c lang/lang_test.c lang/lineedit_test.c lib/fmt.c lib/test.c lib/glob.c
 
 FUZZERS += lang_fuzz
-lang_fuzz_SRCS := $(LANG_SRCS) hosted/lang_mem.c lang/lang_fuzz.c lib/fmt.c
+lang_fuzz_SRCS := $(LANG_SRCS) lang/lineedit.c hosted/lang_mem.c lang/lang_fuzz.c lib/fmt.c
 lang_fuzz_CORPUS := lang/fuzz-seeds
 
 # The benchmark (make bench): compile rate, and a compiled loop against the
