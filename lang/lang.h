@@ -156,7 +156,8 @@ enum lm_err lang_init(struct lang_vm *vm, const struct lang_mem *mem, lang_write
 
 /* Add a platform's words (hardware access, ...). `errors[i]` names the
  * helper error LANG_ERR_HELPER + i. LM_ERR_FULL if the dictionary is full,
- * LM_ERR_INVAL for a bad name or effect. */
+ * LM_ERR_INVAL for a bad name (empty, over LANG_NAME_MAX bytes) or effect
+ * (over 8 cells); the words before the bad one stay. */
 enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs, size_t n,
 			   const char *const *errors, size_t nerrors);
 

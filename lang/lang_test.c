@@ -487,12 +487,14 @@ TEST(lang, platform_words_are_added_by_the_home)
 	};
 	static const char *const errors[] = { "no such port" };
 	static const struct lang_word_def bad[] = { { "x", fake_inb, 9, 0 } };
+	static const struct lang_word_def unnamed[] = { { "", fake_inb, 1, 1 } };
 	struct box *b = box_new();
 
 	ASSERT(b);
 	EXPECT_STREQ(run(b, "0x41 3 outb"), "t.fs:1:8: error: unknown word: outb\n");
 	ASSERT_EQ(lang_add_words(b->vm, defs, 2, errors, 1), LM_OK);
 	EXPECT_EQ(lang_add_words(b->vm, bad, 1, NULL, 0), LM_ERR_INVAL);
+	EXPECT_EQ(lang_add_words(b->vm, unnamed, 1, NULL, 0), LM_ERR_INVAL);
 	EXPECT_STREQ(run(b, "0x41 3 outb 3 inb ."), "65 ");
 	EXPECT_EQ(fake_ports[3], 0x41);
 	EXPECT_STREQ(run(b, "1 99 outb"), "t.fs:1:6: error: no such port\n");

@@ -145,9 +145,12 @@ enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs,
 	for (size_t i = 0; i < n; i++) {
 		struct lang_word *w;
 
-		if (!defs[i].fn || defs[i].in > 8 || defs[i].out > 8)
+		size_t len = defs[i].name ? strlen(defs[i].name) : 0;
+
+		if (!defs[i].fn || defs[i].in > 8 || defs[i].out > 8 || len == 0 ||
+		    len > LANG_NAME_MAX)
 			return LM_ERR_INVAL;
-		w = dict_add(vm, defs[i].name, strlen(defs[i].name), WORD_HELPER, 0);
+		w = dict_add(vm, defs[i].name, len, WORD_HELPER, 0);
 		if (!w)
 			return LM_ERR_FULL;
 		w->fn = defs[i].fn;
