@@ -184,7 +184,8 @@ void lang_set_memory_range(struct lang_vm *vm, uintptr_t lo, uintptr_t hi);
  * depth. */
 size_t lang_stack(const struct lang_vm *vm, int64_t *out, size_t max);
 
-/* Tab completion and help: the i-th visible word's name, NULL past the end. */
+/* The i-th visible word's name, NULL past the end (a walk of the
+ * dictionary: O(i)). */
 const char *lang_word_name(const struct lang_vm *vm, size_t i);
 
 #endif

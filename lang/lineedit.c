@@ -97,26 +97,39 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* The next visible word, from index *k on, whose name starts with the plen
+ * bytes at prefix (*k is left after it); NULL when none is left. One pass
+ * over the dictionary per listing, so a Tab costs O(words). */
+static const char *next_match(const struct lang_vm *vm, size_t *k, const char *prefix,
+			      size_t plen)
+{
+	while (vm && *k < vm->nwords) {
+		const struct lang_word *w = &vm->words[(*k)++];
+
+		if (!w->hidden && w->len >= plen && memcmp(w->name, prefix, plen) == 0)
+			return w->name;
+	}
+	return NULL;
+}
+
 /* Tab: complete the word before the cursor. */
 static void complete(struct lineedit *le)
 {
-	size_t start = le->cur, plen, common = 0, matches = 0;
+	size_t start = le->cur, plen, common = 0, matches = 0, k = 0;
 	const char *first = NULL, *name;
 
 	while (start > 0 && !is_blank(le->line[start - 1]))
 		start--;
 	plen = le->cur - start;
-	for (size_t i = 0; (name = lang_word_name(le->vm, i)) != NULL; i++) {
-		if (strlen(name) < plen || memcmp(name, le->line + start, plen) != 0)
-			continue;
+	while ((name = next_match(le->vm, &k, le->line + start, plen)) != NULL) {
 		if (matches++ == 0) {
 			first = name;
 			common = strlen(name);
 		} else {
-			size_t k = plen;
-			while (k < common && name[k] == first[k])
-				k++;
-			common = k;
+			size_t same = plen;
+			while (same < common && name[same] == first[same])
+				same++;
+			common = same;
 		}
 	}
 	if (matches == 0)
@@ -129,11 +142,10 @@ static void complete(struct lineedit *le)
 	} else {
 		/* List the candidates under the line, then draw it again. */
 		out(le, "\r\n", 2);
-		for (size_t i = 0; (name = lang_word_name(le->vm, i)) != NULL; i++) {
-			if (strlen(name) >= plen && memcmp(name, le->line + start, plen) == 0) {
-				out(le, name, strlen(name));
-				out(le, " ", 1);
-			}
+		k = 0;
+		while ((name = next_match(le->vm, &k, le->line + start, plen)) != NULL) {
+			out(le, name, strlen(name));
+			out(le, " ", 1);
 		}
 		out(le, "\r\n", 2);
 	}

@@ -154,10 +154,11 @@ static int h_dump(struct lang_regs *regs)
 static int h_words(struct lang_regs *regs)
 {
 	struct lang_vm *vm = vm_of(regs);
-	const char *name;
 
-	for (size_t i = 0; (name = lang_word_name(vm, i)) != NULL; i++) {
-		words_write(vm, name, strlen(name));
+	for (size_t i = 0; i < vm->nwords; i++) {
+		if (vm->words[i].hidden)
+			continue;
+		words_write(vm, vm->words[i].name, vm->words[i].len);
 		words_write(vm, " ", 1);
 	}
 	words_write(vm, "\n", 1);
