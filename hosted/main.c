@@ -1,13 +1,17 @@
 /*
  * lemmings-hosted: Lemmings programs in a Linux process.
  *
- *   lemmings-hosted [--harts N] [--memory MIB] [--init PATH] [--programs LIST] ARCHIVE
+ *   lemmings-hosted [--harts N] [--memory MIB] [--init PATH] [--programs LIST]
+ *                   [--shell | --no-shell] ARCHIVE
  *
  * ARCHIVE is a cpio (newc) file, as the kernel boots with, or a folder,
  * packed into one at start. The same service doors as the kernel's are
  * published (services/), /init is started with the program list as its
- * argument, and the process ends when every thread has ended. Exit status:
- * 0, or 1 if init could not start, 2 for a usage error.
+ * argument, then the shell reads the init language from standard input
+ * (hosted/shell.c) with --shell, or when standard input and output are
+ * both terminals (unless --no-shell), and the process ends when the shell
+ * is done and every thread has ended. Exit status: 0, or 1 if init could
+ * not start, 2 for a usage error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@
 #include "hosted/hosted.h"
 #include "hosted/memory_door.h"
 #include "hosted/net.h"
+#include "hosted/shell.h"
 #include "lib/fmt.h"
 #include "services/loader.h"
 #include "services/services.h"
@@ -28,11 +33,13 @@ static void *archive;
 static size_t archive_size;
 static int status;
 static uint64_t memory_pages; /* the Memory door's budget; 0: the machine's RAM */
+static int shell = -1; /* -1: when stdin and stdout are terminals */
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: lemmings-hosted [--harts N] [--memory MIB] [--init PATH] "
-			"[--programs LIST] ARCHIVE\n  ARCHIVE: a cpio (newc) file or a folder\n"
+			"[--programs LIST] [--shell | --no-shell] ARCHIVE\n"
+			"  ARCHIVE: a cpio (newc) file or a folder\n"
 			"  MIB: what the Memory door may hand out (default: the machine's RAM)\n");
 	exit(2);
 }
@@ -57,8 +64,11 @@ static void boot(void *arg)
 			     detail, lm_err_str(err));
 		hosted_console_write(line, strlen(line));
 		status = 1;
-		return;
 	}
+	if (shell)
+		hosted_shell();
+	if (err)
+		return;
 	while (sched_live_threads() > before)
 		timer_sleep_ns(1000000);
 }
@@ -93,6 +103,10 @@ int main(int argc, char **argv)
 			init_path = argv[++i];
 		} else if (!strcmp(argv[i], "--programs") && i + 1 < argc) {
 			list_path = argv[++i];
+		} else if (!strcmp(argv[i], "--shell")) {
+			shell = 1;
+		} else if (!strcmp(argv[i], "--no-shell")) {
+			shell = 0;
 		} else if (argv[i][0] == '-' || path) {
 			usage();
 		} else {
@@ -101,6 +115,8 @@ int main(int argc, char **argv)
 	}
 	if (!path)
 		usage();
+	if (shell < 0)
+		shell = isatty(0) && isatty(1);
 	hosted_raise_descriptor_limit();
 	archive = hosted_load_archive(path, &archive_size);
 	if (!archive)
