@@ -1,11 +1,13 @@
 #!/bin/sh
 # PCI: on a machine with a virtio network and a virtio block device, the
 # boot log lists both with their vendor:device ids, and the in-kernel tests
-# of the Pci door (kernel/pci_test.c) pass. tests/kernel.t leaves them out:
+# of the Pci door (kernel/pci_test.c) and of the virtio library on the block
+# device (kernel/virtio_test.c: a 1 MiB disk reading zeroes, serial
+# lemmings-virtio) pass. tests/kernel.t leaves them out:
 # they need these devices.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-devices="-device virtio-net-pci -blockdev driver=null-co,node-name=blk0 -device virtio-blk-pci,drive=blk0"
+devices="-device virtio-net-pci -blockdev driver=null-co,node-name=blk0,size=1048576,read-zeroes=on -device virtio-blk-pci,drive=blk0,serial=lemmings-virtio"
 echo 1..5
 
 QEMU_EXTRA=$devices boot_until '^pci: [0-9]+ functions?, through' 120 --smp 1 --mem 256M
@@ -22,4 +24,4 @@ legacy_found_bridge() {
 }
 check "without an MCFG (i440FX) the legacy ports find the host bridge" legacy_found_bridge
 
-ktest_suite "the in-kernel Pci door tests pass" pci 5 --timeout 120 --qemu "$devices"
+ktest_suite "the in-kernel Pci door and virtio library tests pass" pci 7 --timeout 120 --qemu "$devices"
