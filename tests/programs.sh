@@ -31,7 +31,7 @@ argv\[1\] = first-argument
 		log_has '^BENCH program.cross_process_door_call [0-9.]+ cycles'
 	check "init sums up" log_has 'init: 5 started, 0 failed'
 	check "the virtio-net driver, with no device (or no Pci door), says so in one line and ends" \
-		log_has '^virtio-net: (no virtio network device; the driver ends|no Pci, Irq, Memory or Threads door here; nothing to drive)'
+		log_has '^virtio-net: (no virtio network device; the driver ends|no Pci, Irq, Memory, Threads or Timer door here; nothing to drive)'
 	check "a program lists the harts through the Harts door" \
 		log_has '^harts:   hart 0  APIC [0-9]+ +main scheduler'
 

@@ -26,18 +26,6 @@ static bool vnet_dev_up; /* the transport found the device's structures */
 
 /* ---- locks, lists, waiters ---- */
 
-void vnet_lock(uint32_t *l)
-{
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(l, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
-}
-
-void vnet_unlock(uint32_t *l)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
-
 void vnet_list_push(struct vnet_queue *q, uint16_t buf, uint32_t len)
 {
 	uint16_t at = (uint16_t)((q->head + q->used) % q->count);
@@ -67,14 +55,19 @@ struct vnet_waiter *vnet_waiter_take(struct vnet_queue *q)
 	return w;
 }
 
-void vnet_waiter_wake(struct vnet_waiter *w)
+void vnet_waiter_done(struct vnet_waiter *w, struct vnet_wakes *k)
 {
-	threads_thread t = w->thread;
-
+	k->thread[k->count++] = w->thread;
 	/* Once done is seen the waiter returns and w (on its stack) is gone:
 	 * nothing of w is touched after the store. */
 	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
-	threads_unpark(vnet.threads, t);
+}
+
+void vnet_wakes_flush(struct vnet_wakes *k)
+{
+	for (unsigned i = 0; i < k->count; i++)
+		threads_unpark(vnet.threads, k->thread[i]);
+	k->count = 0;
 }
 
 void vnet_waiter_sleep(struct vnet_queue *q, struct vnet_waiter *w)
@@ -96,14 +89,20 @@ void vnet_waiter_sleep(struct vnet_queue *q, struct vnet_waiter *w)
 
 /* ---- failure ---- */
 
+/* Fail q's waiters, a batch at a time, woken with the lock dropped. */
 static void fail_waiters(struct vnet_queue *q)
 {
+	struct vnet_wakes k = {0};
 	struct vnet_waiter *w;
 
-	while ((w = vnet_waiter_take(q))) {
-		w->err = LM_ERR_IO;
-		vnet_waiter_wake(w);
-	}
+	do {
+		vnet_lock(&q->lock);
+		while (k.count < VNET_WAKES && (w = vnet_waiter_take(q))) {
+			w->err = LM_ERR_IO;
+			vnet_waiter_done(w, &k);
+		}
+		vnet_unlock(&q->lock);
+	} while (k.count && (vnet_wakes_flush(&k), true));
 }
 
 void vnet_break(const char *why)
@@ -116,10 +115,12 @@ void vnet_break(const char *why)
 	vnet.broken = true;
 	if (first)
 		virtio_pci_fail(&vnet.dev);
-	fail_waiters(&vnet.rx);
-	fail_waiters(&vnet.tx);
 	vnet_unlock(&vnet.tx.lock);
 	vnet_unlock(&vnet.rx.lock);
+	/* No waiter is added once broken is set (take checks it under the
+	 * lock), so these lists only shrink. */
+	fail_waiters(&vnet.rx);
+	fail_waiters(&vnet.tx);
 	if (first)
 		printf("virtio-net: the device misbehaved (%s); the driver stops using it\n", why);
 }
@@ -136,8 +137,9 @@ void vnet_rx_post(uint16_t buf)
 	virtq_add(vnet.rx.q.vq, &b, 0, 1, (void *)(uintptr_t)(buf + 1));
 }
 
-/* Hand one finished buffer to the first waiter, or keep it in the list. */
-static void deliver(struct vnet_queue *q, uint16_t buf, uint32_t len)
+/* Hand one finished buffer to the first waiter (woken by the caller's
+ * flush of k), or keep it in the list. */
+static void deliver(struct vnet_queue *q, uint16_t buf, uint32_t len, struct vnet_wakes *k)
 {
 	struct vnet_waiter *w = vnet_waiter_take(q);
 
@@ -148,7 +150,7 @@ static void deliver(struct vnet_queue *q, uint16_t buf, uint32_t len)
 	w->buf = buf;
 	w->len = len;
 	w->err = LM_OK;
-	vnet_waiter_wake(w);
+	vnet_waiter_done(w, k);
 }
 
 /* Each queue's thread: wait for the queue's interrupt, harvest what the
@@ -161,6 +163,7 @@ static void queue_thread(uintptr_t arg)
 	bool rx = q == &vnet.rx;
 
 	for (;;) {
+		struct vnet_wakes k = {0};
 		struct virtq_done d;
 		enum lm_err err;
 		bool posted = false;
@@ -181,12 +184,23 @@ static void queue_thread(uintptr_t arg)
 					posted = true;
 					continue;
 				}
-				deliver(q, buf, d.len);
+				deliver(q, buf, d.len, &k);
+				if (k.count == VNET_WAKES) {
+					/* Wake them with the lock dropped: a woken
+					 * thread of higher priority on this hart
+					 * would run at once and want the lock. */
+					vnet_unlock(&q->lock);
+					vnet_wakes_flush(&k);
+					vnet_lock(&q->lock);
+					if (vnet.broken)
+						break;
+				}
 			}
-		} while (err == LM_ERR_NOENT && virtq_interrupts_on(q->q.vq));
-		if (posted)
+		} while (err == LM_ERR_NOENT && !vnet.broken && virtq_interrupts_on(q->q.vq));
+		if (posted && !vnet.broken)
 			virtio_pci_kick(&vnet.dev, &q->q);
 		vnet_unlock(&q->lock);
+		vnet_wakes_flush(&k);
 		if (err == LM_ERR_IO)
 			vnet_break(virtq_fault_str(virtq_fault(q->q.vq)));
 	}
@@ -318,9 +332,10 @@ int main(int argc, char **argv)
 	enum lm_err err;
 
 	vnet.threads = threads_door_find();
+	vnet.timer = timer_door_find();
 	memory = memory_door_find();
-	if (!pci || !irq || !memory || !vnet.threads) {
-		printf("virtio-net: no Pci, Irq, Memory or Threads door here; nothing to drive\n");
+	if (!pci || !irq || !memory || !vnet.threads || !vnet.timer) {
+		printf("virtio-net: no Pci, Irq, Memory, Threads or Timer door here; nothing to drive\n");
 		return 0;
 	}
 	if (virtio_pci_door_find(pci, VIRTIO_TYPE_NET, &func)) {

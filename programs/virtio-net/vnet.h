@@ -16,7 +16,7 @@
  * an error, sets done and unparks it; it never leaves the list on its own.
  * Once broken is set, nothing is given to the device again.
  *
- * Locking: one spinlock per direction (rx.lock, tx.lock) guards its virtq,
+ * Locking: one lock per direction (lock.c) (rx.lock, tx.lock) guards its virtq,
  * its buffer lists, its wait list and its counters; it is never held
  * across a copy of a caller's frame, a park or a door call that may block.
  * The configuration (MAC, MTU) is written before the door is published and
@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include <lemmings/threads.h>
+#include <lemmings/timer.h>
 
 #include "sdk/virtio/virtio_pci_door.h"
 
@@ -80,6 +81,7 @@ struct vnet_queue {
 
 struct vnet {
 	const struct threads_door *threads;
+	const struct timer_door *timer;
 	struct virtio_pci_door pci;
 	struct virtio_pci dev;
 	struct vnet_queue rx, tx;
@@ -93,6 +95,7 @@ struct vnet {
 
 extern struct vnet vnet;
 
+/* The driver's locks (lock.c): spin, then yield, then sleep. */
 void vnet_lock(uint32_t *l);
 void vnet_unlock(uint32_t *l);
 
@@ -109,10 +112,22 @@ void vnet_break(const char *why);
 /* Take the queue's first waiter off its list, or NULL. Caller holds the
  * lock. */
 struct vnet_waiter *vnet_waiter_take(struct vnet_queue *q);
-/* Hand w its buffer or error and wake it (after the lock is dropped is
- * not needed: done is set last, and unpark tolerates either order). */
-void vnet_waiter_wake(struct vnet_waiter *w);
-/* Wait, with q's lock held on entry and on return, until w is done. */
+/* Threads to unpark once the lock is dropped: unparking a thread of
+ * higher priority on this hart switches to it at once, and it would spin
+ * on the lock its waker holds. */
+#define VNET_WAKES 16
+struct vnet_wakes {
+	unsigned count;
+	threads_thread thread[VNET_WAKES];
+};
+/* w has its buffer (or error): mark it done and note its thread in k,
+ * which must have room. */
+void vnet_waiter_done(struct vnet_waiter *w, struct vnet_wakes *k);
+/* Unpark k's threads (no lock held) and empty k. */
+void vnet_wakes_flush(struct vnet_wakes *k);
+/* Wait, with q's lock held on entry and on return, until w is done. An
+ * unpark may come before the park, or after done was seen: park keeps one
+ * wake-up and may return early, so the wait loops on done. */
 void vnet_waiter_sleep(struct vnet_queue *q, struct vnet_waiter *w);
 
 /* Publish the Ethernet door (ethernet.c). */
