@@ -296,14 +296,18 @@ all: $(KERNEL) $(TOOL_BINS) $(PROGRAM_BINS) $(ARCHIVE) $(HOSTED_BIN)
 deps:
 	@tools/deps
 
+# The machine make run and make debug give: a virtio network card on QEMU's
+# user network (the virtio-net driver comes up; docs/drivers.md).
+RUN_DEVICES := -netdev user,id=n0 -device virtio-net-pci,netdev=n0
+
 run: deps
 	@$(MAKE) --no-print-directory all
-	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE)
+	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) -- $(RUN_DEVICES)
 
 debug: deps
 	@$(MAKE) --no-print-directory all
 	@echo "In another terminal: gdb -ex 'target remote :1234' $(KERNEL)"
-	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) --gdb
+	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) --gdb -- $(RUN_DEVICES)
 
 check: deps
 	@$(MAKE) --no-print-directory check-run
