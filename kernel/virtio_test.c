@@ -3,7 +3,7 @@
  * virtio block device: found and reached through the Pci door as a driver
  * program will (virtio_pci_door.c), set up by the transport
  * (virtio_pci.c), and asked for its serial number and a sector through one
- * split virtqueue (virtq.c), polled. Ring and request memory are kernel
+ * split virtqueue (virtq.c), polled: one at a time and sixteen in flight. Ring and request memory are kernel
  * pages, standing in for the Memory door. They are in the pci suite
  * because they need its devices (tests/pci.t; tests/kernel.t leaves them
  * out).
@@ -155,6 +155,55 @@ TEST(pci, virtio_blk_reads_sectors_through_one_queue)
 					break;
 				}
 		}
+		EXPECT_EQ(virtq_free_count(b.q.vq), 64);
+		blk_stop(&b);
+	}
+	pmm_free_page(phys);
+}
+
+/* Sixteen requests in flight at once, published together with one
+ * doorbell: each comes back once, with its own answer. */
+TEST(pci, virtio_blk_answers_many_requests_in_flight)
+{
+	struct blk b;
+	uint64_t phys = pmm_alloc_zeroed_page(), start;
+	uint8_t *page;
+	struct virtq_done done;
+	uint32_t seen = 0;
+	unsigned got = 0;
+
+	ASSERT(phys);
+	page = phys_to_virt(phys);
+	blk_start(&b);
+	for (unsigned k = 0; k < 16 && !test_failed; k++) {
+		uint8_t *slot = page + 256 * k;
+		uint64_t at = phys + 256 * k;
+		struct virtq_buf bufs[3] = {{at, sizeof(struct blk_req)}, {at + 32, 20}, {at + 64, 1}};
+
+		*(struct blk_req *)slot = (struct blk_req){.type = BLK_T_GET_ID};
+		slot[64] = 0xff;
+		ASSERT_EQ(virtq_add(b.q.vq, bufs, 1, 2, slot), LM_OK);
+	}
+	if (!test_failed) {
+		virtio_pci_kick(&b.dev, &b.q);
+		start = plat_now_ns();
+		while (got < 16 && plat_now_ns() - start < SCHED_TEST_LIVENESS_NS) {
+			unsigned k;
+
+			if (virtq_harvest(b.q.vq, &done) != LM_OK) {
+				EXPECT_EQ(virtq_fault(b.q.vq), VIRTQ_FAULT_NONE);
+				thread_yield();
+				continue;
+			}
+			k = (unsigned)((uint8_t *)done.token - page) / 256;
+			ASSERT(k < 16);
+			EXPECT(!(seen & (1u << k)));
+			seen |= 1u << k;
+			got++;
+			EXPECT_EQ(page[256 * k + 64], BLK_S_OK);
+			EXPECT(memcmp(page + 256 * k + 32, SERIAL, sizeof SERIAL) == 0);
+		}
+		EXPECT_EQ(seen, 0xffff);
 		EXPECT_EQ(virtq_free_count(b.q.vq), 64);
 		blk_stop(&b);
 	}

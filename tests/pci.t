@@ -24,4 +24,4 @@ legacy_found_bridge() {
 }
 check "without an MCFG (i440FX) the legacy ports find the host bridge" legacy_found_bridge
 
-ktest_suite "the in-kernel Pci door and virtio library tests pass" pci 7 --timeout 120 --qemu "$devices"
+ktest_suite "the in-kernel Pci door and virtio library tests pass" pci 8 --timeout 120 --qemu "$devices"

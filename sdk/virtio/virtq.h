@@ -97,9 +97,10 @@ struct virtq_done {
 struct virtq;
 
 /* A queue of size descriptors (a power of two, 1 to VIRTQ_SIZE_MAX), its
- * memory from dma (about 54 bytes an entry: two 8 KiB blocks for 256). event_idx: the driver and device negotiated
- * VIRTIO_F_RING_EVENT_IDX. LM_ERR_INVAL for a bad size or allocator, the
- * allocator's error when it fails. */
+ * memory from dma (about 54 bytes an entry: two 8 KiB blocks for 256).
+ * event_idx: the driver and device negotiated VIRTIO_F_RING_EVENT_IDX.
+ * LM_ERR_INVAL for a bad size or allocator, the allocator's error when it
+ * fails. */
 enum lm_err virtq_create(uint16_t size, bool event_idx, const struct virtio_dma_ops *dma,
 			 struct virtq **out);
 /* Frees the rings and the private state. Only after the device has been
