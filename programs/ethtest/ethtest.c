@@ -242,20 +242,24 @@ static void door_and_bad_input(void)
 	check(ethernet_counters(eth, NULL) == LM_ERR_INVAL, "counters to NULL: invalid");
 }
 
-/* Receive until match says yes, at most 100 frames. */
-static int receive_until(int (*match)(const uint8_t *, size_t), size_t *len)
+/* Send tx's first length bytes, then receive into rx until match says
+ * yes (at most 100 frames); each step checked under its name. */
+static int exchange(size_t length, const char *sent, int (*match)(const uint8_t *, size_t),
+		    const char *received, size_t *len)
 {
-	for (int i = 0; i < 100; i++) {
+	int ok = 0;
+
+	check(ethernet_send(eth, tx, length) == LM_OK, sent);
+	for (int i = 0; i < 100 && !ok; i++) {
 		uint64_t got = 0;
 
 		if (ethernet_receive(eth, rx, sizeof rx, &got) != LM_OK)
-			return 0;
-		if (match(rx, got)) {
-			*len = got;
-			return 1;
-		}
+			break;
+		ok = match(rx, got);
+		*len = got;
 	}
-	return 0;
+	check(ok, received);
+	return ok;
 }
 
 static int is_arp_reply(const uint8_t *f, size_t len)
@@ -266,12 +270,9 @@ static int is_arp_reply(const uint8_t *f, size_t len)
 static void arp(void)
 {
 	size_t len = 0;
-	int ok;
 
-	check(ethernet_send(eth, tx, arp_request(tx)) == LM_OK, "ARP request for 10.0.2.2 sent");
-	ok = receive_until(is_arp_reply, &len);
-	check(ok, "an ARP reply received");
-	if (!ok)
+	if (!exchange(arp_request(tx), "ARP request for 10.0.2.2 sent", is_arp_reply,
+		      "an ARP reply received", &len))
 		return;
 	memcpy(gw_mac, rx + 22, 6);
 	check(!memcmp(rx, mac, 6) && !memcmp(rx + 6, gw_mac, 6),
@@ -317,12 +318,9 @@ static void dhcp(void)
 {
 	const uint8_t *b = rx + 42, *v = NULL;
 	size_t len = 0;
-	int ok;
 
-	check(ethernet_send(eth, tx, dhcp_discover(tx)) == LM_OK, "DHCP DISCOVER sent");
-	ok = receive_until(is_dhcp_reply, &len);
-	check(ok, "a DHCP reply received (UDP 67 to 68)");
-	if (!ok)
+	if (!exchange(dhcp_discover(tx), "DHCP DISCOVER sent", is_dhcp_reply,
+		      "a DHCP reply received (UDP 67 to 68)", &len))
 		return;
 	check(b[0] == 2 && get16(b + 4) == DHCP_XID >> 16 && get16(b + 6) == (DHCP_XID & 0xffff),
 	      "a BOOTP reply with our transaction id");

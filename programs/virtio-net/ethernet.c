@@ -65,26 +65,14 @@ static void count_error(void)
 	__atomic_fetch_add(&vnet.errors, 1, __ATOMIC_RELAXED);
 }
 
-/* A buffer of q for the caller: one from the list, or wait for one. Called
- * and returns with q's lock held. */
-static enum lm_err take(struct vnet_queue *q, uint16_t *buf, uint32_t *len)
+/* A buffer of q for the caller (me, its thread): one from the list, or
+ * wait for one. Called and returns with q's lock held. */
+static enum lm_err take(struct vnet_queue *q, threads_current_result me, uint16_t *buf,
+			uint32_t *len)
 {
 	struct vnet_waiter w = {0};
-	threads_current_result me;
 
-	if (vnet.broken)
-		return LM_ERR_IO;
-	if (q->used) {
-		vnet_list_pop(q, buf, len);
-		return LM_OK;
-	}
-	vnet_unlock(&q->lock);
-	me = threads_current(vnet.threads);
-	vnet_lock(&q->lock);
-	if (!threads_current_result_is_thread(me))
-		return LM_ERR_IO;
-	/* The list may have been refilled while the lock was dropped. */
-	if (vnet.broken)
+	if (vnet.broken || !threads_current_result_is_thread(me))
 		return LM_ERR_IO;
 	if (q->used) {
 		vnet_list_pop(q, buf, len);
@@ -100,6 +88,7 @@ static enum lm_err take(struct vnet_queue *q, uint16_t *buf, uint32_t *len)
 static ethernet_status send(const uint8_t *frame, uint64_t length)
 {
 	struct vnet_queue *q = &vnet.tx;
+	threads_current_result me;
 	struct virtq_buf b;
 	uint8_t *dst;
 	uint16_t buf;
@@ -111,8 +100,9 @@ static ethernet_status send(const uint8_t *frame, uint64_t length)
 	if (length < VNET_ETH_HDR || length > VNET_ETH_HDR + vnet.mtu)
 		return LM_ERR_RANGE;
 	probe(frame, length, false);
+	me = threads_current(vnet.threads);
 	vnet_lock(&q->lock);
-	err = take(q, &buf, &unused);
+	err = take(q, me, &buf, &unused);
 	vnet_unlock(&q->lock);
 	if (err) {
 		count_error();
@@ -144,6 +134,7 @@ static ethernet_status send(const uint8_t *frame, uint64_t length)
 static ethernet_status receive(uint8_t *buffer, uint64_t length, uint64_t *got)
 {
 	struct vnet_queue *q = &vnet.rx;
+	threads_current_result me;
 	uint16_t buf;
 	uint32_t len;
 	enum lm_err err;
@@ -154,9 +145,10 @@ static ethernet_status receive(uint8_t *buffer, uint64_t length, uint64_t *got)
 		return LM_ERR_RANGE;
 	probe(buffer, length, true);
 	probe(got, sizeof *got, true);
+	me = threads_current(vnet.threads);
 	vnet_lock(&q->lock);
 	for (;;) {
-		if ((err = take(q, &buf, &len)))
+		if ((err = take(q, me, &buf, &len)))
 			break;
 		len -= VNET_HDR; /* the receive thread saw at least a header */
 		if (len <= VNET_ETH_HDR + vnet.mtu)
