@@ -6,6 +6,8 @@
  *
  *   - the door's info (QEMU's default MAC, link up) and its refusals of
  *     bad input;
+ *   - a thread that sends from unmapped memory faults (and only it: the
+ *     checks after it go through the same door);
  *   - an ARP request for 10.0.2.2 and its reply, field by field;
  *   - a DHCP DISCOVER and the OFFER (10.0.2.15, from 10.0.2.2);
  *   - argv[1] (default 10000) ICMP echo requests to 10.0.2.2, up to 64 in
@@ -14,6 +16,9 @@
  *     page count the same before and after;
  *   - a burst of frames no one answers (an unassigned EtherType), for the
  *     send rate.
+ *
+ * With the argument "broken" (and the driver told to play a broken device,
+ * virtio-net hostile=N) it checks instead that the door fails cleanly.
  *
  * Each check prints "ethtest: ok ..." or "ethtest: FAIL ..."; the last
  * line is "ethtest: done, N failures". BENCH lines give frames per second
@@ -242,6 +247,22 @@ static void door_and_bad_input(void)
 	check(ethernet_counters(eth, NULL) == LM_ERR_INVAL, "counters to NULL: invalid");
 }
 
+/* A thread that sends from memory that is not mapped: the door touches it
+ * before it holds anything, so the fault stops this thread alone. */
+#define UNMAPPED 0x10000
+
+static void prober(uintptr_t unused)
+{
+	ethernet_send(eth, (const uint8_t *)UNMAPPED, 60);
+	printf("ethtest: FAIL a send from unmapped memory returned\n");
+}
+
+static void unmapped_pointer(void)
+{
+	threads_spawn(threads, prober, 0, 2, 1, (threads_name)(uintptr_t)"ethtest prober");
+	sleep_ns(100000000);
+}
+
 /* Send tx's first length bytes, then receive into rx until match says
  * yes (at most 100 frames); each step checked under its name. */
 static int exchange(size_t length, const char *sent, int (*match)(const uint8_t *, size_t),
@@ -468,9 +489,38 @@ static void burst(void)
 		       (unsigned long long)(cycles / sent));
 }
 
+/* With the driver started as virtio-net hostile=N: ARP exchanges until
+ * the door fails, then every call fails the same way, the link is down,
+ * the errors are counted, and this program goes on. */
+static void broken_device(void)
+{
+	struct ethernet_link_info li = {0};
+	struct ethernet_stats st = {0};
+	enum lm_err err = LM_OK;
+	uint64_t got;
+	unsigned rounds;
+	char line[120];
+
+	for (rounds = 0; rounds < 1000; rounds++) {
+		if ((err = ethernet_send(eth, tx, arp_request(tx))) != LM_OK)
+			break;
+		if ((err = ethernet_receive(eth, rx, sizeof rx, &got)) != LM_OK)
+			break;
+	}
+	snprintf(line, sizeof line, "after %u exchanges the door says: %s", rounds, lm_err_str(err));
+	check(err == LM_ERR_IO, line);
+	check(ethernet_send(eth, tx, arp_request(tx)) == LM_ERR_IO, "a send then: I/O error");
+	check(ethernet_receive(eth, rx, sizeof rx, &got) == LM_ERR_IO, "a receive then: I/O error");
+	check(ethernet_info(eth, &li) == LM_OK && li.link == 0, "info then: the link is down");
+	check(ethernet_counters(eth, &st) == LM_OK && st.errors >= 3,
+	      "the counters count the refused calls");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t start;
+
+	bool broken = argc > 1 && !strcmp(argv[1], "broken");
 
 	count = argc > 1 ? (unsigned)strtol(argv[1], NULL, 10) : 10000;
 	if (count == 0 || count > COUNT_MAX)
@@ -490,6 +540,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	door_and_bad_input();
+	if (broken) {
+		broken_device();
+		printf("ethtest: done, %d failures\n", failures);
+		return 0;
+	}
+	unmapped_pointer();
 	arp();
 	dhcp();
 	if (!failures)

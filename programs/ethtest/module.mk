@@ -5,4 +5,4 @@ PROGRAMS += ethtest
 ethtest_SRCS := programs/ethtest/ethtest.c
 
 ARCHIVE_COMMANDS += programs/ethtest/archive.sh
-ARCHIVE_DEPS += programs/ethtest/ethernet.list
+ARCHIVE_DEPS += programs/ethtest/ethernet.list programs/ethtest/ethernet-broken.list

@@ -8,11 +8,13 @@
  * (transmit) through the Irq door to event bit 0 of one thread per queue.
  * Each thread waits with the Threads door's wait, harvests its queue and
  * hands buffers to the threads blocked in the Ethernet door (ethernet.c).
- * With no device it says so in one line and ends.
+ * With no device it says so in one line and ends. The argument hostile=N
+ * is for tests (hostile.c).
  *
  * Owns the state in vnet.h; its locking and invariants are described there.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lemmings/irq.h>
@@ -174,6 +176,8 @@ static void queue_thread(uintptr_t arg)
 			vnet_unlock(&q->lock);
 			continue;
 		}
+		if (rx)
+			vnet_hostile_strike();
 		do {
 			while ((err = virtq_harvest(q->q.vq, &d)) == LM_OK) {
 				uint16_t buf = (uint16_t)((uintptr_t)d.token - 1);
@@ -219,6 +223,7 @@ static enum lm_err dma_alloc(void *ctx, size_t bytes, struct virtio_dma *out)
 	if (st)
 		return (enum lm_err)st;
 	*out = (struct virtio_dma){(void *)run.addr, run.phys, pages * 4096};
+	vnet_hostile_note(out);
 	return LM_OK;
 }
 
@@ -331,6 +336,9 @@ int main(int argc, char **argv)
 	pci_func func = 0;
 	enum lm_err err;
 
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "hostile=", 8))
+			vnet_hostile_after = (uint64_t)strtol(argv[i] + 8, NULL, 10);
 	vnet.threads = threads_door_find();
 	vnet.timer = timer_door_find();
 	memory = memory_door_find();

@@ -130,6 +130,15 @@ void vnet_wakes_flush(struct vnet_wakes *k);
  * wake-up and may return early, so the wait loops on done. */
 void vnet_waiter_sleep(struct vnet_queue *q, struct vnet_waiter *w);
 
+/* hostile.c, for tests: with vnet_hostile_after N (the argument
+ * hostile=N; 0, the default, never), once N frames were received the
+ * receive queue's used index jumps as a broken device's would. Each DMA
+ * block is noted as it is taken; the strike is made with rx.lock held,
+ * just before a harvest. */
+extern uint64_t vnet_hostile_after;
+void vnet_hostile_note(const struct virtio_dma *block);
+void vnet_hostile_strike(void);
+
 /* Publish the Ethernet door (ethernet.c). */
 enum lm_err vnet_door_publish(void);
 
