@@ -8,7 +8,7 @@
 # leaked, and a burst of 4000 sends. Twice: a transitional card (1af4:1000)
 # on four harts, a modern-only one (1af4:1041) on one hart. Then a device
 # that breaks (the driver, started as virtio-net hostile=3, makes its used
-# index jump after three frames, as a broken device would: hostile.c): the
+# index jump after three frames, as a broken device would: vnet_hostile.c): the
 # driver says so once, and the door fails every call with an I/O error.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh

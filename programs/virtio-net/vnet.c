@@ -7,9 +7,9 @@
  * entry from the Memory door, and binds MSI-X entry 0 (receive) and 1
  * (transmit) through the Irq door to event bit 0 of one thread per queue.
  * Each thread waits with the Threads door's wait, harvests its queue and
- * hands buffers to the threads blocked in the Ethernet door (ethernet.c).
+ * hands buffers to the threads blocked in the Ethernet door (vnet_door.c).
  * With no device it says so in one line and ends. The argument hostile=N
- * is for tests (hostile.c).
+ * is for tests (vnet_hostile.c).
  *
  * Owns the state in vnet.h; its locking and invariants are described there.
  */

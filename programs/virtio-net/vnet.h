@@ -1,7 +1,7 @@
 /*
  * vnet: the virtio-net driver's shared state (docs/drivers.md, "virtio-net
  * and the Ethernet door"). vnet.c finds and sets up the device and runs
- * one thread per queue, woken by that queue's MSI-X entry; ethernet.c is
+ * one thread per queue, woken by that queue's MSI-X entry; vnet_door.c is
  * the Ethernet door over it.
  *
  * Owns: the device (struct virtio_pci), its receive queue (0) and
@@ -16,9 +16,10 @@
  * an error, sets done and unparks it; it never leaves the list on its own.
  * Once broken is set, nothing is given to the device again.
  *
- * Locking: one lock per direction (lock.c) (rx.lock, tx.lock) guards its virtq,
- * its buffer lists, its wait list and its counters; it is never held
- * across a copy of a caller's frame, a park or a door call that may block.
+ * Locking: one lock per direction (rx.lock, tx.lock; vnet_lock.c) guards
+ * its virtq, its buffer lists, its wait list and its counters; it is never
+ * held across a copy of a caller's frame, a park or a door call that may
+ * block.
  * The configuration (MAC, MTU) is written before the door is published and
  * only read after; the link status is read under config_lock.
  */
@@ -95,7 +96,7 @@ struct vnet {
 
 extern struct vnet vnet;
 
-/* The driver's locks (lock.c): spin, then yield, then sleep. */
+/* The driver's locks (vnet_lock.c): spin, then yield, then sleep. */
 void vnet_lock(uint32_t *l);
 void vnet_unlock(uint32_t *l);
 
@@ -130,7 +131,7 @@ void vnet_wakes_flush(struct vnet_wakes *k);
  * wake-up and may return early, so the wait loops on done. */
 void vnet_waiter_sleep(struct vnet_queue *q, struct vnet_waiter *w);
 
-/* hostile.c, for tests: with vnet_hostile_after N (the argument
+/* vnet_hostile.c, for tests: with vnet_hostile_after N (the argument
  * hostile=N; 0, the default, never), once N frames were received the
  * receive queue's used index jumps as a broken device's would. Each DMA
  * block is noted as it is taken; the strike is made with rx.lock held,
@@ -139,7 +140,7 @@ extern uint64_t vnet_hostile_after;
 void vnet_hostile_note(const struct virtio_dma *block);
 void vnet_hostile_strike(void);
 
-/* Publish the Ethernet door (ethernet.c). */
+/* Publish the Ethernet door (vnet_door.c). */
 enum lm_err vnet_door_publish(void);
 
 #endif
