@@ -97,14 +97,17 @@ static void fail_waiters(struct vnet_queue *q)
 	struct vnet_wakes k = {0};
 	struct vnet_waiter *w;
 
-	do {
+	for (;;) {
 		vnet_lock(&q->lock);
 		while (k.count < VNET_WAKES && (w = vnet_waiter_take(q))) {
 			w->err = LM_ERR_IO;
 			vnet_waiter_done(w, &k);
 		}
 		vnet_unlock(&q->lock);
-	} while (k.count && (vnet_wakes_flush(&k), true));
+		if (!k.count)
+			return;
+		vnet_wakes_flush(&k);
+	}
 }
 
 void vnet_break(const char *why)
