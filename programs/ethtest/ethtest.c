@@ -402,6 +402,17 @@ static uint64_t free_pages(const struct memory_door *m)
 	return memory_query(m, &info) == LM_OK ? info.free_pages : 0;
 }
 
+/* Two BENCH lines: frames per second, and cycles per frame. */
+static void bench(const char *rate, const char *each, uint64_t frames, uint64_t ns,
+		  uint64_t cycles)
+{
+	if (!ns || !frames)
+		return;
+	printf("BENCH ethernet.%s %llu frames/s\nBENCH ethernet.%s.cycles %llu cycles\n", rate,
+	       (unsigned long long)(frames * 1000000000ull / ns), each,
+	       (unsigned long long)(cycles / frames));
+}
+
 static void echoes(void)
 {
 	const struct memory_door *m = memory_door_find();
@@ -459,11 +470,7 @@ static void echoes(void)
 	      "the counters agree: frames sent and received, no drops, no errors");
 	check(after.sent_bytes - before.sent_bytes == (uint64_t)count * (34 + 8 + ECHO_DATA),
 	      "bytes sent counted");
-	if (ns && replies)
-		printf("BENCH ethernet.echo_replies_per_s %llu frames/s\n"
-		       "BENCH ethernet.echo_round_trip.cycles %llu cycles\n",
-		       (unsigned long long)((uint64_t)replies * 1000000000ull / ns),
-		       (unsigned long long)(cycles / replies));
+	bench("echo_replies_per_s", "echo_round_trip", replies, ns, cycles);
 }
 
 /* Frames no one answers (EtherType 0x88b5, for local experiments), sent
@@ -482,11 +489,7 @@ static void burst(void)
 	ns = timer_now(timer) - t0;
 	cycles = rdtsc() - c0;
 	check(sent == BURST, "a burst of 4000 frames handed to the device");
-	if (ns && sent)
-		printf("BENCH ethernet.send_frames_per_s %llu frames/s\n"
-		       "BENCH ethernet.send.cycles %llu cycles\n",
-		       (unsigned long long)((uint64_t)sent * 1000000000ull / ns),
-		       (unsigned long long)(cycles / sent));
+	bench("send_frames_per_s", "send", sent, ns, cycles);
 }
 
 /* With the driver started as virtio-net hostile=N: ARP exchanges until
