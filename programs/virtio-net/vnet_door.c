@@ -1,0 +1,233 @@
+/*
+ * The Ethernet door (sdk/idl/ethernet.idl) over the virtio-net driver's
+ * queues (vnet.h; docs/drivers.md, "virtio-net and the Ethernet door").
+ * Its routines run in the caller's thread, as every door's do.
+ *
+ * send copies the frame once, behind a zeroed 12-byte virtio-net header,
+ * into a free transmit buffer and hands that buffer to the device; it
+ * returns as soon as the device has it (the transmit thread takes the
+ * buffer back when the device is done), so up to one queue's worth of
+ * frames are in flight. With every buffer in flight the sender waits, in
+ * order, for the transmit thread to hand it the next one freed.
+ *
+ * receive takes the oldest frame the device filled, or waits, in order,
+ * for the receive thread to hand it the next; it copies the frame into the
+ * caller's buffer and gives the buffer back to the device. One frame, one
+ * receiver.
+ *
+ * Caller pointers: NULL (below 0x1000) or wrapping ones get LM_ERR_INVAL.
+ * The door has no way to ask whether memory is mapped (programs share one
+ * address space and no routine says so), so it touches the caller's
+ * memory first, before it holds a lock or a buffer: a pointer to unmapped
+ * memory faults the calling thread there, and only it (docs/faults.md),
+ * with nothing of the driver's taken.
+ *
+ * Locking: as vnet.h says; a caller's memory is read or written only with
+ * no lock held.
+ */
+#include <string.h>
+
+#include <lemmings/ethernet.h>
+
+#include "programs/virtio-net/vnet.h"
+
+static bool range_ok(const void *p, uint64_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a >= 0x1000 && a + len >= a;
+}
+
+/* Touch one byte of every page of [p, p+len): a fault now, with nothing
+ * held, rather than later. write: the byte is written back as read. */
+static void probe(const void *p, uint64_t len, bool write)
+{
+	const uintptr_t a = (uintptr_t)p;
+
+	for (uintptr_t at = a; at - a < len; at = (at | 4095) + 1) {
+		volatile uint8_t *b = (volatile uint8_t *)at;
+		uint8_t v = *b;
+
+		if (write)
+			*b = v;
+	}
+	if (len) {
+		volatile const uint8_t *last = (volatile const uint8_t *)(a + len - 1);
+		uint8_t v = *last;
+
+		if (write)
+			*(volatile uint8_t *)last = v;
+	}
+}
+
+static void count_error(void)
+{
+	__atomic_fetch_add(&vnet.errors, 1, __ATOMIC_RELAXED);
+}
+
+/* A buffer of q for the caller (me, its thread): one from the list, or
+ * wait for one. Called and returns with q's lock held. */
+static enum lm_err take(struct vnet_queue *q, threads_current_result me, uint16_t *buf,
+			uint32_t *len)
+{
+	struct vnet_waiter w = {0};
+
+	if (vnet.broken || !threads_current_result_is_thread(me))
+		return LM_ERR_IO;
+	if (q->used) {
+		vnet_list_pop(q, buf, len);
+		return LM_OK;
+	}
+	w.thread = (threads_thread)me;
+	vnet_waiter_sleep(q, &w);
+	*buf = w.buf;
+	*len = w.len;
+	return w.err;
+}
+
+static ethernet_status send(const uint8_t *frame, uint64_t length)
+{
+	struct vnet_queue *q = &vnet.tx;
+	threads_current_result me;
+	struct virtq_buf b;
+	uint8_t *dst;
+	uint16_t buf;
+	uint32_t unused;
+	enum lm_err err;
+
+	if (!range_ok(frame, length))
+		return LM_ERR_INVAL;
+	if (length < VNET_ETH_HDR || length > VNET_ETH_HDR + vnet.mtu)
+		return LM_ERR_RANGE;
+	probe(frame, length, false);
+	me = threads_current(vnet.threads);
+	vnet_lock(&q->lock);
+	err = take(q, me, &buf, &unused);
+	vnet_unlock(&q->lock);
+	if (err) {
+		count_error();
+		return err;
+	}
+	dst = q->bufs + (size_t)buf * VNET_BUF;
+	memset(dst, 0, VNET_HDR);
+	memcpy(dst + VNET_HDR, frame, length);
+	b = (struct virtq_buf){q->bufs_phys + (uint64_t)buf * VNET_BUF, (uint32_t)(VNET_HDR + length)};
+	vnet_lock(&q->lock);
+	err = vnet.broken ? LM_ERR_IO : virtq_add(q->q.vq, &b, 1, 0, (void *)(uintptr_t)(buf + 1));
+	if (err) {
+		vnet_list_push(q, buf, 0);
+	} else {
+		virtio_pci_kick(&vnet.dev, &q->q);
+		q->frames++;
+		q->bytes += length;
+	}
+	vnet_unlock(&q->lock);
+	if (err) {
+		count_error();
+		if (err == LM_ERR_IO)
+			vnet_break("its transmit queue broke");
+		return LM_ERR_IO;
+	}
+	return LM_OK;
+}
+
+static ethernet_status receive(uint8_t *buffer, uint64_t length, uint64_t *got)
+{
+	struct vnet_queue *q = &vnet.rx;
+	threads_current_result me;
+	uint16_t buf;
+	uint32_t len;
+	enum lm_err err;
+
+	if (!range_ok(buffer, length) || !range_ok(got, sizeof *got))
+		return LM_ERR_INVAL;
+	if (length < VNET_ETH_HDR + vnet.mtu)
+		return LM_ERR_RANGE;
+	probe(buffer, length, true);
+	probe(got, sizeof *got, true);
+	me = threads_current(vnet.threads);
+	vnet_lock(&q->lock);
+	for (;;) {
+		if ((err = take(q, me, &buf, &len)))
+			break;
+		len -= VNET_HDR; /* the receive thread saw at least a header */
+		if (len <= VNET_ETH_HDR + vnet.mtu)
+			break;
+		/* Longer than the MTU the device promised: not given out. */
+		__atomic_fetch_add(&vnet.drops, 1, __ATOMIC_RELAXED);
+		vnet_rx_post(buf);
+		virtio_pci_kick(&vnet.dev, &q->q);
+	}
+	vnet_unlock(&q->lock);
+	if (err) {
+		count_error();
+		return err;
+	}
+	memcpy(buffer, q->bufs + (size_t)buf * VNET_BUF + VNET_HDR, len);
+	*got = len;
+	vnet_lock(&q->lock);
+	if (!vnet.broken) {
+		vnet_rx_post(buf);
+		virtio_pci_kick(&vnet.dev, &q->q);
+	}
+	q->frames++;
+	q->bytes += len;
+	vnet_unlock(&q->lock);
+	return LM_OK;
+}
+
+static ethernet_status info(struct ethernet_link_info *out)
+{
+	uint64_t status = VNET_S_LINK_UP, mac = 0;
+	enum lm_err err = LM_OK;
+
+	if (!range_ok(out, sizeof *out))
+		return LM_ERR_INVAL;
+	probe(out, sizeof *out, true);
+	if (vnet.has_status) {
+		vnet_lock(&vnet.config_lock);
+		err = virtio_pci_device_read(&vnet.dev, 6, 2, &status);
+		vnet_unlock(&vnet.config_lock);
+	}
+	for (unsigned i = 0; i < 6; i++)
+		mac |= (uint64_t)vnet.mac[i] << (8 * i);
+	out->mac = mac;
+	out->mtu = vnet.mtu;
+	out->link = !err && !__atomic_load_n(&vnet.broken, __ATOMIC_RELAXED) &&
+		    (status & VNET_S_LINK_UP);
+	return err ? LM_ERR_IO : LM_OK;
+}
+
+static ethernet_status counters(struct ethernet_stats *out)
+{
+	struct ethernet_stats s;
+
+	if (!range_ok(out, sizeof *out))
+		return LM_ERR_INVAL;
+	probe(out, sizeof *out, true);
+	vnet_lock(&vnet.tx.lock);
+	s.sent_frames = vnet.tx.frames;
+	s.sent_bytes = vnet.tx.bytes;
+	vnet_unlock(&vnet.tx.lock);
+	vnet_lock(&vnet.rx.lock);
+	s.received_frames = vnet.rx.frames;
+	s.received_bytes = vnet.rx.bytes;
+	vnet_unlock(&vnet.rx.lock);
+	s.drops = __atomic_load_n(&vnet.drops, __ATOMIC_RELAXED);
+	s.errors = __atomic_load_n(&vnet.errors, __ATOMIC_RELAXED);
+	*out = s;
+	return LM_OK;
+}
+
+static const struct ethernet_door door = {
+	.header = ETHERNET_DOOR_HEADER,
+	.info = info,
+	.send = send,
+	.receive = receive,
+	.counters = counters,
+};
+
+enum lm_err vnet_door_publish(void)
+{
+	return lm_door_register(&door.header);
+}
