@@ -81,12 +81,12 @@ void vnet_waiter_sleep(struct vnet_queue *q, struct vnet_waiter *w)
 	else
 		q->first = w;
 	q->last = w;
-	vnet_unlock(&q->lock);
+	lm_unlock(&q->lock);
 	/* An unpark before the park is kept (the park bit stays set), so no
 	 * wake-up is lost; a park may also return early, hence the loop. */
 	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
 		threads_park(vnet.threads);
-	vnet_lock(&q->lock);
+	lm_lock(&q->lock);
 }
 
 /* ---- failure ---- */
@@ -98,12 +98,12 @@ static void fail_waiters(struct vnet_queue *q)
 	struct vnet_waiter *w;
 
 	for (;;) {
-		vnet_lock(&q->lock);
+		lm_lock(&q->lock);
 		while (k.count < VNET_WAKES && (w = vnet_waiter_take(q))) {
 			w->err = LM_ERR_IO;
 			vnet_waiter_done(w, &k);
 		}
-		vnet_unlock(&q->lock);
+		lm_unlock(&q->lock);
 		if (!k.count)
 			return;
 		vnet_wakes_flush(&k);
@@ -114,14 +114,14 @@ void vnet_break(const char *why)
 {
 	bool first;
 
-	vnet_lock(&vnet.rx.lock);
-	vnet_lock(&vnet.tx.lock);
+	lm_lock(&vnet.rx.lock);
+	lm_lock(&vnet.tx.lock);
 	first = !vnet.broken;
 	vnet.broken = true;
 	if (first)
 		virtio_pci_fail(&vnet.dev);
-	vnet_unlock(&vnet.tx.lock);
-	vnet_unlock(&vnet.rx.lock);
+	lm_unlock(&vnet.tx.lock);
+	lm_unlock(&vnet.rx.lock);
 	/* No waiter is added once broken is set (take checks it under the
 	 * lock), so these lists only shrink. */
 	fail_waiters(&vnet.rx);
@@ -174,9 +174,9 @@ static void queue_thread(uintptr_t arg)
 		bool posted = false;
 
 		threads_wait(vnet.threads, 1ull << VNET_QUEUE_BIT);
-		vnet_lock(&q->lock);
+		lm_lock(&q->lock);
 		if (vnet.broken) {
-			vnet_unlock(&q->lock);
+			lm_unlock(&q->lock);
 			continue;
 		}
 		if (rx)
@@ -196,9 +196,9 @@ static void queue_thread(uintptr_t arg)
 					/* Wake them with the lock dropped: a woken
 					 * thread of higher priority on this hart
 					 * would run at once and want the lock. */
-					vnet_unlock(&q->lock);
+					lm_unlock(&q->lock);
 					vnet_wakes_flush(&k);
-					vnet_lock(&q->lock);
+					lm_lock(&q->lock);
 					if (vnet.broken)
 						break;
 				}
@@ -206,7 +206,7 @@ static void queue_thread(uintptr_t arg)
 		} while (err == LM_ERR_NOENT && !vnet.broken && virtq_interrupts_on(q->q.vq));
 		if (posted && !vnet.broken)
 			virtio_pci_kick(&vnet.dev, &q->q);
-		vnet_unlock(&q->lock);
+		lm_unlock(&q->lock);
 		vnet_wakes_flush(&k);
 		if (err == LM_ERR_IO)
 			vnet_break(virtq_fault_str(virtq_fault(q->q.vq)));
@@ -344,6 +344,9 @@ int main(int argc, char **argv)
 			vnet_hostile_after = (uint64_t)strtol(argv[i] + 8, NULL, 10);
 	vnet.threads = threads_door_find();
 	vnet.timer = timer_door_find();
+	lm_lock_init(&vnet.rx.lock, vnet.threads, vnet.timer);
+	lm_lock_init(&vnet.tx.lock, vnet.threads, vnet.timer);
+	lm_lock_init(&vnet.config_lock, vnet.threads, vnet.timer);
 	memory = memory_door_find();
 	if (!pci || !irq || !memory || !vnet.threads || !vnet.timer) {
 		printf("virtio-net: no Pci, Irq, Memory, Threads or Timer door here; nothing to drive\n");

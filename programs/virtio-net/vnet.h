@@ -16,7 +16,7 @@
  * an error, sets done and unparks it; it never leaves the list on its own.
  * Once broken is set, nothing is given to the device again.
  *
- * Locking: one lock per direction (rx.lock, tx.lock; vnet_lock.c) guards
+ * Locking: one lock per direction (rx.lock, tx.lock; lemmings/lock.h) guards
  * its virtq, its buffer lists, its wait list and its counters; it is never
  * held across a copy of a caller's frame, a park or a door call that may
  * block.
@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <lemmings/lock.h>
 #include <lemmings/threads.h>
 #include <lemmings/timer.h>
 
@@ -65,7 +66,7 @@ struct vnet_waiter {
 };
 
 struct vnet_queue {
-	uint32_t lock;
+	struct lm_lock lock;
 	struct virtio_pci_queue q;
 	uint8_t *bufs; /* count buffers of VNET_BUF bytes */
 	uint64_t bufs_phys;
@@ -89,16 +90,12 @@ struct vnet {
 	uint8_t mac[6];
 	uint32_t mtu;
 	bool has_status;
-	uint32_t config_lock;
+	struct lm_lock config_lock;
 	bool broken; /* written under both queue locks, read under either */
 	uint64_t drops, errors;
 };
 
 extern struct vnet vnet;
-
-/* The driver's locks (vnet_lock.c): spin, then yield, then sleep. */
-void vnet_lock(uint32_t *l);
-void vnet_unlock(uint32_t *l);
 
 /* Queue list ring: append at the tail, take from the head. */
 void vnet_list_push(struct vnet_queue *q, uint16_t buf, uint32_t len);

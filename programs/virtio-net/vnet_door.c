@@ -101,9 +101,9 @@ static ethernet_status send(const uint8_t *frame, uint64_t length)
 		return LM_ERR_RANGE;
 	probe(frame, length, false);
 	me = threads_current(vnet.threads);
-	vnet_lock(&q->lock);
+	lm_lock(&q->lock);
 	err = take(q, me, &buf, &unused);
-	vnet_unlock(&q->lock);
+	lm_unlock(&q->lock);
 	if (err) {
 		count_error();
 		return err;
@@ -112,7 +112,7 @@ static ethernet_status send(const uint8_t *frame, uint64_t length)
 	memset(dst, 0, VNET_HDR);
 	memcpy(dst + VNET_HDR, frame, length);
 	b = (struct virtq_buf){q->bufs_phys + (uint64_t)buf * VNET_BUF, (uint32_t)(VNET_HDR + length)};
-	vnet_lock(&q->lock);
+	lm_lock(&q->lock);
 	err = vnet.broken ? LM_ERR_IO : virtq_add(q->q.vq, &b, 1, 0, (void *)(uintptr_t)(buf + 1));
 	if (err) {
 		vnet_list_push(q, buf, 0);
@@ -121,7 +121,7 @@ static ethernet_status send(const uint8_t *frame, uint64_t length)
 		q->frames++;
 		q->bytes += length;
 	}
-	vnet_unlock(&q->lock);
+	lm_unlock(&q->lock);
 	if (err) {
 		count_error();
 		if (err == LM_ERR_IO)
@@ -146,7 +146,7 @@ static ethernet_status receive(uint8_t *buffer, uint64_t length, uint64_t *got)
 	probe(buffer, length, true);
 	probe(got, sizeof *got, true);
 	me = threads_current(vnet.threads);
-	vnet_lock(&q->lock);
+	lm_lock(&q->lock);
 	for (;;) {
 		if ((err = take(q, me, &buf, &len)))
 			break;
@@ -158,21 +158,21 @@ static ethernet_status receive(uint8_t *buffer, uint64_t length, uint64_t *got)
 		vnet_rx_post(buf);
 		virtio_pci_kick(&vnet.dev, &q->q);
 	}
-	vnet_unlock(&q->lock);
+	lm_unlock(&q->lock);
 	if (err) {
 		count_error();
 		return err;
 	}
 	memcpy(buffer, q->bufs + (size_t)buf * VNET_BUF + VNET_HDR, len);
 	*got = len;
-	vnet_lock(&q->lock);
+	lm_lock(&q->lock);
 	if (!vnet.broken) {
 		vnet_rx_post(buf);
 		virtio_pci_kick(&vnet.dev, &q->q);
 	}
 	q->frames++;
 	q->bytes += len;
-	vnet_unlock(&q->lock);
+	lm_unlock(&q->lock);
 	return LM_OK;
 }
 
@@ -185,9 +185,9 @@ static ethernet_status info(struct ethernet_link_info *out)
 		return LM_ERR_INVAL;
 	probe(out, sizeof *out, true);
 	if (vnet.has_status) {
-		vnet_lock(&vnet.config_lock);
+		lm_lock(&vnet.config_lock);
 		err = virtio_pci_device_read(&vnet.dev, 6, 2, &status);
-		vnet_unlock(&vnet.config_lock);
+		lm_unlock(&vnet.config_lock);
 	}
 	for (unsigned i = 0; i < 6; i++)
 		mac |= (uint64_t)vnet.mac[i] << (8 * i);
@@ -205,14 +205,14 @@ static ethernet_status counters(struct ethernet_stats *out)
 	if (!range_ok(out, sizeof *out))
 		return LM_ERR_INVAL;
 	probe(out, sizeof *out, true);
-	vnet_lock(&vnet.tx.lock);
+	lm_lock(&vnet.tx.lock);
 	s.sent_frames = vnet.tx.frames;
 	s.sent_bytes = vnet.tx.bytes;
-	vnet_unlock(&vnet.tx.lock);
-	vnet_lock(&vnet.rx.lock);
+	lm_unlock(&vnet.tx.lock);
+	lm_lock(&vnet.rx.lock);
 	s.received_frames = vnet.rx.frames;
 	s.received_bytes = vnet.rx.bytes;
-	vnet_unlock(&vnet.rx.lock);
+	lm_unlock(&vnet.rx.lock);
 	s.drops = __atomic_load_n(&vnet.drops, __ATOMIC_RELAXED);
 	s.errors = __atomic_load_n(&vnet.errors, __ATOMIC_RELAXED);
 	*out = s;
