@@ -1,0 +1,6 @@
+# programs/virtio-blk: the virtio block driver, publishing the Block door
+# (docs/drivers.md, "virtio-blk and the Block door"). Started at boot from
+# programs/init.list; without a virtio block device it says so and ends.
+# (= not :=: sdk/virtio/virtio.mk, which sets VIRTIO_SRCS, is read after this file.)
+PROGRAMS += virtio-blk
+virtio-blk_SRCS = programs/virtio-blk/virtio_blk.c programs/virtio-blk/vblk.c $(VIRTIO_SRCS)
