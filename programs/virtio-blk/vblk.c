@@ -17,7 +17,9 @@
 #include "programs/virtio-blk/vblk.h"
 
 #define HEADER_CELL 32 /* a header (16 bytes) and its status byte */
-#define SPIN_TRIES 64  /* then yield: the holder may have been preempted */
+#define SPIN_TRIES 64  /* pauses, then a yield */
+#define YIELD_TRIES 4  /* yields, then sleeps (see lock) */
+#define SLEEP_NS 20000
 
 /* ---- DMA memory, from the Memory door ---- */
 
@@ -38,7 +40,27 @@ static void dma_free(void *ctx, const struct virtio_dma *mem)
 	memory_free(ctx, (uintptr_t)mem->virt, mem->bytes / 4096);
 }
 
-/* ---- the lock ---- */
+/* ---- the lock ----
+ *
+ * Held for a few dozen instructions, so waiters spin; but a thread of
+ * higher priority than the holder, on the holder's hart (the completion
+ * thread woken by the interrupt, a caller of higher priority), would spin
+ * and yield forever: a yield gives the hart only to threads of its own
+ * priority or higher, and the holder is not one. So after a while a waiter
+ * sleeps a little on a timer, which lets any thread run. */
+
+static void backoff(struct vblk *d)
+{
+	timer_create_result t = timer_create(d->timer);
+
+	if (!timer_create_result_is_timer(t)) {
+		threads_yield(d->threads);
+		return;
+	}
+	timer_set(d->timer, (timer_timer)t, timer_now(d->timer) + SLEEP_NS);
+	timer_wait(d->timer, (timer_timer)t);
+	timer_destroy(d->timer, (timer_timer)t);
+}
 
 static void lock(struct vblk *d)
 {
@@ -46,10 +68,12 @@ static void lock(struct vblk *d)
 
 	while (__atomic_exchange_n(&d->lock, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&d->lock, __ATOMIC_RELAXED)) {
-			if (++tries % SPIN_TRIES == 0)
+			if (++tries % SPIN_TRIES)
+				__builtin_ia32_pause();
+			else if (tries < SPIN_TRIES * YIELD_TRIES)
 				threads_yield(d->threads);
 			else
-				__builtin_ia32_pause();
+				backoff(d);
 		}
 	}
 }
@@ -318,10 +342,11 @@ enum lm_err vblk_start(struct vblk *d)
 
 	memset(d, 0, sizeof *d);
 	d->threads = threads_door_find();
+	d->timer = timer_door_find();
 	if (!pci || virtio_pci_door_find(pci, VIRTIO_TYPE_BLOCK, &f))
 		return LM_ERR_NOENT;
-	if (!mem || !irq || !d->threads)
-		return give_up(d, "no Memory, Irq or Threads door", LM_ERR_UNSUPPORTED);
+	if (!mem || !irq || !d->threads || !d->timer)
+		return give_up(d, "no Memory, Irq, Threads or Timer door", LM_ERR_UNSUPPORTED);
 	if ((err = virtio_pci_door_open(&d->door, pci, f, &ops)))
 		return give_up(d, "cannot open the PCI function", err);
 	if ((err = virtio_pci_init(&d->dev, &ops)))

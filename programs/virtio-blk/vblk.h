@@ -15,7 +15,8 @@
  *
  * Locking: one lock (d->lock) around the queue, the free slots and the
  * queue of callers waiting for one, held for a few dozen instructions; the
- * doorbell is rung and threads are unparked outside it.
+ * doorbell is rung and threads are unparked outside it. Waiters spin, then
+ * yield, then sleep (vblk.c says why).
  */
 #ifndef PROGRAMS_VIRTIO_BLK_VBLK_H
 #define PROGRAMS_VIRTIO_BLK_VBLK_H
@@ -25,6 +26,7 @@
 
 #include <lemmings/err.h>
 #include <lemmings/threads.h>
+#include <lemmings/timer.h>
 
 #include "sdk/virtio/virtio_pci_door.h"
 
@@ -80,6 +82,7 @@ struct vblk_wait {
 
 struct vblk {
 	const struct threads_door *threads;
+	const struct timer_door *timer;
 	struct virtio_pci_door door;
 	struct virtio_pci dev;
 	struct virtio_pci_queue q;
