@@ -11,7 +11,7 @@
 # while the rest start; a missing init and a damaged archive get clear
 # messages. memtest, alone, checks the heap over the Memory door.
 
-PROGRAM_CHECKS=26
+PROGRAM_CHECKS=27
 
 program_checks() {
 	archive=build/archive.cpio
@@ -21,14 +21,17 @@ program_checks() {
 	run_system 'init: [0-9]+ started
 argv\[1\] = first-argument
 ^kvclient: a call to another process costs
-^harts:   hart 0 ' 120 $archive
+^harts:   hart 0 
+^virtio-blk: ' 120 $archive
 	check "init starts from the archive" log_has 'init: starting the programs listed in /etc/programs'
 	check "hello runs with its argument" log_has 'argv\[1\] = first-argument'
 	check "init reports each start" log_has 'init: started /bin/kvclient'
 	check "the door pair works" log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 	check "a cross-process door call is measured" \
 		log_has '^BENCH program.cross_process_door_call [0-9.]+ cycles'
-	check "init sums up" log_has 'init: 4 started, 0 failed'
+	check "init sums up" log_has 'init: 5 started, 0 failed'
+	check "the block driver finds no disk, says so in one line and ends" \
+		sh -c '[ "$(grep -c "^virtio-blk: " "$0")" -eq 1 ] && grep -q "^virtio-blk: no virtio block device" "$0"' "$LOG"
 	check "a program lists the harts through the Harts door" \
 		log_has '^harts:   hart 0  APIC [0-9]+ +main scheduler'
 
