@@ -3,4 +3,5 @@
 # programs/init.list; without a virtio block device it says so and ends.
 # (= not :=: sdk/virtio/virtio.mk, which sets VIRTIO_SRCS, is read after this file.)
 PROGRAMS += virtio-blk
-virtio-blk_SRCS = programs/virtio-blk/virtio_blk.c programs/virtio-blk/vblk.c $(VIRTIO_SRCS)
+virtio-blk_SRCS = programs/virtio-blk/virtio_blk.c programs/virtio-blk/vblk.c \
+	programs/virtio-blk/vblk_setup.c $(VIRTIO_SRCS)

@@ -1,9 +1,10 @@
 /*
  * vblk: one virtio block device, driven (docs/drivers.md, "virtio-blk and
- * the Block door"). vblk.c owns the device: its setup through the Pci,
- * Memory, Threads and Irq doors, its one request queue, the request slots
- * and the completion thread; virtio_blk.c is the Block door over it, which
- * checks what callers pass before anything here sees it.
+ * the Block door"). vblk_setup.c sets it up through the Pci, Memory,
+ * Threads and Irq doors; vblk.c owns its one request queue from then on,
+ * the request slots and the completion thread; virtio_blk.c is the Block
+ * door over it, which checks what callers pass before anything here sees
+ * it.
  *
  * A request is a slot: a header and a status byte the device reads and
  * writes, and a bounce buffer of max_count sectors, all DMA memory from the
@@ -98,9 +99,23 @@ struct vblk {
 };
 
 /* Find the first virtio block function, set it up and start its completion
- * thread. LM_ERR_NOENT when there is no such function (or no Pci door);
- * any other error is said in one line of the log. */
+ * thread (vblk_setup.c). LM_ERR_NOENT when there is no such function (or
+ * no Pci door); any other error is said in one line of the log. */
 enum lm_err vblk_start(struct vblk *d);
+
+/* Give d one more slot: a header cell of at least 17 bytes and a bounce
+ * buffer of VBLK_MAX_COUNT sectors, both device-reachable. Setup only. */
+void vblk_slot_add(struct vblk *d, void *header, uint64_t header_phys, void *data,
+		   uint64_t data_phys);
+
+/* Harvest every finished chain and record its result; if the device broke
+ * the queue, reset it and fail every chain still out. Fills wake with the
+ * callers to unpark (at most nslots) and returns how many. */
+unsigned vblk_complete(struct vblk *d, threads_thread *wake);
+
+/* The completion thread (arg: d): waits for VBLK_IRQ_BIT, vblk_complete,
+ * unparks the callers. */
+void vblk_completion(uintptr_t arg);
 
 /* One request, blocking the caller until the device answers. type is
  * VBLK_T_IN, VBLK_T_OUT or VBLK_T_FLUSH; for IN and OUT, count (1 to
