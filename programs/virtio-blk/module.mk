@@ -5,3 +5,8 @@
 PROGRAMS += virtio-blk
 virtio-blk_SRCS = programs/virtio-blk/virtio_blk.c programs/virtio-blk/vblk.c \
 	programs/virtio-blk/vblk_setup.c $(VIRTIO_SRCS)
+
+# Requests and completion on the host, against a device in memory.
+HOST_TESTS += vblk_test
+vblk_test_SRCS := programs/virtio-blk/vblk.c programs/virtio-blk/vblk_test.c sdk/virtio/virtq.c \
+	sdk/virtio/virtq_testdev.c sdk/virtio/virtio_pci.c

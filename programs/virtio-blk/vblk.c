@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <lemmings/timer.h>
+
 #include "programs/virtio-blk/vblk.h"
 
 #define SPIN_TRIES 64  /* pauses, then a yield */
@@ -31,7 +33,7 @@
 
 static void backoff(struct vblk *d)
 {
-	timer_create_result t = timer_create(d->timer);
+	timer_create_result t = d->timer ? timer_create(d->timer) : LM_ERR_UNSUPPORTED;
 
 	if (!timer_create_result_is_timer(t)) {
 		threads_yield(d->threads);

@@ -27,9 +27,10 @@
 
 #include <lemmings/err.h>
 #include <lemmings/threads.h>
-#include <lemmings/timer.h>
 
 #include "sdk/virtio/virtio_pci_door.h"
+
+struct timer_door; /* lemmings/timer.h, whose timer_create a host's time.h has too */
 
 #define VBLK_SECTOR 512
 /* Sectors one request moves at most: the bounce buffer of a slot. */
@@ -83,7 +84,7 @@ struct vblk_wait {
 
 struct vblk {
 	const struct threads_door *threads;
-	const struct timer_door *timer;
+	const struct timer_door *timer; /* NULL: the lock's waiters yield, never sleep */
 	struct virtio_pci_door door;
 	struct virtio_pci dev;
 	struct virtio_pci_queue q;

@@ -10,6 +10,7 @@
 
 #include <lemmings/irq.h>
 #include <lemmings/memory.h>
+#include <lemmings/timer.h>
 
 #include "programs/virtio-blk/vblk.h"
 
