@@ -111,64 +111,72 @@ static void failed(enum lm_err err)
 		first_err = err;
 }
 
-/* Worker id takes chunks id, id + THREADS, ... of max_count sectors. */
-static void writer(uintptr_t id)
+/* Write the pattern into count sectors at sector at, through buf. */
+static void write_chunk(uint64_t *buf, uint64_t at, uint32_t count)
+{
+	enum lm_err err;
+
+	for (uint32_t s = 0; s < count; s++)
+		for (unsigned i = 0; i < 64; i++)
+			buf[s * 64 + i] = pattern(at + s, i);
+	err = (enum lm_err)block_write(blk, at, count, (uint8_t *)buf);
+	if (err)
+		failed(err);
+}
+
+static void note_bad(uint64_t sector)
+{
+	uint64_t was = __atomic_load_n(&first_bad, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&bad_sectors, 1, __ATOMIC_RELAXED);
+	while (sector < was && !__atomic_compare_exchange_n(&first_bad, &was, sector, 0,
+							     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* Read count sectors at sector at into buf and check the pattern. */
+static void check_chunk(uint64_t *buf, uint64_t at, uint32_t count)
+{
+	enum lm_err err;
+
+	memset(buf, 0x5a, (size_t)count * 512);
+	err = (enum lm_err)block_read(blk, at, count, (uint8_t *)buf);
+	if (err) {
+		failed(err);
+		return;
+	}
+	for (uint32_t s = 0; s < count; s++)
+		for (unsigned i = 0; i < 64; i++)
+			if (buf[s * 64 + i] != pattern(at + s, i)) {
+				note_bad(at + s);
+				break;
+			}
+}
+
+/* Worker id does each of its chunks: id, id + THREADS, ... of max_count
+ * sectors (the last one shorter). */
+static void chunks(uintptr_t id, void (*each)(uint64_t *buf, uint64_t at, uint32_t count))
 {
 	uint64_t *buf = malloc((size_t)geo.max_count * 512);
 
 	if (!buf)
 		failed(LM_ERR_NOMEM);
 	for (uint64_t at = id * geo.max_count; buf && at < geo.capacity;
-	     at += (uint64_t)THREADS * geo.max_count) {
-		uint32_t count = geo.capacity - at < geo.max_count ? (uint32_t)(geo.capacity - at)
-								   : geo.max_count;
-		enum lm_err err;
-
-		for (uint32_t s = 0; s < count; s++)
-			for (unsigned i = 0; i < 64; i++)
-				buf[s * 64 + i] = pattern(at + s, i);
-		err = (enum lm_err)block_write(blk, at, count, (uint8_t *)buf);
-		if (err)
-			failed(err);
-	}
+	     at += (uint64_t)THREADS * geo.max_count)
+		each(buf, at, geo.capacity - at < geo.max_count ? (uint32_t)(geo.capacity - at)
+							       : geo.max_count);
 	free(buf);
 	worker_done();
 }
 
+static void writer(uintptr_t id)
+{
+	chunks(id, write_chunk);
+}
+
 static void reader(uintptr_t id)
 {
-	uint64_t *buf = malloc((size_t)geo.max_count * 512);
-
-	if (!buf)
-		failed(LM_ERR_NOMEM);
-	for (uint64_t at = id * geo.max_count; buf && at < geo.capacity;
-	     at += (uint64_t)THREADS * geo.max_count) {
-		uint32_t count = geo.capacity - at < geo.max_count ? (uint32_t)(geo.capacity - at)
-								   : geo.max_count;
-		enum lm_err err;
-
-		memset(buf, 0x5a, (size_t)count * 512);
-		err = (enum lm_err)block_read(blk, at, count, (uint8_t *)buf);
-		if (err) {
-			failed(err);
-			continue;
-		}
-		for (uint32_t s = 0; s < count; s++)
-			for (unsigned i = 0; i < 64; i++)
-				if (buf[s * 64 + i] != pattern(at + s, i)) {
-					uint64_t was = __atomic_load_n(&first_bad, __ATOMIC_RELAXED);
-
-					__atomic_add_fetch(&bad_sectors, 1, __ATOMIC_RELAXED);
-					while (at + s < was &&
-					       !__atomic_compare_exchange_n(&first_bad, &was, at + s, 0,
-									    __ATOMIC_RELAXED,
-									    __ATOMIC_RELAXED))
-						;
-					break;
-				}
-	}
-	free(buf);
-	worker_done();
+	chunks(id, check_chunk);
 }
 
 static void write_all(void)
