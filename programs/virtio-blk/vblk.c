@@ -229,7 +229,7 @@ enum lm_err vblk_request(struct vblk *d, uint32_t type, uint64_t sector, uint32_
 	bool notify;
 
 	if (!threads_current_result_is_thread(me))
-		return LM_ERR_NOENT;
+		return (enum lm_err)me; /* no handle could be made for the caller */
 	s = slot_get(d, (threads_thread)me);
 	*s->header = (struct vblk_header){.type = type, .sector = sector};
 	*status_of(s) = 0xff; /* no status the device can mean */

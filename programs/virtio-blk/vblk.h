@@ -123,7 +123,8 @@ void vblk_completion(uintptr_t arg);
  * max_count) sectors at sector, read into or written from buf. Arguments
  * are the caller's to check (virtio_blk.c). LM_ERR_IO: the device reported
  * an error or misbehaved; LM_ERR_UNSUPPORTED: it does not support the
- * request; LM_ERR_NOENT: the caller has no thread handle. */
+ * request; LM_ERR_NOMEM or LM_ERR_FULL: no thread handle could be made for
+ * the caller (the Threads door's current). */
 enum lm_err vblk_request(struct vblk *d, uint32_t type, uint64_t sector, uint32_t count,
 			 void *buf);
 
