@@ -22,16 +22,19 @@ program_checks() {
 argv\[1\] = first-argument
 ^kvclient: a call to another process costs
 ^harts:   hart 0 
-^virtio-net: ' 120 $archive
+^virtio-net: 
+^virtio-blk: ' 120 $archive
 	check "init starts from the archive" log_has 'init: starting the programs listed in /etc/programs'
 	check "hello runs with its argument" log_has 'argv\[1\] = first-argument'
 	check "init reports each start" log_has 'init: started /bin/kvclient'
 	check "the door pair works" log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 	check "a cross-process door call is measured" \
 		log_has '^BENCH program.cross_process_door_call [0-9.]+ cycles'
-	check "init sums up" log_has 'init: 5 started, 0 failed'
+	check "init sums up" log_has 'init: 6 started, 0 failed'
 	check "the virtio-net driver, with no device (or no Pci door), says so in one line and ends" \
 		log_has '^virtio-net: (no virtio network device; the driver ends|no Pci, Irq, Memory, Threads or Timer door here; nothing to drive)'
+	check "the block driver finds no disk, says so in one line and ends" \
+		sh -c '[ "$(grep -c "^virtio-blk: " "$0")" -eq 1 ] && grep -q "^virtio-blk: no virtio block device" "$0"' "$LOG"
 	check "a program lists the harts through the Harts door" \
 		log_has '^harts:   hart 0  APIC [0-9]+ +main scheduler'
 
