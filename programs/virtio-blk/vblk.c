@@ -1,6 +1,6 @@
 /*
  * Requests to the virtio block device (vblk.h): the request slots, the
- * lock, the completion thread, and what happens when the device breaks its
+ * completion thread, and what happens when the device breaks its
  * queue. Set up by vblk_setup.c; nothing here finds a door but through
  * struct vblk, so the host test (vblk_test.c) runs it against a device in
  * memory.
@@ -14,56 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <lemmings/timer.h>
 
 #include "programs/virtio-blk/vblk.h"
-
-#define SPIN_TRIES 64  /* pauses, then a yield */
-#define YIELD_TRIES 4  /* yields, then sleeps (see lock) */
-#define SLEEP_NS 20000
-
-/* ---- the lock ----
- *
- * Held for a few dozen instructions, so waiters spin; but a thread of
- * higher priority than the holder, on the holder's hart (the completion
- * thread woken by the interrupt, a caller of higher priority), would spin
- * and yield forever: a yield gives the hart only to threads of its own
- * priority or higher, and the holder is not one. So after a while a waiter
- * sleeps a little on a timer, which lets any thread run. */
-
-static void backoff(struct vblk *d)
-{
-	timer_create_result t = d->timer ? timer_create(d->timer) : LM_ERR_UNSUPPORTED;
-
-	if (!timer_create_result_is_timer(t)) {
-		threads_yield(d->threads);
-		return;
-	}
-	timer_set(d->timer, (timer_timer)t, timer_now(d->timer) + SLEEP_NS);
-	timer_wait(d->timer, (timer_timer)t);
-	timer_destroy(d->timer, (timer_timer)t);
-}
-
-static void lock(struct vblk *d)
-{
-	unsigned tries = 0;
-
-	while (__atomic_exchange_n(&d->lock, 1, __ATOMIC_ACQUIRE)) {
-		while (__atomic_load_n(&d->lock, __ATOMIC_RELAXED)) {
-			if (++tries % SPIN_TRIES)
-				__builtin_ia32_pause();
-			else if (tries < SPIN_TRIES * YIELD_TRIES)
-				threads_yield(d->threads);
-			else
-				backoff(d);
-		}
-	}
-}
-
-static void unlock(struct vblk *d)
-{
-	__atomic_store_n(&d->lock, 0, __ATOMIC_RELEASE);
-}
 
 /* ---- slots ---- */
 
@@ -78,11 +30,11 @@ static struct vblk_slot *slot_get(struct vblk *d, threads_thread me)
 	struct vblk_wait w = {.thread = me};
 	struct vblk_slot *s;
 
-	lock(d);
+	lm_lock(&d->lock);
 	s = d->free;
 	if (s) {
 		d->free = s->next;
-		unlock(d);
+		lm_unlock(&d->lock);
 		return s;
 	}
 	if (d->waiting_tail)
@@ -90,7 +42,7 @@ static struct vblk_slot *slot_get(struct vblk *d, threads_thread me)
 	else
 		d->waiting = &w;
 	d->waiting_tail = &w;
-	unlock(d);
+	lm_unlock(&d->lock);
 	while (!(s = __atomic_load_n(&w.slot, __ATOMIC_ACQUIRE)))
 		threads_park(d->threads);
 	return s;
@@ -102,18 +54,18 @@ static void slot_put(struct vblk *d, struct vblk_slot *s)
 	struct vblk_wait *w;
 	threads_thread t;
 
-	lock(d);
+	lm_lock(&d->lock);
 	w = d->waiting;
 	if (!w) {
 		s->next = d->free;
 		d->free = s;
-		unlock(d);
+		lm_unlock(&d->lock);
 		return;
 	}
 	d->waiting = w->next;
 	if (!d->waiting)
 		d->waiting_tail = NULL;
-	unlock(d);
+	lm_unlock(&d->lock);
 	/* w is on the waiter's stack: read it before handing the slot over. */
 	t = w->thread;
 	__atomic_store_n(&w->slot, s, __ATOMIC_RELEASE);
@@ -173,7 +125,7 @@ unsigned vblk_complete(struct vblk *d, threads_thread *wake)
 	struct virtq_done done;
 	enum lm_err err;
 
-	lock(d);
+	lm_lock(&d->lock);
 	while (!d->broken) {
 		while ((err = virtq_harvest(d->q.vq, &done)) == LM_OK)
 			wake[n++] = finish(done.token, result_of(done.token, done.len));
@@ -184,7 +136,7 @@ unsigned vblk_complete(struct vblk *d, threads_thread *wake)
 		if (!virtq_interrupts_on(d->q.vq))
 			break;
 	}
-	unlock(d);
+	lm_unlock(&d->lock);
 	return n;
 }
 
@@ -246,10 +198,10 @@ enum lm_err vblk_request(struct vblk *d, uint32_t type, uint64_t sector, uint32_
 		bufs[1] = (struct virtq_buf){s->data_phys, s->data_len};
 	bufs[out + in - 1] = (struct virtq_buf){s->header_phys + sizeof *s->header, 1};
 
-	lock(d);
+	lm_lock(&d->lock);
 	err = d->broken ? LM_ERR_IO : virtq_add(d->q.vq, bufs, out, in, s);
 	notify = !err && virtq_publish(d->q.vq);
-	unlock(d);
+	lm_unlock(&d->lock);
 	if (!err) {
 		if (notify)
 			virtio_pci_notify(&d->dev, &d->q);

@@ -17,7 +17,7 @@
  * Locking: one lock (d->lock) around the queue, the free slots and the
  * queue of callers waiting for one, held for a few dozen instructions; the
  * doorbell is rung and threads are unparked outside it. Waiters spin, then
- * yield, then sleep (vblk.c says why).
+ * yield, then nap (lemmings/lock.h says why).
  */
 #ifndef PROGRAMS_VIRTIO_BLK_VBLK_H
 #define PROGRAMS_VIRTIO_BLK_VBLK_H
@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <lemmings/err.h>
+#include <lemmings/lock.h>
 #include <lemmings/threads.h>
 
 #include "sdk/virtio/virtio_pci_door.h"
@@ -84,14 +85,14 @@ struct vblk_wait {
 
 struct vblk {
 	const struct threads_door *threads;
-	const struct timer_door *timer; /* NULL: the lock's waiters yield, never sleep */
+	const struct timer_door *timer; /* NULL: the lock's waiters yield, never nap */
 	struct virtio_pci_door door;
 	struct virtio_pci dev;
 	struct virtio_pci_queue q;
 	uint64_t capacity; /* sectors */
 	uint32_t max_count, block_size;
 	bool read_only, cache;
-	uint32_t lock;
+	struct lm_lock lock;
 	bool broken; /* the device broke the queue: every request fails */
 	struct vblk_slot slots[VBLK_SLOTS_MAX];
 	unsigned nslots;

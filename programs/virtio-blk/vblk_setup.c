@@ -107,6 +107,7 @@ enum lm_err vblk_start(struct vblk *d)
 	memset(d, 0, sizeof *d);
 	d->threads = threads_door_find();
 	d->timer = timer_door_find();
+	lm_lock_init(&d->lock, d->threads, d->timer);
 	if (!pci || virtio_pci_door_find(pci, VIRTIO_TYPE_BLOCK, &f))
 		return LM_ERR_NOENT;
 	if (!mem || !irq || !d->threads || !d->timer)

@@ -113,6 +113,7 @@ static void setup(void)
 	memset(&d, 0, sizeof d);
 	d.threads = &fake_threads;
 	d.timer = NULL; /* the lock's waiters yield */
+	lm_lock_init(&d.lock, d.threads, d.timer);
 	d.dev.ops.bar_read = f_bar_read;
 	d.dev.ops.bar_write = f_bar_write;
 	d.dev.common = (struct virtio_pci_region){true, 0, 0, 0x38};
