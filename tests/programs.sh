@@ -11,7 +11,7 @@
 # while the rest start; a missing init and a damaged archive get clear
 # messages. memtest, alone, checks the heap over the Memory door.
 
-PROGRAM_CHECKS=27
+PROGRAM_CHECKS=28
 
 program_checks() {
 	archive=build/archive.cpio
