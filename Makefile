@@ -296,7 +296,7 @@ TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 
 # ---------------------------------------------------------------- top targets
 
-.PHONY: all deps run debug check check-run bench bench-run fuzz clean
+.PHONY: all deps run run-devices debug check check-run bench bench-run fuzz clean
 
 all: $(KERNEL) $(TOOL_BINS) $(PROGRAM_BINS) $(ARCHIVE) $(HOSTED_BIN)
 
@@ -318,6 +318,10 @@ debug: deps
 $(DISK):
 	@mkdir -p $(dir $@)
 	truncate -s $(DISK_SIZE) $@
+
+# The devices make run gives, for tests/boot.t to boot with the same.
+run-devices:
+	@echo $(RUN_DEVICES)
 
 check: deps
 	@$(MAKE) --no-print-directory check-run

@@ -5,7 +5,7 @@
 # takes is BENCH kernel.boot_to_banner, from bench/kernel-bench.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-echo 1..14
+echo 1..16
 
 boot_until 'system is idle' 120 --smp 1 --mem 256M --append 'bogus=1 =bad help'
 check "kernel boots to the idle loop" log_has 'system is idle'
@@ -41,3 +41,17 @@ check "test=nomatch says no test matches it" log_has 'ktest: no test matches tes
 boot_until '^Lemmings' 120 --smp 4 --mem 2G
 echo "# banner after ${BOOT_MS} ms (QEMU start included)"
 check "boots to its banner with make run's defaults (four harts, 2 GiB)" log_has '^Lemmings [0-9.]+ \(x86-64\)'
+
+# make run's devices (the Makefile's RUN_DEVICES, on a disk of our own):
+# both drivers come up and publish their doors.
+disk=$(mktemp)
+truncate -s 16M "$disk"
+QEMU_EXTRA=$(make -s --no-print-directory run-devices DISK="$disk")
+boot_until '^virtio-net: .*Ethernet door published
+^virtio-blk: .*Block door published' 120 --smp 4 --mem 2G --initrd build/archive.cpio
+QEMU_EXTRA=
+rm -f "$disk"
+check "with make run's devices the virtio-net driver publishes the Ethernet door" \
+	log_has '^virtio-net: function [0-9]+, 52:54:00:12:34:56, mtu 1500, .*Ethernet door published'
+check "and the virtio-blk driver publishes the Block door" \
+	log_has '^virtio-blk: .*32768 sectors.*Block door published'
