@@ -69,6 +69,20 @@ static enum lm_err sys_door_register(const struct lm_door *door)
 	return hallway_register(door);
 }
 
+/* LM_SYS_MEMORY_CHECK: what a door asks of a caller's buffer. */
+static enum lm_err sys_memory_check(const void *p, size_t len, bool write)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (!len)
+		return LM_OK;
+	if (!p || a + len < a)
+		return LM_ERR_FAULT;
+	if (write ? !systab_writable(p, len) : !systab_readable(p, len))
+		return LM_ERR_FAULT;
+	return LM_OK;
+}
+
 void systab_install(struct hart *h)
 {
 	h->systab[LM_SYS_LOG] = systab_log;
@@ -76,4 +90,5 @@ void systab_install(struct hart *h)
 	h->systab[LM_SYS_DOOR_LIST] = sys_door_list;
 	h->systab[LM_SYS_DOOR_FIND] = sys_door_find;
 	h->systab[LM_SYS_DOOR_REGISTER] = sys_door_register;
+	h->systab[LM_SYS_MEMORY_CHECK] = sys_memory_check;
 }

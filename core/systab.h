@@ -48,5 +48,8 @@ void systab_install(struct hart *h);
 lm_sys_log_fn systab_log;
 __attribute__((noreturn)) lm_sys_panic_fn systab_panic;
 bool systab_readable(const void *p, size_t len);
+/* The same for writing: every byte of it mapped writable (the kernel); not
+ * NULL (the hosted runtime). */
+bool systab_writable(const void *p, size_t len);
 
 #endif

@@ -20,6 +20,11 @@ bool systab_readable(const void *p, size_t len)
 	return p != NULL;
 }
 
+bool systab_writable(const void *p, size_t len)
+{
+	return p != NULL;
+}
+
 void systab_log(const char *text, size_t len)
 {
 	size_t n = systab_log_length(text, len);

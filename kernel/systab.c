@@ -19,6 +19,11 @@ bool systab_readable(const void *p, size_t len)
 	return vm_readable((uintptr_t)p, len);
 }
 
+bool systab_writable(const void *p, size_t len)
+{
+	return vm_accessible((uintptr_t)p, len, true);
+}
+
 void systab_log(const char *text, size_t len)
 {
 	if (len && !vm_readable((uintptr_t)text, 1)) {

@@ -94,3 +94,28 @@ TEST(systab, log_stops_at_an_unmapped_page)
 	EXPECT_EQ(vm_unmap_page(LOG_TEST_VA), p);
 	pmm_free_page(p);
 }
+
+/* LM_SYS_MEMORY_CHECK answers from the page tables: a writable page, the
+ * same page read-only, the unmapped page after it, NULL, a wrapping range
+ * and an empty one. */
+TEST(systab, memory_check_follows_the_page_tables)
+{
+	uint64_t p = pmm_alloc_zeroed_page();
+	char *page = (char *)LOG_TEST_VA;
+
+	ASSERT(p != 0);
+	ASSERT_EQ(vm_map_page(LOG_TEST_VA, p, VM_WRITE), LM_OK);
+	EXPECT_EQ(lm_memory_check(page, PAGE_SIZE, true), LM_OK);
+	EXPECT_EQ(lm_memory_check(page + 100, 200, false), LM_OK);
+	EXPECT_EQ(lm_memory_check(page + PAGE_SIZE - 8, 16, false), LM_ERR_FAULT);
+	EXPECT_EQ(lm_memory_check(page + PAGE_SIZE, 1, false), LM_ERR_FAULT);
+	EXPECT_EQ(lm_memory_check(NULL, 8, false), LM_ERR_FAULT);
+	EXPECT_EQ(lm_memory_check(page, (size_t)-1, false), LM_ERR_FAULT);
+	EXPECT_EQ(lm_memory_check(NULL, 0, true), LM_OK);
+	EXPECT_EQ(vm_unmap_page(LOG_TEST_VA), p);
+	ASSERT_EQ(vm_map_page(LOG_TEST_VA, p, 0), LM_OK); /* read-only */
+	EXPECT_EQ(lm_memory_check(page, PAGE_SIZE, false), LM_OK);
+	EXPECT_EQ(lm_memory_check(page, 1, true), LM_ERR_FAULT);
+	EXPECT_EQ(vm_unmap_page(LOG_TEST_VA), p);
+	pmm_free_page(p);
+}

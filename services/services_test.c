@@ -5,6 +5,7 @@
 #include <lemmings/boot_archive.h>
 #include <lemmings/harts.h>
 #include <lemmings/threads.h>
+#include <lemmings/systab.h>
 #include <lemmings/timer.h>
 
 #include "core/handle.h"
@@ -387,4 +388,18 @@ TEST(services, harts_door_dedicates_and_gives_back)
 	ASSERT_EQ(harts_describe(d, last, &info), LM_OK);
 	EXPECT_EQ(info.state, 0);
 	EXPECT(harts_dedicate_result_is_error(harts_dedicate(d, 64, on_dedicated_hart, 0)));
+}
+
+/* LM_SYS_MEMORY_CHECK in either home: NULL and a range that wraps are
+ * refused, an empty range is fine, and a live stack buffer may be read and
+ * written. (Unmapped and read-only pages: kernel/systab_test.c.) */
+TEST(services, memory_check_refuses_null_and_wrapping_ranges)
+{
+	char buf[64] = {0};
+
+	EXPECT_EQ(lm_memory_check(buf, sizeof buf, true), LM_OK);
+	EXPECT_EQ(lm_memory_check(buf, sizeof buf, false), LM_OK);
+	EXPECT_EQ(lm_memory_check(NULL, 1, false), LM_ERR_FAULT);
+	EXPECT_EQ(lm_memory_check(buf, (size_t)-16, true), LM_ERR_FAULT);
+	EXPECT_EQ(lm_memory_check(NULL, 0, true), LM_OK);
 }

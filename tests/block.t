@@ -17,7 +17,7 @@ rm -f "$img"
 truncate -s 8M "$img" || exit 1
 disk="-drive file=$img,if=none,format=raw,id=d0 -device virtio-blk-pci,drive=d0"
 done_pattern='^blktest: (all ok|[0-9]+ failed)'
-echo 1..11
+echo 1..12
 
 # run MODE [drive options]: boot with the driver and blktest MODE.
 run() {
@@ -70,6 +70,10 @@ check "NULL, lower-half, wrapping and kernel-image buffers are refused" \
 ^blktest: a read into the lower half is refused .*: ok
 ^blktest: a read into a buffer that wraps around is refused .*: ok
 ^blktest: a write from the kernel image is refused .*: ok'
+check "unmapped buffers, and read-only ones for a read, are refused" \
+	log_has_all '^blktest: a read into unmapped memory is refused with "bad address".*: ok
+^blktest: a write from unmapped memory is refused .*: ok
+^blktest: a read into read-only memory \(program text\) is refused .*: ok'
 check "the driver serves on after the refusals, and nothing failed" no_failure
 
 run readonly "-drive file=$img,if=none,format=raw,id=d0,readonly=on -device virtio-blk-pci,drive=d0"

@@ -259,16 +259,39 @@ bool vm_translate(uintptr_t va, uint64_t *phys)
 	return false;
 }
 
-bool vm_readable(uintptr_t va, uint64_t len)
+/* Is the page at va mapped, and writable at every level if write? */
+static bool page_accessible(uintptr_t va, bool write)
+{
+	uint64_t *t = kernel_pml4, e;
+
+	if (!t)
+		return false;
+	for (int l = 3; l >= 0; l--) {
+		e = t[idx(va, l)];
+		if (!(e & PTE_P) || (write && !(e & PTE_W)))
+			return false;
+		if (l == 0 || (e & PTE_PS))
+			return true;
+		t = phys_to_virt(e & PTE_ADDR);
+	}
+	return false;
+}
+
+bool vm_accessible(uintptr_t va, uint64_t len, bool write)
 {
 	uintptr_t end = va + len;
 
 	if (end < va)
 		return false;
 	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < end; p += PAGE_SIZE)
-		if (!vm_translate(p, NULL))
+		if (!page_accessible(p, write))
 			return false;
 	return true;
+}
+
+bool vm_readable(uintptr_t va, uint64_t len)
+{
+	return vm_accessible(va, len, false);
 }
 
 /* A link is stored as an offset into the stack region with bit 1 set, so

@@ -244,6 +244,12 @@ static void bad_arguments(void)
 	refused(block_write(blk, 0, 1, (const uint8_t *)0xffffffff80000000ull), LM_ERR_FAULT,
 		"a write from the kernel image");
 	refused(block_info(blk, NULL), LM_ERR_FAULT, "info into NULL");
+	refused(block_read(blk, 0, 1, (uint8_t *)0xffffe00000000000ull), LM_ERR_FAULT,
+		"a read into unmapped memory");
+	refused(block_write(blk, 0, 1, (const uint8_t *)0xffffe00000000000ull), LM_ERR_FAULT,
+		"a write from unmapped memory");
+	refused(block_read(blk, 0, 1, (uint8_t *)(uintptr_t)bad_arguments), LM_ERR_FAULT,
+		"a read into read-only memory (program text)");
 	/* The driver still serves: the last sector, and max_count sectors. */
 	memset(ok_buf, 0x5a, sizeof ok_buf);
 	check(block_read(blk, end - 1, 1, ok_buf) == LM_OK, "the last sector is read after them");

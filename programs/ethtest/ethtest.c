@@ -6,8 +6,8 @@
  *
  *   - the door's info (QEMU's default MAC, link up) and its refusals of
  *     bad input;
- *   - a thread that sends from unmapped memory faults (and only it: the
- *     checks after it go through the same door);
+ *   - sends and receives with unmapped or read-only memory refused
+ *     (LM_ERR_FAULT), the caller unharmed;
  *   - an ARP request for 10.0.2.2 and its reply, field by field;
  *   - a DHCP DISCOVER and the OFFER (10.0.2.15, from 10.0.2.2);
  *   - argv[1] (default 10000) ICMP echo requests to 10.0.2.2, up to 64 in
@@ -247,20 +247,21 @@ static void door_and_bad_input(void)
 	check(ethernet_counters(eth, NULL) == LM_ERR_INVAL, "counters to NULL: invalid");
 }
 
-/* A thread that sends from memory that is not mapped: the door touches it
- * before it holds anything, so the fault stops this thread alone. */
+/* Memory that is not mapped, and memory that is mapped read-only (this
+ * program's own text): the door refuses both before it touches them. */
 #define UNMAPPED 0x10000
-
-static void prober(uintptr_t unused)
-{
-	ethernet_send(eth, (const uint8_t *)UNMAPPED, 60);
-	printf("ethtest: FAIL a send from unmapped memory returned\n");
-}
 
 static void unmapped_pointer(void)
 {
-	threads_spawn(threads, prober, 0, 2, 1, (threads_name)(uintptr_t)"ethtest prober");
-	sleep_ns(100000000);
+	uint64_t got;
+
+	check(ethernet_send(eth, (const uint8_t *)UNMAPPED, 60) == LM_ERR_FAULT,
+	      "send from unmapped memory: a fault refused");
+	check(ethernet_receive(eth, (uint8_t *)UNMAPPED, 4096, &got) == LM_ERR_FAULT,
+	      "receive into unmapped memory: a fault refused");
+	check(ethernet_receive(eth, (uint8_t *)(uintptr_t)unmapped_pointer, 4096, &got) ==
+		      LM_ERR_FAULT,
+	      "receive into read-only memory (program text): a fault refused");
 }
 
 /* Send tx's first length bytes, then receive into rx until match says

@@ -5,16 +5,15 @@
  * routines run in their callers' threads, the completion thread in its own.
  *
  * This file owns the door: every argument a caller passes is checked here,
- * before the device sees a request. A buffer is checked as far as a
- * program can: not NULL or in page zero, not wrapping, and inside the
- * upper half below the kernel image, where programs, their stacks and the
- * direct map (Memory door runs) are. A pointer into a hole of that range
- * faults the calling thread when the driver copies, as it would in the
- * caller's own code.
+ * before the device sees a request. A buffer must lie inside the upper half
+ * below the kernel image, where programs, their stacks and the direct map
+ * (Memory door runs) are, and be mapped there (writable, if the door
+ * writes it: lm_memory_check); else LM_ERR_FAULT.
  */
 #include <stdio.h>
 
 #include <lemmings/block.h>
+#include <lemmings/systab.h>
 
 #include "programs/virtio-blk/vblk.h"
 
@@ -33,14 +32,15 @@ static uint32_t sector_size(void)
 	return VBLK_SECTOR;
 }
 
-static bool buffer_ok(uintptr_t at, uint64_t bytes)
+static bool buffer_ok(uintptr_t at, uint64_t bytes, bool write)
 {
-	return at >= UPPER_HALF && at < KERNEL_IMAGE && bytes <= KERNEL_IMAGE - at;
+	return at >= UPPER_HALF && at < KERNEL_IMAGE && bytes <= KERNEL_IMAGE - at &&
+	       lm_memory_check((const void *)at, bytes, write) == LM_OK;
 }
 
 static block_status info(struct block_geometry *out)
 {
-	if (!buffer_ok((uintptr_t)out, sizeof *out))
+	if (!buffer_ok((uintptr_t)out, sizeof *out, true))
 		return LM_ERR_FAULT;
 	*out = (struct block_geometry){
 		.capacity = dev.capacity,
@@ -54,27 +54,27 @@ static block_status info(struct block_geometry *out)
 }
 
 /* What every read and write is checked for, in this order. */
-static enum lm_err check(uint64_t sector, uint32_t count, uintptr_t buffer)
+static enum lm_err check(uint64_t sector, uint32_t count, uintptr_t buffer, bool write)
 {
 	if (count == 0)
 		return LM_ERR_INVAL;
 	if (count > dev.max_count || sector >= dev.capacity || count > dev.capacity - sector)
 		return LM_ERR_RANGE;
-	if (!buffer_ok(buffer, (uint64_t)count * VBLK_SECTOR))
+	if (!buffer_ok(buffer, (uint64_t)count * VBLK_SECTOR, write))
 		return LM_ERR_FAULT;
 	return LM_OK;
 }
 
 static block_status read(uint64_t sector, uint32_t count, uint8_t *buffer)
 {
-	enum lm_err err = check(sector, count, (uintptr_t)buffer);
+	enum lm_err err = check(sector, count, (uintptr_t)buffer, true);
 
 	return err ? err : vblk_request(&dev, VBLK_T_IN, sector, count, buffer);
 }
 
 static block_status write(uint64_t sector, uint32_t count, const uint8_t *buffer)
 {
-	enum lm_err err = check(sector, count, (uintptr_t)buffer);
+	enum lm_err err = check(sector, count, (uintptr_t)buffer, false);
 
 	if (!err && dev.read_only)
 		err = LM_ERR_UNSUPPORTED;

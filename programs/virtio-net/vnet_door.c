@@ -15,12 +15,10 @@
  * caller's buffer and gives the buffer back to the device. One frame, one
  * receiver.
  *
- * Caller pointers: NULL (below 0x1000) or wrapping ones get LM_ERR_INVAL.
- * The door has no way to ask whether memory is mapped (programs share one
- * address space and no routine says so), so it touches the caller's
- * memory first, before it holds a lock or a buffer: a pointer to unmapped
- * memory faults the calling thread there, and only it (docs/faults.md),
- * with nothing of the driver's taken.
+ * Caller pointers: NULL (below 0x1000) or wrapping ones get LM_ERR_INVAL;
+ * memory that is not mapped (or, for what the door writes, not writable)
+ * gets LM_ERR_FAULT (lm_memory_check), before the door holds a lock or a
+ * buffer.
  *
  * Locking: as vnet.h says; a caller's memory is read or written only with
  * no lock held.
@@ -28,6 +26,7 @@
 #include <string.h>
 
 #include <lemmings/ethernet.h>
+#include <lemmings/systab.h>
 
 #include "programs/virtio-net/vnet.h"
 
@@ -38,26 +37,10 @@ static bool range_ok(const void *p, uint64_t len)
 	return a >= 0x1000 && a + len >= a;
 }
 
-/* Touch one byte of every page of [p, p+len): a fault now, with nothing
- * held, rather than later. write: the byte is written back as read. */
-static void probe(const void *p, uint64_t len, bool write)
+/* Can the caller's [p, p+len) be read (and written, if write)? */
+static bool mapped(const void *p, uint64_t len, bool write)
 {
-	const uintptr_t a = (uintptr_t)p;
-
-	for (uintptr_t at = a; at - a < len; at = (at | 4095) + 1) {
-		volatile uint8_t *b = (volatile uint8_t *)at;
-		uint8_t v = *b;
-
-		if (write)
-			*b = v;
-	}
-	if (len) {
-		volatile const uint8_t *last = (volatile const uint8_t *)(a + len - 1);
-		uint8_t v = *last;
-
-		if (write)
-			*(volatile uint8_t *)last = v;
-	}
+	return lm_memory_check(p, len, write) == LM_OK;
 }
 
 static void count_error(void)
@@ -99,7 +82,8 @@ static ethernet_status send(const uint8_t *frame, uint64_t length)
 		return LM_ERR_INVAL;
 	if (length < VNET_ETH_HDR || length > VNET_ETH_HDR + vnet.mtu)
 		return LM_ERR_RANGE;
-	probe(frame, length, false);
+	if (!mapped(frame, length, false))
+		return LM_ERR_FAULT;
 	me = threads_current(vnet.threads);
 	lm_lock(&q->lock);
 	err = take(q, me, &buf, &unused);
@@ -143,8 +127,8 @@ static ethernet_status receive(uint8_t *buffer, uint64_t length, uint64_t *got)
 		return LM_ERR_INVAL;
 	if (length < VNET_ETH_HDR + vnet.mtu)
 		return LM_ERR_RANGE;
-	probe(buffer, length, true);
-	probe(got, sizeof *got, true);
+	if (!mapped(buffer, length, true) || !mapped(got, sizeof *got, true))
+		return LM_ERR_FAULT;
 	me = threads_current(vnet.threads);
 	lm_lock(&q->lock);
 	for (;;) {
@@ -183,7 +167,8 @@ static ethernet_status info(struct ethernet_link_info *out)
 
 	if (!range_ok(out, sizeof *out))
 		return LM_ERR_INVAL;
-	probe(out, sizeof *out, true);
+	if (!mapped(out, sizeof *out, true))
+		return LM_ERR_FAULT;
 	if (vnet.has_status) {
 		lm_lock(&vnet.config_lock);
 		err = virtio_pci_device_read(&vnet.dev, 6, 2, &status);
@@ -204,7 +189,8 @@ static ethernet_status counters(struct ethernet_stats *out)
 
 	if (!range_ok(out, sizeof *out))
 		return LM_ERR_INVAL;
-	probe(out, sizeof *out, true);
+	if (!mapped(out, sizeof *out, true))
+		return LM_ERR_FAULT;
 	lm_lock(&vnet.tx.lock);
 	s.sent_frames = vnet.tx.frames;
 	s.sent_bytes = vnet.tx.bytes;

@@ -10,6 +10,7 @@
 #ifndef LEMMINGS_SYSTAB_H
 #define LEMMINGS_SYSTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ enum lm_sys {
 	LM_SYS_DOOR_LIST = 2,     /* const struct lm_door *door_list(uint64_t *cookie) */
 	LM_SYS_DOOR_FIND = 3,     /* const struct lm_door *door_find(const struct lm_api_id *) */
 	LM_SYS_DOOR_REGISTER = 4, /* enum lm_err door_register(const struct lm_door *) */
+	LM_SYS_MEMORY_CHECK = 5,  /* enum lm_err memory_check(const void *, size_t, bool write) */
 	LM_SYS_COUNT
 };
 
@@ -30,6 +32,7 @@ typedef void lm_sys_panic_fn(const char *text, size_t len); /* never returns */
 typedef const struct lm_door *lm_sys_door_list_fn(uint64_t *cookie);
 typedef const struct lm_door *lm_sys_door_find_fn(const struct lm_api_id *id);
 typedef enum lm_err lm_sys_door_register_fn(const struct lm_door *door);
+typedef enum lm_err lm_sys_memory_check_fn(const void *p, size_t len, bool write);
 
 /* Read system table entry n from the GS segment. */
 static inline void *lm_sys_entry(enum lm_sys n)
@@ -71,6 +74,22 @@ static inline const struct lm_door *lm_door_find(const struct lm_api_id *id)
 static inline enum lm_err lm_door_register(const struct lm_door *door)
 {
 	return ((lm_sys_door_register_fn *)lm_sys_entry(LM_SYS_DOOR_REGISTER))(door);
+}
+
+/*
+ * May len bytes at p be read (and written, if write) without a fault? LM_OK
+ * if so (len 0 is always LM_OK), LM_ERR_FAULT if not: NULL, a range that
+ * wraps, or one that reaches memory that is not mapped (or read-only, for
+ * write). A door that takes a caller's buffer checks it with this before
+ * it touches it. The kernel asks its page tables; the hosted runtime
+ * refuses NULL and wrapping ranges only (there, a thread that passes any
+ * other bad pointer faults and is stopped, docs/hosted.md). Programs share
+ * one address space, so the answer can change if the owner unmaps: it
+ * checks mistakes, it is not a lock.
+ */
+static inline enum lm_err lm_memory_check(const void *p, size_t len, bool write)
+{
+	return ((lm_sys_memory_check_fn *)lm_sys_entry(LM_SYS_MEMORY_CHECK))(p, len, write);
 }
 
 #endif

@@ -54,6 +54,9 @@ uint64_t vm_unmap_page(uintptr_t va);
 bool vm_translate(uintptr_t va, uint64_t *phys);
 /* Is [va, va+len) mapped, readable memory? For fault-free debug reads. */
 bool vm_readable(uintptr_t va, uint64_t len);
+/* Is [va, va+len) mapped, and writable too if write? For checking what a
+ * program passes before the system reads or writes it. */
+bool vm_accessible(uintptr_t va, uint64_t len, bool write);
 
 /*
  * A free-list link kept in the page-table entry of an unmapped page (the
