@@ -11,6 +11,8 @@
 
 #include <lemmings/err.h>
 
+#include "arch/spinlock.h"
+
 struct hart;
 struct thread;
 
@@ -40,6 +42,23 @@ static inline void plat_irq_restore(bool on)
 	irq_restore(on);
 }
 #endif
+
+/* Take a spinlock that an interrupt handler may also take: interrupts off
+ * first, so a handler never spins on a lock its own hart holds. Returns
+ * what plat_spin_unlock needs to put them back. */
+static inline bool plat_spin_lock(struct spinlock *l)
+{
+	bool irq = plat_irq_save();
+
+	spin_lock(l);
+	return irq;
+}
+
+static inline void plat_spin_unlock(struct spinlock *l, bool irq)
+{
+	spin_unlock(l);
+	plat_irq_restore(irq);
+}
 
 /*
  * Called by the scheduler after a switch away from a thread that stays

@@ -66,20 +66,6 @@ static void ram_on_hart(void *arg)
 	*(uint64_t *)arg = pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / PAGE : 0;
 }
 
-static bool lock(void)
-{
-	bool irq = plat_irq_save();
-
-	spin_lock(&door_lock);
-	return irq;
-}
-
-static void unlock(bool irq)
-{
-	spin_unlock(&door_lock);
-	plat_irq_restore(irq);
-}
-
 static memory_status door_alloc(uint64_t pages, memory_flags flags, uint64_t max_phys,
 				struct memory_run *out)
 {
@@ -93,21 +79,21 @@ static memory_status door_alloc(uint64_t pages, memory_flags flags, uint64_t max
 		return LM_ERR_UNSUPPORTED; /* no physical addresses here */
 	if (!runs.slots)
 		return LM_ERR_NOMEM;
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	err = pages > budget - pages_out ? LM_ERR_NOMEM : LM_OK;
 	if (!err)
 		pages_out += pages; /* held while Linux is asked */
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	if (err)
 		return err;
 	c = (struct linux_call){.len = pages * PAGE};
 	hosted_on_hart_stack(map_on_hart, &c);
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	err = c.result == MAP_FAILED ? LM_ERR_NOMEM
 	      : runtab_add(&runs, (uint64_t)(uintptr_t)c.result, pages);
 	if (err)
 		pages_out -= pages;
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	if (err) {
 		if (c.result != MAP_FAILED) {
 			c.addr = (uint64_t)(uintptr_t)c.result;
@@ -127,15 +113,15 @@ static memory_status door_free(uintptr_t addr, uint64_t pages)
 
 	if (!runs.slots || !addr || addr % PAGE || !pages)
 		return LM_ERR_INVAL;
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	err = runtab_remove(&runs, addr, pages);
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	if (err)
 		return LM_ERR_INVAL;
 	hosted_on_hart_stack(unmap_on_hart, &c);
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	pages_out -= pages;
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	return LM_OK;
 }
 
@@ -145,9 +131,9 @@ static memory_status door_query(struct memory_info *out)
 
 	if (!systab_readable(out, sizeof *out))
 		return LM_ERR_INVAL;
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	*out = (struct memory_info){PAGE, budget, budget - pages_out};
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	return LM_OK;
 }
 

@@ -30,6 +30,7 @@
 #include "arch/spinlock.h"
 #include "arch/upcalls.h"
 #include "arch/vm.h"
+#include "core/platform.h"
 #include "core/stack.h"
 #include "core/thread.h"
 #include "kernel/kstack.h"
@@ -51,20 +52,6 @@ static struct {
 } batch[KSTACK_BATCH];                             /* unmapped, awaiting a shootdown */
 static unsigned batch_count;
 static bool batch_flushing;
-
-static bool lock(void)
-{
-	bool irq = irq_save();
-
-	spin_lock(&kstack_lock);
-	return irq;
-}
-
-static void unlock(bool irq)
-{
-	spin_unlock(&kstack_lock);
-	irq_restore(irq);
-}
 
 /* A slot's address space: from its free list, else fresh. 0 if none left. */
 static uintptr_t slot_take(unsigned pages)
@@ -97,16 +84,16 @@ uintptr_t kstack_alloc(unsigned pages)
 
 	if (!pages || pages > KSTACK_MAX_PAGES)
 		return 0;
-	irq = lock();
+	irq = plat_spin_lock(&kstack_lock);
 	if (pages == 1 && cache_head) {
 		base = cache_head;
 		cache_head = *(uintptr_t *)base;
 		cache_count--;
-		unlock(irq);
+		plat_spin_unlock(&kstack_lock, irq);
 		return base;
 	}
 	slot = slot_take(pages);
-	unlock(irq);
+	plat_spin_unlock(&kstack_lock, irq);
 	if (!slot)
 		return 0;
 
@@ -123,9 +110,9 @@ uintptr_t kstack_alloc(unsigned pages)
 			if (phys)
 				pmm_free_page(phys);
 			tlb_unmap_and_free(base, i);
-			irq = lock();
+			irq = plat_spin_lock(&kstack_lock);
 			slot_give(slot, pages);
-			unlock(irq);
+			plat_spin_unlock(&kstack_lock, irq);
 			return 0;
 		}
 	}
@@ -143,23 +130,23 @@ static void batch_flush(void)
 	for (unsigned i = 0; i < batch_count; i++)
 		if (batch[i].phys)
 			pmm_free_page(batch[i].phys);
-	irq = lock();
+	irq = plat_spin_lock(&kstack_lock);
 	for (unsigned i = 0; i < batch_count; i++)
 		slot_give(batch[i].slot, 1);
 	batch_count = 0;
 	batch_flushing = false;
-	unlock(irq);
+	plat_spin_unlock(&kstack_lock, irq);
 }
 
 /* Park a freed one-page stack in the batch; false if the batch is being
  * flushed by another hart (the caller frees it the slow way). */
 static bool batch_add(uintptr_t base)
 {
-	bool irq = lock(), flush = false;
+	bool irq = plat_spin_lock(&kstack_lock), flush = false;
 	uint64_t phys;
 
 	if (batch_flushing) {
-		unlock(irq);
+		plat_spin_unlock(&kstack_lock, irq);
 		return false;
 	}
 	phys = vm_unmap_page(base);
@@ -168,7 +155,7 @@ static bool batch_add(uintptr_t base)
 	batch_count++;
 	if (batch_count == KSTACK_BATCH)
 		flush = batch_flushing = true;
-	unlock(irq);
+	plat_spin_unlock(&kstack_lock, irq);
 	if (flush)
 		batch_flush();
 	return true;
@@ -181,21 +168,21 @@ void kstack_free(uintptr_t base, unsigned pages)
 	if (base < STACKS_BASE + PAGE_SIZE || base >= STACKS_BASE + STACKS_SIZE ||
 	    !pages || pages > KSTACK_MAX_PAGES)
 		panic("kstack: freeing bad stack 0x%lx (%u pages)", (unsigned long)base, pages);
-	irq = lock();
+	irq = plat_spin_lock(&kstack_lock);
 	if (pages == 1 && cache_count < KSTACK_CACHE_MAX) {
 		*(uintptr_t *)base = cache_head;
 		cache_head = base;
 		cache_count++;
-		unlock(irq);
+		plat_spin_unlock(&kstack_lock, irq);
 		return;
 	}
-	unlock(irq);
+	plat_spin_unlock(&kstack_lock, irq);
 	if (pages == 1 && batch_add(base))
 		return;
 	tlb_unmap_and_free(base, pages);
-	irq = lock();
+	irq = plat_spin_lock(&kstack_lock);
 	slot_give(base - PAGE_SIZE, pages);
-	unlock(irq);
+	plat_spin_unlock(&kstack_lock, irq);
 }
 
 void kstack_drain(void)
@@ -203,30 +190,30 @@ void kstack_drain(void)
 	bool irq, flush;
 
 	stack_cache_drain(); /* this hart's own cache first */
-	irq = lock();
+	irq = plat_spin_lock(&kstack_lock);
 	flush = batch_count && !batch_flushing;
 	if (flush)
 		batch_flushing = true;
-	unlock(irq);
+	plat_spin_unlock(&kstack_lock, irq);
 	if (flush)
 		batch_flush();
 	for (;;) {
 		uintptr_t base;
 
-		irq = lock();
+		irq = plat_spin_lock(&kstack_lock);
 		base = cache_head;
 
 		if (!base) {
-			unlock(irq);
+			plat_spin_unlock(&kstack_lock, irq);
 			return;
 		}
 		cache_head = *(uintptr_t *)base;
 		cache_count--;
-		unlock(irq);
+		plat_spin_unlock(&kstack_lock, irq);
 		tlb_unmap_and_free(base, 1);
-		irq = lock();
+		irq = plat_spin_lock(&kstack_lock);
 		slot_give(base - PAGE_SIZE, 1);
-		unlock(irq);
+		plat_spin_unlock(&kstack_lock, irq);
 	}
 }
 

@@ -56,20 +56,6 @@ static inline void put(uint8_t *map, uint64_t page, bool on)
 		map[page >> 3] &= (uint8_t)~(1u << (page & 7));
 }
 
-static bool lock(void)
-{
-	bool irq = plat_irq_save();
-
-	spin_lock(&door_lock);
-	return irq;
-}
-
-static void unlock(bool irq)
-{
-	spin_unlock(&door_lock);
-	plat_irq_restore(irq);
-}
-
 static memory_status door_alloc(uint64_t pages, memory_flags flags, uint64_t max_phys,
 				struct memory_run *out)
 {
@@ -87,12 +73,12 @@ static memory_status door_alloc(uint64_t pages, memory_flags flags, uint64_t max
 		return LM_ERR_NOMEM;
 	memset(phys_to_virt(phys), 0, pages * PAGE_SIZE);
 	first = phys / PAGE_SIZE;
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	for (uint64_t i = 0; i < pages; i++) {
 		put(owned, first + i, true);
 		put(head, first + i, i == 0);
 	}
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	*out = (struct memory_run){(uintptr_t)phys_to_virt(phys), flags ? phys : 0};
 	return LM_OK;
 }
@@ -119,14 +105,14 @@ static memory_status door_free(uintptr_t addr, uint64_t pages)
 	first = (addr - DIRECT_MAP_BASE) / PAGE_SIZE;
 	if (first >= page_limit || pages > page_limit - first)
 		return LM_ERR_INVAL;
-	irq = lock();
+	irq = plat_spin_lock(&door_lock);
 	ok = is_run(first, pages);
 	if (ok)
 		for (uint64_t i = 0; i < pages; i++) {
 			put(owned, first + i, false);
 			put(head, first + i, false);
 		}
-	unlock(irq);
+	plat_spin_unlock(&door_lock, irq);
 	if (!ok)
 		return LM_ERR_INVAL;
 	memset((void *)addr, 0, pages * PAGE_SIZE);

@@ -33,20 +33,6 @@ static struct timer_slot *free_list;
 static bool slots_ready;
 static struct spinlock timer_lock = SPINLOCK_INIT;
 
-static bool lock(void)
-{
-	bool irq = plat_irq_save();
-
-	spin_lock(&timer_lock);
-	return irq;
-}
-
-static void unlock(bool irq)
-{
-	spin_unlock(&timer_lock);
-	plat_irq_restore(irq);
-}
-
 /* The slot behind a handle, if it is one in use. Caller holds timer_lock. */
 static struct timer_slot *slot_of(timer_timer handle)
 {
@@ -66,7 +52,7 @@ static uint64_t door_now(void)
 static timer_create_result door_create(void)
 {
 	struct timer_slot *s;
-	bool irq = lock();
+	bool irq = plat_spin_lock(&timer_lock);
 
 	if (!slots_ready) {
 		for (int i = TIMER_SLOTS - 1; i >= 0; i--) {
@@ -80,13 +66,13 @@ static timer_create_result door_create(void)
 		free_list = s->next_free;
 		*s = (struct timer_slot){.used = true};
 	}
-	unlock(irq);
+	plat_spin_unlock(&timer_lock, irq);
 	return s ? (timer_create_result)(uintptr_t)s : LM_ERR_FULL;
 }
 
 static timer_status door_set(timer_timer handle, uint64_t deadline)
 {
-	bool irq = lock();
+	bool irq = plat_spin_lock(&timer_lock);
 	struct timer_slot *s = slot_of(handle);
 	struct thread *waiter = NULL;
 
@@ -94,7 +80,7 @@ static timer_status door_set(timer_timer handle, uint64_t deadline)
 		s->deadline = deadline;
 		waiter = s->waiter;
 	}
-	unlock(irq);
+	plat_spin_unlock(&timer_lock, irq);
 	if (!s)
 		return LM_ERR_INVAL;
 	if (waiter)
@@ -107,12 +93,12 @@ static timer_status door_set(timer_timer handle, uint64_t deadline)
 static timer_status door_wait(timer_timer handle)
 {
 	struct thread *self = thread_current();
-	bool irq = lock();
+	bool irq = plat_spin_lock(&timer_lock);
 	struct timer_slot *s = slot_of(handle);
 	uint64_t deadline;
 
 	if (!s || (s->waiter && s->waiter != self)) {
-		unlock(irq);
+		plat_spin_unlock(&timer_lock, irq);
 		return s ? LM_ERR_BUSY : LM_ERR_INVAL;
 	}
 	s->waiter = self;
@@ -120,25 +106,25 @@ static timer_status door_wait(timer_timer handle)
 		deadline = s->deadline;
 		if (deadline && plat_now_ns() >= deadline)
 			break;
-		unlock(irq);
+		plat_spin_unlock(&timer_lock, irq);
 		if (deadline)
 			timer_wait_until(TIMER_REARMED, deadline);
 		else
 			thread_wait(TIMER_REARMED);
-		irq = lock();
+		irq = plat_spin_lock(&timer_lock);
 		if (!slot_of(handle)) { /* destroyed while we slept */
-			unlock(irq);
+			plat_spin_unlock(&timer_lock, irq);
 			return LM_ERR_INVAL;
 		}
 	}
 	s->waiter = NULL;
-	unlock(irq);
+	plat_spin_unlock(&timer_lock, irq);
 	return LM_OK;
 }
 
 static timer_status door_destroy(timer_timer handle)
 {
-	bool irq = lock();
+	bool irq = plat_spin_lock(&timer_lock);
 	struct timer_slot *s = slot_of(handle);
 	struct thread *waiter = NULL;
 
@@ -148,7 +134,7 @@ static timer_status door_destroy(timer_timer handle)
 		s->next_free = free_list;
 		free_list = s;
 	}
-	unlock(irq);
+	plat_spin_unlock(&timer_lock, irq);
 	if (waiter)
 		thread_signal(waiter, TIMER_REARMED); /* it returns LM_ERR_INVAL */
 	return s ? LM_OK : LM_ERR_INVAL;
