@@ -44,8 +44,8 @@
 #define LANG_RSTACK_MARGIN (32 * 1024)
 #define LANG_RSTACK_MIN (LANG_RSTACK_MARGIN + 16 * 1024)
 
-/* What the home provides (the host: hosted/lang_mem.c; the kernel: a later
- * step, an executable region of its own). The code region must be readable,
+/* What the home provides (the host: hosted/lang_mem.c; the kernel:
+ * kernel/lang_kernel.c). The code region must be readable,
  * writable and executable and smaller than 2 GiB; the return stack readable
  * and writable, at least LANG_RSTACK_MIN bytes. Both stay the machine's
  * until the home takes them back; the machine never frees them. */
@@ -112,6 +112,20 @@ struct lang_ctl {
 /* Helpers' own error codes start here. */
 #define LANG_ERR_HELPER 64
 
+/* A run that the home's guard stopped after a CPU fault (its words in
+ * vm->fault). */
+#define LANG_ERR_FAULT (LANG_ERR_HELPER - 1)
+
+struct lang_vm;
+
+/* A home's guard around every run (the kernel's catches CPU faults): it
+ * returns vm->enter(&vm->regs, code); or, when the run faulted instead,
+ * LANG_ERR_FAULT, with what happened in vm->fault and in vm->regs.fault_pc
+ * an address in the compiled code just after the start of the word that
+ * faulted (0 if it cannot tell). The machine then reports the fault as any
+ * other error, at that word's position, and empties the data stack. */
+typedef int lang_guard_fn(struct lang_vm *vm, void *ctx, const void *code);
+
 struct lang_vm {
 	struct lang_regs regs; /* first: generated code and helpers find the machine through it */
 	struct emit code;
@@ -147,6 +161,10 @@ struct lang_vm {
 	size_t nhelper_errors;
 
 	char error[LANG_ERROR_MAX];
+
+	lang_guard_fn *guard;  /* NULL: runs are not guarded */
+	void *guard_ctx;
+	char fault[96];        /* the last fault the guard caught */
 };
 
 /* Set up a machine on the home's memory; LM_ERR_RANGE if a region is too
@@ -172,6 +190,9 @@ enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, si
  * nothing open. Without `more`, as lang_eval. */
 enum lm_err lang_eval_lines(struct lang_vm *vm, const char *file, uint32_t first_line,
 			    const char *text, size_t len, bool more);
+
+/* Run every piece of compiled code through guard(vm, ctx, code). */
+void lang_set_guard(struct lang_vm *vm, lang_guard_fn *guard, void *ctx);
 
 /* Steps (backward branches and word entries) each run may take. */
 void lang_set_budget(struct lang_vm *vm, uint64_t steps);

@@ -87,10 +87,16 @@ int machine_run(struct lang_vm *vm, size_t off, uint32_t line, uint32_t col)
 	int err;
 
 	vm->regs.budget = vm->budget;
-	err = vm->enter(&vm->regs, vm->code.base + off);
+	vm->regs.fault_pc = 0;
+	if (vm->guard)
+		err = vm->guard(vm, vm->guard_ctx, vm->code.base + off);
+	else
+		err = vm->enter(&vm->regs, vm->code.base + off);
 	if (err == 0)
 		return 0;
-	if (err < LANG_ERR_BUILTIN_END && rt_errors[err]) {
+	if (err == LANG_ERR_FAULT) {
+		what = vm->fault;
+	} else if (err < LANG_ERR_BUILTIN_END && rt_errors[err]) {
 		what = rt_errors[err];
 	} else if (err >= LANG_ERR_HELPER && (size_t)(err - LANG_ERR_HELPER) < vm->nhelper_errors) {
 		what = vm->helper_errors[err - LANG_ERR_HELPER];
@@ -162,6 +168,12 @@ enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs,
 		vm->nhelper_errors = nerrors;
 	}
 	return LM_OK;
+}
+
+void lang_set_guard(struct lang_vm *vm, lang_guard_fn *guard, void *ctx)
+{
+	vm->guard = guard;
+	vm->guard_ctx = ctx;
 }
 
 void lang_set_budget(struct lang_vm *vm, uint64_t steps)
