@@ -84,6 +84,7 @@ struct lang_word {
 	uint8_t kind;
 	bool immediate;   /* a defined word that runs while a definition is compiled */
 	bool hidden;      /* being defined: not found until its ';' */
+	bool with_data;   /* a helper given value: pushed before fn is called */
 	uint8_t in, out;  /* a helper's stack effect */
 	int16_t next;     /* the next word in the same hash chain, or -1 */
 	int64_t value;
@@ -111,6 +112,10 @@ struct lang_ctl {
 
 /* Helpers' own error codes start here. */
 #define LANG_ERR_HELPER 64
+
+/* A helper may also return LANG_ERR_LM + e for an enum lm_err e (below
+ * LM_ERR_COUNT): the error line gives lm_err_str(e). */
+#define LANG_ERR_LM 32
 
 /* A run that the home's guard stopped after a CPU fault (its words in
  * vm->fault). */
@@ -178,6 +183,13 @@ enum lm_err lang_init(struct lang_vm *vm, const struct lang_mem *mem, lang_write
  * (over 8 cells); the words before the bad one stay. */
 enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs, size_t n,
 			   const char *const *errors, size_t nerrors);
+
+/* A helper word with a value of its own, so that one fn serves many words
+ * (a door's routines, say): the word pushes `data`, then calls fn, which
+ * takes in + 1 cells, data on top, and leaves out. LM_ERR_INVAL for a bad
+ * name or in over 7, LM_ERR_FULL if the dictionary is full. */
+enum lm_err lang_add_data_word(struct lang_vm *vm, const char *name, lang_helper_fn *fn,
+			       uint8_t in, uint8_t out, int64_t data);
 
 /* Read, compile and run a script; `file` names it in error lines.
  * LM_OK, or LM_ERR_FORMAT after an error (its line in vm->error). */
