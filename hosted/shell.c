@@ -92,6 +92,8 @@ static void shell_start(void *arg)
 	shell_init(&hs.sh, stdout_write, NULL, "stdin");
 	hs.vm = calloc(1, sizeof *hs.vm);
 	hs.tty = isatty(0) && isatty(1);
+	if (hs.tty)
+		stdout_write(NULL, "Lemmings shell: 'help' lists the words and keys, 'bye' leaves.\n", 63);
 	if (!hs.vm || lang_mem_alloc(&hs.mem, 1 << 20, 256 * 1024) != LM_OK ||
 	    lang_init(hs.vm, &hs.mem, shell_output, &hs.sh) != LM_OK ||
 	    shell_attach(&hs.sh, hs.vm, hs.tty, NULL, 0, NULL) != LM_OK) {
@@ -107,10 +109,6 @@ static void shell_start(void *arg)
 		raw.c_cc[VMIN] = 1;
 		raw.c_cc[VTIME] = 0;
 		hs.raw = tcsetattr(0, TCSAFLUSH, &raw) == 0;
-	}
-	if (hs.tty) {
-		stdout_write(NULL, "Lemmings shell: 'help' lists the words and keys, 'bye' leaves.\n", 63);
-		lineedit_prompt(&hs.sh.le, "> ");
 	}
 }
 

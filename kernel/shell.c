@@ -15,7 +15,9 @@
  *
  * Output goes through console_write, so a line of the shell and a kernel
  * message do not tear each other; the editor echoes (the other end is a
- * terminal). The kernel's own words:
+ * terminal). The first prompt waits for the first key: until then the
+ * console is the boot's and the programs' log, whose lines must not start
+ * after a bare "> " (the tests match them from the line's start). The kernel's own words:
  *
  *   reboot     the keyboard controller's reset line (0xfe to port 0x64),
  *              then the PCI reset register (0x06 to port 0xcf9); QEMU
@@ -86,6 +88,7 @@ static void kshell_thread(void *arg)
 
 	shell_init(&sh, console_out, NULL, "console");
 	sh.endless = true;
+	sh.quiet = true;
 	err = lang_kernel_new(shell_output, &sh, &vm);
 	if (!err)
 		err = shell_attach(&sh, vm, true, kernel_words, 2,
@@ -97,6 +100,7 @@ static void kshell_thread(void *arg)
 		return;
 	}
 	lang_set_budget(vm, KSHELL_BUDGET);
+	kprintf("shell: the console runs the init language: type a line, or help\n");
 	for (;;) {
 		char buf[64];
 		size_t n = 0;

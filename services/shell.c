@@ -271,7 +271,8 @@ enum lm_err shell_attach(struct shell *sh, struct lang_vm *vm, bool echo,
 		return err;
 	shell_door_words(sh);
 	lineedit_init(&sh->le, vm, echo, shell_output, sh);
-	prompt(sh);
+	if (!sh->quiet)
+		prompt(sh);
 	return LM_OK;
 }
 
@@ -290,6 +291,10 @@ static void run_line(struct shell *sh, const char *text, size_t len, bool more)
 
 void shell_feed(struct shell *sh, const char *buf, size_t len)
 {
+	if (sh->quiet && len) {
+		sh->quiet = false;
+		prompt(sh);
+	}
 	for (size_t i = 0; i < len && !sh->done; i++) {
 		switch (lineedit_feed(&sh->le, buf[i])) {
 		case LINEEDIT_LINE:

@@ -39,6 +39,8 @@ struct shell {
 	const char *file;      /* names the input in error lines ("console") */
 	const char *platform_help; /* the platform's own words, for help */
 	bool endless;          /* bye and Ctrl-D do not end it (the kernel's) */
+	bool quiet;            /* no prompt until the first key: the console's
+				* other output must not follow a bare "> " */
 	bool more, done;
 	uint32_t line_no;
 	char last;             /* the last byte written */

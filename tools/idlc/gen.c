@@ -242,7 +242,7 @@ static void gen_wrapper(struct gen *g, const struct idl_door *o, const struct id
 }
 
 /* One parameter's or result's kind letter for callers by name (docs/idl.md,
- * section 6): integers by width and sign, p pointer, r routine, s sum, v
+ * section 4): integers by width and sign, p pointer, r routine, s sum, v
  * null, R a record (passed by value: not described further). */
 static char desc_kind(const struct idl_type *t)
 {
@@ -263,7 +263,7 @@ static char desc_kind(const struct idl_type *t)
 
 static void gen_door_desc(struct gen *g, const struct idl_door *o, const char *up)
 {
-	buf_printf(g->out, "\n/* For callers by name (docs/idl.md, section 6): each routine's "
+	buf_printf(g->out, "\n/* For callers by name (docs/idl.md, section 4): each routine's "
 		   "parameters\n * and result as kind letters. */\n"
 		   "static const struct lm_routine_desc %s_routine_descs[] "
 		   "__attribute__((unused)) = {\n", o->name);

@@ -33,7 +33,7 @@ struct lm_door {
  * (the init language): idlc emits one struct lm_door_desc per door
  * (P_door_desc) in its header. Each routine's parameters, in the order of
  * the calling convention, and its result are kind letters (docs/idl.md,
- * section 6): b h w q unsigned integers of 8 to 64 bits (uptr is q),
+ * section 4): b h w q unsigned integers of 8 to 64 bits (uptr is q),
  * B H W Q signed ones, p pointer, r routine, s sum, v null (a result
  * only), R a record passed by value.
  */

@@ -193,7 +193,7 @@ static inline const struct files_door *files_door_find(void)
 	return (const struct files_door *)lm_door_find(&files_api_id);
 }
 
-/* For callers by name (docs/idl.md, section 6): each routine's parameters
+/* For callers by name (docs/idl.md, section 4): each routine's parameters
  * and result as kind letters. */
 static const struct lm_routine_desc files_routine_descs[] __attribute__((unused)) = {
 	{ "open", "phw", 's' },
@@ -287,7 +287,7 @@ static inline const struct files_admin_door *files_admin_door_find(void)
 	return (const struct files_admin_door *)lm_door_find(&files_admin_api_id);
 }
 
-/* For callers by name (docs/idl.md, section 6): each routine's parameters
+/* For callers by name (docs/idl.md, section 4): each routine's parameters
  * and result as kind letters. */
 static const struct lm_routine_desc files_admin_routine_descs[] __attribute__((unused)) = {
 	{ "sync", "", 'v' },
