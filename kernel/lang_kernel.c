@@ -20,14 +20,17 @@
  * with LANG_ERR_FAULT, named at the word that faulted: the faulting
  * instruction if it is compiled code, else (a fault inside a helper, C
  * code) the return address into compiled code found by walking the
- * frame-pointer chain on the return stack. Not covered: a fault inside a
- * helper while it holds a lock (none of the hardware words does) leaves
- * the lock held; a fault with interrupts off is still caught.
+ * frame-pointer chain on the return stack. Interrupts are put back as they
+ * were when the run started. Not covered: a fault inside a helper, or a
+ * door routine it calls, while it holds a lock leaves the lock held (none
+ * of the kernel's own words does: the console's output is copied before
+ * its lock is taken, kernel/shell.c).
  *
  * Locking: none; a machine belongs to the thread that made it.
  */
 #include "kernel/lang_kernel.h"
 
+#include "arch/cpu.h"
 #include "arch/layout.h"
 #include "arch/vm.h"
 #include "core/platform.h"
@@ -78,13 +81,18 @@ static uint64_t code_pc(const struct lang_home *h, const struct trap_frame *f)
 static int guard(struct lang_vm *vm, void *ctx, const void *code)
 {
 	struct lang_home *h = ctx;
+	bool irq_on = irq_save();
 	int err;
 
+	irq_restore(irq_on);
 	if (fault_catch_begin(&h->catch) == 0) {
 		err = vm->enter(&vm->regs, code);
 		fault_catch_end(&h->catch);
 		return err;
 	}
+	/* The catch resumes with the faulting code's flags: a helper that
+	 * faulted with interrupts off would leave them off. */
+	irq_restore(irq_on);
 	fault_describe(&h->catch.frame, h->catch.cr2, vm->fault, sizeof vm->fault);
 	vm->regs.fault_pc = code_pc(h, &h->catch.frame);
 	return LANG_ERR_FAULT;

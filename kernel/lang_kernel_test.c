@@ -123,6 +123,17 @@ static int h_peek(struct lang_regs *regs)
 	return 0;
 }
 
+/* The same with interrupts off, as code holding a spinlock would be. */
+static int h_peek_irq_off(struct lang_regs *regs)
+{
+	uint64_t *cell = (uint64_t *)(uintptr_t)regs->sp;
+
+	(void)irq_save();
+	*cell = *(volatile uint64_t *)(uintptr_t)*cell;
+	irq_enable();
+	return 0;
+}
+
 static int h_inner_catch(struct lang_regs *regs)
 {
 	static volatile uintptr_t nowhere = 8;
@@ -139,6 +150,7 @@ static int h_inner_catch(struct lang_regs *regs)
 static const struct lang_word_def test_words[] = {
 	{ "peek-helper", h_peek, 1, 1 },
 	{ "inner-catch", h_inner_catch, 0, 0 },
+	{ "peek-irq-off", h_peek_irq_off, 1, 1 },
 };
 
 static void body_faults(void *arg)
@@ -149,7 +161,7 @@ static void body_faults(void *arg)
 	uint64_t faults = fault_count();
 
 	ASSERT_EQ(lang_kernel_new(capture, NULL, &vm), LM_OK);
-	ASSERT_EQ(lang_add_words(vm, test_words, 2, errs, 1), LM_OK);
+	ASSERT_EQ(lang_add_words(vm, test_words, 3, errs, 1), LM_OK);
 	/* A page fault in compiled code: named at the word. */
 	EXPECT_STREQ(run(vm, "1 2 0 @ .", &err),
 		     "k:1:7: error: page fault: reading unmapped page at 0x0\n");
@@ -164,6 +176,11 @@ static void body_faults(void *arg)
 	EXPECT_STREQ(run(vm, "inner-catch", &err), "k:1:1: error: inner fault\n");
 	EXPECT_STREQ(run(vm, "0 @", &err),
 		     "k:1:3: error: page fault: reading unmapped page at 0x0\n");
+	/* A fault with interrupts off: they are on again after the run. */
+	EXPECT_STREQ(run(vm, "0 peek-irq-off", &err),
+		     "k:1:3: error: page fault: reading unmapped page at 0x0\n");
+	EXPECT(irq_save());
+	irq_enable();
 	/* The machine goes on, its stack emptied. */
 	EXPECT_STREQ(run(vm, "depth . 1 2 + .", &err), "0 3 ");
 	EXPECT_EQ(err, LM_OK);

@@ -33,6 +33,7 @@
 #include "arch/cpu.h"
 #include "arch/qemu.h"
 #include "arch/serial.h"
+#include "arch/vm.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/bootopt.h"
@@ -50,9 +51,28 @@ BOOTOPT(shell, "off: no shell on the serial console after init");
 
 static struct shell sh;
 
+/* Through a copy: `type` hands over any address, and a fault must come
+ * while this thread reads it, not inside console_write, which holds the
+ * console's lock with interrupts off (the guard's catch would leave both
+ * so). */
 static void console_out(void *ctx, const char *s, size_t len)
 {
-	console_write(s, len);
+	char copy[128];
+
+	while (len) {
+		size_t n = len < sizeof copy ? len : sizeof copy;
+
+		memcpy(copy, s, n);
+		console_write(copy, n);
+		s += n;
+		len -= n;
+	}
+}
+
+/* A door call's pointer must at least be mapped (services/doorcall.c). */
+static bool pointer_ok(uint64_t addr)
+{
+	return vm_readable((uintptr_t)addr, 1);
 }
 
 static int h_reboot(struct lang_regs *regs)
@@ -89,6 +109,7 @@ static void kshell_thread(void *arg)
 	shell_init(&sh, console_out, NULL, "console");
 	sh.endless = true;
 	sh.quiet = true;
+	sh.pointer_ok = pointer_ok;
 	err = lang_kernel_new(shell_output, &sh, &vm);
 	if (!err)
 		err = shell_attach(&sh, vm, true, kernel_words, 2,

@@ -8,7 +8,12 @@
  * top of the data stack; they go to rdi, rsi, rdx, rcx, r8, r9 as
  * docs/idl.md section 5 says, each cell whole (a narrower parameter's
  * upper bits are the callee's to ignore); a pointer is an address (a
- * variable's, a string's). The result, if not null, is pushed, extended
+ * variable's, a string's), 0 or inside the machine's memory range (the
+ * data space on the host, all memory in the kernel) and, where the
+ * platform can tell (the kernel), mapped: otherwise the word fails with
+ * "bad address" before the call. A door that is given a mapped address of
+ * the wrong kind (read-only, too short) may still fault inside its routine;
+ * the kernel's guard ends the line, but a lock the routine held stays held. The result, if not null, is pushed, extended
  * from its width as its kind says (u32 zero-extended, s32 sign-extended).
  *
  * Not callable, and so given no word: a routine with a record passed by
@@ -71,6 +76,17 @@ static uint64_t widen(char kind, uint64_t v)
 	}
 }
 
+static bool pointer_ok(struct lang_regs *regs, uint64_t addr)
+{
+	struct shell *sh = shell_of(regs);
+
+	if (addr == 0)
+		return true; /* the routine's to refuse */
+	if (addr < regs->mem_lo || addr > regs->mem_hi_byte)
+		return false;
+	return !sh->pointer_ok || sh->pointer_ok(addr);
+}
+
 typedef uint64_t call6_fn(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 /* ( params... routine -- result? ): every routine's word calls this. */
@@ -81,8 +97,11 @@ static int h_door_call(struct lang_regs *regs)
 	size_t n = strlen(r->desc->params);
 	uint64_t a[6] = { 0 }, v;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		a[i] = c[n - i];
+		if (r->desc->params[i] == 'p' && !pointer_ok(regs, a[i]))
+			return LANG_ERR_LM + LM_ERR_FAULT;
+	}
 	/* Six registers whatever the routine takes: the ones it does not
 	 * take are scratch to it (the System V convention). */
 	v = ((call6_fn *)r->fn)(a[0], a[1], a[2], a[3], a[4], a[5]);

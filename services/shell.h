@@ -41,6 +41,9 @@ struct shell {
 	bool endless;          /* bye and Ctrl-D do not end it (the kernel's) */
 	bool quiet;            /* no prompt until the first key: the console's
 				* other output must not follow a bare "> " */
+	/* The platform's test of a door call's pointer argument (NULL: the
+	 * machine's memory range alone decides); see services/doorcall.c. */
+	bool (*pointer_ok)(uint64_t addr);
 	bool more, done;
 	uint32_t line_no;
 	char last;             /* the last byte written */

@@ -4,6 +4,7 @@
 # word, a door call that changes the kvstore and one that reads it back, a
 # fault that ends a command and not the shell, a hart taken out of the
 # scheduler and put back, a program started, history and Tab completion,
+# a bad address given to type and to a door call,
 # then poweroff. Then the same door calls, harts and start in
 # lemmings-hosted's shell, from a pipe.
 #
@@ -13,7 +14,7 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-echo 1..13
+echo 1..15
 
 FIFO=$(mktemp -u)
 mkfifo "$FIFO"
@@ -62,8 +63,15 @@ check "kvstore.get reads the value back into a variable: 42" wait_for '^B:0 42 $
 send '." C:" 1 2 0 @ .\n'
 check "a page fault in a command is a positioned error" \
 	wait_for 'console:[0-9]+:14: error: page fault: reading unmapped page at 0x0$' 30
+send '." T:" 0 16 type\n'
+check "type of an unmapped address: a fault, caught outside the console's lock" \
+	wait_for 'console:[0-9]+:13: error: page fault: reading unmapped page at 0x0$' 30
+send '." U:" 7 4096 kvstore.get .\n'
+check "a door call's unmapped pointer is refused before the call" \
+	wait_for 'console:[0-9]+:15: error: bad address$' 30
 send '." D:" depth . 1 2 + .\n'
-check "the shell is usable after the fault, its stack empty" wait_for '^D:0 3 $' 30
+check "the shell (and the console) are usable after the faults, the stack empty" \
+	wait_for '^D:0 3 $' 30
 
 send '1 hart-rem\t\nharts\n'
 check "hart-remove (completed by Tab) takes hart 1 out of the scheduler" \
@@ -94,11 +102,13 @@ check "poweroff ends QEMU through isa-debug-exit (status 1)" [ "$status" -eq 1 ]
 # lemmings-hosted: the same shell from a pipe. The door calls wait until
 # init's programs have had a second to publish the kvstore door.
 { sleep 1; printf '%s\n' '." A:" 9 77 kvstore.put . variable w ." B:" 9 w kvstore.get . w @ .' \
-	'1 hart-remove harts' '1 hart-add harts ." E:"' 's" /bin/hello hosted-arg" start'; sleep 1; } |
+	'1 hart-remove harts' '1 hart-add harts ." E:"' 's" /bin/hello hosted-arg" start' \
+	'." X:" 9 12345 kvstore.get .'; sleep 1; } |
 	timeout 60 build/lemmings-hosted --harts 2 --shell build/archive.cpio >"$LOG" 2>&1
 clean
-check "lemmings-hosted: door calls, harts moved out and in, a program started" sh -c "
+check "lemmings-hosted: door calls, harts moved out and in, a program started, a bad pointer refused" sh -c "
 	grep -q '^A:0 B:0 77 \$' '$CLEAN' &&
 	grep -Eq '^ +1 +1 outside ' '$CLEAN' &&
 	grep -E '^ +1 +1 ' '$CLEAN' | tail -1 | grep -q scheduled &&
-	grep -q 'argv\\[1\\] = hosted-arg' '$CLEAN'"
+	grep -q 'argv\\[1\\] = hosted-arg' '$CLEAN' &&
+	grep -Eq 'stdin:[0-9]+:16: error: bad address' '$CLEAN'"
