@@ -21,9 +21,10 @@
  * thread sleeps 10 ms on a Lemmings timer, so the hart runs other threads
  * meanwhile. Compiled code runs on the machine's own return stack
  * (hosted/lang_mem.c); a CPU fault there is not caught on the host (no
- * guard): it ends the process. A run may
- * take 10^9 steps (seconds): the keys that would interrupt it are read
- * only between lines.
+ * guard): it ends the process, but the host's memory range (the data
+ * space) keeps @ and ! from faulting. A run may take 10^9 steps
+ * (seconds): the keys that would interrupt it are read only between
+ * lines.
  *
  * One shell per process; no locking (one thread uses it).
  */
