@@ -55,7 +55,7 @@ struct thread {
 	uintptr_t stack_top;       /* highest usable stack address */
 	void (*entry)(void *arg);
 	void *arg;
-	void *catch;               /* armed fault catcher (kernel tests), or NULL */
+	void *catch;               /* armed fault catcher (kernel/fault.h), or NULL */
 	uint64_t deadline;         /* sleeping until (ns), 0 = not sleeping */
 	struct thread *timer_next, *timer_prev; /* sleeper list (core/timer.c) */
 	uint32_t timer_hart;       /* whose sleeper list */

@@ -13,7 +13,7 @@ HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c 
 # (The link rule is in the Makefile, after every fragment is read.)
 HOSTED_BIN := $(BUILD)/lemmings-hosted
 HOSTED_BIN_SRCS = $(HOSTED_SRCS) hosted/main.c hosted/shell.c hosted/lang_mem.c $(LANG_SRCS) \
-	lang/lineedit.c
+	$(SHELL_SRCS)
 
 # Portable tests run in Lemmings threads under the hosted runtime.
 HOSTED_TESTS += hosted_sched_test

@@ -1,7 +1,8 @@
 /*
  * The init language's shell in lemmings-hosted (docs/init.md, "The
- * shell"): standard input, a line at a time, through the line editor
- * (lang/lineedit.c) into one machine (lang/), output on standard output.
+ * shell"): standard input, a line at a time, through the shared shell
+ * (services/shell.c: line editor, machine, the system's words, door calls
+ * by name), output on standard output.
  *
  * On a terminal, the terminal is put in raw mode (no echo, no line
  * buffering, no signals from keys; output processing kept, so "\n" still
@@ -10,15 +11,20 @@
  * the same keys are understood, nothing is echoed and no prompt is shown,
  * so a test can feed keys and read only the results.
  *
- * It runs in a Lemmings thread (boot's, after init has started), so that
- * words that call doors can come later. Everything that reaches libc or
- * runs the machine happens on the hart stack (hosted_on_hart_stack): a
- * poll of standard input that never blocks, the bytes it read, the lines
- * they completed. With nothing to read, the thread sleeps 10 ms on a
- * Lemmings timer, so the hart runs other threads meanwhile. Compiled code
- * runs on the machine's own return stack (hosted/lang_mem.c). A run may
- * take 10^9 steps (seconds): the keys that would interrupt it are read
- * only between lines.
+ * It runs in a Lemmings thread of its own (SHELL_STACK_PAGES of stack: the
+ * compiler's C frames), started after init, so that its words can call
+ * doors, which may park the thread (a door's lock, a hart moved out of the
+ * scheduler): the lines run on that thread's stack, never on the hart
+ * stack, which must not see a thread switch. What reaches libc goes
+ * through hosted_on_hart_stack: a poll of standard input that never
+ * blocks, its read, the writes of output. With nothing to read, the
+ * thread sleeps 10 ms on a Lemmings timer, so the hart runs other threads
+ * meanwhile. Compiled code runs on the machine's own return stack
+ * (hosted/lang_mem.c); a CPU fault there is not caught on the host (no
+ * guard): it ends the process, but the host's memory range (the data
+ * space) keeps @ and ! from faulting. A run may take 10^9 steps
+ * (seconds): the keys that would interrupt it are read only between
+ * lines.
  *
  * One shell per process; no locking (one thread uses it).
  */
@@ -30,178 +36,135 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "core/thread.h"
 #include "core/timer.h"
 #include "hosted/hosted.h"
 #include "hosted/lang_mem.h"
 #include "lang/lang.h"
-#include "lang/lineedit.h"
+#include "services/shell.h"
 
 #define SHELL_BUDGET 1000000000ull
 #define SHELL_IDLE_NS 10000000ull
+#define SHELL_STACK_PAGES 32
+#define SHELL_DONE_EV 1
 
-struct shell {
+static struct {
+	struct shell sh;
 	struct lang_vm *vm;
 	struct lang_mem mem;
-	struct lineedit le;
 	struct termios saved;
-	bool tty, raw, ready, done, more, got_input;
-	uint32_t line_no;
-	char last;    /* the last byte written */
+	bool tty, raw;
+	char in[256];
+	ssize_t nin;
+} hs;
+
+struct out_piece {
+	const char *s;
+	size_t len;
 };
 
-static struct shell sh;
-
-static void shell_write(void *ctx, const char *s, size_t len)
+static void write_all(void *arg)
 {
+	struct out_piece *p = arg;
+	const char *s = p->s;
+	size_t len = p->len;
+
 	while (len) {
 		ssize_t n = write(1, s, len);
 
 		if (n <= 0)
 			return;
-		sh.last = s[n - 1];
 		s += n;
 		len -= (size_t)n;
 	}
 }
 
-static void say(const char *s)
+static void stdout_write(void *ctx, const char *s, size_t len)
 {
-	shell_write(NULL, s, strlen(s));
-}
+	struct out_piece p = { s, len };
 
-static int h_bye(struct lang_regs *regs)
-{
-	sh.done = true;
-	return 0;
-}
-
-static int h_help(struct lang_regs *regs)
-{
-	say("The init language: a small Forth, compiled as it is read (docs/init.md).\n"
-	    "  numbers     42 -7 0x1f $1f\n"
-	    "  stack       dup drop swap over rot nip tuck 2dup 2drop depth .s\n"
-	    "  arithmetic  + - * / mod /mod negate abs 1+ 1- min max\n"
-	    "  logic       and or xor invert lshift rshift = <> < > u< 0= 0<\n"
-	    "  memory      @ ! c@ c! +! variable NAME  N constant NAME  dump ( addr len )\n"
-	    "  output      . u. emit cr space type s\" text\" .\" text\" hex decimal\n"
-	    "  defining    : NAME ... ;  recurse exit immediate\n"
-	    "  control     if else then  begin until  begin while repeat  do loop i j\n"
-	    "  comments    \\ to the end of the line  ( up to a parenthesis )\n"
-	    "  words       every word;  bye  ends the shell\n"
-	    "Keys: left/right, Home/End (Ctrl-A/Ctrl-E), Backspace, Ctrl-U erases to the\n"
-	    "start, up/down walk the history, Tab completes a word, Ctrl-C drops the line,\n"
-	    "Ctrl-D on an empty line ends the shell.\n");
-	return 0;
-}
-
-static const struct lang_word_def shell_words[] = {
-	{ "help", h_help, 0, 0 },
-	{ "bye", h_bye, 0, 0 },
-};
-
-static void prompt(void)
-{
-	lineedit_prompt(&sh.le, sh.more ? "... " : "> ");
-}
-
-static void run_line(const char *text, size_t len, bool more)
-{
-	enum lm_err err;
-
-	sh.last = '\n';
-	sh.line_no++;
-	err = lang_eval_lines(sh.vm, "stdin", sh.line_no, text, len, more);
-	sh.more = err == LM_ERR_BUSY;
-	if (sh.last != '\n')
-		say("\n");
+	hosted_on_hart_stack(write_all, &p);
 }
 
 static void shell_start(void *arg)
 {
 	struct termios raw;
 
-	sh.vm = calloc(1, sizeof *sh.vm);
-	if (!sh.vm || lang_mem_alloc(&sh.mem, 1 << 20, 256 * 1024) != LM_OK ||
-	    lang_init(sh.vm, &sh.mem, shell_write, NULL) != LM_OK ||
-	    lang_add_words(sh.vm, shell_words, 2, NULL, 0) != LM_OK) {
-		say("shell: cannot set up the language\n");
-		sh.done = true;
+	shell_init(&hs.sh, stdout_write, NULL, "stdin");
+	hs.vm = calloc(1, sizeof *hs.vm);
+	hs.tty = isatty(0) && isatty(1);
+	if (hs.tty)
+		stdout_write(NULL, "Lemmings shell: 'help' lists the words and keys, 'bye' leaves.\n", 63);
+	if (!hs.vm || lang_mem_alloc(&hs.mem, 1 << 20, 256 * 1024) != LM_OK ||
+	    lang_init(hs.vm, &hs.mem, shell_output, &hs.sh) != LM_OK ||
+	    shell_attach(&hs.sh, hs.vm, hs.tty, NULL, 0, NULL) != LM_OK) {
+		stdout_write(NULL, "shell: cannot set up the language\n", 34);
+		hs.sh.done = true;
 		return;
 	}
-	lang_set_budget(sh.vm, SHELL_BUDGET);
-	sh.tty = isatty(0) && isatty(1);
-	if (sh.tty && tcgetattr(0, &sh.saved) == 0) {
-		raw = sh.saved;
+	lang_set_budget(hs.vm, SHELL_BUDGET);
+	if (hs.tty && tcgetattr(0, &hs.saved) == 0) {
+		raw = hs.saved;
 		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
 		raw.c_iflag &= ~(tcflag_t)(ICRNL | IXON | INLCR);
 		raw.c_cc[VMIN] = 1;
 		raw.c_cc[VTIME] = 0;
-		sh.raw = tcsetattr(0, TCSAFLUSH, &raw) == 0;
+		hs.raw = tcsetattr(0, TCSAFLUSH, &raw) == 0;
 	}
-	lineedit_init(&sh.le, sh.vm, sh.tty, shell_write, NULL);
-	if (sh.tty)
-		say("Lemmings shell: 'help' lists the words and keys, 'bye' leaves.\n");
-	prompt();
 }
 
-/* Read what is there, without waiting, and act on it. */
-static void shell_step(void *arg)
+/* Read what is there, without waiting: hs.nin bytes, -1 for none, 0 at
+ * the end of the input. */
+static void shell_read(void *arg)
 {
 	struct pollfd p = { .fd = 0, .events = POLLIN };
-	char buf[256];
-	ssize_t n;
 
-	sh.got_input = false;
+	hs.nin = -1;
 	if (poll(&p, 1, 0) <= 0)
 		return;
-	sh.got_input = true;
-	n = read(0, buf, sizeof buf);
-	if (n <= 0) {
-		/* The end of the input: a last line without its newline, then
-		 * whatever is still open is an error. */
-		if (sh.le.len > 0 && lineedit_feed(&sh.le, '\n') == LINEEDIT_LINE)
-			run_line(sh.le.line, strlen(sh.le.line), true);
-		if (sh.more)
-			run_line("", 0, false);
-		sh.done = true;
-		return;
-	}
-	for (ssize_t i = 0; i < n && !sh.done; i++) {
-		switch (lineedit_feed(&sh.le, buf[i])) {
-		case LINEEDIT_LINE:
-			run_line(sh.le.line, strlen(sh.le.line), true);
-			if (!sh.done)
-				prompt();
-			break;
-		case LINEEDIT_EOF:
-			sh.done = true;
-			break;
-		default:
-			break;
-		}
-	}
+	hs.nin = read(0, hs.in, sizeof hs.in);
+	if (hs.nin < 0)
+		hs.nin = 0;
 }
 
 static void shell_end(void *arg)
 {
-	if (sh.raw)
-		tcsetattr(0, TCSAFLUSH, &sh.saved);
-	if (sh.tty)
-		say("\n");
-	if (sh.vm) {
-		lang_mem_free(&sh.mem);
-		free(sh.vm);
-		sh.vm = NULL;
+	if (hs.raw)
+		tcsetattr(0, TCSAFLUSH, &hs.saved);
+	if (hs.tty)
+		stdout_write(NULL, "\n", 1);
+	if (hs.vm) {
+		lang_mem_free(&hs.mem);
+		free(hs.vm);
+		hs.vm = NULL;
 	}
+}
+
+static void shell_thread(void *arg)
+{
+	hosted_on_hart_stack(shell_start, NULL);
+	while (!hs.sh.done) {
+		hosted_on_hart_stack(shell_read, NULL);
+		if (hs.nin < 0)
+			timer_sleep_ns(SHELL_IDLE_NS);
+		else if (hs.nin == 0)
+			shell_end_of_input(&hs.sh);
+		else
+			shell_feed(&hs.sh, hs.in, (size_t)hs.nin);
+	}
+	hosted_on_hart_stack(shell_end, NULL);
 }
 
 void hosted_shell(void)
 {
-	hosted_on_hart_stack(shell_start, NULL);
-	while (!sh.done) {
-		hosted_on_hart_stack(shell_step, NULL);
-		if (!sh.got_input)
-			timer_sleep_ns(SHELL_IDLE_NS);
+	struct thread_opts o = {
+		.entry = shell_thread, .stack_pages = SHELL_STACK_PAGES, .name = "shell",
+		.hart = -1, .notify = thread_current(), .notify_bits = SHELL_DONE_EV,
+	};
+
+	if (thread_spawn(&o, NULL) != LM_OK) {
+		stdout_write(NULL, "shell: no thread for it\n", 24);
+		return;
 	}
-	hosted_on_hart_stack(shell_end, NULL);
+	thread_wait(SHELL_DONE_EV);
 }

@@ -42,12 +42,15 @@ const struct fault_record *fault_get(uint64_t i)
 
 void fault_catch_arm(struct fault_catch *c)
 {
-	thread_current()->catch = c;
+	struct thread *t = thread_current();
+
+	c->prev = t->catch;
+	t->catch = c;
 }
 
 void fault_catch_end(struct fault_catch *c)
 {
-	thread_current()->catch = NULL;
+	thread_current()->catch = c->prev;
 }
 
 /* The backtrace comes formatted: the stack was walked once, outside the
@@ -75,7 +78,7 @@ static void record(struct thread *t, uint64_t vector, uint64_t error, uint64_t r
 }
 
 /* Why did it fault, in words? */
-static void describe(const struct trap_frame *f, uint64_t cr2, char *buf, size_t size)
+void fault_describe(const struct trap_frame *f, uint64_t cr2, char *buf, size_t size)
 {
 	if (f->vector == VEC_PAGE_FAULT) {
 		const char *what = kstack_is_guard(cr2) ? " (stack overflow into the guard page)" : "";
@@ -109,11 +112,11 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 	uint64_t cr2 = read_cr2();
 	char why[128], backtrace[FAULT_BACKTRACE_SIZE];
 
-	describe(f, cr2, why, sizeof why);
+	fault_describe(f, cr2, why, sizeof why);
 	if (t && t->catch) {
 		struct fault_catch *c = t->catch;
 
-		t->catch = NULL;
+		t->catch = c->prev;
 		c->frame = *f;
 		c->cr2 = cr2;
 		backtrace_format(f->rip, f->rbp, f->rsp, c->backtrace, sizeof c->backtrace);

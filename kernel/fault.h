@@ -6,6 +6,7 @@
 #ifndef KERNEL_FAULT_H
 #define KERNEL_FAULT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/context.h"
@@ -31,7 +32,8 @@ uint64_t fault_count(void);
 const struct fault_record *fault_get(uint64_t i);
 
 /*
- * Fault catchers for tests that provoke a fault on purpose:
+ * Fault catchers, for tests that provoke a fault on purpose and for the
+ * init language (kernel/lang_kernel.c), whose runs may fault:
  *
  *	struct fault_catch c;
  *	if (fault_catch_begin(&c) == 0) {
@@ -43,14 +45,21 @@ const struct fault_record *fault_get(uint64_t i);
  */
 struct fault_catch {
 	ctx_jmpbuf jb;
+	struct fault_catch *prev; /* the catcher armed before this one: catchers nest */
 	struct trap_frame frame;
 	uint64_t cr2;
 	char backtrace[512];
 };
 
+/* Catchers nest: a fault goes to the newest armed one, and the one before
+ * it is armed again (after the fault, or at fault_catch_end). */
 #define fault_catch_begin(c) (fault_catch_arm(c), ctx_setjmp((c)->jb))
 void fault_catch_arm(struct fault_catch *c);
 void fault_catch_end(struct fault_catch *c);
+
+/* A fault in words ("page fault: reading unmapped page at 0x0", "general
+ * protection fault"), as reports and records give it. */
+void fault_describe(const struct trap_frame *f, uint64_t cr2, char *buf, size_t size);
 
 /* The exception handlers' entry point (the architecture's trap.c): returns the
  * frame to resume, or does not return if the thread was stopped. */

@@ -32,6 +32,7 @@
 #include "kernel/memory_door.h"
 #include "kernel/pci_door.h"
 #include "kernel/platform.h"
+#include "kernel/shell.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
 #include "kernel/time.h"
@@ -199,7 +200,9 @@ void kmain(uint32_t magic, uint32_t info)
 	publish_services();
 	watchdog_start();
 	crash_on_request();
-	if (!ktest_start())
+	if (!ktest_start()) {
 		start_init();
+		kshell_start();
+	}
 	sched_run_idle();
 }

@@ -7,7 +7,7 @@ KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/bootopt.c kernel/cmdlin
 	kernel/panic.c kernel/platform.c kernel/progmem.c kernel/pmm.c kernel/smp.c kernel/systab.c kernel/time.c kernel/tlb.c \
 	kernel/pmm_test.c kernel/pmm_bench.c kernel/vm_test.c kernel/trap_test.c kernel/preempt_test.c kernel/thread_stress_test.c kernel/systab_test.c \
 	kernel/sched_kernel_test.c kernel/smp_test.c kernel/trap.c kernel/watchdog.c kernel/watchdog_test.c \
-	kernel/lang_hw.c kernel/lang_hw_test.c
+	kernel/lang_hw.c kernel/lang_hw_test.c kernel/lang_kernel.c kernel/lang_kernel_test.c kernel/shell.c
 
 # The virtio library, for kernel/virtio_test.c (the pci suite) only: drivers
 # are programs, which link it themselves (sdk/virtio/virtio.mk).

@@ -442,7 +442,10 @@ static int compile_word(struct compiler *c)
 		emit_literal(&vm->code, n);
 	else if (w->kind == WORD_OP)
 		emit_op(&vm->code, (enum lang_op)w->value);
-	else if (w->kind == WORD_HELPER)
+	else if (w->kind == WORD_HELPER && w->with_data) {
+		emit_literal(&vm->code, w->value);
+		emit_helper(&vm->code, w->fn, w->in + 1, w->out);
+	} else if (w->kind == WORD_HELPER)
 		emit_helper(&vm->code, w->fn, w->in, w->out);
 	else if (w->kind == WORD_DEFINED)
 		emit_call(&vm->code, (size_t)w->value);

@@ -44,8 +44,8 @@
 #define LANG_RSTACK_MARGIN (32 * 1024)
 #define LANG_RSTACK_MIN (LANG_RSTACK_MARGIN + 16 * 1024)
 
-/* What the home provides (the host: hosted/lang_mem.c; the kernel: a later
- * step, an executable region of its own). The code region must be readable,
+/* What the home provides (the host: hosted/lang_mem.c; the kernel:
+ * kernel/lang_kernel.c). The code region must be readable,
  * writable and executable and smaller than 2 GiB; the return stack readable
  * and writable, at least LANG_RSTACK_MIN bytes. Both stay the machine's
  * until the home takes them back; the machine never frees them. */
@@ -84,6 +84,7 @@ struct lang_word {
 	uint8_t kind;
 	bool immediate;   /* a defined word that runs while a definition is compiled */
 	bool hidden;      /* being defined: not found until its ';' */
+	bool with_data;   /* a helper given value: pushed before fn is called */
 	uint8_t in, out;  /* a helper's stack effect */
 	int16_t next;     /* the next word in the same hash chain, or -1 */
 	int64_t value;
@@ -111,6 +112,24 @@ struct lang_ctl {
 
 /* Helpers' own error codes start here. */
 #define LANG_ERR_HELPER 64
+
+/* A helper may also return LANG_ERR_LM + e for an enum lm_err e (below
+ * LM_ERR_COUNT): the error line gives lm_err_str(e). */
+#define LANG_ERR_LM 32
+
+/* A run that the home's guard stopped after a CPU fault (its words in
+ * vm->fault). */
+#define LANG_ERR_FAULT (LANG_ERR_HELPER - 1)
+
+struct lang_vm;
+
+/* A home's guard around every run (the kernel's catches CPU faults): it
+ * returns vm->enter(&vm->regs, code); or, when the run faulted instead,
+ * LANG_ERR_FAULT, with what happened in vm->fault and in vm->regs.fault_pc
+ * an address in the compiled code just after the start of the word that
+ * faulted (0 if it cannot tell). The machine then reports the fault as any
+ * other error, at that word's position, and empties the data stack. */
+typedef int lang_guard_fn(struct lang_vm *vm, void *ctx, const void *code);
 
 struct lang_vm {
 	struct lang_regs regs; /* first: generated code and helpers find the machine through it */
@@ -147,6 +166,10 @@ struct lang_vm {
 	size_t nhelper_errors;
 
 	char error[LANG_ERROR_MAX];
+
+	lang_guard_fn *guard;  /* NULL: runs are not guarded */
+	void *guard_ctx;
+	char fault[96];        /* the last fault the guard caught */
 };
 
 /* Set up a machine on the home's memory; LM_ERR_RANGE if a region is too
@@ -161,6 +184,13 @@ enum lm_err lang_init(struct lang_vm *vm, const struct lang_mem *mem, lang_write
 enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs, size_t n,
 			   const char *const *errors, size_t nerrors);
 
+/* A helper word with a value of its own, so that one fn serves many words
+ * (a door's routines, say): the word pushes `data`, then calls fn, which
+ * takes in + 1 cells, data on top, and leaves out. LM_ERR_INVAL for a bad
+ * name or in over 7, LM_ERR_FULL if the dictionary is full. */
+enum lm_err lang_add_data_word(struct lang_vm *vm, const char *name, lang_helper_fn *fn,
+			       uint8_t in, uint8_t out, int64_t data);
+
 /* Read, compile and run a script; `file` names it in error lines.
  * LM_OK, or LM_ERR_FORMAT after an error (its line in vm->error). */
 enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, size_t len);
@@ -172,6 +202,9 @@ enum lm_err lang_eval(struct lang_vm *vm, const char *file, const char *text, si
  * nothing open. Without `more`, as lang_eval. */
 enum lm_err lang_eval_lines(struct lang_vm *vm, const char *file, uint32_t first_line,
 			    const char *text, size_t len, bool more);
+
+/* Run every piece of compiled code through guard(vm, ctx, code). */
+void lang_set_guard(struct lang_vm *vm, lang_guard_fn *guard, void *ctx);
 
 /* Steps (backward branches and word entries) each run may take. */
 void lang_set_budget(struct lang_vm *vm, uint64_t steps);

@@ -548,3 +548,62 @@ TEST(lang, a_definition_may_span_pieces)
 	EXPECT_STREQ(vm->error, "tty:9:1: error: unterminated definition of x");
 	box_free(b);
 }
+
+/* ( a b data -- a*data+b ) */
+static int h_scaled(struct lang_regs *regs)
+{
+	int64_t *c = (int64_t *)(uintptr_t)regs->sp;
+
+	c[2] = c[2] * c[0] + c[1];
+	regs->sp += 16;
+	return 0;
+}
+
+static int h_lm_error(struct lang_regs *regs)
+{
+	return LANG_ERR_LM + LM_ERR_NOENT;
+}
+
+TEST(lang, data_words_share_one_helper_and_lm_errors_are_named)
+{
+	struct box *b = box_new();
+	static const struct lang_word_def lm = { "missing", h_lm_error, 0, 0 };
+
+	ASSERT(b);
+	ASSERT_EQ(lang_add_data_word(b->vm, "by10", h_scaled, 2, 1, 10), LM_OK);
+	ASSERT_EQ(lang_add_data_word(b->vm, "by3", h_scaled, 2, 1, 3), LM_OK);
+	EXPECT_EQ(lang_add_data_word(b->vm, "wide", h_scaled, 8, 1, 3), LM_ERR_INVAL);
+	ASSERT_EQ(lang_add_words(b->vm, &lm, 1, NULL, 0), LM_OK);
+	EXPECT_STREQ(run(b, "4 2 by10 . 4 2 by3 . : f by10 ; 1 1 f ."), "42 14 11 ");
+	/* Its stack effect is the word's own: the data cell is not counted. */
+	EXPECT_STREQ(run(b, "1 by10"), "t.fs:1:3: error: stack underflow\n");
+	EXPECT_STREQ(run(b, "1 2 missing"), "t.fs:1:5: error: not found\n");
+	box_free(b);
+}
+
+/* A guard that runs the code, then says it faulted at the word before the
+ * last one compiled (as the kernel's does after a CPU fault). */
+static int fake_guard(struct lang_vm *vm, void *ctx, const void *code)
+{
+	int err = vm->enter(&vm->regs, code);
+
+	if (err)
+		return err;
+	strcpy(vm->fault, "page fault: pretend");
+	vm->regs.fault_pc = (uint64_t)(uintptr_t)vm->code.base + vm->pos[vm->npos - 2].code_off + 1;
+	return LANG_ERR_FAULT;
+}
+
+TEST(lang, a_guard_s_fault_is_an_error_at_the_word)
+{
+	struct box *b = box_new();
+
+	ASSERT(b);
+	lang_set_guard(b->vm, fake_guard, NULL);
+	EXPECT_STREQ(run(b, "1 2 +  drop"), "t.fs:1:5: error: page fault: pretend\n");
+	EXPECT_EQ(lang_stack(b->vm, NULL, 0), 0);
+	EXPECT_STREQ(run(b, "1 dup"), "t.fs:1:1: error: page fault: pretend\n");
+	lang_set_guard(b->vm, NULL, NULL);
+	EXPECT_STREQ(run(b, "1 2 + ."), "3 ");
+	box_free(b);
+}

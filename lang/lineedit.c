@@ -45,6 +45,11 @@ void lineedit_init(struct lineedit *le, const struct lang_vm *vm, bool echo,
 void lineedit_prompt(struct lineedit *le, const char *prompt)
 {
 	le->prompt = prompt;
+	if (le->len == 0) { /* a fresh line: nothing to clear */
+		out(le, "\r", 1);
+		out(le, prompt, strlen(prompt));
+		return;
+	}
 	redraw(le);
 }
 
@@ -243,6 +248,12 @@ enum lineedit_event lineedit_feed(struct lineedit *le, char c)
 	default:
 		if ((unsigned char)c < 0x20)
 			return LINEEDIT_NONE;
+		if (le->cur == le->len && le->len < LINEEDIT_MAX) {
+			/* Typed at the end: the byte itself is the redraw. */
+			insert(le, &c, 1);
+			out(le, &c, 1);
+			return LINEEDIT_NONE;
+		}
 		insert(le, &c, 1);
 		break;
 	}

@@ -124,10 +124,14 @@ TEST(lineedit, echo_draws_the_line)
 
 	lineedit_init(&le, NULL, true, capture_write, &sc);
 	lineedit_prompt(&le, "> ");
-	EXPECT_STREQ(sc.buf, "\r> \x1b[K");
+	EXPECT_STREQ(sc.buf, "\r> ");
 	sc.len = 0;
 	keys(&le, "ab\x1b[D");
-	EXPECT_STREQ(sc.buf, "\r> a\x1b[K\r> ab\x1b[K\r> ab\x1b[K\x1b[1D");
+	/* Typed at the end, a byte is echoed as itself; a move redraws. */
+	EXPECT_STREQ(sc.buf, "ab\r> ab\x1b[K\x1b[1D");
+	sc.len = 0;
+	keys(&le, "X");
+	EXPECT_STREQ(sc.buf, "\r> aXb\x1b[K\x1b[1D");
 	sc.len = 0;
 	keys(&le, "\r");
 	EXPECT_STREQ(sc.buf, "\r\n");

@@ -87,10 +87,18 @@ int machine_run(struct lang_vm *vm, size_t off, uint32_t line, uint32_t col)
 	int err;
 
 	vm->regs.budget = vm->budget;
-	err = vm->enter(&vm->regs, vm->code.base + off);
+	vm->regs.fault_pc = 0;
+	if (vm->guard)
+		err = vm->guard(vm, vm->guard_ctx, vm->code.base + off);
+	else
+		err = vm->enter(&vm->regs, vm->code.base + off);
 	if (err == 0)
 		return 0;
-	if (err < LANG_ERR_BUILTIN_END && rt_errors[err]) {
+	if (err == LANG_ERR_FAULT) {
+		what = vm->fault;
+	} else if (err >= LANG_ERR_LM && err < LANG_ERR_LM + LM_ERR_COUNT) {
+		what = lm_err_str((enum lm_err)(err - LANG_ERR_LM));
+	} else if (err < LANG_ERR_BUILTIN_END && rt_errors[err]) {
 		what = rt_errors[err];
 	} else if (err >= LANG_ERR_HELPER && (size_t)(err - LANG_ERR_HELPER) < vm->nhelper_errors) {
 		what = vm->helper_errors[err - LANG_ERR_HELPER];
@@ -162,6 +170,29 @@ enum lm_err lang_add_words(struct lang_vm *vm, const struct lang_word_def *defs,
 		vm->nhelper_errors = nerrors;
 	}
 	return LM_OK;
+}
+
+enum lm_err lang_add_data_word(struct lang_vm *vm, const char *name, lang_helper_fn *fn,
+			       uint8_t in, uint8_t out, int64_t data)
+{
+	struct lang_word_def def = { name, fn, (uint8_t)(in + 1), out };
+	enum lm_err err;
+
+	if (in > 7)
+		return LM_ERR_INVAL;
+	err = lang_add_words(vm, &def, 1, NULL, 0);
+	if (err)
+		return err;
+	vm->words[vm->nwords - 1].in = in;
+	vm->words[vm->nwords - 1].value = data;
+	vm->words[vm->nwords - 1].with_data = true;
+	return LM_OK;
+}
+
+void lang_set_guard(struct lang_vm *vm, lang_guard_fn *guard, void *ctx)
+{
+	vm->guard = guard;
+	vm->guard_ctx = ctx;
 }
 
 void lang_set_budget(struct lang_vm *vm, uint64_t steps)

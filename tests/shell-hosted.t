@@ -66,10 +66,10 @@ def expect(what, secs=30):
     return ok
 expect(b"> ")
 os.write(fd, b"6 7 * .\r")
-# The line as drawn, Enter, the result, a new prompt. (The editor ends a
-# line with CR LF; the terminal's output processing, kept on, makes the LF
-# CR LF too.)
-print("RESULT prompt_echo", expect(b"\r> 6 7 * .\x1b[K\r\r\n42 \r\n\r> \x1b[K"))
+# The line as typed (each byte at the end of the line echoes as itself),
+# Enter, the result, a new prompt. (The editor ends a line with CR LF; the
+# terminal's output processing, kept on, makes the LF CR LF too.)
+print("RESULT prompt_echo", expect(b"6 7 * .\r\r\n42 \r\n\r> "))
 os.write(fd, b"wor\t")
 print("RESULT completion", expect(b"\r> words \x1b[K"))
 os.write(fd, b"\x15\x04")

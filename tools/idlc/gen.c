@@ -241,6 +241,48 @@ static void gen_wrapper(struct gen *g, const struct idl_door *o, const struct id
 	buf_printf(g->out, "\t%sDoor->%s(%s);\n}\n", is_void ? "" : "return ", r->name, args);
 }
 
+/* One parameter's or result's kind letter for callers by name (docs/idl.md,
+ * section 4): integers by width and sign, p pointer, r routine, s sum, v
+ * null, R a record (passed by value: not described further). */
+static char desc_kind(const struct idl_type *t)
+{
+	static const char ints[] = { [INT_U8] = 'b', [INT_U16] = 'h', [INT_U32] = 'w',
+				     [INT_U64] = 'q', [INT_S8] = 'B', [INT_S16] = 'H',
+				     [INT_S32] = 'W', [INT_S64] = 'Q', [INT_UPTR] = 'q' };
+	const struct idl_type *b = idl_base(t);
+
+	switch (b->kind) {
+	case IDL_INT: return ints[b->itype];
+	case IDL_NULL: return 'v';
+	case IDL_POINTER: return 'p';
+	case IDL_ROUTINE: return 'r';
+	case IDL_SUM: return 's';
+	default: return 'R';
+	}
+}
+
+static void gen_door_desc(struct gen *g, const struct idl_door *o, const char *up)
+{
+	buf_printf(g->out, "\n/* For callers by name (docs/idl.md, section 4): each routine's "
+		   "parameters\n * and result as kind letters. */\n"
+		   "static const struct lm_routine_desc %s_routine_descs[] "
+		   "__attribute__((unused)) = {\n", o->name);
+	for (const struct idl_routine *r = o->routines; r; r = r->next) {
+		const struct idl_type *in = idl_base(r->in);
+
+		buf_printf(g->out, "\t{ \"%s\", \"", r->name);
+		if (in->kind == IDL_RECORD)
+			for (const struct idl_field *f = in->fields; f; f = f->next)
+				buf_printf(g->out, "%c", desc_kind(f->type));
+		else if (in->kind != IDL_NULL)
+			buf_printf(g->out, "%c", desc_kind(r->in));
+		buf_printf(g->out, "\", '%c' },\n", desc_kind(r->out));
+	}
+	buf_printf(g->out, "};\nstatic const struct lm_door_desc %s_door_desc "
+		   "__attribute__((unused)) = {\n\t%s_API_ID_INIT, \"%s\", %s_ROUTINE_COUNT, "
+		   "%s_routine_descs\n};\n", o->name, up, o->name, up, o->name);
+}
+
 static void gen_door(struct gen *g, const struct idl_door *o)
 {
 	const char *up = gen_upper(g, o->name);
@@ -269,6 +311,7 @@ static void gen_door(struct gen *g, const struct idl_door *o)
 		   "static inline const struct %s_door *%s_door_find(void)\n{\n"
 		   "\treturn (const struct %s_door *)lm_door_find(&%s_api_id);\n}\n",
 		   o->name, o->name, o->name, o->name);
+	gen_door_desc(g, o, up);
 	for (const struct idl_routine *r = o->routines; r; r = r->next)
 		gen_wrapper(g, o, r);
 }

@@ -28,6 +28,28 @@ struct lm_door {
 	uint64_t routine_count;  /* function pointers following this header */
 };
 
+/*
+ * A door described for callers that find its routines by name at run time
+ * (the init language): idlc emits one struct lm_door_desc per door
+ * (P_door_desc) in its header. Each routine's parameters, in the order of
+ * the calling convention, and its result are kind letters (docs/idl.md,
+ * section 4): b h w q unsigned integers of 8 to 64 bits (uptr is q),
+ * B H W Q signed ones, p pointer, r routine, s sum, v null (a result
+ * only), R a record passed by value.
+ */
+struct lm_routine_desc {
+	const char *name;
+	const char *params;
+	char result;
+};
+
+struct lm_door_desc {
+	struct lm_api_id api_id;
+	const char *name;
+	uint64_t routine_count;
+	const struct lm_routine_desc *routines;
+};
+
 static inline int lm_api_id_equal(const struct lm_api_id *a,
 				  const struct lm_api_id *b)
 {

@@ -193,6 +193,25 @@ static inline const struct files_door *files_door_find(void)
 	return (const struct files_door *)lm_door_find(&files_api_id);
 }
 
+/* For callers by name (docs/idl.md, section 4): each routine's parameters
+ * and result as kind letters. */
+static const struct lm_routine_desc files_routine_descs[] __attribute__((unused)) = {
+	{ "open", "phw", 's' },
+	{ "close", "q", 'v' },
+	{ "read", "qpqrR", 's' },
+	{ "seek", "qQ", 'Q' },
+	{ "walk", "pr", 'b' },
+	{ "stat", "q", 'R' },
+	{ "triple", "", 'R' },
+	{ "names", "", 'p' },
+	{ "tiny", "B", 'q' },
+	{ "ignore", "", 'p' },
+	{ "callback", "", 'r' },
+};
+static const struct lm_door_desc files_door_desc __attribute__((unused)) = {
+	FILES_API_ID_INIT, "files", FILES_ROUTINE_COUNT, files_routine_descs
+};
+
 static inline example_maybe_file files_open(const struct files_door *Door, example_text path, example_mode mode, example_flags flags)
 {
 	return Door->open(path, mode, flags);
@@ -267,6 +286,15 @@ static inline const struct files_admin_door *files_admin_door_find(void)
 {
 	return (const struct files_admin_door *)lm_door_find(&files_admin_api_id);
 }
+
+/* For callers by name (docs/idl.md, section 4): each routine's parameters
+ * and result as kind letters. */
+static const struct lm_routine_desc files_admin_routine_descs[] __attribute__((unused)) = {
+	{ "sync", "", 'v' },
+};
+static const struct lm_door_desc files_admin_door_desc __attribute__((unused)) = {
+	FILES_ADMIN_API_ID_INIT, "files_admin", FILES_ADMIN_ROUTINE_COUNT, files_admin_routine_descs
+};
 
 static inline void files_admin_sync(const struct files_admin_door *Door)
 {
