@@ -265,7 +265,7 @@ PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
 # that may include them is compiled; after that, dependency files take over.
 $(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
 	$(call xobj,$(HOSTED_SRCS) $(foreach t,$(HOSTED_TESTS),$($(t)_SRCS))) \
-	$(call bobj,$(HOSTED_SRCS) $(HOSTED_BENCH_SRCS)) \
+	$(call bobj,$(HOSTED_BIN_SRCS) $(HOSTED_BENCH_SRCS)) \
 	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
 
 # The boot archive: a cpio (newc) image, as Linux's initramfs, passed to the
