@@ -200,9 +200,12 @@ void kmain(uint32_t magic, uint32_t info)
 	publish_services();
 	watchdog_start();
 	crash_on_request();
+	/* The shell's thread before init's: its stack is taken now, while
+	 * the boot thread still runs, not whenever the programs first leave
+	 * this hart to it (a program counting free pages would see it). */
 	if (!ktest_start()) {
-		start_init();
 		kshell_start();
+		start_init();
 	}
 	sched_run_idle();
 }

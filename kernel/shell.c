@@ -100,12 +100,23 @@ static const struct lang_word_def kernel_words[] = {
 	{ "poweroff", h_poweroff, 0, 0 },
 };
 
+/* The shell's machine (code, data and its stacks, about 140 pages) is made
+ * at the first key, not at boot: a system no one types at pays only for
+ * the thread, and programs that count free pages while they run (tests
+ * among them) do not see the shell take its pages in the middle. */
 static void kshell_thread(void *arg)
 {
 	struct lang_vm *vm;
-	unsigned busy = 0;
+	unsigned busy = KSHELL_BUSY_ROUNDS;
 	enum lm_err err;
+	char first;
+	int c;
 
+	(void)arg;
+	kprintf("shell: the console runs the init language: type a line, or help\n");
+	while ((c = serial_getc()) < 0)
+		timer_sleep_ns(KSHELL_IDLE_NS);
+	first = (char)c;
 	shell_init(&sh, console_out, NULL, "console");
 	sh.endless = true;
 	sh.quiet = true;
@@ -121,11 +132,10 @@ static void kshell_thread(void *arg)
 		return;
 	}
 	lang_set_budget(vm, KSHELL_BUDGET);
-	kprintf("shell: the console runs the init language: type a line, or help\n");
+	shell_feed(&sh, &first, 1);
 	for (;;) {
 		char buf[64];
 		size_t n = 0;
-		int c;
 
 		while (n < sizeof buf && (c = serial_getc()) >= 0)
 			buf[n++] = (char)c;
