@@ -84,6 +84,7 @@ struct sock {
 	bool closing;             /* closed: calls in flight end with not_found */
 	int32_t hart;             /* whose epoll it is registered with; -1: none */
 	uint32_t ready;           /* readiness reports so far (under the lock) */
+	uint32_t drained;         /* ready + 1 when a short read left it empty; else 0 */
 	struct waiter *waiters[2]; /* DIR_READ, DIR_WRITE */
 	uint32_t next_free;
 };
@@ -220,6 +221,7 @@ static struct sock *sock_open(int fd, enum sock_kind kind)
 	s->kind = (uint8_t)kind;
 	s->closing = false;
 	s->hart = -1;
+	s->drained = 0;
 	s->waiters[DIR_READ] = s->waiters[DIR_WRITE] = NULL;
 	__atomic_store_n(&s->gen, s->gen + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->refs, 1, __ATOMIC_RELEASE);
@@ -476,33 +478,40 @@ typedef long attempt_fn(struct sock *s, void *ctx);
  * A call that may block: try; when Linux says it would (EAGAIN), wait on s
  * for dir (await) and try again, until a try gives a result (*result, and
  * ok), fails (its error), or the deadline or a close ends the wait.
+ *
+ * empty_at, if not 0, is the socket's ready count + 1 when an earlier call
+ * left it empty (a short read): if no report has come since, the first try
+ * is skipped, as it would only say EAGAIN. The count is compared with the
+ * one the wait starts from (waiter_init), so a report that comes in
+ * between is not missed. *tried, if asked for, is the ready count read
+ * before the try that gave the result: a report after it is a later one.
  */
 static net_error blocking(struct sock *s, int dir, uint64_t deadline, attempt_fn *attempt,
-			  void *ctx, long *result)
+			  void *ctx, long *result, uint32_t empty_at, uint32_t *tried)
 {
 	struct waiter w;
 	net_error err;
 	long r;
 
 	waiter_init(&w, s);
+	r = empty_at && empty_at == w.seen + 1 ? -EAGAIN : attempt(s, ctx);
 	for (;;) {
-		r = attempt(s, ctx);
 		if (r >= 0) {
 			*result = r;
 			err = LM_OK;
 			break;
 		}
-		if (r == -EINTR)
-			continue;
-		if (r != -EAGAIN) {
+		if (r != -EAGAIN && r != -EINTR) {
 			err = error_of(-r);
 			break;
 		}
-		err = await(s, dir, &w, deadline);
-		if (err)
+		if (r == -EAGAIN && (err = await(s, dir, &w, deadline)))
 			break;
+		r = attempt(s, ctx);
 	}
 	leave(s, dir, &w);
+	if (tried)
+		*tried = w.seen;
 	return err;
 }
 
@@ -535,7 +544,7 @@ static net_error do_accept(net_socket listener, net_timeout timeout, net_socket 
 
 	if (err)
 		return err;
-	err = blocking(s, DIR_READ, deadline_of(timeout), try_accept, &t, &fd);
+	err = blocking(s, DIR_READ, deadline_of(timeout), try_accept, &t, &fd, 0, NULL);
 	sock_put(s);
 	if (err)
 		return err;
@@ -587,7 +596,7 @@ static net_error do_connect(net_ipv4 ip, net_port port, net_timeout timeout, net
 	/* The socket is ours alone until it is returned: wait for it to be
 	 * writable, which is when the connection is made or has failed. */
 	if (r < 0)
-		err = blocking(s, DIR_WRITE, deadline_of(timeout), try_connected, NULL, &r);
+		err = blocking(s, DIR_WRITE, deadline_of(timeout), try_connected, NULL, &r, 0, NULL);
 	if (err) {
 		sock_put(s);
 		return err;
@@ -609,14 +618,22 @@ static net_error do_recv(net_socket socket, uint8_t *buffer, uint64_t length,
 	struct transfer t = {.buffer = buffer, .length = length};
 	struct sock *s;
 	net_error err = sock_get_kind(socket, KIND_STREAM, &s);
+	uint32_t tried;
 	long n;
 
 	if (err)
 		return err;
-	err = blocking(s, DIR_READ, deadline_of(timeout), try_recv, &t, &n);
-	sock_put(s);
-	if (!err)
+	/* A short read leaves the stream empty: until the socket reports
+	 * again, the next call waits without asking Linux first (a request
+	 * and its answer, then this: one system call fewer each time). */
+	err = blocking(s, DIR_READ, deadline_of(timeout), try_recv, &t, &n,
+		       __atomic_load_n(&s->drained, __ATOMIC_RELAXED), &tried);
+	if (!err) {
+		__atomic_store_n(&s->drained, n > 0 && (uint64_t)n < length ? tried + 1 : 0,
+				 __ATOMIC_RELAXED);
 		*got = (uint64_t)n;
+	}
+	sock_put(s);
 	return err;
 }
 
@@ -674,7 +691,7 @@ static net_error send_iov(net_socket socket, struct iovec *iov, int count, net_t
 
 	if (err)
 		return err;
-	err = blocking(s, DIR_WRITE, deadline_of(timeout), try_send, &v, &n);
+	err = blocking(s, DIR_WRITE, deadline_of(timeout), try_send, &v, &n, 0, NULL);
 	sock_put(s);
 	if (!err)
 		*sent = (uint64_t)n;
@@ -790,7 +807,7 @@ static net_error do_sendto(net_socket socket, net_ipv4 ip, net_port port, const 
 
 	if (err)
 		return err;
-	err = blocking(s, DIR_WRITE, 0, try_sendto, &t, &n);
+	err = blocking(s, DIR_WRITE, 0, try_sendto, &t, &n, 0, NULL);
 	sock_put(s);
 	return err;
 }
@@ -814,7 +831,7 @@ static net_error do_recvfrom(net_socket socket, uint8_t *buffer, uint64_t length
 
 	if (err)
 		return err;
-	err = blocking(s, DIR_READ, deadline_of(timeout), try_recvfrom, &t, &n);
+	err = blocking(s, DIR_READ, deadline_of(timeout), try_recvfrom, &t, &n, 0, NULL);
 	sock_put(s);
 	if (!err) {
 		*got = (uint64_t)n;
