@@ -16,6 +16,7 @@
 #include "arch/trap.h"
 #include "core/handle.h"
 #include "core/hart.h"
+#include "core/platform.h"
 #include "core/thread.h"
 #include "kernel/console.h"
 #include "kernel/intr.h"
@@ -121,20 +122,16 @@ static struct binding *lock_find(uint32_t id, bool *irq)
 {
 	struct binding *b;
 
-	*irq = irq_save();
-	spin_lock(&irq_lock);
+	*irq = plat_spin_lock(&irq_lock);
 	b = find(id);
-	if (!b) {
-		spin_unlock(&irq_lock);
-		irq_restore(*irq);
-	}
+	if (!b)
+		plat_spin_unlock(&irq_lock, *irq);
 	return b;
 }
 
 static void table_unlock(bool irq)
 {
-	spin_unlock(&irq_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&irq_lock, irq);
 }
 
 /* Is the source of want bound already? A GSI is one source whoever asks
@@ -222,8 +219,7 @@ static enum lm_err bind(struct binding *want, uint8_t bit, uint32_t hart, uint32
 	handle_unlock(&ref);
 	want->bits = 1ull << bit;
 
-	irq = irq_save();
-	spin_lock(&irq_lock);
+	irq = plat_spin_lock(&irq_lock);
 	if (taken(want)) {
 		err = LM_ERR_BUSY;
 		goto out;

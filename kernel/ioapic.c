@@ -10,6 +10,7 @@
 #include "arch/ioapic.h"
 #include "arch/spinlock.h"
 #include "arch/vm.h"
+#include "core/platform.h"
 #include "kernel/console.h"
 #include "kernel/firmware.h"
 #include "kernel/ioapic.h"
@@ -107,17 +108,14 @@ static struct chip *chip_lock(uint32_t gsi, unsigned *pin, bool *irq)
 {
 	struct chip *c = chip_of(gsi, pin);
 
-	if (c) {
-		*irq = irq_save();
-		spin_lock(&c->lock);
-	}
+	if (c)
+		*irq = plat_spin_lock(&c->lock);
 	return c;
 }
 
 static void chip_unlock(struct chip *c, bool irq)
 {
-	spin_unlock(&c->lock);
-	irq_restore(irq);
+	plat_spin_unlock(&c->lock, irq);
 }
 
 enum lm_err ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id, bool level,

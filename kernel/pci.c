@@ -18,6 +18,7 @@
 #include "arch/cpu.h"
 #include "arch/spinlock.h"
 #include "arch/vm.h"
+#include "core/platform.h"
 #include "kernel/console.h"
 #include "kernel/firmware.h"
 #include "kernel/pci.h"
@@ -281,11 +282,9 @@ enum lm_err pci_cfg_read(uint32_t i, uint16_t offset, unsigned width, uint32_t *
 
 	if (err)
 		return err;
-	irq = irq_save();
-	spin_lock(&pci_lock);
+	irq = plat_spin_lock(&pci_lock);
 	*out = raw_read(&slots[i], offset, width);
-	spin_unlock(&pci_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&pci_lock, irq);
 	return LM_OK;
 }
 
@@ -296,11 +295,9 @@ enum lm_err pci_cfg_write(uint32_t i, uint16_t offset, unsigned width, uint32_t 
 
 	if (err)
 		return err;
-	irq = irq_save();
-	spin_lock(&pci_lock);
+	irq = plat_spin_lock(&pci_lock);
 	raw_write(&slots[i], offset, width, value);
-	spin_unlock(&pci_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&pci_lock, irq);
 	return LM_OK;
 }
 
@@ -310,11 +307,9 @@ enum lm_err pci_command_set(uint32_t i, uint16_t bits)
 
 	if (i >= slot_count)
 		return LM_ERR_INVAL;
-	irq = irq_save();
-	spin_lock(&pci_lock);
+	irq = plat_spin_lock(&pci_lock);
 	raw_write(&slots[i], PCI_COMMAND, 2, raw_read(&slots[i], PCI_COMMAND, 2) | bits);
-	spin_unlock(&pci_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&pci_lock, irq);
 	return LM_OK;
 }
 

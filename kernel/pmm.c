@@ -24,6 +24,7 @@
 #include "arch/layout.h"
 #include "arch/spinlock.h"
 #include "arch/upcalls.h"
+#include "core/platform.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/memmap.h"
@@ -232,10 +233,9 @@ static void list_unlink(uint64_t page)
 
 uint64_t pmm_alloc_page(void)
 {
-	bool irq = irq_save();
 	uint64_t page = 0;
+	bool irq = plat_spin_lock(&pmm_lock);
 
-	spin_lock(&pmm_lock);
 	if (free_list) {
 		page = free_list;
 		list_unlink(page);
@@ -254,8 +254,7 @@ uint64_t pmm_alloc_page(void)
 		bit_set(page / PAGE_SIZE);
 		free_count--;
 	}
-	spin_unlock(&pmm_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&pmm_lock, irq);
 	return page;
 }
 
@@ -274,16 +273,14 @@ void pmm_free_page(uint64_t phys)
 
 	if (phys & (PAGE_SIZE - 1) || phys / PAGE_SIZE >= bitmap_pages)
 		panic("pmm: freeing bad address 0x%llx", (unsigned long long)phys);
-	irq = irq_save();
-	spin_lock(&pmm_lock);
+	irq = plat_spin_lock(&pmm_lock);
 	if (!bit_test(phys / PAGE_SIZE))
 		panic("pmm: freeing page 0x%llx, which is not allocated",
 		      (unsigned long long)phys);
 	bit_clear(phys / PAGE_SIZE);
 	list_push(phys);
 	free_count++;
-	spin_unlock(&pmm_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&pmm_lock, irq);
 }
 
 /* Is the page at phys, in range r, free? At or above the bump pointer every
@@ -342,8 +339,7 @@ uint64_t pmm_alloc_run(uint64_t n, uint64_t limit)
 
 	if (!n || n > total_count)
 		return 0;
-	irq = irq_save();
-	spin_lock(&pmm_lock);
+	irq = plat_spin_lock(&pmm_lock);
 	/* The untouched tail of a range first: no scan, and the holes freed
 	 * pages left stay for single pages. */
 	for (uint32_t i = 0; i < range_count && !start; i++) {
@@ -363,8 +359,7 @@ uint64_t pmm_alloc_run(uint64_t n, uint64_t limit)
 		    (start = find_run(r, n, top)))
 			take_run(r, start, n);
 	}
-	spin_unlock(&pmm_lock);
-	irq_restore(irq);
+	plat_spin_unlock(&pmm_lock, irq);
 	return start;
 }
 
