@@ -13,7 +13,7 @@ PCFLAGS := -std=gnu17 -O2 -g -ffreestanding -nostdinc \
 PLDFLAGS := -pie --no-dynamic-linker -nostdlib -z max-page-size=4096 -z norelro \
 	-z noexecstack --hash-style=sysv -T sdk/program.ld
 
-SDK_SRCS := sdk/libc/start.c sdk/libc/stdio.c sdk/libc/malloc.c sdk/libc/lock.c lib/fmt.c lib/string.c
+SDK_SRCS := sdk/libc/start.c sdk/libc/stdio.c sdk/libc/malloc.c sdk/libc/lock.c sdk/libc/clock.c lib/fmt.c lib/string.c
 SDK_LIB := $(BUILD)/sdk/libsdk.a
 pobj = $(patsubst %,$(BUILD)/prog/%.o,$(basename $(1)))
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lemmings/clock.h>
 #include <lemmings/block.h>
 #include <lemmings/threads.h>
 #include <lemmings/timer.h>
@@ -308,20 +309,12 @@ static void bench_worker(uintptr_t id)
 	worker_done();
 }
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* Two BENCH lines: requests per second, and TSC cycles per request (the
  * time the run took divided by the requests done, so at depth 32 the
  * cycles of overlapping requests are shared). */
 static void bench_one(int write, unsigned depth)
 {
-	uint64_t start = timer_now(timer), c0 = rdtsc(), ns, cycles;
+	uint64_t start = timer_now(timer), c0 = lm_cycles(), ns, cycles;
 	const char *what = write ? "write" : "read";
 
 	bench_write = write;
@@ -329,7 +322,7 @@ static void bench_one(int write, unsigned depth)
 	bench_end = start + BENCH_NS;
 	run_threads(depth, bench_worker);
 	ns = timer_now(timer) - start;
-	cycles = rdtsc() - c0;
+	cycles = lm_cycles() - c0;
 	printf("BENCH block.%s_4k_qd%u %llu ops/s\n", what, depth,
 	       (unsigned long long)(bench_ops * 1000000000ull / (ns ? ns : 1)));
 	printf("BENCH block.%s_4k_qd%u.cycles %llu cycles\n", what, depth,

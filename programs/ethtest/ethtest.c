@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lemmings/clock.h>
 #include <lemmings/ethernet.h>
 #include <lemmings/memory.h>
 #include <lemmings/threads.h>
@@ -55,25 +56,6 @@ static void check(int ok, const char *what)
 	printf("ethtest: %s %s\n", ok ? "ok" : "FAIL", what);
 	if (!ok)
 		failures++;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	timer_create_result t = timer_create(timer);
-
-	if (!timer_create_result_is_timer(t))
-		return;
-	timer_set(timer, t, timer_now(timer) + ns);
-	timer_wait(timer, t);
-	timer_destroy(timer, t);
 }
 
 /* ---- frames ---- */
@@ -389,7 +371,7 @@ static bool echoes_over;
 
 static void watchdog(uintptr_t unused)
 {
-	sleep_ns(DEADLINE_NS);
+	lm_sleep_ns(timer, DEADLINE_NS);
 	if (!__atomic_load_n(&echoes_over, __ATOMIC_ACQUIRE))
 		printf("ethtest: FAIL watchdog: %u echo replies of %u after %llu s\n",
 	       __atomic_load_n(&replies, __ATOMIC_RELAXED), count,
@@ -438,7 +420,7 @@ static void echoes(void)
 	ethernet_counters(eth, &before);
 	pages_before = free_pages(m);
 	t0 = timer_now(timer);
-	c0 = rdtsc();
+	c0 = lm_cycles();
 	while (sent < count) {
 		if (sent - __atomic_load_n(&replies, __ATOMIC_ACQUIRE) >= WINDOW) {
 			threads_wait(threads, 2);
@@ -453,7 +435,7 @@ static void echoes(void)
 	while (__atomic_load_n(&replies, __ATOMIC_ACQUIRE) < sent)
 		threads_wait(threads, 2);
 	ns = timer_now(timer) - t0;
-	cycles = rdtsc() - c0;
+	cycles = lm_cycles() - c0;
 	__atomic_store_n(&echoes_over, true, __ATOMIC_RELEASE);
 	pages_after = free_pages(m);
 	ethernet_counters(eth, &after);
@@ -484,11 +466,11 @@ static void burst(void)
 	memset(tx, 0, 60);
 	eth_header(tx, broadcast, 0x88b5);
 	t0 = timer_now(timer);
-	c0 = rdtsc();
+	c0 = lm_cycles();
 	while (sent < BURST && ethernet_send(eth, tx, 60) == LM_OK)
 		sent++;
 	ns = timer_now(timer) - t0;
-	cycles = rdtsc() - c0;
+	cycles = lm_cycles() - c0;
 	check(sent == BURST, "a burst of 4000 frames handed to the device");
 	bench("send_frames_per_s", "send", sent, ns, cycles);
 }
@@ -538,7 +520,7 @@ int main(int argc, char **argv)
 	/* The driver starts beside us: give it 30 s to publish its door. */
 	start = timer_now(timer);
 	while (!(eth = ethernet_door_find()) && timer_now(timer) - start < 30000000000ull)
-		sleep_ns(10000000);
+		lm_sleep_ns(timer, 10000000);
 	if (!eth) {
 		printf("ethtest: FAIL no Ethernet door after 30 s\n");
 		return 1;

@@ -5,20 +5,13 @@
  */
 #include <stdio.h>
 
+#include <lemmings/clock.h>
 #include <lemmings/kvstore.h>
 #include <lemmings/timer.h>
 
 #define KEYS 1000
 #define CALLS 100000
 #define WAIT_MS 2000
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* A plain function doing what the door's count does (one atomic load), to
  * compare the cost of the calls alone; noipa, so that it stays a real call
@@ -76,14 +69,14 @@ int main(int argc, char **argv)
 	printf("kvclient: %d puts and gets through the kvstore door agree (%llu keys stored)\n",
 	       KEYS, (unsigned long long)kvstore_count(store));
 
-	t0 = rdtsc();
+	t0 = lm_cycles();
 	for (int i = 0; i < CALLS; i++)
 		sum += kvstore_count(store);
-	door_cycles = rdtsc() - t0;
-	t0 = rdtsc();
+	door_cycles = lm_cycles() - t0;
+	t0 = lm_cycles();
 	for (int i = 0; i < CALLS; i++)
 		sum += local_count();
-	local_cycles = rdtsc() - t0;
+	local_cycles = lm_cycles() - t0;
 	/* Tenths of a cycle: natively a call costs a cycle or two. */
 	door_cycles = door_cycles * 10 / CALLS;
 	local_cycles = local_cycles * 10 / CALLS;

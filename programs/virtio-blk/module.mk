@@ -8,5 +8,5 @@ virtio-blk_SRCS = programs/virtio-blk/virtio_blk.c programs/virtio-blk/vblk.c \
 
 # Requests and completion on the host, against a device in memory.
 HOST_TESTS += vblk_test
-vblk_test_SRCS := programs/virtio-blk/vblk.c programs/virtio-blk/vblk_test.c sdk/libc/lock.c sdk/virtio/virtq.c \
+vblk_test_SRCS := programs/virtio-blk/vblk.c programs/virtio-blk/vblk_test.c sdk/libc/lock.c sdk/libc/clock.c sdk/virtio/virtq.c \
 	sdk/virtio/virtq_testdev.c sdk/virtio/virtio_pci.c

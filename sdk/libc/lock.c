@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <lemmings/clock.h>
 #include <lemmings/lock.h>
 #include <lemmings/threads.h>
-#include <lemmings/timer.h>
 
 #define SPINS 200
 #define YIELDS 4
@@ -31,20 +31,12 @@ static bool try_lock(struct lm_lock *l)
 	return !__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE);
 }
 
-/* Let any other thread run for a while: a timer's wait if one can be had,
- * else a yield. */
+/* Let any other thread run for a while: a nap on a timer if one can be
+ * had, else a yield. */
 static void nap(struct lm_lock *l)
 {
-	timer_create_result t;
-
-	if (!l->timer || !timer_create_result_is_timer(t = timer_create(l->timer))) {
-		if (l->threads)
-			threads_yield(l->threads);
-		return;
-	}
-	timer_set(l->timer, (timer_timer)t, timer_now(l->timer) + NAP_NS);
-	timer_wait(l->timer, (timer_timer)t);
-	timer_destroy(l->timer, (timer_timer)t);
+	if ((!l->timer || lm_sleep_ns(l->timer, NAP_NS) != LM_OK) && l->threads)
+		threads_yield(l->threads);
 }
 
 void lm_lock(struct lm_lock *l)
