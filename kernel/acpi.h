@@ -100,10 +100,21 @@ struct acpi_info {
 	uint32_t mcfg_count;
 	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 
+	/* From the FADT ("FACP"): the PM1 control blocks (I/O ports; 0 when
+	 * absent) and the DSDT's address (X_DSDT when set), for power-off
+	 * (kernel/poweroff.c). */
+	bool have_fadt;
+	uint32_t pm1a_cnt, pm1b_cnt;
+	uint64_t dsdt_phys;
+
 	/* Signatures of the valid tables seen (the RSDT or XSDT first), in
-	 * order, at most ACPI_MAX_TABLES. */
+	 * order, at most ACPI_MAX_TABLES; with each its header's OEM ID and
+	 * OEM table ID (non-printable bytes as '?', trailing blanks cut), for
+	 * matching quirks (kernel/quirk.h). */
 	uint32_t table_count;
 	char tables[ACPI_MAX_TABLES][5];
+	char table_oem[ACPI_MAX_TABLES][7];
+	char table_oem_table[ACPI_MAX_TABLES][9];
 };
 
 /*

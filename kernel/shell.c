@@ -51,24 +51,6 @@ BOOTOPT(shell, "off: no shell on the serial console after init");
 
 static struct shell sh;
 
-/* Through a copy: `type` hands over any address, and a fault must come
- * while this thread reads it, not inside console_write, which holds the
- * console's lock with interrupts off (the guard's catch would leave both
- * so). */
-static void console_out(void *ctx, const char *s, size_t len)
-{
-	char copy[128];
-
-	while (len) {
-		size_t n = len < sizeof copy ? len : sizeof copy;
-
-		memcpy(copy, s, n);
-		console_write(copy, n);
-		s += n;
-		len -= n;
-	}
-}
-
 /* A door call's pointer must at least be mapped (services/doorcall.c). */
 static bool pointer_ok(uint64_t addr)
 {
@@ -117,7 +99,7 @@ static void kshell_thread(void *arg)
 	while ((c = serial_getc()) < 0)
 		timer_sleep_ns(KSHELL_IDLE_NS);
 	first = (char)c;
-	shell_init(&sh, console_out, NULL, "console");
+	shell_init(&sh, console_write_from, NULL, "console"); /* `type` hands over any address */
 	sh.endless = true;
 	sh.quiet = true;
 	sh.pointer_ok = pointer_ok;
