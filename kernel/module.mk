@@ -31,3 +31,7 @@ quirk_test_SRCS := kernel/quirk.c kernel/smbios.c kernel/quirk_test.c lib/fmt.c 
 FUZZERS += quirk_fuzz
 quirk_fuzz_SRCS := kernel/quirk.c kernel/smbios.c kernel/quirk_fuzz.c lib/fmt.c lib/glob.c
 quirk_fuzz_CORPUS := kernel/fuzz-seeds/quirk
+
+# make check: the quirks on QEMU and a short run of their fuzzer.
+E2E_TESTS += tests/quirks.t tests/quirk-fuzz.t
+CHECK_DEPS += $(BUILD)/fuzz/quirk_fuzz

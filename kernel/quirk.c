@@ -202,7 +202,8 @@ static enum lm_err parse_match(struct cursor *c, struct quirk_header *h,
 		skip_blanks(c);
 		if (c->s != c->end)
 			return fail(err, c, c->s, "one value only");
-		fmt_snprintf(m->text, sizeof m->text, "%.*s", (int)vlen, v);
+		memcpy(m->text, v, vlen); /* at most 10 bytes, checked above */
+		m->text[vlen] = 0;
 	} else if (rest(c, m->text, sizeof m->text, err)) {
 		return LM_ERR_FORMAT;
 	}

@@ -48,7 +48,7 @@ enum quirk_key {
 #define QUIRK_TEXT_MAX 64   /* a text value, its NUL included */
 #define QUIRK_MATCH_MAX 8   /* match lines in one header */
 #define QUIRK_ABOUT_MAX 96
-#define QUIRK_ERROR_MAX 96
+#define QUIRK_ERROR_MAX 160
 
 struct quirk_match {
 	uint8_t key;                /* enum quirk_key */
