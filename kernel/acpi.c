@@ -317,7 +317,7 @@ static void table_record(struct parser *p, const struct sdt *t)
 }
 
 /* The FADT's PM1 control blocks and DSDT (ACPI 6.5 table 5.9: DSDT at 40,
- * PM1a_CNT_BLK at 64, PM1b_CNT_BLK at 68, X_DSDT at 140 when the table is
+ * SMI_CMD at 48, ACPI_ENABLE at 52, PM1a_CNT_BLK at 64, PM1b_CNT_BLK at 68, X_DSDT at 140 when the table is
  * that long). */
 static void fadt_parse(struct parser *p, const struct sdt *t)
 {
@@ -335,6 +335,10 @@ static void fadt_parse(struct parser *p, const struct sdt *t)
 		return;
 	o->pm1a_cnt = le32(b);
 	o->pm1b_cnt = le32(b + 4);
+	if (acpi_table_read(p, t, 48, b, 5)) {
+		o->smi_cmd = le32(b);
+		o->acpi_enable = b[4];
+	}
 	if (t->len >= 148 && acpi_table_read(p, t, 140, b, 8) && le64(b))
 		o->dsdt_phys = le64(b);
 	o->have_fadt = true;

@@ -846,3 +846,36 @@ TEST(acpi, seeds)
 		}
 	}
 }
+
+/* \_S5 in AML: QEMU's shape (Name(\_S5, Package(4){0, 0, 0, 0}) is
+ * 08 5c 5f 53 35 5f 12 06 04 00 00 00 00; SeaBIOS's q35 DSDT has
+ * Name(_S5, Package(4){0x05, 0x05, 0, 0})), a byte prefix, a lone element,
+ * a bare \_S5 that is not a Name, and truncations. */
+TEST(acpi, s5_sleep_types)
+{
+	static const uint8_t qemu[] = {0x10, 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
+				       0x00, 0x00, 0x00, 0x00};
+	static const uint8_t bytes[] = {0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a, 0x05,
+					0x0a, 0x07, 0x00, 0x00};
+	static const uint8_t one[] = {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x01};
+	static const uint8_t method[] = {0x14, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x01};
+	static const uint8_t wide[] = {0x08, '_', 'S', '5', '_', 0x12, 0x40, 0x00, 0x02, 0x0b,
+				       0x06, 0x00, 0x0c, 0x03, 0, 0, 0};
+	uint8_t a = 9, b = 9;
+
+	EXPECT_EQ(acpi_s5_find(qemu, sizeof qemu, &a, &b), LM_OK);
+	EXPECT_EQ(a, 0);
+	EXPECT_EQ(b, 0);
+	EXPECT_EQ(acpi_s5_find(bytes, sizeof bytes, &a, &b), LM_OK);
+	EXPECT_EQ(a, 5);
+	EXPECT_EQ(b, 7);
+	EXPECT_EQ(acpi_s5_find(one, sizeof one, &a, &b), LM_OK);
+	EXPECT_EQ(a, 1);
+	EXPECT_EQ(b, 1);
+	EXPECT_EQ(acpi_s5_find(wide, sizeof wide, &a, &b), LM_OK); /* two-byte PkgLength */
+	EXPECT_EQ(a, 6);
+	EXPECT_EQ(b, 3);
+	EXPECT_EQ(acpi_s5_find(method, sizeof method, &a, &b), LM_ERR_NOENT);
+	for (size_t n = 0; n < sizeof bytes - 3; n++)
+		EXPECT(acpi_s5_find(bytes, n, &a, &b) != LM_OK);
+}

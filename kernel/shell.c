@@ -22,9 +22,10 @@
  *   reboot     the keyboard controller's reset line (0xfe to port 0x64),
  *              then the PCI reset register (0x06 to port 0xcf9); QEMU
  *              started with -no-reboot exits instead
- *   poweroff   QEMU's isa-debug-exit device (tools/qemu-run adds it):
- *              QEMU exits with status 1; elsewhere an error, since ACPI S5
- *              needs the \_S5 object from the AML, which nothing parses
+ *   poweroff   QEMU's isa-debug-exit device if there is one (tools/qemu-run
+ *              adds it: QEMU exits with status 1); else ACPI soft-off, S5
+ *              (kernel/poweroff.c: the FADT's PM1 control blocks and the
+ *              DSDT's \_S5 sleep types), which QEMU and real machines obey
  *
  * Locking: the shell is its thread's alone.
  */
@@ -39,6 +40,7 @@
 #include "kernel/bootopt.h"
 #include "kernel/console.h"
 #include "kernel/lang_kernel.h"
+#include "kernel/poweroff.h"
 #include "lib/string.h"
 #include "services/shell.h"
 
@@ -71,10 +73,15 @@ static int h_reboot(struct lang_regs *regs)
 
 static int h_poweroff(struct lang_regs *regs)
 {
+	char why[120];
+	enum lm_err err;
+
 	shell_printf(&sh, "poweroff: through QEMU's isa-debug-exit\n");
 	qemu_exit(true);
-	shell_printf(&sh, "poweroff: no isa-debug-exit device, and ACPI S5 is not implemented\n");
-	return LANG_ERR_LM + LM_ERR_UNSUPPORTED;
+	shell_printf(&sh, "poweroff: no isa-debug-exit device; ACPI soft-off (S5)\n");
+	err = acpi_poweroff(why, sizeof why);
+	shell_printf(&sh, "poweroff: %s\n", why);
+	return LANG_ERR_LM + err;
 }
 
 static const struct lang_word_def kernel_words[] = {
