@@ -5,19 +5,26 @@
  * kernel's (kernel/lang_kernel.c: the hardware words, any address open to
  * @ and !, a CPU fault ending the command and not the shell).
  *
- * Input: the UART is polled by the shell's thread, which sleeps 10 ms on
- * the timer whenever nothing is waiting (2 ms for a while after a byte
- * came, so that pasted text flows): no hart spins. QEMU's UART holds
- * input back until its FIFO has room, so nothing is lost there; a real
- * 16550 at 115200 baud drops what exceeds its 16-byte FIFO in one sleep.
- * The interrupt (ISA IRQ 4 through the Irq door) would remove both the
- * latency and the loss; it is not used yet.
+ * Owns: the console's shell and its thread ("shell"), made by kshell_start
+ * unless the boot option shell=off; the machine (about 140 pages) only
+ * once the first key comes.
  *
- * Output goes through console_write, so a line of the shell and a kernel
- * message do not tear each other; the editor echoes (the other end is a
- * terminal). The first prompt waits for the first key: until then the
- * console is the boot's and the programs' log, whose lines must not start
- * after a bare "> " (the tests match them from the line's start). The kernel's own words:
+ * Input: polled, not by interrupt. The shell's thread reads the UART and
+ * sleeps on the timer whenever nothing is waiting (10 ms; 2 ms for a while
+ * after a byte came, so that pasted text flows): no hart spins. QEMU's
+ * UART holds input back until its FIFO has room, so nothing is lost
+ * there; a real 16550 at 115200 baud drops what exceeds its 16-byte FIFO
+ * in one sleep. The UART's interrupt (ISA IRQ 4 through the I/O APIC)
+ * would remove both the latency and the loss; it is not used yet.
+ *
+ * Output: through console_write_from (a copy first: `type` hands over any
+ * address), so a line of the shell and a kernel message do not tear each
+ * other; the editor echoes, the other end being a terminal. The first
+ * prompt waits for the first key: until then the console is the boot's and
+ * the programs' log, whose lines must not start after a bare "> " (the
+ * tests match them from the line's start).
+ *
+ * The kernel's own words, beside the shell's and the hardware words:
  *
  *   reboot     the keyboard controller's reset line (0xfe to port 0x64),
  *              then the PCI reset register (0x06 to port 0xcf9); QEMU
@@ -113,7 +120,7 @@ static void kshell_thread(void *arg)
 	err = lang_kernel_new(shell_output, &sh, &vm);
 	if (!err)
 		err = shell_attach(&sh, vm, true, kernel_words, 2,
-				   "  reboot  poweroff           the machine (QEMU: exits)\n"
+				   "  reboot  poweroff           the machine (QEMU exits; else ACPI S5)\n"
 				   "  inb inw inl outb outw outl  mmio@8..64 mmio!8..64  rdmsr wrmsr\n"
 				   "  cpuid  pci-count  pci-cfg@ pci-cfg!   the hardware (docs/init.md)\n");
 	if (err) {
