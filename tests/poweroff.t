@@ -1,13 +1,14 @@
 #!/bin/bash
-# The serial shell's poweroff on a machine without QEMU's isa-debug-exit
-# device (tools/qemu-run --no-debug-exit): ACPI soft-off, S5, through the
-# FADT's PM1a control block and the DSDT's \_S5 (kernel/poweroff.c). QEMU
-# leaves with status 0 when the guest turns itself off. Waits are
-# liveness bounds.
+# The serial shell's threads word (the named threads: the shell itself,
+# running, and the kernel's watchdog), then its poweroff on a machine
+# without QEMU's isa-debug-exit device (tools/qemu-run --no-debug-exit):
+# ACPI soft-off, S5, through the FADT's PM1a control block and the DSDT's
+# \_S5 (kernel/poweroff.c). QEMU leaves with status 0 when the guest turns
+# itself off. Waits are liveness bounds.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-echo 1..3
+echo 1..6
 
 FIFO=$(mktemp -u)
 mkfifo "$FIFO"
@@ -29,6 +30,12 @@ wait_for() {
 }
 
 check "the kernel boots into the shell" wait_for '^shell: the console runs the init language' 120
+wait_for '^init: [0-9]+ started' 60
+printf 'threads\n' >&3
+check "threads lists the shell's own thread, running on a hart" \
+	wait_for '^ +[0-9]+ shell +running +[0-9]+ ' 30
+check "and the watchdog, waiting" wait_for '^ +[0-9]+ watchdog +waiting +[0-9]+' 30
+check "and counts the named threads" wait_for '^[0-9]+ named threads \(unnamed ones' 30
 printf 'poweroff\n' >&3
 check "poweroff finds no isa-debug-exit device and turns to ACPI S5" \
 	wait_for 'poweroff: no isa-debug-exit device; ACPI soft-off \(S5\)' 30
