@@ -281,6 +281,10 @@ static void build_machine(uint64_t base, uint8_t rev)
 	if (rev >= 2)
 		put_root(base + OFF_XSDT, true, t, 5);
 	b = tb_begin(base + OFF_FACP, "FACP");
+	w32(base + OFF_FACP + 40, 0x7ffe0040);  /* DSDT */
+	w32(base + OFF_FACP + 48, 0xb2);        /* SMI_CMD */
+	*at(base + OFF_FACP + 52) = 0xf1;       /* ACPI_ENABLE */
+	w32(base + OFF_FACP + 64, 0x604);       /* PM1a_CNT_BLK */
 	b.len = 116;
 	tb_end(&b);
 	b = madt_begin(base + OFF_MADT);
@@ -356,6 +360,15 @@ TEST(acpi, v1_rsdt_madt)
 	EXPECT_STREQ(info.oem_id, "LMTEST");
 	EXPECT_EQ(info.rsdp_phys, BASE);
 	EXPECT_STREQ(tables(), "RSDT FACP APIC HPET MCFG WAET");
+	/* Each table's OEM ids, for quirks; the FADT's power-off fields. */
+	EXPECT_STREQ(info.table_oem[1], "LMTEST");
+	EXPECT_STREQ(info.table_oem_table[1], "LEMMINGS");
+	ASSERT(info.have_fadt);
+	EXPECT_EQ(info.dsdt_phys, 0x7ffe0040);
+	EXPECT_EQ(info.pm1a_cnt, 0x604);
+	EXPECT_EQ(info.pm1b_cnt, 0);
+	EXPECT_EQ(info.smi_cmd, 0xb2);
+	EXPECT_EQ(info.acpi_enable, 0xf1);
 	ASSERT(info.have_madt);
 	EXPECT_EQ(info.lapic_address, 0xfee00000);
 	EXPECT(info.pcat_compat);
