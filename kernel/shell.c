@@ -9,13 +9,16 @@
  * unless the boot option shell=off; the machine (about 140 pages) only
  * once the first key comes.
  *
- * Input: polled, not by interrupt. The shell's thread reads the UART and
- * sleeps on the timer whenever nothing is waiting (10 ms; 2 ms for a while
- * after a byte came, so that pasted text flows): no hart spins. QEMU's
- * UART holds input back until its FIFO has room, so nothing is lost
- * there; a real 16550 at 115200 baud drops what exceeds its 16-byte FIFO
- * in one sleep. The UART's interrupt (ISA IRQ 4 through the I/O APIC)
- * would remove both the latency and the loss; it is not used yet.
+ * Input: by interrupt. The shell's thread binds ISA IRQ 4 (the UART's,
+ * through the I/O APIC: kernel/intr.h) to an event bit of its own, turns
+ * the UART's receive interrupt on, and waits for the bit; each wake-up
+ * reads the UART empty (the line is edge-triggered: a byte left behind
+ * would raise no new edge). The wait also ends after a second, a safety
+ * net that costs one wake-up a second. If the interrupt cannot be bound
+ * (no I/O APIC), the thread polls instead: it sleeps on the timer (10 ms;
+ * 2 ms for a while after a byte came, so that pasted text flows), and a
+ * real 16550 at 115200 baud may then drop what overflows its 16-byte FIFO
+ * in one sleep.
  *
  * Output: through console_write_from (a copy first: `type` hands over any
  * address), so a line of the shell and a kernel message do not tear each
@@ -29,6 +32,7 @@
  *   reboot     the keyboard controller's reset line (0xfe to port 0x64),
  *              then the PCI reset register (0x06 to port 0xcf9); QEMU
  *              started with -no-reboot exits instead
+ *   console-irqs  ( -- n ) the receive interrupts taken so far (0: polled)
  *   poweroff   QEMU's isa-debug-exit device if there is one (tools/qemu-run
  *              adds it: QEMU exits with status 1); else ACPI soft-off, S5
  *              (kernel/poweroff.c: the FADT's PM1 control blocks and the
@@ -46,8 +50,10 @@
 #include "core/timer.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"
+#include "kernel/intr.h"
 #include "kernel/lang_kernel.h"
 #include "kernel/poweroff.h"
+#include "kernel/time.h"
 #include "lib/string.h"
 #include "services/shell.h"
 
@@ -57,8 +63,47 @@ BOOTOPT(shell, "off: no shell on the serial console after init");
 #define KSHELL_IDLE_NS 10000000ull
 #define KSHELL_BUSY_NS 2000000ull
 #define KSHELL_BUSY_ROUNDS 50 /* 2 ms sleeps after a byte, then 10 ms */
+#define KSHELL_RX_BIT 0       /* the event bit ISA IRQ 4 raises */
+#define KSHELL_IRQ_WAIT_NS 1000000000ull /* the interrupt's safety net */
 
 static struct shell sh;
+static bool by_interrupt;
+static uint32_t rx_binding;
+
+/* Bind the UART's interrupt to this thread's event bit; on failure the
+ * input is polled (said once). */
+static void input_by_interrupt(void)
+{
+	uint64_t handle;
+	uint32_t hart;
+	uint8_t vector;
+	enum lm_err err = thread_current_handle(&handle);
+
+	if (!err)
+		err = intr_bind_isa(4, handle, KSHELL_RX_BIT, INTR_HART_ANY, &rx_binding);
+	if (err) {
+		kprintf("shell: console input polled (ISA IRQ 4: %s)\n", lm_err_str(err));
+		return;
+	}
+	serial_rx_interrupts(true);
+	by_interrupt = true;
+	if (intr_where(rx_binding, &vector, &hart) == LM_OK)
+		kprintf("shell: console input by interrupt (ISA IRQ 4, vector 0x%x, hart %u)\n",
+			vector, hart);
+}
+
+/* Until input may have come: the interrupt's bit (or a second), or the
+ * polling sleep, shorter while *busy counts down after a byte. */
+static void wait_input(unsigned *busy)
+{
+	if (by_interrupt) {
+		timer_wait_until(1ull << KSHELL_RX_BIT, time_now_ns() + KSHELL_IRQ_WAIT_NS);
+		return;
+	}
+	if (*busy)
+		(*busy)--;
+	timer_sleep_ns(*busy ? KSHELL_BUSY_NS : KSHELL_IDLE_NS);
+}
 
 /* A door call's pointer must at least be mapped (services/doorcall.c). */
 static bool pointer_ok(uint64_t addr)
@@ -91,9 +136,22 @@ static int h_poweroff(struct lang_regs *regs)
 	return LANG_ERR_LM + err;
 }
 
+/* ( -- n ) the console's receive interrupts so far (0 when polled) */
+static int h_console_irqs(struct lang_regs *regs)
+{
+	uint64_t n = 0;
+
+	if (by_interrupt)
+		intr_count(rx_binding, &n);
+	regs->sp -= 8;
+	*(uint64_t *)(uintptr_t)regs->sp = n;
+	return 0;
+}
+
 static const struct lang_word_def kernel_words[] = {
 	{ "reboot", h_reboot, 0, 0 },
 	{ "poweroff", h_poweroff, 0, 0 },
+	{ "console-irqs", h_console_irqs, 0, 1 },
 };
 
 /* The shell's machine (code, data and its stacks, about 140 pages) is made
@@ -109,9 +167,10 @@ static void kshell_thread(void *arg)
 	int c;
 
 	(void)arg;
+	input_by_interrupt();
 	kprintf("shell: the console runs the init language: type a line, or help\n");
 	while ((c = serial_getc()) < 0)
-		timer_sleep_ns(KSHELL_IDLE_NS);
+		wait_input(&busy);
 	first = (char)c;
 	shell_init(&sh, console_write_from, NULL, "console"); /* `type` hands over any address */
 	sh.endless = true;
@@ -119,8 +178,10 @@ static void kshell_thread(void *arg)
 	sh.pointer_ok = pointer_ok;
 	err = lang_kernel_new(shell_output, &sh, &vm);
 	if (!err)
-		err = shell_attach(&sh, vm, true, kernel_words, 2,
+		err = shell_attach(&sh, vm, true, kernel_words,
+				   sizeof kernel_words / sizeof kernel_words[0],
 				   "  reboot  poweroff           the machine (QEMU exits; else ACPI S5)\n"
+				   "  console-irqs ( -- n )      the console's receive interrupts so far\n"
 				   "  inb inw inl outb outw outl  mmio@8..64 mmio!8..64  rdmsr wrmsr\n"
 				   "  cpuid  pci-count  pci-cfg@ pci-cfg!   the hardware (docs/init.md)\n");
 	if (err) {
@@ -140,9 +201,7 @@ static void kshell_thread(void *arg)
 			busy = KSHELL_BUSY_ROUNDS;
 			continue;
 		}
-		if (busy)
-			busy--;
-		timer_sleep_ns(busy ? KSHELL_BUSY_NS : KSHELL_IDLE_NS);
+		wait_input(&busy);
 	}
 }
 

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The serial shell's threads word (the named threads: the shell itself,
+# The serial shell's input by interrupt (ISA IRQ 4: console-irqs counts
+# them), its threads word (the named threads: the shell itself,
 # running, and the kernel's watchdog), then its poweroff on a machine
 # without QEMU's isa-debug-exit device (tools/qemu-run --no-debug-exit):
 # ACPI soft-off, S5, through the FADT's PM1a control block and the DSDT's
@@ -8,7 +9,7 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-echo 1..6
+echo 1..8
 
 FIFO=$(mktemp -u)
 mkfifo "$FIFO"
@@ -31,6 +32,10 @@ wait_for() {
 
 check "the kernel boots into the shell" wait_for '^shell: the console runs the init language' 120
 wait_for '^init: [0-9]+ started' 60
+check "the console's input comes by interrupt" \
+	wait_for '^shell: console input by interrupt \(ISA IRQ 4, vector 0x[0-9a-f]+' 5
+printf '." I:" console-irqs 0 > .\n' >&3
+check "and the keys typed raised it (console-irqs > 0)" wait_for '^I:-1 ' 30
 printf 'threads\n' >&3
 check "threads lists the shell's own thread, running on a hart" \
 	wait_for '^ +[0-9]+ shell +running +[0-9]+ ' 30
