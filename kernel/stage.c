@@ -3,15 +3,22 @@
  *
  * Owns: the list of the stage's scripts (one stage at a time, so static),
  * the facts quirks are matched against, the stage's borrowed stack and the
- * words only stage scripts have (below). Runs only on the boot thread, in
- * kmain, one stage after another: no locking.
+ * words only stage scripts have (below). Runs in kmain, one stage after
+ * another, on the boot thread (at stage programs in the stage thread while
+ * the boot thread waits for it): one thread at a time, no locking.
  *
- * The boot stack is 16 KiB and the language's machine wants its calling
- * thread's stack to be LANG_KERNEL_STACK_PAGES deep (its return stack is
- * the lower part of it): for the stage, the boot thread's stack bounds are
- * those of a stack taken from kstack, the scripts run there
- * (ctx_call_on_stack), and the bounds are put back after. Preemption and
- * the fault catcher see a thread whose stack is where it runs.
+ * Where the scripts run. Before stage programs no thread is scheduled, and
+ * the scripts run on the boot thread. Its stack is 16 KiB, and the
+ * language's machine wants its calling thread's stack to be
+ * LANG_KERNEL_STACK_PAGES deep (its return stack is the lower part of it):
+ * for the stage, the boot thread's stack bounds are those of a stack taken
+ * from kstack, the scripts run there (ctx_call_on_stack), and the bounds
+ * are put back after. Preemption and the fault catcher see a thread whose
+ * stack is where it runs. At stage programs the scheduler runs, and a door
+ * call may wait (a sleep, a park), which hart 0's idle thread - the boot
+ * thread - must never do: the scripts run in a thread of their own,
+ * "stage", pinned to hart 0, while the boot thread takes idle steps
+ * (sched_idle_step) until it is done.
  *
  * Words of the stage scripts, beside the language and the hardware words:
  *
@@ -35,6 +42,7 @@
 #include "arch/layout.h"
 #include "arch/vm.h"
 #include "core/archive.h"
+#include "core/sched.h"
 #include "core/thread.h"
 #include "kernel/boot.h"
 #include "kernel/bootopt.h"
@@ -79,6 +87,7 @@ static struct {
 	bool have_smbios;
 	struct shell sh;
 	char last; /* the last byte a script wrote */
+	bool done; /* the stage thread has run every script */
 } st;
 
 /* Quirks' names as hart-keep-out records them (smp keeps the pointer). */
@@ -310,9 +319,16 @@ static uint64_t *cells(struct lang_regs *regs)
 	return (uint64_t *)(uintptr_t)regs->sp;
 }
 
+/* "quirk NAME" or "script PATH": who a stage word acts for. */
 static const char *who(void)
 {
-	return st.current ? st.current->name : "?";
+	static char buf[LANG_FILE_NAME_MAX + 8];
+
+	if (!st.current)
+		return "?";
+	fmt_snprintf(buf, sizeof buf, "%s %s", st.current->quirk ? "quirk" : "script",
+		     st.current->quirk ? st.current->name : st.current->path);
+	return buf;
 }
 
 /* ( apic -- ) */
@@ -329,13 +345,13 @@ static int h_keep_out(struct lang_regs *regs)
 	if (nkept_by == HART_MAX)
 		return LANG_ERR_LM + LM_ERR_FULL;
 	by = kept_by[nkept_by];
-	fmt_snprintf(by, sizeof kept_by[0], "quirk %s", who());
+	fmt_snprintf(by, sizeof kept_by[0], "%s", who());
 	err = smp_keep_out((uint32_t)apic, by);
 	if (err)
 		return LANG_ERR_LM + err;
 	nkept_by++;
 	regs->sp += 8;
-	kprintf("quirk %s: the hart with APIC id %llu will be kept out\n", who(),
+	kprintf("%s: the hart with APIC id %llu will be kept out\n", who(),
 		(unsigned long long)apic);
 	return 0;
 }
@@ -352,7 +368,7 @@ static int h_override_drop(struct lang_regs *regs)
 	if (err)
 		return LANG_ERR_LM + err;
 	regs->sp += 8;
-	kprintf("quirk %s: the MADT's interrupt source override of IRQ %llu is ignored\n",
+	kprintf("%s: the MADT's interrupt source override of IRQ %llu is ignored\n",
 		who(), (unsigned long long)irq);
 	return 0;
 }
@@ -363,7 +379,7 @@ static int h_hpet_ignore(struct lang_regs *regs)
 	if (st.stage != STAGE_ACPI)
 		return STAGE_ERR_ACPI;
 	firmware_hpet_ignore();
-	kprintf("quirk %s: the HPET is ignored; time is calibrated against the PIT\n", who());
+	kprintf("%s: the HPET is ignored; time is calibrated against the PIT\n", who());
 	return 0;
 }
 
@@ -466,6 +482,30 @@ static void run_all(void *arg)
 		run_one(&st.jobs[i]);
 }
 
+static void stage_thread(void *arg)
+{
+	run_all(arg);
+	__atomic_store_n(&st.done, true, __ATOMIC_RELEASE);
+}
+
+/* Stage programs: the scripts in a thread, the boot thread idling. */
+static void run_in_thread(void)
+{
+	struct thread_opts o = {
+		.entry = stage_thread, .stack_pages = STAGE_STACK_PAGES, .name = "stage",
+		.hart = 0,
+	};
+
+	st.done = false;
+	if (thread_spawn(&o, NULL) != LM_OK) {
+		kprintf("stage %s: no thread for the scripts; %u scripts skipped\n",
+			stage_name(st.stage), st.njobs);
+		return;
+	}
+	while (!__atomic_load_n(&st.done, __ATOMIC_ACQUIRE))
+		sched_idle_step();
+}
+
 static void open_archive(void)
 {
 	const struct boot_module *m = boot_info.module_count ? &boot_info.modules[0] : NULL;
@@ -492,6 +532,10 @@ void stage_run(enum stage s)
 	add_quirks();
 	if (!st.njobs)
 		return;
+	if (s == STAGE_PROGRAMS) {
+		run_in_thread();
+		return;
+	}
 	stack = kstack_alloc(STAGE_STACK_PAGES);
 	if (!stack) {
 		kprintf("stage %s: no memory for the scripts' stack; %u scripts skipped\n",

@@ -9,7 +9,8 @@
 
 #include "kernel/quirk.h"
 
-/* Run stage s's scripts on the boot thread, in order, each on a machine of
+/* Run stage s's scripts (on the boot thread; at stage programs in a
+ * thread of their own, pinned to hart 0), in order, each on a machine of
  * its own (kernel/lang_kernel.h) on a stack borrowed for the stage. A
  * script's error is its "file:line:col: error" line and the end of that
  * script; the boot goes on. Never fails. */
