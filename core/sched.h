@@ -61,6 +61,7 @@ struct thread {
 	uint32_t timer_hart;       /* whose sleeper list */
 	struct thread *notify;     /* signalled when this thread ends */
 	uint64_t notify_bits;
+	struct thread *named_next, *named_prev; /* named threads' list (core/thread.c) */
 	char name[THREAD_NAME_MAX];
 };
 

@@ -251,3 +251,40 @@ TEST(sched, token_ring_across_harts_loses_nothing)
 	EXPECT_EQ(total, (uint64_t)RING * RING_ROUNDS);
 	test_diag("members ran on harts 0x%x (of %u)", ring.harts_seen, hart_count);
 }
+
+/* thread_list: a named thread is listed while it lives, with its state and
+ * hart; an unnamed one never is; an ended one is gone. */
+static bool listed(const char *name, struct thread_info *out)
+{
+	struct thread_info t[64];
+	size_t n = thread_list(t, 64);
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (strcmp(t[i].name, name) == 0) {
+			*out = t[i];
+			return true;
+		}
+	return false;
+}
+
+TEST(sched, thread_list_names_the_living)
+{
+	struct thread_info info;
+	struct thread *t;
+
+	parked_stage = 0;
+	t = sched_test_spawn(parker, NULL, PRIO_USER, "listed-parker");
+	ASSERT(listed("listed-parker", &info));
+	EXPECT_EQ(info.state, THREAD_WAITING);
+	EXPECT_EQ(info.hart, this_hart()->id);
+	EXPECT(info.pinned);
+	EXPECT_EQ(info.id, t->id);
+	thread_unpark(t);
+	thread_wait(DONE);
+	EXPECT(!listed("listed-parker", &info));
+	t = sched_test_spawn(parker, NULL, PRIO_USER, NULL);
+	EXPECT(thread_list(NULL, 0) < 64);
+	EXPECT(!listed("", &info));
+	thread_unpark(t);
+	thread_wait(DONE);
+}

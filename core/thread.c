@@ -160,6 +160,74 @@ void thread_unpark(struct thread *t)
 	thread_signal(t, THREAD_EV_PARK);
 }
 
+/* ---- the named threads ---- */
+
+/* Threads spawned with a name, oldest first, for thread_list: linked at
+ * spawn and unlinked in thread_exit, while the thread still runs, so a
+ * thread in the list is alive and its fields readable under the lock.
+ * Unnamed threads (the million-thread kind) never take the lock. */
+static struct spinlock named_lock = SPINLOCK_INIT;
+static struct thread *named_head, *named_tail;
+
+static void named_link(struct thread *t)
+{
+	bool irq = plat_irq_save();
+
+	spin_lock(&named_lock);
+	t->named_next = NULL;
+	t->named_prev = named_tail;
+	if (named_tail)
+		named_tail->named_next = t;
+	else
+		named_head = t;
+	named_tail = t;
+	spin_unlock(&named_lock);
+	plat_irq_restore(irq);
+}
+
+static void named_unlink(struct thread *t)
+{
+	bool irq = plat_irq_save();
+
+	spin_lock(&named_lock);
+	if (!t->named_prev && named_head != t) { /* never linked (not spawned) */
+		spin_unlock(&named_lock);
+		plat_irq_restore(irq);
+		return;
+	}
+	if (t->named_prev)
+		t->named_prev->named_next = t->named_next;
+	else
+		named_head = t->named_next;
+	if (t->named_next)
+		t->named_next->named_prev = t->named_prev;
+	else
+		named_tail = t->named_prev;
+	spin_unlock(&named_lock);
+	plat_irq_restore(irq);
+}
+
+size_t thread_list(struct thread_info *out, size_t max)
+{
+	bool irq = plat_irq_save();
+	size_t n = 0;
+
+	spin_lock(&named_lock);
+	for (struct thread *t = named_head; t; t = t->named_next, n++) {
+		if (n >= max)
+			continue;
+		out[n].id = t->id;
+		memcpy(out[n].name, t->name, THREAD_NAME_MAX);
+		out[n].state = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
+		out[n].priority = t->priority;
+		out[n].pinned = (t->flags & THREAD_PINNED) != 0;
+		out[n].hart = __atomic_load_n(&t->hart, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&named_lock);
+	plat_irq_restore(irq);
+	return n;
+}
+
 /* ---- birth and death ---- */
 
 struct thread *thread_current(void)
@@ -236,6 +304,7 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t->timer_hart = 0;
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
+	t->named_next = t->named_prev = NULL;
 	/* Unnamed threads keep an empty name (reports show their id):
 	 * formatting one here would cost more than the rest of a spawn. */
 	t->name[0] = 0;
@@ -273,6 +342,8 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t->id = new_thread_id(this_hart());
 	sched_count_live(this_hart(), 1);
 	plat_irq_restore(irq);
+	if (t->name[0])
+		named_link(t);
 	if (out)
 		*out = t;
 
@@ -314,6 +385,9 @@ __attribute__((noreturn)) void thread_exit(void)
 		handle_detach(cur);
 	/* No switch here: this thread is about to switch for good anyway, and
 	 * may be running on a trap stack (stopped after a fault). */
+	/* Out of the named list before anyone hears of the end. */
+	if (cur->name[0])
+		named_unlink(cur);
 	if (cur->notify)
 		signal_bits(cur->notify, cur->notify_bits, &(struct woken){0});
 	plat_irq_save();

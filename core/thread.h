@@ -30,6 +30,7 @@
 #define CORE_THREAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <lemmings/err.h>
@@ -78,6 +79,23 @@ enum lm_err thread_current_handle(uint64_t *out);
 uint64_t thread_wait(uint64_t mask);
 /* The bits of mask that are set, cleared; never waits. */
 uint64_t thread_take(uint64_t mask);
+
+/* A named thread, as thread_list saw it. */
+struct thread_info {
+	uint64_t id;
+	char name[THREAD_NAME_MAX];
+	uint8_t state;     /* enum thread_state */
+	uint8_t priority;
+	bool pinned;
+	uint32_t hart;     /* where it runs, or the queue it joins next */
+};
+
+/* The threads alive now that were spawned with a name (programs, drivers,
+ * the system's own): up to max of them copied into out, oldest first;
+ * returns how many there are. Unnamed threads are not listed (a list of
+ * every thread would cost every spawn and exit a shared lock); the idle
+ * threads are not either. */
+size_t thread_list(struct thread_info *out, size_t max);
 
 /* A new thread's first code, entered from the architecture's ctx_switch. */
 __attribute__((noreturn)) void thread_start(struct thread *prev);

@@ -4,7 +4,7 @@
 # as services/module.mk is read after this file.
 HOSTED_SRCS = hosted/platform.c hosted/runtime.c hosted/stack.c hosted/systab.c \
 	hosted/progmem.c hosted/fault.c hosted/pack.c hosted/hart_stack.c \
-	hosted/hart_stack_switch.S hosted/console.c hosted/net.c hosted/memory_door.c \
+	hosted/console.c hosted/net.c hosted/memory_door.c \
 	hosted/runtab.c $(CORE_SRCS) \
 	$(ARCH_HOSTED_SRCS) lib/fmt.c $(SERVICES_SRCS)
 

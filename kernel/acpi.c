@@ -287,12 +287,61 @@ static bool table_check(struct parser *p, uint64_t phys, const char *from, struc
 	return true;
 }
 
+/* n header bytes as text: non-printable ones as '?', trailing blanks cut. */
+static void header_text(char *out, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = printable(b[i]) ? (char)b[i] : '?';
+	while (i > 0 && out[i - 1] == ' ')
+		i--;
+	out[i] = 0;
+}
+
 static void table_record(struct parser *p, const struct sdt *t)
 {
 	struct acpi_info *o = p->out;
+	uint8_t h[SDT_HEADER_LEN];
+	uint32_t i = o->table_count;
 
-	if (o->table_count < ACPI_MAX_TABLES)
-		memcpy(o->tables[o->table_count++], t->sig, 5);
+	if (i >= ACPI_MAX_TABLES)
+		return;
+	memcpy(o->tables[i], t->sig, 5);
+	o->table_oem[i][0] = o->table_oem_table[i][0] = 0;
+	if (rd(p->read, p->ctx, t->phys, h, sizeof h)) {
+		header_text(o->table_oem[i], h + 10, 6);
+		header_text(o->table_oem_table[i], h + 16, 8);
+	}
+	o->table_count++;
+}
+
+/* The FADT's PM1 control blocks and DSDT (ACPI 6.5 table 5.9: DSDT at 40,
+ * SMI_CMD at 48, ACPI_ENABLE at 52, PM1a_CNT_BLK at 64, PM1b_CNT_BLK at 68, X_DSDT at 140 when the table is
+ * that long). */
+static void fadt_parse(struct parser *p, const struct sdt *t)
+{
+	struct acpi_info *o = p->out;
+	uint8_t b[8];
+
+	if (t->len < 72) {
+		acpi_twarn(p, t, WHOLE, "length %u is too short for the PM1 control blocks", t->len);
+		return;
+	}
+	if (!acpi_table_read(p, t, 40, b, 4))
+		return;
+	o->dsdt_phys = le32(b);
+	if (!acpi_table_read(p, t, 64, b, 8))
+		return;
+	o->pm1a_cnt = le32(b);
+	o->pm1b_cnt = le32(b + 4);
+	if (acpi_table_read(p, t, 48, b, 5)) {
+		o->smi_cmd = le32(b);
+		o->acpi_enable = b[4];
+	}
+	if (t->len >= 148 && acpi_table_read(p, t, 140, b, 8) && le64(b))
+		o->dsdt_phys = le64(b);
+	o->have_fadt = true;
 }
 
 /* ------------------------------------------------------------ RSDT, XSDT */
@@ -310,6 +359,8 @@ static void table_visit(struct parser *p, uint64_t phys, const char *from)
 		acpi_hpet_parse(p, &t);
 	else if (!memcmp(t.sig, "MCFG", 4))
 		acpi_mcfg_parse(p, &t);
+	else if (!memcmp(t.sig, "FACP", 4) && !p->out->have_fadt)
+		fadt_parse(p, &t);
 }
 
 /* Follow the RSDT (32-bit entries) or XSDT (64-bit) at phys. False if the

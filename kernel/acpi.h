@@ -100,10 +100,23 @@ struct acpi_info {
 	uint32_t mcfg_count;
 	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 
+	/* From the FADT ("FACP"): the PM1 control blocks (I/O ports; 0 when
+	 * absent) and the DSDT's address (X_DSDT when set), for power-off
+	 * (kernel/poweroff.c). */
+	bool have_fadt;
+	uint32_t pm1a_cnt, pm1b_cnt;
+	uint64_t dsdt_phys;
+	uint32_t smi_cmd;        /* where ACPI mode is asked for (0: always on) */
+	uint8_t acpi_enable;     /* the value to write there */
+
 	/* Signatures of the valid tables seen (the RSDT or XSDT first), in
-	 * order, at most ACPI_MAX_TABLES. */
+	 * order, at most ACPI_MAX_TABLES; with each its header's OEM ID and
+	 * OEM table ID (non-printable bytes as '?', trailing blanks cut), for
+	 * matching quirks (kernel/quirk.h). */
 	uint32_t table_count;
 	char tables[ACPI_MAX_TABLES][5];
+	char table_oem[ACPI_MAX_TABLES][7];
+	char table_oem_table[ACPI_MAX_TABLES][9];
 };
 
 /*
@@ -134,5 +147,14 @@ enum lm_err acpi_parse(acpi_read_fn *read, acpi_warn_fn *warn, void *ctx, uint64
  */
 enum lm_err acpi_parse_rsdp_copy(acpi_read_fn *read, acpi_warn_fn *warn, void *ctx,
 				 const void *rsdp, size_t rsdp_len, struct acpi_info *out);
+
+/*
+ * The sleep types of \_S5 (soft off) in AML bytes (a DSDT, or part of one):
+ * the values for PM1a's and PM1b's SLP_TYP (the second is the first when
+ * the package has one element). LM_ERR_NOENT if no \_S5 Name is there,
+ * LM_ERR_FORMAT if its package is not two integer literals. Reads only
+ * aml[0, len). kernel/acpi_s5.c.
+ */
+enum lm_err acpi_s5_find(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typb);
 
 #endif

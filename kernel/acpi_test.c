@@ -281,6 +281,10 @@ static void build_machine(uint64_t base, uint8_t rev)
 	if (rev >= 2)
 		put_root(base + OFF_XSDT, true, t, 5);
 	b = tb_begin(base + OFF_FACP, "FACP");
+	w32(base + OFF_FACP + 40, 0x7ffe0040);  /* DSDT */
+	w32(base + OFF_FACP + 48, 0xb2);        /* SMI_CMD */
+	*at(base + OFF_FACP + 52) = 0xf1;       /* ACPI_ENABLE */
+	w32(base + OFF_FACP + 64, 0x604);       /* PM1a_CNT_BLK */
 	b.len = 116;
 	tb_end(&b);
 	b = madt_begin(base + OFF_MADT);
@@ -356,6 +360,15 @@ TEST(acpi, v1_rsdt_madt)
 	EXPECT_STREQ(info.oem_id, "LMTEST");
 	EXPECT_EQ(info.rsdp_phys, BASE);
 	EXPECT_STREQ(tables(), "RSDT FACP APIC HPET MCFG WAET");
+	/* Each table's OEM ids, for quirks; the FADT's power-off fields. */
+	EXPECT_STREQ(info.table_oem[1], "LMTEST");
+	EXPECT_STREQ(info.table_oem_table[1], "LEMMINGS");
+	ASSERT(info.have_fadt);
+	EXPECT_EQ(info.dsdt_phys, 0x7ffe0040);
+	EXPECT_EQ(info.pm1a_cnt, 0x604);
+	EXPECT_EQ(info.pm1b_cnt, 0);
+	EXPECT_EQ(info.smi_cmd, 0xb2);
+	EXPECT_EQ(info.acpi_enable, 0xf1);
 	ASSERT(info.have_madt);
 	EXPECT_EQ(info.lapic_address, 0xfee00000);
 	EXPECT(info.pcat_compat);
@@ -845,4 +858,37 @@ TEST(acpi, seeds)
 			fclose(f);
 		}
 	}
+}
+
+/* \_S5 in AML: QEMU's shape (Name(\_S5, Package(4){0, 0, 0, 0}) is
+ * 08 5c 5f 53 35 5f 12 06 04 00 00 00 00; SeaBIOS's q35 DSDT has
+ * Name(_S5, Package(4){0x05, 0x05, 0, 0})), a byte prefix, a lone element,
+ * a bare \_S5 that is not a Name, and truncations. */
+TEST(acpi, s5_sleep_types)
+{
+	static const uint8_t qemu[] = {0x10, 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
+				       0x00, 0x00, 0x00, 0x00};
+	static const uint8_t bytes[] = {0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a, 0x05,
+					0x0a, 0x07, 0x00, 0x00};
+	static const uint8_t one[] = {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x01};
+	static const uint8_t method[] = {0x14, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x01};
+	static const uint8_t wide[] = {0x08, '_', 'S', '5', '_', 0x12, 0x40, 0x00, 0x02, 0x0b,
+				       0x06, 0x00, 0x0c, 0x03, 0, 0, 0};
+	uint8_t a = 9, b = 9;
+
+	EXPECT_EQ(acpi_s5_find(qemu, sizeof qemu, &a, &b), LM_OK);
+	EXPECT_EQ(a, 0);
+	EXPECT_EQ(b, 0);
+	EXPECT_EQ(acpi_s5_find(bytes, sizeof bytes, &a, &b), LM_OK);
+	EXPECT_EQ(a, 5);
+	EXPECT_EQ(b, 7);
+	EXPECT_EQ(acpi_s5_find(one, sizeof one, &a, &b), LM_OK);
+	EXPECT_EQ(a, 1);
+	EXPECT_EQ(b, 1);
+	EXPECT_EQ(acpi_s5_find(wide, sizeof wide, &a, &b), LM_OK); /* two-byte PkgLength */
+	EXPECT_EQ(a, 6);
+	EXPECT_EQ(b, 3);
+	EXPECT_EQ(acpi_s5_find(method, sizeof method, &a, &b), LM_ERR_NOENT);
+	for (size_t n = 0; n < sizeof bytes - 3; n++)
+		EXPECT(acpi_s5_find(bytes, n, &a, &b) != LM_OK);
 }

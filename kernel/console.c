@@ -13,6 +13,7 @@
 #include "core/hart.h"
 #include "kernel/console.h"
 #include "lib/fmt.h"
+#include "lib/string.h"
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static int32_t console_owner = -1;
@@ -73,4 +74,19 @@ void console_write(const char *s, size_t len)
 
 	serial_write(s, len);
 	console_leave(took, irq);
+}
+
+void console_write_from(void *ctx, const char *s, size_t len)
+{
+	char copy[128];
+
+	(void)ctx;
+	while (len) {
+		size_t n = len < sizeof copy ? len : sizeof copy;
+
+		memcpy(copy, s, n);
+		console_write(copy, n);
+		s += n;
+		len -= n;
+	}
 }

@@ -44,6 +44,11 @@ static bool read_phys(void *ctx, uint64_t phys, void *buf, size_t len)
 	return true;
 }
 
+bool firmware_read_phys(uint64_t phys, void *buf, size_t len)
+{
+	return read_phys(NULL, phys, buf, len);
+}
+
 static void warn(void *ctx, const char *message)
 {
 	kprintf("acpi: %s\n", message);
@@ -69,6 +74,8 @@ static void report(void)
 	}
 	if (firmware.have_hpet)
 		kprintf("acpi: HPET at 0x%llx\n", (unsigned long long)firmware.hpet_address);
+	else if (firmware.hpet_address)
+		kprintf("acpi: HPET at 0x%llx ignored\n", (unsigned long long)firmware.hpet_address);
 	for (uint32_t i = 0; i < firmware.mcfg_count; i++)
 		kprintf("acpi: PCI segment %u buses %u-%u at 0x%llx\n", firmware.mcfg[i].segment,
 			firmware.mcfg[i].bus_start, firmware.mcfg[i].bus_end,
@@ -83,11 +90,15 @@ static void fall_back(uint32_t boot_apic_id, const char *why)
 	firmware.cpus[0] = (struct acpi_cpu){.apic_id = boot_apic_id, .enabled = true};
 }
 
-void firmware_init(uint32_t boot_apic_id)
+static uint32_t boot_apic;
+static bool parsed;
+
+void firmware_read(uint32_t boot_apic_id)
 {
 	enum lm_err err = LM_ERR_NOENT;
 	uint64_t rsdp;
 
+	boot_apic = boot_apic_id;
 	if (boot_info.rsdp_len)
 		err = acpi_parse_rsdp_copy(read_phys, warn, NULL, boot_info.rsdp,
 					   boot_info.rsdp_len, &firmware);
@@ -99,7 +110,32 @@ void firmware_init(uint32_t boot_apic_id)
 							    : "the RSDP is unusable");
 		return;
 	}
+	parsed = true;
+}
+
+void firmware_init(void)
+{
+	if (!parsed)
+		return;
 	report();
 	if (!firmware.have_madt || !firmware.cpu_count)
-		fall_back(boot_apic_id, "no usable MADT");
+		fall_back(boot_apic, "no usable MADT");
+}
+
+enum lm_err firmware_override_drop(uint32_t irq)
+{
+	for (uint32_t i = 0; i < firmware.override_count; i++) {
+		if (firmware.overrides[i].bus != 0 || firmware.overrides[i].source != irq)
+			continue;
+		memmove(&firmware.overrides[i], &firmware.overrides[i + 1],
+			(firmware.override_count - i - 1) * sizeof firmware.overrides[0]);
+		firmware.override_count--;
+		return LM_OK;
+	}
+	return LM_ERR_NOENT;
+}
+
+void firmware_hpet_ignore(void)
+{
+	firmware.have_hpet = false;
 }

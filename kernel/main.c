@@ -35,6 +35,7 @@
 #include "kernel/shell.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
+#include "kernel/stage.h"
 #include "kernel/time.h"
 #include "kernel/watchdog.h"
 #include "lib/fmt.h"
@@ -181,7 +182,9 @@ void kmain(uint32_t magic, uint32_t info)
 
 	apic_init_hart();
 	harts[0].apic_id = apic_id();
-	firmware_init(harts[0].apic_id); /* the HPET, for time_init */
+	firmware_read(harts[0].apic_id);
+	stage_run(STAGE_ACPI); /* quirks may edit what was read (docs/quirks.md) */
+	firmware_init();       /* the HPET, for time_init */
 	time_init();
 	time_init_hart();
 	platform_init_hart();
@@ -196,10 +199,14 @@ void kmain(uint32_t magic, uint32_t info)
 	intr_init(); /* the I/O APICs the MADT lists, all masked */
 
 	irq_enable();
+	stage_run(STAGE_HARTS);
 	smp_boot();
+	stage_run(STAGE_SCHED); /* the other harts idle, outside the scheduler */
+	smp_schedule();
 	publish_services();
 	watchdog_start();
 	crash_on_request();
+	stage_run(STAGE_PROGRAMS);
 	/* The shell's thread before init's: its stack is taken now, while
 	 * the boot thread still runs, not whenever the programs first leave
 	 * this hart to it (a program counting free pages would see it). */

@@ -31,6 +31,14 @@
  * milliseconds where real hardware takes well under one. */
 #define START_TIMEOUT_NS 1000000000ull /* 1 s */
 
+/* APIC ids kept out of the system (smp_keep_out), with who asked. */
+static struct {
+	uint32_t apic_id;
+	const char *by;
+} kept_out[HART_MAX];
+static uint32_t kept_count;
+static bool booted; /* smp_boot has run: too late to keep a hart out */
+
 static struct arch_hart arch_harts[HART_MAX];
 static struct thread idle_threads[HART_MAX];
 static volatile uint32_t hart_online;
@@ -137,19 +145,61 @@ void smp_start(const uint32_t *apic_ids, uint32_t count)
 	kprintf("smp: %u harts running\n", n);
 }
 
-BOOTOPT(sched, "harts in the main scheduler, e.g. 0-2 or 0,2 (default: all)");
+enum lm_err smp_keep_out(uint32_t apic_id, const char *by)
+{
+	bool listed = false;
+
+	if (booted)
+		return LM_ERR_BUSY;
+	if (apic_id == harts[0].apic_id)
+		return LM_ERR_INVAL;
+	for (uint32_t i = 0; i < firmware.cpu_count; i++)
+		listed |= firmware.cpus[i].enabled && firmware.cpus[i].apic_id == apic_id;
+	if (!listed)
+		return LM_ERR_NOENT;
+	for (uint32_t i = 0; i < kept_count; i++)
+		if (kept_out[i].apic_id == apic_id)
+			return LM_OK;
+	if (kept_count == HART_MAX)
+		return LM_ERR_FULL;
+	kept_out[kept_count].apic_id = apic_id;
+	kept_out[kept_count++].by = by;
+	return LM_OK;
+}
+
+static const char *kept_by(uint32_t apic_id)
+{
+	for (uint32_t i = 0; i < kept_count; i++)
+		if (kept_out[i].apic_id == apic_id)
+			return kept_out[i].by;
+	return NULL;
+}
 
 void smp_boot(void)
 {
 	uint32_t ids[ACPI_MAX_CPUS], n = 0;
+	const char *by;
+
+	booted = true;
+	for (uint32_t i = 0; i < firmware.cpu_count; i++) {
+		if (!firmware.cpus[i].enabled)
+			continue;
+		if ((by = kept_by(firmware.cpus[i].apic_id))) {
+			kprintf("smp: APIC id %u kept out (%s)\n", firmware.cpus[i].apic_id, by);
+			continue;
+		}
+		ids[n++] = firmware.cpus[i].apic_id;
+	}
+	smp_start(ids, n);
+}
+
+BOOTOPT(sched, "harts in the main scheduler, e.g. 0-2 or 0,2 (default: all)");
+
+void smp_schedule(void)
+{
 	uint64_t all, mask;
 	const char *opt = bootopt_get("sched");
 	char err[96];
-
-	for (uint32_t i = 0; i < firmware.cpu_count; i++)
-		if (firmware.cpus[i].enabled)
-			ids[n++] = firmware.cpus[i].apic_id;
-	smp_start(ids, n);
 
 	all = hart_count >= 64 ? ~0ull : (1ull << hart_count) - 1;
 	mask = all;

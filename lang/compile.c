@@ -64,6 +64,23 @@ static int fail_word(struct compiler *c, const char *what)
 	return -1;
 }
 
+static bool has_dot(const char *s, size_t len)
+{
+	while (len--)
+		if (*s++ == '.')
+			return true;
+	return false;
+}
+
+static int fail_door_word(struct compiler *c, const char *hint)
+{
+	char buf[64];
+
+	machine_error(c->vm, c->vm->file, c->t.line, c->t.col, "unknown word: %s (%s)",
+		      shown(&c->t, buf, sizeof buf), hint);
+	return -1;
+}
+
 static void mark(struct lang_vm *vm)
 {
 	vm->mark_code = vm->code.pos;
@@ -433,9 +450,13 @@ static int compile_word(struct compiler *c)
 	}
 	if (w && w->kind == WORD_DEFINED && w->immediate && vm->defining)
 		return machine_run(vm, (size_t)w->value, c->t.line, c->t.col) ? -1 : 0;
-	if (!w && !reader_number(c->t.s, c->t.len, &n))
-		return fail_word(c, reader_looks_numeric(c->t.s, c->t.len) ? "bad number"
-									     : "unknown word");
+	if (!w && !reader_number(c->t.s, c->t.len, &n)) {
+		if (reader_looks_numeric(c->t.s, c->t.len))
+			return fail_word(c, "bad number");
+		if (vm->door_hint && has_dot(c->t.s, c->t.len))
+			return fail_door_word(c, vm->door_hint);
+		return fail_word(c, "unknown word");
+	}
 	if (begin_code(c))
 		return -1;
 	if (!w)

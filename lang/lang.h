@@ -167,6 +167,10 @@ struct lang_vm {
 
 	char error[LANG_ERROR_MAX];
 
+	/* Added to the error for an unknown word with a '.' in its name (a
+	 * door routine's shape) when set: why no door words exist here. */
+	const char *door_hint;
+
 	lang_guard_fn *guard;  /* NULL: runs are not guarded */
 	void *guard_ctx;
 	char fault[96];        /* the last fault the guard caught */

@@ -336,6 +336,12 @@ TEST(lang, eval_returns_an_error_and_takes_the_definition_back)
 	EXPECT_STREQ(run(b, "half"), "t.fs:1:1: error: unknown word: half\n");
 	EXPECT_STREQ(run(b, ": bad 1 foo ; ok ."), "t.fs:1:9: error: unknown word: foo\n");
 	EXPECT_STREQ(run(b, "bad"), "t.fs:1:1: error: unknown word: bad\n");
+	/* A home without doors says why a door-shaped word is unknown. */
+	b->vm->door_hint = "no doors here";
+	EXPECT_STREQ(run(b, "1 2 kvstore.put"), "t.fs:1:5: error: unknown word: kvstore.put (no doors here)\n");
+	EXPECT_STREQ(run(b, "nodot"), "t.fs:1:1: error: unknown word: nodot\n");
+	EXPECT_STREQ(run(b, "1.5x"), "t.fs:1:1: error: bad number: 1.5x\n");
+	b->vm->door_hint = NULL;
 	/* Lines before the error ran; the one with it did not. */
 	EXPECT_STREQ(run(b, ".\" one\"\n.\" two\" nope"), "onet.fs:2:9: error: unknown word: nope\n");
 	EXPECT_STREQ(run(b, "1 2 3"), "");

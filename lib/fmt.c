@@ -216,7 +216,7 @@ size_t fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 
 			if (!str)
 				str = "(null)";
-			while (str[len] && (sp.precision < 0 || len < sp.precision))
+			while ((sp.precision < 0 || len < sp.precision) && str[len])
 				len++;
 			sp.precision = -1;
 			sp.zero = false;

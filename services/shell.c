@@ -5,6 +5,9 @@
  *
  *   help                 the language, the keys, these words
  *   harts                each hart: APIC id, state, idle, running thread, ready
+ *   threads              the named threads: id, name, state, hart (p: pinned),
+ *                        priority (core/thread.h: thread_list, read directly:
+ *                        no door lists threads)
  *   hart-add hart-remove ( n -- )  move a hart into or out of the scheduler
  *   doors                every published door and its routines' words
  *   programs             the files of the boot archive
@@ -14,9 +17,7 @@
  *   bye                  ends the shell (not the kernel's)
  *
  * A word whose door call fails ends the line with a positioned error
- * naming the lm_err (LANG_ERR_LM). There is no word to list threads: no
- * door or core interface enumerates them yet (harts shows each hart's
- * running thread and how many wait).
+ * naming the lm_err (LANG_ERR_LM).
  */
 #include "services/shell.h"
 
@@ -28,6 +29,7 @@
 #include <lemmings/memory.h>
 
 #include "core/hallway.h"
+#include "core/thread.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -91,7 +93,7 @@ static int h_help(struct lang_regs *regs)
 	    "  comments    \\ to the end of the line  ( up to a parenthesis )\n"
 	    "  words       every word\n"
 	    "The system:\n"
-	    "  harts  hart-add ( n -- )  hart-remove ( n -- )  doors  programs  mem\n"
+	    "  harts  hart-add ( n -- )  hart-remove ( n -- )  threads  doors  programs  mem\n"
 	    "  start ( addr len -- )     s\" /bin/hello a b\" start\n"
 	    "  DOOR.ROUTINE              call a door routine: arguments from the stack,\n"
 	    "                            its result pushed (doors lists them)\n");
@@ -133,6 +135,28 @@ static int h_harts(struct lang_regs *regs)
 			     info.state < 3 ? hart_states[info.state] : "?",
 			     info.idle ? "yes" : "no", (unsigned long long)info.running, info.ready);
 	}
+	return 0;
+}
+
+static const char *const thread_states[] = { "ready", "running", "waiting", "dead" };
+
+/* The named threads (core/thread.h: thread_list; unnamed ones are only
+ * counted, by harts' ready column and the scheduler). */
+static int h_threads(struct lang_regs *regs)
+{
+	struct shell *sh = shell_of(regs);
+	struct thread_info t[64];
+	size_t n = thread_list(t, sizeof t / sizeof t[0]);
+
+	shell_printf(sh, "      id name                     state   hart prio\n");
+	for (size_t i = 0; i < n && i < sizeof t / sizeof t[0]; i++)
+		shell_printf(sh, "%8llu %-24.24s %-7s %4u%s %4u\n", (unsigned long long)t[i].id,
+			     t[i].name, t[i].state < 4 ? thread_states[t[i].state] : "?",
+			     t[i].hart, t[i].pinned ? "p" : " ", t[i].priority);
+	if (n > sizeof t / sizeof t[0])
+		shell_printf(sh, "... %zu more\n", n - sizeof t / sizeof t[0]);
+	shell_printf(sh, "%zu named threads (unnamed ones and the harts' idle threads are "
+		     "not listed)\n", n);
 	return 0;
 }
 
@@ -243,6 +267,7 @@ static const struct lang_word_def shell_words[] = {
 	{ "help", h_help, 0, 0 },
 	{ "bye", h_bye, 0, 0 },
 	{ "harts", h_harts, 0, 0 },
+	{ "threads", h_threads, 0, 0 },
 	{ "hart-add", h_hart_add, 1, 0 },
 	{ "hart-remove", h_hart_remove, 1, 0 },
 	{ "doors", shell_list_doors, 0, 0 },

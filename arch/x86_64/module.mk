@@ -3,7 +3,7 @@
 # switch.S and context.c are shared with the hosted runtime; the rest is
 # kernel only.
 
-ARCH_HOSTED_SRCS := arch/x86_64/switch.S arch/x86_64/context.c
+ARCH_HOSTED_SRCS := arch/x86_64/switch.S arch/x86_64/context.c arch/x86_64/call_on_stack.S
 
 KERNEL_SRCS += $(ARCH_HOSTED_SRCS) arch/x86_64/boot.S arch/x86_64/ap_boot.S \
 	arch/x86_64/apic.c arch/x86_64/fpu.c arch/x86_64/ioapic.c arch/x86_64/fpu_probe.S arch/x86_64/gdt.c \

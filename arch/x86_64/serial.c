@@ -1,6 +1,8 @@
 /*
- * COM1, polled. Output waits for the transmit holding register, so it works
- * before interrupts and from inside fault handlers. Newlines become CR LF for
+ * COM1. Output is polled: it waits for the transmit holding register, so it
+ * works before interrupts and from inside fault handlers. Input is read by
+ * serial_getc; serial_rx_interrupts lets received bytes raise ISA IRQ 4
+ * (the kernel's shell waits for it, kernel/shell.c). Newlines become CR LF for
  * terminals. Callers serialize (kernel/console.c holds the console lock).
  */
 #include <stdint.h>
@@ -19,6 +21,8 @@ enum {
 	UART_LSR = 5,
 };
 
+#define IER_RX 0x01   /* received data (and the FIFO's character timeout) */
+#define MCR_OUT2 0x08 /* gates the UART's interrupt onto the bus */
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
 
@@ -49,6 +53,12 @@ void serial_write(const char *s, size_t len)
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+}
+
+void serial_rx_interrupts(bool on)
+{
+	outb(COM1 + UART_MCR, on ? 0x03 | MCR_OUT2 : 0x03);
+	outb(COM1 + UART_IER, on ? IER_RX : 0x00);
 }
 
 int serial_getc(void)

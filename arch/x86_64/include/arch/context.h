@@ -42,4 +42,8 @@ typedef uint64_t ctx_jmpbuf[8];
 __attribute__((returns_twice)) int ctx_setjmp(ctx_jmpbuf jb);
 __attribute__((noreturn)) void ctx_longjmp(ctx_jmpbuf jb, int value);
 
+/* Call fn(arg) with the stack pointer at top (16-byte aligned) and come
+ * back on the caller's stack (arch/x86_64/call_on_stack.S). */
+void ctx_call_on_stack(void (*fn)(void *), void *arg, uintptr_t top);
+
 #endif

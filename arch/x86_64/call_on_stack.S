@@ -1,11 +1,13 @@
 /*
- * The one instruction sequence the hart stack needs (hosted/hart_stack.c):
- * run a C function on another stack and come back.
+ * Run a C function on another stack and come back (arch/context.h): the
+ * hosted runtime's hart stacks (hosted/hart_stack.c) and the kernel's boot
+ * stages (kernel/stage.c), whose scripts need a deeper stack than the boot
+ * stack.
  */
 	.text
 
 /*
- * void hosted_call_on_stack(void (*fn)(void *), void *arg, uintptr_t top)
+ * void ctx_call_on_stack(void (*fn)(void *), void *arg, uintptr_t top)
  *
  * Calls fn(arg) with the stack pointer at top (16-byte aligned, so fn
  * starts as after any call), then returns on the caller's stack. Saves
@@ -13,9 +15,9 @@
  * other register is fn's to use as the ABI allows, so to C this is an
  * ordinary call. The CFI keeps backtraces going through the switch.
  */
-	.global hosted_call_on_stack
-	.type hosted_call_on_stack, @function
-hosted_call_on_stack:
+	.global ctx_call_on_stack
+	.type ctx_call_on_stack, @function
+ctx_call_on_stack:
 	.cfi_startproc
 	pushq %rbp
 	.cfi_def_cfa_offset 16
@@ -32,6 +34,6 @@ hosted_call_on_stack:
 	.cfi_def_cfa_offset 8
 	ret
 	.cfi_endproc
-	.size hosted_call_on_stack, . - hosted_call_on_stack
+	.size ctx_call_on_stack, . - ctx_call_on_stack
 
 	.section .note.GNU-stack, "", @progbits
