@@ -42,6 +42,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched.h"
+#include "core/signal.h"
 #include "core/stack.h"
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
@@ -86,12 +87,42 @@ static struct thread *rq_pop(struct runqueue *rq)
 	return t;
 }
 
-/* Highest priority waiting in rq (PRIO_IDLE if none). */
-static unsigned rq_best(const struct runqueue *rq)
+/* Highest priority waiting in rq's queues (PRIO_IDLE if none). */
+static unsigned rq_best_queued(const struct runqueue *rq)
 {
 	uint32_t ne = __atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED);
 
 	return ne ? (unsigned)__builtin_ctz(ne) : PRIO_IDLE;
+}
+
+/* Highest priority waiting in rq, runnext included. */
+static unsigned rq_best(const struct runqueue *rq)
+{
+	unsigned best = rq_best_queued(rq);
+
+	return rq->runnext && rq->runnext->priority < best ? rq->runnext->priority : best;
+}
+
+/* Take rq's runnext thread, or NULL. */
+static struct thread *rq_take_runnext(struct runqueue *rq)
+{
+	struct thread *t = rq->runnext;
+
+	if (t) {
+		rq->runnext = NULL;
+		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
+	}
+	return t;
+}
+
+/* The next thread to run from rq: runnext first within its priority (it
+ * was woken last, by a thread that has blocked since), or NULL. */
+static struct thread *rq_next(struct runqueue *rq)
+{
+	if (rq->runnext && rq->runnext->priority <= rq_best_queued(rq))
+		return rq_take_runnext(rq);
+	return rq_pop(rq);
 }
 
 /* ---- making threads ready ---- */
@@ -164,7 +195,7 @@ static struct hart *idle_member(void)
 void sched_ready(struct thread *t, bool head, struct woken *w)
 {
 	struct hart *h, *me;
-	bool irq = plat_irq_save(), pinned = t->flags & THREAD_PINNED;
+	bool pinned = t->flags & THREAD_PINNED;
 	unsigned prio = t->priority;
 
 	/* A thread free to move never waits on a hart outside the main
@@ -197,7 +228,27 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 		if (h != me)
 			plat_hart_kick(h);
 	}
-	plat_irq_restore(irq);
+}
+
+void sched_wake(struct thread *t, struct woken *w)
+{
+	struct hart *h = this_hart();
+	struct runqueue *rq = &h->rq;
+
+	/* Go's runnext: a movable thread woken by one that may block next
+	 * (ping-pong) runs here, in its place, rather than on another hart;
+	 * one at a time (the next goes where sched_ready puts it). */
+	if (!(t->flags & THREAD_PINNED) && !rq->runnext && t->hart == h->id &&
+	    t->priority >= h->current->priority && !h->in_irq && sched_in_scheduler(h->id)) {
+		*w = (struct woken){.hart = h->id, .priority = t->priority};
+		t->state = THREAD_READY;
+		t->next = NULL;
+		rq->runnext = t;
+		__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	sched_ready(t, false, w);
 }
 
 /* Move the threads other harts made ready for this one into its queue,
@@ -225,9 +276,11 @@ bool sched_should_preempt(void)
 	struct hart *h = this_hart();
 	struct thread *cur = h->current;
 
-	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+	/* In a fast path: it does what was noted when it ends. */
+	if (h->preempt_off || !__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
 		return false;
 	h->need_resched = false;
+	signal_drain(h);
 	inbox_drain(h);
 	/* Taken out of the main scheduler: unpinned threads must go. */
 	if (!sched_in_scheduler(h->id) && !(cur->flags & (THREAD_PINNED | THREAD_IDLE)))
@@ -276,6 +329,8 @@ enum lm_err sched_hart_leave(uint32_t hart)
  * pinned ones queued before it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
+	if (rq->runnext && rq_best_queued(rq) >= rq->runnext->priority)
+		return rq_take_runnext(rq);
 	for (uint32_t ne = rq->nonempty; ne; ne &= ne - 1) {
 		unsigned p = (unsigned)__builtin_ctz(ne);
 		struct thread *prev = NULL, *t = rq->q[p].head;
@@ -325,6 +380,12 @@ void sched_kicked(void)
 {
 	struct hart *h = this_hart();
 
+	if (h->preempt_off) {
+		/* A fast path was interrupted: it does this when it ends. */
+		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
+		return;
+	}
+	signal_drain(h);
 	inbox_drain(h);
 	serve_steals(h);
 }
@@ -364,6 +425,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	bool member = sched_in_scheduler(hart);
 	unsigned best;
 
+	signal_drain(h); /* may wake cur, which then goes on */
 	inbox_drain(h);
 	/* A hart taken out of the main scheduler keeps only pinned threads. */
 	while (!member && (next = rq_take_unpinned(&h->rq))) {
@@ -381,7 +443,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	     (best == cur->priority && (cur->flags & THREAD_REQUEUE_HEAD))))
 		next = cur;
 	else
-		next = rq_pop(&h->rq);
+		next = rq_next(&h->rq);
 	serve_steals(h);
 	if (!next) {
 		/* Idle, or a yield with nothing else to run; but a movable
@@ -413,15 +475,9 @@ void sched_finish(struct thread *prev)
 		 * idle: let the platform look at its I/O now and then. */
 		plat_switched(h->id, h->switches);
 		break;
-	case THREAD_WAITING:
-		if (prev->flags & THREAD_LOCK_HELD) {
-			prev->flags &= ~THREAD_LOCK_HELD;
-			spin_unlock(&prev->lock);
-		}
-		break;
 	case THREAD_DEAD:
 		sched_count_live(h, -1);
-		if (!(prev->flags & THREAD_STATIC))
+		if (!(prev->flags & THREAD_STATIC) && signal_release(prev))
 			stack_give(h, prev->stack_base, prev->stack_pages);
 		break;
 	default:
@@ -449,57 +505,135 @@ static struct thread *switch_begin(struct hart *h, struct thread *cur)
 	return next;
 }
 
+/*
+ * Interrupts at a switch. A thread may switch with interrupts on (the fast
+ * paths: preemption off is enough) or off (the idle loop, preemption from
+ * an interrupt's exit, callers that had them off). The switching side
+ * notes which in its hart's switch_irqs_on; the resumed side, which knows
+ * what it had, sets them back only if they differ: so the common switch,
+ * between two threads that had them on, never touches the flag.
+ */
+/* The switch's preemption count, taken or dropped with interrupts off by
+ * code that looks for work itself (the hosted runtime keeps no count). */
+static void switch_count(struct hart *h, int delta)
+{
+#ifndef LM_HOSTED
+	h->preempt_off += (uint32_t)delta;
+#else
+	(void)h;
+	(void)delta;
+#endif
+}
+
+static void resume_irqs(bool on)
+{
+	if (hartlocal_load(bool, offsetof(struct hart, switch_irqs_on)) != on)
+		plat_irq_set(on);
+}
+
 void sched_reschedule(struct thread *cur)
 {
-	struct thread *next = switch_begin(this_hart(), cur), *prev;
+	struct hart *h = this_hart();
+	bool on = plat_irqs_on();
+	struct thread *next = switch_begin(h, cur), *prev;
 
 	if (!next)
 		return;
+	h->switch_irqs_on = on;
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
+	resume_irqs(on);
 	sched_finish(prev);
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 {
+	struct hart *h = this_hart();
 	struct thread *next;
 
 	cur->saved_rsp = saved_rsp;
 	cur->state = THREAD_READY;
 	cur->flags |= THREAD_REQUEUE_HEAD;
-	next = switch_begin(this_hart(), cur);
-	if (next)
-		ctx_jump(next->saved_rsp, cur);
+	switch_count(h, 1);
+	next = switch_begin(h, cur);
+	if (!next) {
+		switch_count(h, -1);
+		return;
+	}
+	h->switch_irqs_on = false;
+	ctx_jump(next->saved_rsp, cur);
 }
 
 __attribute__((noreturn)) void sched_exit(struct thread *cur)
 {
+	struct hart *h = this_hart();
+	struct thread *next;
+
 	/* A dead thread is never picked again: there is always another
 	 * (at least the idle thread). */
 	cur->state = THREAD_DEAD;
-	ctx_jump(switch_begin(this_hart(), cur)->saved_rsp, cur);
+	next = switch_begin(h, cur);
+	h->switch_irqs_on = plat_irqs_on();
+	ctx_jump(next->saved_rsp, cur);
 }
+
+void sched_start(struct thread *prev)
+{
+	sched_finish(prev);
+	resume_irqs(true);
+	sched_preempt_on();
+}
+
+void sched_finish_preempted(struct thread *prev)
+{
+	struct hart *h = this_hart();
+
+	sched_finish(prev);
+	/* Interrupts are off until the thread's own flags come back: work an
+	 * interrupt noted meanwhile is asked for again, to come after. */
+	switch_count(h, -1);
+	if (!h->preempt_off && __atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+		plat_hart_kick(h);
+}
+
+#ifndef LM_HOSTED
+void sched_preempt_resched(void)
+{
+	struct hart *h;
+	struct thread *cur = this_thread();
+	bool irq = plat_irq_save();
+
+	h = this_hart();
+	if (h->in_irq) {
+		/* An interrupt handler's own fast path: its exit does it. */
+	} else if (!irq) {
+		plat_hart_kick(h); /* when they are back on */
+	} else if (sched_should_preempt()) {
+		cur->state = THREAD_READY;
+		cur->flags |= THREAD_REQUEUE_HEAD;
+		switch_count(h, 1);
+		sched_reschedule(cur);
+		switch_count(this_hart(), -1);
+	}
+	plat_irq_restore(irq);
+}
+#endif
 
 /* A thread just made ready (queued on hart w->hart with w->priority): if
  * it is more urgent than us, on this hart, and we are a thread (not an
- * interrupt handler), let it run now. */
+ * interrupt handler), let it run now. Preemption off: the hart stays ours. */
 void sched_yield_to(const struct woken *w)
 {
-	/* Our own priority, whichever hart we are on: most wake-ups stop here,
-	 * with no need to mask interrupts. */
 	struct thread *cur = this_thread();
 	struct hart *h;
-	bool irq;
 
 	if (w->priority >= cur->priority)
 		return;
-	irq = plat_irq_save(); /* the hart we look at stays ours */
 	h = this_hart();
 	if (w->hart == h->id && !h->in_irq) {
 		cur->state = THREAD_READY;
 		cur->flags |= THREAD_REQUEUE_HEAD;
 		sched_reschedule(cur);
 	}
-	plat_irq_restore(irq);
 }
 
 /* ---- harts ---- */
@@ -532,8 +666,9 @@ bool sched_hart_has_work(void)
 {
 	struct hart *h = this_hart();
 
-	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&h->rq.inbox, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_RELAXED) || h->rq.runnext ||
+	       __atomic_load_n(&h->rq.inbox, __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&h->rq.sig_inbox, __ATOMIC_SEQ_CST);
 }
 
 /* One turn of the idle loop: run whatever is ready here (returning when
@@ -549,7 +684,9 @@ void sched_idle_step(void)
 	serve_steals(h);
 	if (sched_hart_has_work()) {
 		self->state = THREAD_READY;
+		switch_count(h, 1);
 		sched_reschedule(self);
+		switch_count(h, -1);
 	} else {
 		/* Say we are idle before the last look: a waker either sees
 		 * the bit and kicks us, or queued its thread before we look. */

@@ -1,0 +1,38 @@
+/*
+ * Signals: delivering event bits to a thread on the hart it belongs to.
+ *
+ * A thread's event bits, its wait mask and its waiting state are its
+ * hart's own: only code on that hart, with preemption or interrupts off,
+ * reads or changes them, so a signal there is a few plain stores
+ * (signal_deliver). A signal from another hart, or from an interrupt
+ * handler, is posted instead (signal_post): its bits go to the thread's
+ * remote_events word and the thread to its hart's signal inbox, and that
+ * hart delivers them when it next schedules or is kicked (signal_drain).
+ */
+#ifndef CORE_SIGNAL_H
+#define CORE_SIGNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hart;
+struct thread;
+struct woken;
+
+/* t belongs to this hart: set bits, and if t waits for one of them make it
+ * ready (sched_wake). Returns whether it did, and then fills *w. */
+bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w);
+/* From another hart or an interrupt handler: leave bits for t's hart to
+ * deliver, and kick that hart if t may have to run (or move) soon. */
+void signal_post(struct thread *t, uint64_t bits);
+/* Deliver the signals posted for threads of h (this hart); forward those
+ * of threads that moved to another hart; free threads that ended while
+ * posted to. Preemption or interrupts off. */
+void signal_drain(struct hart *h);
+/* Take the bits posted for cur, the running thread, into its events. */
+void signal_fold(struct thread *cur);
+/* t has ended and is switched out: may its page be freed now? Not while it
+ * is on a signal inbox; then the hart that takes it off frees it. */
+bool signal_release(struct thread *t);
+
+#endif
