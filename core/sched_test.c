@@ -251,3 +251,186 @@ TEST(sched, token_ring_across_harts_loses_nothing)
 	EXPECT_EQ(total, (uint64_t)RING * RING_ROUNDS);
 	test_diag("members ran on harts 0x%x (of %u)", ring.harts_seen, hart_count);
 }
+
+/*
+ * Signals racing waits across harts: two threads pinned to two harts pass
+ * a token back and forth, the sender sometimes at once, sometimes after a
+ * short spin, so that signals land before, during and after the other's
+ * wait (its look at its bits, its switch, its sleep). Each wait is bounded
+ * by the liveness limit: a lost signal is a timeout, counted, not a hang.
+ */
+#define RACE_ROUNDS 3000
+#define RACE_TOKEN (1ull << 3)
+#define RACE_START (1ull << 4)
+
+static struct race {
+	struct thread *side[2];
+	uint64_t got[2], lost;
+	uint32_t ended;
+	struct thread *main;
+} race;
+
+static void racer(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+	uint32_t seed = 12345u + (uint32_t)me;
+
+	thread_wait(RACE_START); /* side[] is filled */
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		if (me == r % 2) {
+			seed = seed * 1103515245u + 12345u;
+			for (uint32_t spin = (seed >> 16) % 64; spin; spin--)
+				__asm__ volatile("pause");
+			thread_signal(race.side[!me], RACE_TOKEN);
+		} else if (!timer_wait_until(RACE_TOKEN, plat_now_ns() + SCHED_TEST_LIVENESS_NS)) {
+			__atomic_fetch_add(&race.lost, 1, __ATOMIC_RELAXED);
+			break;
+		} else {
+			race.got[me]++;
+		}
+	}
+	if (__atomic_add_fetch(&race.ended, 1, __ATOMIC_ACQ_REL) == 2)
+		thread_signal(race.main, PING);
+}
+
+static void race_once(int hart0, int hart1)
+{
+	memset(&race, 0, sizeof race);
+	race.main = thread_current();
+	for (int i = 0; i < 2; i++) {
+		struct thread_opts o = {.entry = racer, .arg = (void *)(uintptr_t)i,
+					.priority = PRIO_REGULAR, .name = "racer",
+					.hart = i ? hart1 : hart0};
+
+		ASSERT_EQ(thread_spawn(&o, &race.side[i]), LM_OK);
+	}
+	thread_signal(race.side[0], RACE_START);
+	thread_signal(race.side[1], RACE_START);
+	thread_wait(PING);
+	EXPECT_EQ(race.lost, 0);
+	EXPECT_EQ(race.got[0] + race.got[1], (uint64_t)RACE_ROUNDS);
+}
+
+TEST(sched, signal_racing_wait_across_harts_loses_nothing)
+{
+	if (hart_count < 2) {
+		test_diag("one hart: the race runs on one");
+		race_once((int)this_hart()->id, (int)this_hart()->id);
+		return;
+	}
+	race_once(0, 1);
+	race_once(1, 0);
+}
+
+/*
+ * Spawn storms: a worker on every hart (up to four) spawns threads as
+ * fast as it can, each pinned to its own hart, to another hart, or free to
+ * move, and joins them all. Every thread runs once, and the count of live
+ * threads and the stacks come back to where they were.
+ */
+#define STORM_HARTS 4
+#define STORM_SPAWNS 3000
+
+static struct storm {
+	uint32_t workers;
+	uint64_t ran;
+	uint32_t done;
+	struct thread *main;
+} storm;
+
+static void storm_child(void *arg)
+{
+	__atomic_fetch_add(&storm.ran, 1, __ATOMIC_RELAXED);
+}
+
+static void storm_worker(void *arg)
+{
+	uint32_t me = this_hart()->id, n = storm.workers;
+
+	for (int i = 0; i < STORM_SPAWNS; i++) {
+		int target = i % 3 == 0 ? -1 : i % 3 == 1 ? (int)me : (int)((me + 1) % n);
+		struct thread_opts o = {.entry = storm_child, .priority = PRIO_REGULAR,
+					.hart = target, .notify = thread_current(),
+					.notify_bits = PING};
+
+		if (thread_spawn(&o, NULL) != LM_OK)
+			break;
+		thread_wait(PING); /* joined: it ended */
+	}
+	if (__atomic_add_fetch(&storm.done, 1, __ATOMIC_ACQ_REL) == n)
+		thread_signal(storm.main, PING);
+}
+
+TEST(sched, spawn_storm_on_every_hart_leaks_nothing)
+{
+	uint64_t live = sched_live_threads();
+
+	memset(&storm, 0, sizeof storm);
+	storm.main = thread_current();
+	storm.workers = hart_count < STORM_HARTS ? hart_count : STORM_HARTS;
+	for (uint32_t h = 0; h < storm.workers; h++) {
+		struct thread_opts o = {.entry = storm_worker, .priority = PRIO_REGULAR,
+					.name = "storm", .hart = (int)h};
+
+		ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	}
+	thread_wait(PING);
+	EXPECT_EQ(storm.ran, (uint64_t)storm.workers * STORM_SPAWNS);
+	/* The workers end after their last signal: give them that long. */
+	for (uint64_t t0 = plat_now_ns();
+	     sched_live_threads() != live && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+		thread_yield();
+	EXPECT_EQ(sched_live_threads(), live);
+	test_diag("%u workers, %u spawns each", storm.workers, STORM_SPAWNS);
+}
+
+/*
+ * runnext: a pair of movable threads in ping-pong stays on one hart (the
+ * woken one runs in place of the waker, which blocks), and loses nothing.
+ */
+static struct pingpong_free {
+	struct thread *a, *b;
+	uint64_t rounds, moves;
+	uint32_t last_hart;
+} pf;
+
+static void free_ponger(void *arg)
+{
+	for (uint64_t i = 0; i < pf.rounds; i++) {
+		thread_wait(PING);
+		thread_signal(pf.a, PING);
+	}
+}
+
+static void free_pinger(void *arg)
+{
+	struct thread *main = arg;
+
+	pf.last_hart = this_hart()->id;
+	for (uint64_t i = 0; i < pf.rounds; i++) {
+		thread_signal(pf.b, PING);
+		thread_wait(PING);
+		if (this_hart()->id != pf.last_hart)
+			pf.moves++, pf.last_hart = this_hart()->id;
+	}
+	thread_signal(main, PING);
+}
+
+TEST(sched, free_ping_pong_pair_stays_on_one_hart)
+{
+	struct thread_opts o = {.entry = free_ponger, .priority = PRIO_REGULAR,
+				.name = "ponger", .hart = -1};
+	struct thread_opts p = {.entry = free_pinger, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .name = "pinger", .hart = -1};
+
+	memset(&pf, 0, sizeof pf);
+	pf.rounds = 5000;
+	ASSERT_EQ(thread_spawn(&o, &pf.b), LM_OK);
+	ASSERT_EQ(thread_spawn(&p, &pf.a), LM_OK);
+	thread_wait(PING);
+	/* Moves happen (an idle hart may ask for the waiting one), but not
+	 * at every message. */
+	EXPECT(pf.moves < pf.rounds / 10);
+	test_diag("%llu rounds, the pinger changed harts %llu times",
+		  (unsigned long long)pf.rounds, (unsigned long long)pf.moves);
+}
