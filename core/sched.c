@@ -104,21 +104,22 @@ static unsigned rq_best(const struct runqueue *rq)
 }
 
 /* Take rq's runnext thread, or NULL. */
-static struct thread *rq_take_runnext(struct runqueue *rq)
+static inline struct thread *rq_take_runnext(struct runqueue *rq)
 {
 	struct thread *t = rq->runnext;
 
 	if (t) {
 		rq->runnext = NULL;
 		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
+		if (!(t->flags & THREAD_PINNED))
+			__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
 	}
 	return t;
 }
 
 /* The next thread to run from rq: runnext first within its priority (it
  * was woken last, by a thread that has blocked since), or NULL. */
-static struct thread *rq_next(struct runqueue *rq)
+static inline struct thread *rq_next(struct runqueue *rq)
 {
 	if (rq->runnext && rq->runnext->priority <= rq_best_queued(rq))
 		return rq_take_runnext(rq);
@@ -235,17 +236,24 @@ void sched_wake(struct thread *t, struct woken *w)
 	struct hart *h = this_hart();
 	struct runqueue *rq = &h->rq;
 
-	/* Go's runnext: a movable thread woken by one that may block next
-	 * (ping-pong) runs here, in its place, rather than on another hart;
-	 * one at a time (the next goes where sched_ready puts it). */
-	if (!(t->flags & THREAD_PINNED) && !rq->runnext && t->hart == h->id &&
-	    t->priority >= h->current->priority && !h->in_irq && sched_in_scheduler(h->id)) {
+	bool pinned = t->flags & THREAD_PINNED;
+
+	/* Go's runnext: a thread woken by one that may block next (ping-pong)
+	 * runs here, in its place, when the waker blocks, rather than on
+	 * another hart. One at a time, only a thread that would not preempt
+	 * the waker, and only while no other thread of its priority or better
+	 * waits here: so it never jumps ahead of one (a pair in ping-pong
+	 * cannot starve a third thread of the hart). */
+	if (!rq->runnext && t->hart == h->id && t->priority >= h->current->priority &&
+	    rq_best_queued(rq) > t->priority && !h->in_irq &&
+	    (pinned || sched_in_scheduler(h->id))) {
 		*w = (struct woken){.hart = h->id, .priority = t->priority};
 		t->state = THREAD_READY;
 		t->next = NULL;
 		rq->runnext = t;
 		__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
+		if (!pinned)
+			__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
 		return;
 	}
 	sched_ready(t, false, w);
@@ -329,7 +337,8 @@ enum lm_err sched_hart_leave(uint32_t hart)
  * pinned ones queued before it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
-	if (rq->runnext && rq_best_queued(rq) >= rq->runnext->priority)
+	if (rq->runnext && !(rq->runnext->flags & THREAD_PINNED) &&
+	    rq_best_queued(rq) >= rq->runnext->priority)
 		return rq_take_runnext(rq);
 	for (uint32_t ne = rq->nonempty; ne; ne &= ne - 1) {
 		unsigned p = (unsigned)__builtin_ctz(ne);
@@ -425,7 +434,8 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	bool member = sched_in_scheduler(hart);
 	unsigned best;
 
-	signal_drain(h); /* may wake cur, which then goes on */
+	if (__atomic_load_n(&h->rq.sig_inbox, __ATOMIC_RELAXED))
+		signal_drain(h); /* may wake cur, which then goes on */
 	inbox_drain(h);
 	/* A hart taken out of the main scheduler keeps only pinned threads. */
 	while (!member && (next = rq_take_unpinned(&h->rq))) {
@@ -485,6 +495,26 @@ void sched_finish(struct thread *prev)
 	}
 }
 
+static inline void set_current(struct hart *h, struct thread *t);
+
+/*
+ * sched_pick_next's common case, inline in every switch: a thread blocks
+ * on a hart of the main scheduler with nothing posted to the hart and no
+ * hart asking it for work; the next thread is then runnext or the first
+ * of the queues. NULL: not that case, or nothing to run (the full pick
+ * decides).
+ */
+static inline struct thread *pick_common(struct hart *h, struct thread *cur)
+{
+	struct runqueue *rq = &h->rq;
+
+	if (cur->state != THREAD_WAITING || __atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED) || !sched_in_scheduler(h->id))
+		return NULL;
+	return rq_next(rq);
+}
+
 /*
  * The next thread after cur on this hart, made current; NULL if cur goes on
  * (a yield or a preemption with nothing more urgent ready). The caller then
@@ -492,7 +522,10 @@ void sched_finish(struct thread *prev)
  */
 static struct thread *switch_begin(struct hart *h, struct thread *cur)
 {
-	struct thread *next = sched_pick_next(h->id, cur);
+	struct thread *next = pick_common(h, cur);
+
+	if (!next)
+		next = sched_pick_next(h->id, cur);
 
 	if (next == cur) {
 		cur->state = THREAD_RUNNING;
@@ -501,7 +534,7 @@ static struct thread *switch_begin(struct hart *h, struct thread *cur)
 	}
 	next->state = THREAD_RUNNING;
 	next->hart = h->id;
-	sched_set_current(h, next);
+	set_current(h, next);
 	return next;
 }
 
@@ -654,12 +687,17 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 	sched_set_current(h, boot);
 }
 
-void sched_set_current(struct hart *h, struct thread *t)
+static inline void set_current(struct hart *h, struct thread *t)
 {
 	__atomic_store_n(&h->switches, h->switches + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current_priority, t->priority, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current_id, t->id, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current, t, __ATOMIC_RELAXED);
+}
+
+void sched_set_current(struct hart *h, struct thread *t)
+{
+	set_current(h, t);
 }
 
 bool sched_hart_has_work(void)

@@ -120,9 +120,10 @@ static inline void sched_preempt_on(void)
 /* Queue t (at the front of its priority if head); fills *w if w.
  * Preemption or interrupts off. */
 void sched_ready(struct thread *t, bool head, struct woken *w);
-/* t, waiting on this hart, got what it waited for: make it ready, in this
- * hart's runnext slot if it may move and would not preempt us (so that if
- * we block next it runs here, at once). Preemption or interrupts off. */
+/* t, of this hart (waiting, or new), is to run: make it ready, in this
+ * hart's runnext slot if it would not preempt us and nothing of its
+ * priority waits here (so that if we block next it runs here, at once),
+ * else as sched_ready does. Preemption or interrupts off. */
 void sched_wake(struct thread *t, struct woken *w);
 /* Let a thread just queued run now if it is more urgent and here.
  * Preemption off. */

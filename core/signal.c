@@ -108,12 +108,6 @@ void signal_drain(struct hart *h)
 	}
 }
 
-void signal_fold(struct thread *cur)
-{
-	if (__atomic_load_n(&cur->remote_events, __ATOMIC_RELAXED))
-		cur->events |= __atomic_exchange_n(&cur->remote_events, 0, __ATOMIC_ACQ_REL);
-}
-
 bool signal_release(struct thread *t)
 {
 	if (!__atomic_load_n(&t->sig_queued, __ATOMIC_SEQ_CST))

@@ -15,8 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/sched.h"
+
 struct hart;
-struct thread;
 struct woken;
 
 /* t belongs to this hart: set bits, and if t waits for one of them make it
@@ -29,8 +30,13 @@ void signal_post(struct thread *t, uint64_t bits);
  * of threads that moved to another hart; free threads that ended while
  * posted to. Preemption or interrupts off. */
 void signal_drain(struct hart *h);
-/* Take the bits posted for cur, the running thread, into its events. */
-void signal_fold(struct thread *cur);
+/* Take the bits posted for cur, the running thread, into its events
+ * (inline: every wait looks, and there is seldom anything). */
+static inline void signal_fold(struct thread *cur)
+{
+	if (__atomic_load_n(&cur->remote_events, __ATOMIC_RELAXED))
+		cur->events |= __atomic_exchange_n(&cur->remote_events, 0, __ATOMIC_ACQ_REL);
+}
 /* t has ended and is switched out: may its page be freed now? Not while it
  * is on a signal inbox; then the hart that takes it off frees it. */
 bool signal_release(struct thread *t);

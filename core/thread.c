@@ -282,7 +282,10 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	if (out)
 		*out = t;
 
-	sched_ready(t, false, &w);
+	/* Like a wake-up: here, in runnext, if it may run here and would not
+	 * preempt us (a spawner that waits for it next hands it the hart,
+	 * as Go's does), else where sched_ready puts it. */
+	sched_wake(t, &w);
 	sched_yield_to(&w);
 	sched_preempt_on();
 	return LM_OK;
