@@ -498,19 +498,22 @@ void sched_finish(struct thread *prev)
 static inline void set_current(struct hart *h, struct thread *t);
 
 /*
- * sched_pick_next's common case, inline in every switch: a thread blocks
- * on a hart of the main scheduler with nothing posted to the hart and no
- * hart asking it for work; the next thread is then runnext or the first
- * of the queues. NULL: not that case, or nothing to run (the full pick
- * decides).
+ * sched_pick_next's common case, inline in every switch: on a hart of the
+ * main scheduler with nothing posted to it and no hart asking it for
+ * work, a thread blocks or ends, or yields to a thread of its priority;
+ * the next thread is then runnext or the first of the queues. NULL: not
+ * that case, or nothing to run (the full pick decides).
  */
 static inline struct thread *pick_common(struct hart *h, struct thread *cur)
 {
 	struct runqueue *rq = &h->rq;
 
-	if (cur->state != THREAD_WAITING || __atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) ||
+	if (__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED) || !sched_in_scheduler(h->id))
+		return NULL;
+	if (cur->state == THREAD_READY &&
+	    ((cur->flags & (THREAD_IDLE | THREAD_REQUEUE_HEAD)) || rq_best(rq) > cur->priority))
 		return NULL;
 	return rq_next(rq);
 }
