@@ -578,7 +578,8 @@ void sched_reschedule(struct thread *cur)
 	h->switch_irqs_on = on;
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
-	sched_finish(prev);
+	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
+		sched_finish(prev);
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)

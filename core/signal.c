@@ -24,23 +24,6 @@
 #include "core/signal.h"
 #include "core/stack.h"
 
-bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w)
-{
-	t->events |= bits;
-	if (t->state != THREAD_WAITING || !(t->events & t->wait_mask))
-		return false;
-	t->wait_mask = 0;
-	if (t == this_thread()) {
-		/* Still switching out here (the drain at its own switch): it
-		 * goes on, before threads of its priority queued after it. */
-		t->state = THREAD_READY;
-		t->flags |= THREAD_REQUEUE_HEAD;
-		return false;
-	}
-	sched_wake(t, w);
-	return true;
-}
-
 static void inbox_push(struct hart *h, struct thread *t)
 {
 	struct thread *old = __atomic_load_n(&h->rq.sig_inbox, __ATOMIC_RELAXED);

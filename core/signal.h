@@ -21,8 +21,24 @@ struct hart;
 struct woken;
 
 /* t belongs to this hart: set bits, and if t waits for one of them make it
- * ready (sched_wake). Returns whether it did, and then fills *w. */
-bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w);
+ * ready (sched_wake). Returns whether it did, and then fills *w. Inline:
+ * it is most of a same-hart signal. */
+static inline bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w)
+{
+	t->events |= bits;
+	if (t->state != THREAD_WAITING || !(t->events & t->wait_mask))
+		return false;
+	t->wait_mask = 0;
+	if (t == this_thread()) {
+		/* Still switching out here (the drain at its own switch): it
+		 * goes on, before threads of its priority queued after it. */
+		t->state = THREAD_READY;
+		t->flags |= THREAD_REQUEUE_HEAD;
+		return false;
+	}
+	sched_wake(t, w);
+	return true;
+}
 /* From another hart or an interrupt handler: leave bits for t's hart to
  * deliver, and kick that hart if t may have to run (or move) soon. */
 void signal_post(struct thread *t, uint64_t bits);
