@@ -219,18 +219,18 @@ static void free_pinger(void *arg)
 			}
 			run_end(&runs, c0, n0);
 		}
-		report("event_ping_pong_2harts_free", &runs, ROUNDS);
+		report("event_ping_pong_free_2harts", &runs, ROUNDS);
 	}
 	thread_signal(done, 1);
 }
 
-TEST(bench, event_ping_pong_2harts_free)
+TEST(bench, event_ping_pong_free_2harts)
 {
 	struct thread_opts o = {.entry = free_pinger, .arg = thread_current(),
 				.priority = PRIO_REGULAR, .hart = -1};
 
 	if (hart_count < 2) {
-		test_diag("event_ping_pong_2harts_free: skipped, one hart");
+		test_diag("event_ping_pong_free_2harts: skipped, one hart");
 		return;
 	}
 	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
