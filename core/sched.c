@@ -1,11 +1,12 @@
 /*
  * The scheduler: run queues, making threads ready, choosing the next one,
- * switching, and the harts of the main scheduler. Threads are born, end,
- * wait and signal in core/thread.c, which calls down into this file.
+ * switching, preemption off, and the harts of the main scheduler. Threads
+ * are born, end, wait and signal in core/thread.c, which calls down into
+ * this file; event bits are delivered by core/signal.c.
  *
  * Switch protocol, and its one home: switch_begin() below. A thread gives
- * up its hart in one of three ways, all of them here and all with
- * interrupts off:
+ * up its hart in one of three ways, all of them here, with preemption off
+ * (and interrupts on or off: resume_irqs says how each side finds them):
  *
  *   sched_reschedule(cur)   it set its own state (READY: a yield; WAITING:
  *                           a wait) and its registers go to its stack now,
@@ -17,23 +18,29 @@
  * Each picks the next thread and makes it current (switch_begin), then
  * resumes it. The thread that runs next calls sched_finish(prev) first
  * thing: only then, with prev's registers saved and its stack no longer in
- * use, is prev put back in a queue (READY), let go of (WAITING: its lock is
- * released, so a wake-up cannot run it on another hart before it is saved)
- * or freed (DEAD). Every resume path (ctx_switch's return, a new thread's
- * start, a preempted thread's resume stub) calls it.
+ * use, is prev put back in a queue (READY) or freed (DEAD). A WAITING prev
+ * needs nothing: only this hart can wake it, and it is busy here. Every
+ * resume path (ctx_switch's return, a new thread's start, a preempted
+ * thread's resume stub) calls it.
+ *
+ * Owns: the run queues (each hart's own), runnext, the inboxes of threads
+ * made ready by other harts, the preemption count.
  *
  * Run queues belong to their hart. Only the hart itself touches its queue,
- * with interrupts off, so queue operations take no lock and no locked
- * instruction. Another hart that makes a thread ready here pushes it on
- * this hart's inbox (a lock-free stack) and kicks it; the hart moves its
- * inbox into its queue when it next schedules or is kicked. Work moves
- * between harts in two ways: a movable thread made ready for a busy hart
- * goes to an idle hart of the main scheduler instead, if there is one; and
- * a hart with nothing to do asks a busy one for a thread (steal_wanted),
- * which the busy one hands over when it next schedules or is kicked.
+ * with preemption or interrupts off (core/sched.h: an interrupt handler
+ * that comes while preemption is off only notes its work), so queue
+ * operations take no lock and no locked instruction. Another hart that
+ * makes a thread ready here pushes it on this hart's inbox (a lock-free
+ * stack) and kicks it; the hart moves its inbox into its queue when it
+ * next schedules or is kicked. Work moves between harts in two ways: a
+ * movable thread made ready for a busy hart goes to an idle hart of the
+ * main scheduler instead, if there is one; and a hart with nothing to do
+ * asks a busy one for a thread (steal_wanted), which the busy one hands
+ * over when it next schedules or is kicked. A thread woken or spawned by a
+ * thread of its hart may instead wait in runnext, to run there when the
+ * waker blocks (Go's runnext; sched_wake).
  *
- * Locking: a thread's lock (core/thread.c) orders its waits and signals;
- * run queues have none. Interrupts are off around every queue operation.
+ * Locking: none. Threads' events belong to their hart too (core/signal.c).
  */
 #include <stddef.h>
 
