@@ -651,12 +651,17 @@ void sched_preempt_resched(void)
 		/* An interrupt handler's own fast path: its exit does it. */
 	} else if (!irq) {
 		plat_hart_kick(h); /* when they are back on */
-	} else if (sched_should_preempt()) {
-		cur->state = THREAD_READY;
-		cur->flags |= THREAD_REQUEUE_HEAD;
-		switch_count(h, 1);
-		sched_reschedule(cur);
-		switch_count(this_hart(), -1);
+	} else {
+		/* What a kick deferred meanwhile (harts asking for work too),
+		 * then what an interrupt's exit would have done. */
+		sched_kicked();
+		if (sched_should_preempt()) {
+			cur->state = THREAD_READY;
+			cur->flags |= THREAD_REQUEUE_HEAD;
+			switch_count(h, 1);
+			sched_reschedule(cur);
+			switch_count(this_hart(), -1);
+		}
 	}
 	plat_irq_restore(irq);
 }
