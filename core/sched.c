@@ -667,17 +667,14 @@ void sched_preempt_resched(void)
 }
 #endif
 
-/* A thread just made ready (queued on hart w->hart with w->priority): if
- * it is more urgent than us, on this hart, and we are a thread (not an
+/* A thread just made ready (queued on hart w->hart with w->priority), more
+ * urgent than us: if it is on this hart and we are a thread (not an
  * interrupt handler), let it run now. Preemption off: the hart stays ours. */
-void sched_yield_to(const struct woken *w)
+void sched_yield_to_urgent(const struct woken *w)
 {
 	struct thread *cur = this_thread();
-	struct hart *h;
+	struct hart *h = this_hart();
 
-	if (w->priority >= cur->priority)
-		return;
-	h = this_hart();
 	if (w->hart == h->id && !h->in_irq) {
 		cur->state = THREAD_READY;
 		cur->flags |= THREAD_REQUEUE_HEAD;

@@ -126,8 +126,14 @@ void sched_ready(struct thread *t, bool head, struct woken *w);
  * else as sched_ready does. Preemption or interrupts off. */
 void sched_wake(struct thread *t, struct woken *w);
 /* Let a thread just queued run now if it is more urgent and here.
- * Preemption off. */
-void sched_yield_to(const struct woken *w);
+ * Preemption off. Most wake-ups stop at the first test, inline. */
+void sched_yield_to_urgent(const struct woken *w);
+
+static inline void sched_yield_to(const struct woken *w)
+{
+	if (w->priority < this_thread()->priority)
+		sched_yield_to_urgent(w);
+}
 
 /* ---- the switch protocol (core/sched.c says it whole) ---- */
 
