@@ -5,6 +5,8 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_test.h"
+#include "core/signal.h"
+#include "core/stack.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "lib/string.h"
@@ -439,4 +441,93 @@ TEST(sched, free_ping_pong_pair_stays_on_one_hart)
 	EXPECT(pf.apart < pf.rounds / 10);
 	test_diag("%llu rounds, %llu of them with the pair on two harts",
 		  (unsigned long long)pf.rounds, (unsigned long long)pf.apart);
+}
+
+/*
+ * A thread that ends while it is on a signal inbox (posted to, not yet
+ * delivered) is freed by the hart that takes it off, not at its switch:
+ * made here with an ended thread's control block on a real stack page, as
+ * sched_finish leaves one (DEAD, marked a zombie by signal_release). The
+ * post goes to the hart it names; the drain there frees its page into
+ * that hart's cache. Named for another hart, it is sent on there first.
+ */
+static struct thread *fake_ended_thread(uint32_t hart)
+{
+	uintptr_t base;
+	struct thread *t;
+
+	sched_preempt_off();
+	base = stack_take(this_hart(), 1);
+	sched_preempt_on();
+	if (!base)
+		return NULL;
+	t = (struct thread *)((base + 4096 - sizeof *t) & ~(uintptr_t)63);
+	memset(t, 0, sizeof *t);
+	t->state = THREAD_DEAD;
+	t->priority = PRIO_REGULAR;
+	t->flags = THREAD_PINNED;
+	t->hart = hart;
+	t->stack_base = base;
+	t->stack_pages = 1;
+	return t;
+}
+
+static uint64_t cached_after(uint64_t want)
+{
+	uint64_t t0 = plat_now_ns(), n;
+
+	/* Another hart frees it when it next drains: give it the time. */
+	while ((n = stack_cached()) != want && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS)
+		timer_sleep_ns(1000);
+	return n;
+}
+
+static void drain_cache(void *arg)
+{
+	stack_cache_drain();
+}
+
+TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
+{
+	struct thread_opts drainer = {.entry = drain_cache, .priority = PRIO_REGULAR,
+				      .notify_bits = DONE};
+	struct thread *t;
+	uint64_t before;
+	uint32_t other;
+
+	stack_cache_drain(); /* room in this hart's cache */
+	t = fake_ended_thread(this_hart()->id);
+	ASSERT(t != NULL);
+	sched_preempt_off();
+	signal_post(t, PING); /* queued: sig_queued 0 -> 1 */
+	EXPECT(!signal_release(t)); /* on an inbox: not freed at its switch */
+	EXPECT(t->flags & THREAD_ZOMBIE);
+	before = stack_cached();
+	signal_drain(this_hart());
+	EXPECT_EQ(stack_cached(), before + 1);
+	sched_preempt_on();
+
+	if (hart_count < 2)
+		return;
+	/* Named for another hart: this one sends it on, that one frees it
+	 * (into its cache, emptied first). */
+	other = this_hart()->id ? 0 : 1;
+	drainer.hart = (int)other;
+	drainer.notify = thread_current();
+	ASSERT_EQ(thread_spawn(&drainer, NULL), LM_OK);
+	thread_wait(DONE);
+	t = fake_ended_thread(other);
+	ASSERT(t != NULL);
+	sched_preempt_off();
+	__atomic_store_n(&t->sig_queued, 1, __ATOMIC_RELAXED);
+	t->flags |= THREAD_ZOMBIE;
+	/* On this hart's inbox, as a post made before it moved would be. */
+	t->sig_next = __atomic_load_n(&this_hart()->rq.sig_inbox, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&this_hart()->rq.sig_inbox, &t->sig_next, t, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		;
+	before = stack_cached();
+	signal_drain(this_hart());
+	sched_preempt_on();
+	EXPECT_EQ(cached_after(before + 1), before + 1);
 }
