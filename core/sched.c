@@ -245,9 +245,11 @@ void sched_wake(struct thread *t, struct woken *w)
 
 	bool pinned = t->flags & THREAD_PINNED;
 
-	/* Go's runnext: a thread woken by one that may block next (ping-pong)
-	 * runs here, in its place, when the waker blocks, rather than on
-	 * another hart. One at a time, only a thread that would not preempt
+	/* Go's runnext: a thread woken (or spawned) by the thread running
+	 * here, which may block next (ping-pong, a join), runs here, in its
+	 * place, when the waker blocks, rather than on another hart. Never
+	 * for a wake-up that no thread here made (posted bits, an interrupt):
+	 * nothing would follow it by blocking. One at a time, only a thread that would not preempt
 	 * the waker, and only while no other thread of its priority or better
 	 * waits here: so it never jumps ahead of one (a pair in ping-pong
 	 * cannot starve a third thread of the hart). */
@@ -339,20 +341,24 @@ enum lm_err sched_hart_leave(uint32_t hart)
 	return LM_OK;
 }
 
-/* Take the first unpinned thread of the highest priority waiting in rq,
- * or NULL. Pinned threads are skipped over, so the scan is as long as the
- * pinned ones queued before it. */
+/* Take the first unpinned thread of the highest priority waiting in rq
+ * (runnext first within its priority), or NULL. Pinned threads are
+ * skipped over, so the scan is as long as the pinned ones queued before
+ * it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
-	if (rq->runnext && !(rq->runnext->flags & THREAD_PINNED) &&
-	    rq_best_queued(rq) >= rq->runnext->priority)
-		return rq_take_runnext(rq);
-	for (uint32_t ne = rq->nonempty; ne; ne &= ne - 1) {
-		unsigned p = (unsigned)__builtin_ctz(ne);
-		struct thread *prev = NULL, *t = rq->q[p].head;
+	struct thread *rn = rq->runnext;
+	bool rn_free = rn && !(rn->flags & THREAD_PINNED);
 
-		while (t && (t->flags & THREAD_PINNED))
-			prev = t, t = t->next;
+	for (unsigned p = 0; p < PRIO_COUNT; p++) {
+		struct thread *prev = NULL, *t;
+
+		if (rn_free && rn->priority == p)
+			return rq_take_runnext(rq);
+		if (!(rq->nonempty & (1u << p)))
+			continue;
+		for (t = rq->q[p].head; t && (t->flags & THREAD_PINNED); t = t->next)
+			prev = t;
 		if (!t)
 			continue;
 		if (prev)
@@ -383,9 +389,14 @@ static void serve_steals(struct hart *h)
 		struct hart *thief = &harts[__builtin_ctzll(want)];
 		struct thread *t;
 
-		if (thief == h || !sched_in_scheduler(thief->id))
+		/* A hart that found work since it asked keeps to it: the
+		 * thread would only wait there behind it. */
+		if (thief == h || !sched_in_scheduler(thief->id) ||
+		    __atomic_load_n(&thief->current_priority, __ATOMIC_RELAXED) != PRIO_IDLE)
 			continue;
 		t = rq_take_unpinned(&h->rq);
+		if (!t)
+			break;
 		t->hart = thief->id;
 		inbox_push(thief, t);
 		plat_hart_kick(thief);

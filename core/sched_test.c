@@ -472,28 +472,36 @@ static struct thread *fake_ended_thread(uint32_t hart)
 	return t;
 }
 
-static uint64_t cached_after(uint64_t want)
+/* Stacks in hart's cache, once it holds want (or the liveness bound
+ * passed): another hart frees the page when it next drains. */
+static uint32_t cached_after(uint32_t hart, uint32_t want)
 {
-	uint64_t t0 = plat_now_ns(), n;
+	uint64_t t0 = plat_now_ns();
+	uint32_t n;
 
-	/* Another hart frees it when it next drains: give it the time. */
-	while ((n = stack_cached()) != want && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS)
+	while ((n = __atomic_load_n(&harts[hart].stack_cached, __ATOMIC_RELAXED)) != want &&
+	       plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS)
 		timer_sleep_ns(1000);
 	return n;
 }
 
+#define DRAINED (1ull << 5)
+
+/* Empties its hart's cache of stacks, says so, and stays (its own page
+ * would go to that cache when it ends) until told to go. */
 static void drain_cache(void *arg)
 {
 	stack_cache_drain();
+	thread_signal(arg, DRAINED);
+	thread_wait(PING);
 }
 
 TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 {
-	struct thread_opts drainer = {.entry = drain_cache, .priority = PRIO_REGULAR,
-				      .notify_bits = DONE};
-	struct thread *t;
-	uint64_t before;
-	uint32_t other;
+	struct thread_opts drainer = {.entry = drain_cache, .arg = thread_current(),
+				      .priority = PRIO_REGULAR, .notify_bits = DONE};
+	struct thread *t, *d;
+	uint32_t before, other;
 
 	stack_cache_drain(); /* room in this hart's cache */
 	t = fake_ended_thread(this_hart()->id);
@@ -502,9 +510,9 @@ TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 	signal_post(t, PING); /* queued: sig_queued 0 -> 1 */
 	EXPECT(!signal_release(t)); /* on an inbox: not freed at its switch */
 	EXPECT(t->flags & THREAD_ZOMBIE);
-	before = stack_cached();
+	before = this_hart()->stack_cached;
 	signal_drain(this_hart());
-	EXPECT_EQ(stack_cached(), before + 1);
+	EXPECT_EQ(this_hart()->stack_cached, before + 1);
 	sched_preempt_on();
 
 	if (hart_count < 2)
@@ -514,8 +522,8 @@ TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 	other = this_hart()->id ? 0 : 1;
 	drainer.hart = (int)other;
 	drainer.notify = thread_current();
-	ASSERT_EQ(thread_spawn(&drainer, NULL), LM_OK);
-	thread_wait(DONE);
+	ASSERT_EQ(thread_spawn(&drainer, &d), LM_OK);
+	thread_wait(DRAINED);
 	t = fake_ended_thread(other);
 	ASSERT(t != NULL);
 	sched_preempt_off();
@@ -526,8 +534,10 @@ TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 	while (!__atomic_compare_exchange_n(&this_hart()->rq.sig_inbox, &t->sig_next, t, false,
 					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		;
-	before = stack_cached();
+	before = harts[other].stack_cached; /* 0: drained, and nothing ended there since */
 	signal_drain(this_hart());
 	sched_preempt_on();
-	EXPECT_EQ(cached_after(before + 1), before + 1);
+	EXPECT_EQ(cached_after(other, before + 1), before + 1);
+	thread_signal(d, PING);
+	thread_wait(DONE);
 }

@@ -86,7 +86,8 @@ void signal_drain(struct hart *h)
 			stack_give(h, t->stack_base, t->stack_pages);
 			continue;
 		}
-		if (bits && signal_deliver(t, bits, &w) && w.priority < h->current->priority)
+		if (bits && signal_deliver_to(t, bits, &w, false) &&
+		    w.priority < h->current->priority)
 			__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
 	}
 }

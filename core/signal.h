@@ -21,9 +21,13 @@ struct hart;
 struct woken;
 
 /* t belongs to this hart: set bits, and if t waits for one of them make it
- * ready (sched_wake). Returns whether it did, and then fills *w. Inline:
- * it is most of a same-hart signal. */
-static inline bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w)
+ * ready. Returns whether it did, and then fills *w. A thread's own signal
+ * (from thread code, which may block next) wakes t into runnext if it can
+ * (sched_wake); a delivery of posted bits (which no thread here is about
+ * to follow by blocking) queues it (sched_ready). Inline: it is most of a
+ * same-hart signal. */
+static inline bool signal_deliver_to(struct thread *t, uint64_t bits, struct woken *w,
+				     bool from_thread)
 {
 	t->events |= bits;
 	if (t->state != THREAD_WAITING || !(t->events & t->wait_mask))
@@ -36,9 +40,18 @@ static inline bool signal_deliver(struct thread *t, uint64_t bits, struct woken 
 		t->flags |= THREAD_REQUEUE_HEAD;
 		return false;
 	}
-	sched_wake(t, w);
+	if (from_thread)
+		sched_wake(t, w);
+	else
+		sched_ready(t, false, w);
 	return true;
 }
+
+static inline bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w)
+{
+	return signal_deliver_to(t, bits, w, true);
+}
+
 /* From another hart or an interrupt handler: leave bits for t's hart to
  * deliver, and kick that hart if t may have to run (or move) soon. */
 void signal_post(struct thread *t, uint64_t bits);
