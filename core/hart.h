@@ -49,7 +49,12 @@ struct runqueue {
 	struct {
 		struct thread *head, *tail;
 	} q[PRIO_COUNT];
+	struct thread *runnext;   /* run before the queues: a movable thread
+				   * woken here by a thread that may block
+				   * next (counted in count and unpinned) */
 	struct thread *inbox;     /* made ready by other harts, newest first */
+	struct thread *sig_inbox; /* signalled by other harts or interrupts:
+				   * their bits wait in remote_events (sig_next) */
 	uint64_t steal_wanted;    /* bit i: hart i has nothing to do */
 };
 
@@ -68,6 +73,11 @@ struct hart {
 	uint32_t in_trap;                /* nesting depth of fault handling */
 	bool in_irq;                     /* running an interrupt handler */
 	bool need_resched;               /* set by wake-ups from interrupts */
+	bool switch_irqs_on;             /* interrupts were on at the last switch
+					  * here (core/sched.c) */
+	uint32_t preempt_off;            /* > 0: no preemption and no scheduler
+					  * work in interrupt handlers here (the
+					  * fast paths; core/sched.h) */
 	struct thread *dedicated;        /* the one thread this hart serves, or
 					  * NULL (atomic; core/thread.c) */
 	uint64_t switches;               /* threads made current here (the
@@ -79,6 +89,8 @@ struct hart {
 } __attribute__((aligned(64)));         /* no cache line shared by two harts */
 
 #define HART_SELF_OFFSET (HART_SYSTAB_SLOTS * 8)
+#define HART_PREEMPT_OFF_OFFSET offsetof(struct hart, preempt_off)
+#define HART_NEED_RESCHED_OFFSET offsetof(struct hart, need_resched)
 
 extern struct hart harts[HART_MAX];
 extern uint32_t hart_count;

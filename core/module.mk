@@ -2,7 +2,7 @@
 # runtime alike. CORE_SRCS is the one list of its sources; kernel/ and
 # hosted/ both link all of it.
 
-CORE_SRCS := core/hart.c core/sched.c core/stack.c core/thread.c core/handle.c core/timer.c \
+CORE_SRCS := core/hart.c core/sched.c core/signal.c core/stack.c core/thread.c core/handle.c core/timer.c \
 	core/hallway.c core/systab.c core/archive.c core/elf.c
 KERNEL_SRCS += $(CORE_SRCS) core/sched_test.c core/sched_bench.c core/hallway_test.c \
 	core/door_bench.c core/systab_test.c

@@ -29,6 +29,16 @@ static inline void plat_irq_restore(bool on)
 {
 	(void)on;
 }
+
+static inline bool plat_irqs_on(void)
+{
+	return false;
+}
+
+static inline void plat_irq_set(bool on)
+{
+	(void)on;
+}
 #else
 #include "arch/cpu.h"
 
@@ -40,6 +50,21 @@ static inline bool plat_irq_save(void)
 static inline void plat_irq_restore(bool on)
 {
 	irq_restore(on);
+}
+
+/* Are interrupts on? (reads the flag, changes nothing) */
+static inline bool plat_irqs_on(void)
+{
+	return read_rflags() & RFLAGS_IF;
+}
+
+/* Turn interrupts on or off. */
+static inline void plat_irq_set(bool on)
+{
+	if (on)
+		irq_enable();
+	else
+		irq_disable();
 }
 #endif
 

@@ -1,11 +1,12 @@
 /*
  * The scheduler: run queues, making threads ready, choosing the next one,
- * switching, and the harts of the main scheduler. Threads are born, end,
- * wait and signal in core/thread.c, which calls down into this file.
+ * switching, preemption off, and the harts of the main scheduler. Threads
+ * are born, end, wait and signal in core/thread.c, which calls down into
+ * this file; event bits are delivered by core/signal.c.
  *
  * Switch protocol, and its one home: switch_begin() below. A thread gives
- * up its hart in one of three ways, all of them here and all with
- * interrupts off:
+ * up its hart in one of three ways, all of them here, with preemption off
+ * (and interrupts on or off: resume_irqs says how each side finds them):
  *
  *   sched_reschedule(cur)   it set its own state (READY: a yield; WAITING:
  *                           a wait) and its registers go to its stack now,
@@ -17,23 +18,29 @@
  * Each picks the next thread and makes it current (switch_begin), then
  * resumes it. The thread that runs next calls sched_finish(prev) first
  * thing: only then, with prev's registers saved and its stack no longer in
- * use, is prev put back in a queue (READY), let go of (WAITING: its lock is
- * released, so a wake-up cannot run it on another hart before it is saved)
- * or freed (DEAD). Every resume path (ctx_switch's return, a new thread's
- * start, a preempted thread's resume stub) calls it.
+ * use, is prev put back in a queue (READY) or freed (DEAD). A WAITING prev
+ * needs nothing: only this hart can wake it, and it is busy here. Every
+ * resume path (ctx_switch's return, a new thread's start, a preempted
+ * thread's resume stub) calls it.
+ *
+ * Owns: the run queues (each hart's own), runnext, the inboxes of threads
+ * made ready by other harts, the preemption count.
  *
  * Run queues belong to their hart. Only the hart itself touches its queue,
- * with interrupts off, so queue operations take no lock and no locked
- * instruction. Another hart that makes a thread ready here pushes it on
- * this hart's inbox (a lock-free stack) and kicks it; the hart moves its
- * inbox into its queue when it next schedules or is kicked. Work moves
- * between harts in two ways: a movable thread made ready for a busy hart
- * goes to an idle hart of the main scheduler instead, if there is one; and
- * a hart with nothing to do asks a busy one for a thread (steal_wanted),
- * which the busy one hands over when it next schedules or is kicked.
+ * with preemption or interrupts off (core/sched.h: an interrupt handler
+ * that comes while preemption is off only notes its work), so queue
+ * operations take no lock and no locked instruction. Another hart that
+ * makes a thread ready here pushes it on this hart's inbox (a lock-free
+ * stack) and kicks it; the hart moves its inbox into its queue when it
+ * next schedules or is kicked. Work moves between harts in two ways: a
+ * movable thread made ready for a busy hart goes to an idle hart of the
+ * main scheduler instead, if there is one; and a hart with nothing to do
+ * asks a busy one for a thread (steal_wanted), which the busy one hands
+ * over when it next schedules or is kicked. A thread woken or spawned by a
+ * thread of its hart may instead wait in runnext, to run there when the
+ * waker blocks (Go's runnext; sched_wake).
  *
- * Locking: a thread's lock (core/thread.c) orders its waits and signals;
- * run queues have none. Interrupts are off around every queue operation.
+ * Locking: none. Threads' events belong to their hart too (core/signal.c).
  */
 #include <stddef.h>
 
@@ -42,6 +49,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched.h"
+#include "core/signal.h"
 #include "core/stack.h"
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
@@ -86,12 +94,43 @@ static struct thread *rq_pop(struct runqueue *rq)
 	return t;
 }
 
-/* Highest priority waiting in rq (PRIO_IDLE if none). */
-static unsigned rq_best(const struct runqueue *rq)
+/* Highest priority waiting in rq's queues (PRIO_IDLE if none). */
+static unsigned rq_best_queued(const struct runqueue *rq)
 {
 	uint32_t ne = __atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED);
 
 	return ne ? (unsigned)__builtin_ctz(ne) : PRIO_IDLE;
+}
+
+/* Highest priority waiting in rq, runnext included. */
+static unsigned rq_best(const struct runqueue *rq)
+{
+	unsigned best = rq_best_queued(rq);
+
+	return rq->runnext && rq->runnext->priority < best ? rq->runnext->priority : best;
+}
+
+/* Take rq's runnext thread, or NULL. */
+static inline struct thread *rq_take_runnext(struct runqueue *rq)
+{
+	struct thread *t = rq->runnext;
+
+	if (t) {
+		rq->runnext = NULL;
+		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
+		if (!(t->flags & THREAD_PINNED))
+			__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
+	}
+	return t;
+}
+
+/* The next thread to run from rq: runnext first within its priority (it
+ * was woken last, by a thread that has blocked since), or NULL. */
+static inline struct thread *rq_next(struct runqueue *rq)
+{
+	if (rq->runnext && rq->runnext->priority <= rq_best_queued(rq))
+		return rq_take_runnext(rq);
+	return rq_pop(rq);
 }
 
 /* ---- making threads ready ---- */
@@ -164,7 +203,7 @@ static struct hart *idle_member(void)
 void sched_ready(struct thread *t, bool head, struct woken *w)
 {
 	struct hart *h, *me;
-	bool irq = plat_irq_save(), pinned = t->flags & THREAD_PINNED;
+	bool pinned = t->flags & THREAD_PINNED;
 	unsigned prio = t->priority;
 
 	/* A thread free to move never waits on a hart outside the main
@@ -197,7 +236,36 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 		if (h != me)
 			plat_hart_kick(h);
 	}
-	plat_irq_restore(irq);
+}
+
+void sched_wake(struct thread *t, struct woken *w)
+{
+	struct hart *h = this_hart();
+	struct runqueue *rq = &h->rq;
+
+	bool pinned = t->flags & THREAD_PINNED;
+
+	/* Go's runnext: a thread woken (or spawned) by the thread running
+	 * here, which may block next (ping-pong, a join), runs here, in its
+	 * place, when the waker blocks, rather than on another hart. Never
+	 * for a wake-up that no thread here made (posted bits, an interrupt):
+	 * nothing would follow it by blocking. One at a time, only a thread that would not preempt
+	 * the waker, and only while no other thread of its priority or better
+	 * waits here: so it never jumps ahead of one (a pair in ping-pong
+	 * cannot starve a third thread of the hart). */
+	if (!rq->runnext && t->hart == h->id && t->priority >= h->current->priority &&
+	    rq_best_queued(rq) > t->priority && !h->in_irq &&
+	    (pinned || sched_in_scheduler(h->id))) {
+		*w = (struct woken){.hart = h->id, .priority = t->priority};
+		t->state = THREAD_READY;
+		t->next = NULL;
+		rq->runnext = t;
+		__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
+		if (!pinned)
+			__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	sched_ready(t, false, w);
 }
 
 /* Move the threads other harts made ready for this one into its queue,
@@ -225,9 +293,11 @@ bool sched_should_preempt(void)
 	struct hart *h = this_hart();
 	struct thread *cur = h->current;
 
-	if (!__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+	/* In a fast path: it does what was noted when it ends. */
+	if (h->preempt_off || !__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
 		return false;
 	h->need_resched = false;
+	signal_drain(h);
 	inbox_drain(h);
 	/* Taken out of the main scheduler: unpinned threads must go. */
 	if (!sched_in_scheduler(h->id) && !(cur->flags & (THREAD_PINNED | THREAD_IDLE)))
@@ -271,17 +341,24 @@ enum lm_err sched_hart_leave(uint32_t hart)
 	return LM_OK;
 }
 
-/* Take the first unpinned thread of the highest priority waiting in rq,
- * or NULL. Pinned threads are skipped over, so the scan is as long as the
- * pinned ones queued before it. */
+/* Take the first unpinned thread of the highest priority waiting in rq
+ * (runnext first within its priority), or NULL. Pinned threads are
+ * skipped over, so the scan is as long as the pinned ones queued before
+ * it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
-	for (uint32_t ne = rq->nonempty; ne; ne &= ne - 1) {
-		unsigned p = (unsigned)__builtin_ctz(ne);
-		struct thread *prev = NULL, *t = rq->q[p].head;
+	struct thread *rn = rq->runnext;
+	bool rn_free = rn && !(rn->flags & THREAD_PINNED);
 
-		while (t && (t->flags & THREAD_PINNED))
-			prev = t, t = t->next;
+	for (unsigned p = 0; p < PRIO_COUNT; p++) {
+		struct thread *prev = NULL, *t;
+
+		if (rn_free && rn->priority == p)
+			return rq_take_runnext(rq);
+		if (!(rq->nonempty & (1u << p)))
+			continue;
+		for (t = rq->q[p].head; t && (t->flags & THREAD_PINNED); t = t->next)
+			prev = t;
 		if (!t)
 			continue;
 		if (prev)
@@ -312,9 +389,14 @@ static void serve_steals(struct hart *h)
 		struct hart *thief = &harts[__builtin_ctzll(want)];
 		struct thread *t;
 
-		if (thief == h || !sched_in_scheduler(thief->id))
+		/* A hart that found work since it asked keeps to it: the
+		 * thread would only wait there behind it. */
+		if (thief == h || !sched_in_scheduler(thief->id) ||
+		    __atomic_load_n(&thief->current_priority, __ATOMIC_RELAXED) != PRIO_IDLE)
 			continue;
 		t = rq_take_unpinned(&h->rq);
+		if (!t)
+			break;
 		t->hart = thief->id;
 		inbox_push(thief, t);
 		plat_hart_kick(thief);
@@ -325,6 +407,12 @@ void sched_kicked(void)
 {
 	struct hart *h = this_hart();
 
+	if (h->preempt_off) {
+		/* A fast path was interrupted: it does this when it ends. */
+		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
+		return;
+	}
+	signal_drain(h);
 	inbox_drain(h);
 	serve_steals(h);
 }
@@ -364,6 +452,8 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	bool member = sched_in_scheduler(hart);
 	unsigned best;
 
+	if (__atomic_load_n(&h->rq.sig_inbox, __ATOMIC_RELAXED))
+		signal_drain(h); /* may wake cur, which then goes on */
 	inbox_drain(h);
 	/* A hart taken out of the main scheduler keeps only pinned threads. */
 	while (!member && (next = rq_take_unpinned(&h->rq))) {
@@ -381,7 +471,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	     (best == cur->priority && (cur->flags & THREAD_REQUEUE_HEAD))))
 		next = cur;
 	else
-		next = rq_pop(&h->rq);
+		next = rq_next(&h->rq);
 	serve_steals(h);
 	if (!next) {
 		/* Idle, or a yield with nothing else to run; but a movable
@@ -413,20 +503,37 @@ void sched_finish(struct thread *prev)
 		 * idle: let the platform look at its I/O now and then. */
 		plat_switched(h->id, h->switches);
 		break;
-	case THREAD_WAITING:
-		if (prev->flags & THREAD_LOCK_HELD) {
-			prev->flags &= ~THREAD_LOCK_HELD;
-			spin_unlock(&prev->lock);
-		}
-		break;
 	case THREAD_DEAD:
 		sched_count_live(h, -1);
-		if (!(prev->flags & THREAD_STATIC))
+		if (!(prev->flags & THREAD_STATIC) && signal_release(prev))
 			stack_give(h, prev->stack_base, prev->stack_pages);
 		break;
 	default:
 		break;
 	}
+}
+
+static inline void set_current(struct hart *h, struct thread *t);
+
+/*
+ * sched_pick_next's common case, inline in every switch: on a hart of the
+ * main scheduler with nothing posted to it and no hart asking it for
+ * work, a thread blocks or ends, or yields to a thread of its priority;
+ * the next thread is then runnext or the first of the queues. NULL: not
+ * that case, or nothing to run (the full pick decides).
+ */
+static inline struct thread *pick_common(struct hart *h, struct thread *cur)
+{
+	struct runqueue *rq = &h->rq;
+
+	if (__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED) || !sched_in_scheduler(h->id))
+		return NULL;
+	if (cur->state == THREAD_READY &&
+	    ((cur->flags & (THREAD_IDLE | THREAD_REQUEUE_HEAD)) || rq_best(rq) > cur->priority))
+		return NULL;
+	return rq_next(rq);
 }
 
 /*
@@ -436,7 +543,10 @@ void sched_finish(struct thread *prev)
  */
 static struct thread *switch_begin(struct hart *h, struct thread *cur)
 {
-	struct thread *next = sched_pick_next(h->id, cur);
+	struct thread *next = pick_common(h, cur);
+
+	if (!next)
+		next = sched_pick_next(h->id, cur);
 
 	if (next == cur) {
 		cur->state = THREAD_RUNNING;
@@ -445,61 +555,142 @@ static struct thread *switch_begin(struct hart *h, struct thread *cur)
 	}
 	next->state = THREAD_RUNNING;
 	next->hart = h->id;
-	sched_set_current(h, next);
+	set_current(h, next);
 	return next;
+}
+
+/*
+ * Interrupts at a switch. A thread may switch with interrupts on (the fast
+ * paths: preemption off is enough) or off (the idle loop, preemption from
+ * an interrupt's exit, callers that had them off). The switching side
+ * notes which in its hart's switch_irqs_on; the resumed side, which knows
+ * what it had, sets them back only if they differ: so the common switch,
+ * between two threads that had them on, never touches the flag.
+ */
+/* The switch's preemption count, taken or dropped with interrupts off by
+ * code that looks for work itself (the hosted runtime keeps no count). */
+static void switch_count(struct hart *h, int delta)
+{
+#ifndef LM_HOSTED
+	h->preempt_off += (uint32_t)delta;
+#else
+	(void)h;
+	(void)delta;
+#endif
+}
+
+static void resume_irqs(bool on)
+{
+	if (hartlocal_load(bool, offsetof(struct hart, switch_irqs_on)) != on)
+		plat_irq_set(on);
 }
 
 void sched_reschedule(struct thread *cur)
 {
-	struct thread *next = switch_begin(this_hart(), cur), *prev;
+	struct hart *h = this_hart();
+	bool on = plat_irqs_on();
+	struct thread *next = switch_begin(h, cur), *prev;
 
 	if (!next)
 		return;
+	h->switch_irqs_on = on;
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
-	sched_finish(prev);
+	resume_irqs(on);
+	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
+		sched_finish(prev);
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 {
+	struct hart *h = this_hart();
 	struct thread *next;
 
 	cur->saved_rsp = saved_rsp;
 	cur->state = THREAD_READY;
 	cur->flags |= THREAD_REQUEUE_HEAD;
-	next = switch_begin(this_hart(), cur);
-	if (next)
-		ctx_jump(next->saved_rsp, cur);
+	switch_count(h, 1);
+	next = switch_begin(h, cur);
+	if (!next) {
+		switch_count(h, -1);
+		return;
+	}
+	h->switch_irqs_on = false;
+	ctx_jump(next->saved_rsp, cur);
 }
 
 __attribute__((noreturn)) void sched_exit(struct thread *cur)
 {
+	struct hart *h = this_hart();
+	struct thread *next;
+
 	/* A dead thread is never picked again: there is always another
 	 * (at least the idle thread). */
 	cur->state = THREAD_DEAD;
-	ctx_jump(switch_begin(this_hart(), cur)->saved_rsp, cur);
+	next = switch_begin(h, cur);
+	h->switch_irqs_on = plat_irqs_on();
+	ctx_jump(next->saved_rsp, cur);
 }
 
-/* A thread just made ready (queued on hart w->hart with w->priority): if
- * it is more urgent than us, on this hart, and we are a thread (not an
- * interrupt handler), let it run now. */
-void sched_yield_to(const struct woken *w)
+void sched_start(struct thread *prev)
 {
-	/* Our own priority, whichever hart we are on: most wake-ups stop here,
-	 * with no need to mask interrupts. */
-	struct thread *cur = this_thread();
-	struct hart *h;
-	bool irq;
+	sched_finish(prev);
+	resume_irqs(true);
+	sched_preempt_on();
+}
 
-	if (w->priority >= cur->priority)
-		return;
-	irq = plat_irq_save(); /* the hart we look at stays ours */
+void sched_finish_preempted(struct thread *prev)
+{
+	struct hart *h = this_hart();
+
+	sched_finish(prev);
+	/* Interrupts are off until the thread's own flags come back: work an
+	 * interrupt noted meanwhile is asked for again, to come after. */
+	switch_count(h, -1);
+	if (!h->preempt_off && __atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+		plat_hart_kick(h);
+}
+
+#ifndef LM_HOSTED
+void sched_preempt_resched(void)
+{
+	struct hart *h;
+	struct thread *cur = this_thread();
+	bool irq = plat_irq_save();
+
 	h = this_hart();
+	if (h->in_irq) {
+		/* An interrupt handler's own fast path: its exit does it. */
+	} else if (!irq) {
+		plat_hart_kick(h); /* when they are back on */
+	} else {
+		/* What a kick deferred meanwhile (harts asking for work too),
+		 * then what an interrupt's exit would have done. */
+		sched_kicked();
+		if (sched_should_preempt()) {
+			cur->state = THREAD_READY;
+			cur->flags |= THREAD_REQUEUE_HEAD;
+			switch_count(h, 1);
+			sched_reschedule(cur);
+			switch_count(this_hart(), -1);
+		}
+	}
+	plat_irq_restore(irq);
+}
+#endif
+
+/* A thread just made ready (queued on hart w->hart with w->priority), more
+ * urgent than us: if it is on this hart and we are a thread (not an
+ * interrupt handler), let it run now. Preemption off: the hart stays ours. */
+void sched_yield_to_urgent(const struct woken *w)
+{
+	struct thread *cur = this_thread();
+	struct hart *h = this_hart();
+
 	if (w->hart == h->id && !h->in_irq) {
 		cur->state = THREAD_READY;
 		cur->flags |= THREAD_REQUEUE_HEAD;
 		sched_reschedule(cur);
 	}
-	plat_irq_restore(irq);
 }
 
 /* ---- harts ---- */
@@ -520,7 +711,7 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 	sched_set_current(h, boot);
 }
 
-void sched_set_current(struct hart *h, struct thread *t)
+static inline void set_current(struct hart *h, struct thread *t)
 {
 	__atomic_store_n(&h->switches, h->switches + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->current_priority, t->priority, __ATOMIC_RELAXED);
@@ -528,12 +719,18 @@ void sched_set_current(struct hart *h, struct thread *t)
 	__atomic_store_n(&h->current, t, __ATOMIC_RELAXED);
 }
 
+void sched_set_current(struct hart *h, struct thread *t)
+{
+	set_current(h, t);
+}
+
 bool sched_hart_has_work(void)
 {
 	struct hart *h = this_hart();
 
-	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&h->rq.inbox, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&h->rq.nonempty, __ATOMIC_RELAXED) || h->rq.runnext ||
+	       __atomic_load_n(&h->rq.inbox, __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&h->rq.sig_inbox, __ATOMIC_SEQ_CST);
 }
 
 /* One turn of the idle loop: run whatever is ready here (returning when
@@ -549,7 +746,9 @@ void sched_idle_step(void)
 	serve_steals(h);
 	if (sched_hart_has_work()) {
 		self->state = THREAD_READY;
+		switch_count(h, 1);
 		sched_reschedule(self);
+		switch_count(h, -1);
 	} else {
 		/* Say we are idle before the last look: a waker either sees
 		 * the bit and kicks us, or queued its thread before we look. */

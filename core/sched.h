@@ -30,7 +30,8 @@ enum thread_flags {
 	THREAD_IDLE = 1 << 0,      /* a hart's idle thread: never queued */
 	THREAD_STATIC = 1 << 1,    /* stack not from the allocator (boot) */
 	THREAD_REQUEUE_HEAD = 1 << 2, /* preempted: back to the front of its queue */
-	THREAD_LOCK_HELD = 1 << 3, /* switched out holding its own lock (waiting) */
+	THREAD_ZOMBIE = 1 << 3,    /* ended while on a signal inbox: the hart
+				    * that takes it off frees it (core/signal.c) */
 	THREAD_PINNED = 1 << 4,    /* stays on its hart: never taken by another */
 	THREAD_DEDICATED = 1 << 5, /* alone on its hart (thread_spawn_dedicated) */
 };
@@ -41,9 +42,12 @@ enum thread_flags {
 struct thread {
 	uint64_t saved_rsp;        /* while switched out: its switch frame */
 	struct thread *next;       /* run queue link */
-	uint64_t events;           /* pending event bits (under lock) */
+	uint64_t events;           /* pending event bits (its hart's own) */
 	uint64_t wait_mask;        /* bits waited for; 0 when not waiting */
-	struct spinlock lock;      /* events, wait_mask, waiting (interrupts off) */
+	uint64_t remote_events;    /* bits from other harts and interrupts, not
+				    * yet delivered (atomic; core/signal.c) */
+	struct thread *sig_next;   /* signal inbox link, while sig_queued */
+	uint32_t sig_queued;       /* on a hart's signal inbox (atomic) */
 	uint8_t state;             /* enum thread_state */
 	uint8_t priority;          /* enum thread_priority */
 	uint16_t flags;            /* enum thread_flags */
@@ -73,12 +77,64 @@ struct woken {
 	unsigned priority;
 };
 
+/*
+ * ---- preemption off: the fast paths ----
+ *
+ * A thread, its events and the run queue it is on belong to one hart, and
+ * only code on that hart changes them. Thread code does so with preemption
+ * off (sched_preempt_off: one increment of a field of the hart's record,
+ * not a locked instruction, and interrupts stay on): it cannot be moved
+ * to another hart meanwhile, and an interrupt handler that comes then does
+ * no scheduler work there, only notes it (need_resched, the inboxes);
+ * sched_preempt_on does what was noted. The hosted runtime has no
+ * interrupts and no preemption, so both are empty there.
+ *
+ * Every switch holds one count, which the thread resumed drops.
+ */
+#ifdef LM_HOSTED
+static inline void sched_preempt_off(void)
+{
+}
+
+static inline void sched_preempt_on(void)
+{
+}
+#else
+/* The count fell to zero with work noted: do it (core/sched.c). */
+void sched_preempt_resched(void);
+
+static inline void sched_preempt_off(void)
+{
+	hartlocal_inc32(HART_PREEMPT_OFF_OFFSET);
+}
+
+static inline void sched_preempt_on(void)
+{
+	if (hartlocal_dec32(HART_PREEMPT_OFF_OFFSET) &&
+	    hartlocal_load(bool, HART_NEED_RESCHED_OFFSET))
+		sched_preempt_resched();
+}
+#endif
+
 /* ---- making threads ready, and giving way to them ---- */
 
-/* Queue t (at the front of its priority if head); fills *w if w. */
+/* Queue t (at the front of its priority if head); fills *w if w.
+ * Preemption or interrupts off. */
 void sched_ready(struct thread *t, bool head, struct woken *w);
-/* Let a thread just queued run now if it is more urgent and here. */
-void sched_yield_to(const struct woken *w);
+/* t, of this hart (waiting, or new), is to run: make it ready, in this
+ * hart's runnext slot if it would not preempt us and nothing of its
+ * priority waits here (so that if we block next it runs here, at once),
+ * else as sched_ready does. Preemption or interrupts off. */
+void sched_wake(struct thread *t, struct woken *w);
+/* Let a thread just queued run now if it is more urgent and here.
+ * Preemption off. Most wake-ups stop at the first test, inline. */
+void sched_yield_to_urgent(const struct woken *w);
+
+static inline void sched_yield_to(const struct woken *w)
+{
+	if (w->priority < this_thread()->priority)
+		sched_yield_to_urgent(w);
+}
 
 /* ---- the switch protocol (core/sched.c says it whole) ---- */
 
@@ -91,9 +147,14 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp);
 /* cur has ended: switch away for good. Interrupts off. */
 __attribute__((noreturn)) void sched_exit(struct thread *cur);
 /* The first thing every resumed context does (ctx_switch's return, a new
- * thread's start, a preempted thread's resume stub): requeue, release or
- * free the thread that ran before on this hart. */
+ * thread's start, a preempted thread's resume stub): requeue or free the
+ * thread that ran before on this hart. */
 void sched_finish(struct thread *prev);
+/* A new thread's first steps: sched_finish, interrupts on, preemption on. */
+void sched_start(struct thread *prev);
+/* A preempted thread's resume stub, interrupts off: sched_finish, and the
+ * switch's preemption count dropped. */
+void sched_finish_preempted(struct thread *prev);
 /* Should the current thread give way? (an interrupt's exit asks) */
 bool sched_should_preempt(void);
 

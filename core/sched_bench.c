@@ -188,6 +188,55 @@ TEST(bench, event_ping_pong_2harts)
 	ping_pong("event_ping_pong_2harts", this_hart()->id ? 0 : 1);
 }
 
+/* The same ping-pong with two harts and neither thread pinned, the pair
+ * started on one hart: Go's GOMAXPROCS=2 case. Each thread wakes the
+ * other and blocks at once, so the woken one runs in its place (runnext)
+ * and the pair need not cross harts; an idle hart may still take one. */
+static void free_ponger(void *arg)
+{
+	struct thread *main = arg;
+
+	for (int i = 0; i < ROUNDS * REPS; i++) {
+		thread_wait(2);
+		thread_signal(main, 2);
+	}
+}
+
+static void free_pinger(void *arg)
+{
+	struct thread *done = arg, *t;
+	struct thread_opts o = {.entry = free_ponger, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .hart = -1};
+	struct bench_runs runs = {0};
+	uint64_t c0, n0;
+
+	if (thread_spawn(&o, &t) == LM_OK) {
+		for (int rep = 0; rep < REPS; rep++) {
+			run_begin(&c0, &n0);
+			for (int i = 0; i < ROUNDS; i++) {
+				thread_signal(t, 2);
+				thread_wait(2);
+			}
+			run_end(&runs, c0, n0);
+		}
+		report("event_ping_pong_free_2harts", &runs, ROUNDS);
+	}
+	thread_signal(done, 1);
+}
+
+TEST(bench, event_ping_pong_free_2harts)
+{
+	struct thread_opts o = {.entry = free_pinger, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .hart = -1};
+
+	if (hart_count < 2) {
+		test_diag("event_ping_pong_free_2harts: skipped, one hart");
+		return;
+	}
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	thread_wait(1);
+}
+
 /* Spawn + exit throughput with 1, 2 and 4 harts (as many as there are): a
  * worker pinned on each hart spawns and reaps threads on its own hart; the
  * figure is the wall time per spawn+exit over all of them, so perfect

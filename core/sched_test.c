@@ -5,6 +5,8 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_test.h"
+#include "core/signal.h"
+#include "core/stack.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "lib/string.h"
@@ -286,5 +288,293 @@ TEST(sched, thread_list_names_the_living)
 	EXPECT(thread_list(NULL, 0) < 64);
 	EXPECT(!listed("", &info));
 	thread_unpark(t);
+	thread_wait(DONE);
+}
+
+/*
+ * Signals racing waits across harts: two threads pinned to two harts pass
+ * a token back and forth, the sender sometimes at once, sometimes after a
+ * short spin, so that signals land before, during and after the other's
+ * wait (its look at its bits, its switch, its sleep). Each wait is bounded
+ * by the liveness limit: a lost signal is a timeout, counted, not a hang.
+ */
+#define RACE_ROUNDS 3000
+#define RACE_TOKEN (1ull << 3)
+#define RACE_START (1ull << 4)
+
+static struct race {
+	struct thread *side[2];
+	uint64_t got[2], lost;
+	uint32_t ended;
+	struct thread *main;
+} race;
+
+static void racer(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+	uint32_t seed = 12345u + (uint32_t)me;
+
+	thread_wait(RACE_START); /* side[] is filled */
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		if (me == r % 2) {
+			seed = seed * 1103515245u + 12345u;
+			for (uint32_t spin = (seed >> 16) % 64; spin; spin--)
+				__asm__ volatile("pause");
+			thread_signal(race.side[!me], RACE_TOKEN);
+		} else if (!timer_wait_until(RACE_TOKEN, plat_now_ns() + SCHED_TEST_LIVENESS_NS)) {
+			__atomic_fetch_add(&race.lost, 1, __ATOMIC_RELAXED);
+			break;
+		} else {
+			race.got[me]++;
+		}
+	}
+	if (__atomic_add_fetch(&race.ended, 1, __ATOMIC_ACQ_REL) == 2)
+		thread_signal(race.main, PING);
+}
+
+static void race_once(int hart0, int hart1)
+{
+	memset(&race, 0, sizeof race);
+	race.main = thread_current();
+	for (int i = 0; i < 2; i++) {
+		struct thread_opts o = {.entry = racer, .arg = (void *)(uintptr_t)i,
+					.priority = PRIO_REGULAR, .name = "racer",
+					.hart = i ? hart1 : hart0};
+
+		ASSERT_EQ(thread_spawn(&o, &race.side[i]), LM_OK);
+	}
+	thread_signal(race.side[0], RACE_START);
+	thread_signal(race.side[1], RACE_START);
+	thread_wait(PING);
+	EXPECT_EQ(race.lost, 0);
+	EXPECT_EQ(race.got[0] + race.got[1], (uint64_t)RACE_ROUNDS);
+}
+
+TEST(sched, signal_racing_wait_across_harts_loses_nothing)
+{
+	if (hart_count < 2) {
+		test_diag("one hart: the race runs on one");
+		race_once((int)this_hart()->id, (int)this_hart()->id);
+		return;
+	}
+	race_once(0, 1);
+	race_once(1, 0);
+}
+
+/*
+ * Spawn storms: a worker on every hart (up to four) spawns threads as
+ * fast as it can, each pinned to its own hart, to another hart, or free to
+ * move, and joins them all. Every thread runs once, and the count of live
+ * threads and the stacks come back to where they were.
+ */
+#define STORM_HARTS 4
+#define STORM_SPAWNS 3000
+
+static struct storm {
+	uint32_t workers;
+	uint64_t ran;
+	uint32_t done;
+	struct thread *main;
+} storm;
+
+static void storm_child(void *arg)
+{
+	__atomic_fetch_add(&storm.ran, 1, __ATOMIC_RELAXED);
+}
+
+static void storm_worker(void *arg)
+{
+	uint32_t me = this_hart()->id, n = storm.workers;
+
+	for (int i = 0; i < STORM_SPAWNS; i++) {
+		int target = i % 3 == 0 ? -1 : i % 3 == 1 ? (int)me : (int)((me + 1) % n);
+		struct thread_opts o = {.entry = storm_child, .priority = PRIO_REGULAR,
+					.hart = target, .notify = thread_current(),
+					.notify_bits = PING};
+
+		if (thread_spawn(&o, NULL) != LM_OK)
+			break;
+		thread_wait(PING); /* joined: it ended */
+	}
+	if (__atomic_add_fetch(&storm.done, 1, __ATOMIC_ACQ_REL) == n)
+		thread_signal(storm.main, PING);
+}
+
+TEST(sched, spawn_storm_on_every_hart_leaks_nothing)
+{
+	uint64_t live = sched_live_threads();
+
+	memset(&storm, 0, sizeof storm);
+	storm.main = thread_current();
+	storm.workers = hart_count < STORM_HARTS ? hart_count : STORM_HARTS;
+	for (uint32_t h = 0; h < storm.workers; h++) {
+		struct thread_opts o = {.entry = storm_worker, .priority = PRIO_REGULAR,
+					.name = "storm", .hart = (int)h};
+
+		ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	}
+	thread_wait(PING);
+	EXPECT_EQ(storm.ran, (uint64_t)storm.workers * STORM_SPAWNS);
+	/* The workers end after their last signal: give them that long. */
+	for (uint64_t t0 = plat_now_ns();
+	     sched_live_threads() != live && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+		thread_yield();
+	EXPECT_EQ(sched_live_threads(), live);
+	test_diag("%u workers, %u spawns each", storm.workers, STORM_SPAWNS);
+}
+
+/*
+ * runnext: a pair of movable threads in ping-pong stays on one hart (the
+ * woken one runs in place of the waker, which blocks), and loses nothing.
+ */
+static struct pingpong_free {
+	struct thread *a, *b;
+	uint64_t rounds, apart;
+	uint32_t b_hart;
+} pf;
+
+static void free_ponger(void *arg)
+{
+	for (uint64_t i = 0; i < pf.rounds; i++) {
+		thread_wait(PING);
+		__atomic_store_n(&pf.b_hart, this_hart()->id, __ATOMIC_RELAXED);
+		thread_signal(pf.a, PING);
+	}
+}
+
+/* Spawns its partner, which starts in its runnext slot, and plays. */
+static void free_pinger(void *arg)
+{
+	struct thread *main = arg;
+	struct thread_opts o = {.entry = free_ponger, .priority = PRIO_REGULAR,
+				.name = "ponger", .hart = -1};
+
+	pf.a = thread_current();
+	if (thread_spawn(&o, &pf.b) != LM_OK) {
+		test_fail_bool(__FILE__, __LINE__, "thread_spawn succeeded");
+		thread_signal(main, PING);
+		return;
+	}
+	for (uint64_t i = 0; i < pf.rounds; i++) {
+		thread_signal(pf.b, PING);
+		thread_wait(PING);
+		if (__atomic_load_n(&pf.b_hart, __ATOMIC_RELAXED) != this_hart()->id)
+			pf.apart++;
+	}
+	thread_signal(main, PING);
+}
+
+TEST(sched, free_ping_pong_pair_stays_on_one_hart)
+{
+	struct thread_opts p = {.entry = free_pinger, .arg = thread_current(),
+				.priority = PRIO_REGULAR, .name = "pinger", .hart = -1};
+
+	memset(&pf, 0, sizeof pf);
+	pf.rounds = 5000;
+	ASSERT_EQ(thread_spawn(&p, NULL), LM_OK);
+	thread_wait(PING);
+	/* An idle hart asking for work may take one of them now and then,
+	 * but the pair does not cross harts at every message. */
+	EXPECT(pf.apart < pf.rounds / 10);
+	test_diag("%llu rounds, %llu of them with the pair on two harts",
+		  (unsigned long long)pf.rounds, (unsigned long long)pf.apart);
+}
+
+/*
+ * A thread that ends while it is on a signal inbox (posted to, not yet
+ * delivered) is freed by the hart that takes it off, not at its switch:
+ * made here with an ended thread's control block on a real stack page, as
+ * sched_finish leaves one (DEAD, marked a zombie by signal_release). The
+ * post goes to the hart it names; the drain there frees its page into
+ * that hart's cache. Named for another hart, it is sent on there first.
+ */
+static struct thread *fake_ended_thread(uint32_t hart)
+{
+	uintptr_t base;
+	struct thread *t;
+
+	sched_preempt_off();
+	base = stack_take(this_hart(), 1);
+	sched_preempt_on();
+	if (!base)
+		return NULL;
+	t = (struct thread *)((base + 4096 - sizeof *t) & ~(uintptr_t)63);
+	memset(t, 0, sizeof *t);
+	t->state = THREAD_DEAD;
+	t->priority = PRIO_REGULAR;
+	t->flags = THREAD_PINNED;
+	t->hart = hart;
+	t->stack_base = base;
+	t->stack_pages = 1;
+	return t;
+}
+
+/* Stacks in hart's cache, once it holds want (or the liveness bound
+ * passed): another hart frees the page when it next drains. */
+static uint32_t cached_after(uint32_t hart, uint32_t want)
+{
+	uint64_t t0 = plat_now_ns();
+	uint32_t n;
+
+	while ((n = __atomic_load_n(&harts[hart].stack_cached, __ATOMIC_RELAXED)) != want &&
+	       plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS)
+		timer_sleep_ns(1000);
+	return n;
+}
+
+#define DRAINED (1ull << 5)
+
+/* Empties its hart's cache of stacks, says so, and stays (its own page
+ * would go to that cache when it ends) until told to go. */
+static void drain_cache(void *arg)
+{
+	stack_cache_drain();
+	thread_signal(arg, DRAINED);
+	thread_wait(PING);
+}
+
+TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
+{
+	struct thread_opts drainer = {.entry = drain_cache, .arg = thread_current(),
+				      .priority = PRIO_REGULAR, .notify_bits = DONE};
+	struct thread *t, *d;
+	uint32_t before, other;
+
+	stack_cache_drain(); /* room in this hart's cache */
+	t = fake_ended_thread(this_hart()->id);
+	ASSERT(t != NULL);
+	sched_preempt_off();
+	signal_post(t, PING); /* queued: sig_queued 0 -> 1 */
+	EXPECT(!signal_release(t)); /* on an inbox: not freed at its switch */
+	EXPECT(t->flags & THREAD_ZOMBIE);
+	before = this_hart()->stack_cached;
+	signal_drain(this_hart());
+	EXPECT_EQ(this_hart()->stack_cached, before + 1);
+	sched_preempt_on();
+
+	if (hart_count < 2)
+		return;
+	/* Named for another hart: this one sends it on, that one frees it
+	 * (into its cache, emptied first). */
+	other = this_hart()->id ? 0 : 1;
+	drainer.hart = (int)other;
+	drainer.notify = thread_current();
+	ASSERT_EQ(thread_spawn(&drainer, &d), LM_OK);
+	thread_wait(DRAINED);
+	t = fake_ended_thread(other);
+	ASSERT(t != NULL);
+	sched_preempt_off();
+	__atomic_store_n(&t->sig_queued, 1, __ATOMIC_RELAXED);
+	t->flags |= THREAD_ZOMBIE;
+	/* On this hart's inbox, as a post made before it moved would be. */
+	t->sig_next = __atomic_load_n(&this_hart()->rq.sig_inbox, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&this_hart()->rq.sig_inbox, &t->sig_next, t, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		;
+	before = harts[other].stack_cached; /* 0: drained, and nothing ended there since */
+	signal_drain(this_hart());
+	sched_preempt_on();
+	EXPECT_EQ(cached_after(other, before + 1), before + 1);
+	thread_signal(d, PING);
 	thread_wait(DONE);
 }

@@ -3,8 +3,9 @@
  *
  * Each hart keeps up to STACK_CACHE freed one-page stacks of its own,
  * linked through their first word. Only the hart itself touches its cache,
- * with interrupts off, so the cache takes no lock; other harts only read
- * its count (atomically, for stack_cached).
+ * with preemption or interrupts off (core/sched.h; no interrupt handler
+ * touches it), so the cache takes no lock; other harts only read its count
+ * (atomically, for stack_cached).
  */
 #include "core/hart.h"
 #include "core/platform.h"
@@ -12,7 +13,7 @@
 
 #define STACK_CACHE 32
 
-/* The newest stack in h's cache, or 0. Interrupts off, on h. */
+/* The newest stack in h's cache, or 0. On h, preemption or interrupts off. */
 static uintptr_t cache_pop(struct hart *h)
 {
 	uintptr_t base = h->stack_cache;
@@ -24,16 +25,10 @@ static uintptr_t cache_pop(struct hart *h)
 	return base;
 }
 
-uintptr_t stack_take(unsigned pages)
+uintptr_t stack_take(struct hart *h, unsigned pages)
 {
-	uintptr_t base = 0;
+	uintptr_t base = pages == 1 ? cache_pop(h) : 0;
 
-	if (pages == 1) {
-		bool irq = plat_irq_save();
-
-		base = cache_pop(this_hart());
-		plat_irq_restore(irq);
-	}
 	return base ? base : plat_stack_alloc(pages);
 }
 

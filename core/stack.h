@@ -10,10 +10,11 @@
 
 struct hart;
 
-/* `pages` mapped pages above a guard page, from this hart's cache when it
- * can; 0 if there is no memory. */
-uintptr_t stack_take(unsigned pages);
-/* A dead thread's stack, on the hart where it ended, interrupts off. */
+/* `pages` mapped pages above a guard page, from h's cache (this hart's,
+ * preemption or interrupts off) when it can; 0 if there is no memory. */
+uintptr_t stack_take(struct hart *h, unsigned pages);
+/* A dead thread's stack, on the hart where it ended, preemption or
+ * interrupts off. */
 void stack_give(struct hart *h, uintptr_t base, unsigned pages);
 /* Give this hart's cache back to the platform (before counting free
  * memory). */

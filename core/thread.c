@@ -5,11 +5,12 @@
  * lost). The scheduler below (core/sched.c) queues and switches them;
  * core/handle.c keeps the handles that doors name threads by.
  *
- * Locking: a thread's event bits, wait mask and waiting state change only
- * under its lock, so they are plain loads and stores, not locked
- * instructions (each of which costs more than the rest of a wait). A
- * signal through a handle holds the handle's slot lock around the thread's
- * own (slot, then thread: handle.c).
+ * Locking: none of its own. A thread's event bits, wait mask and waiting
+ * state belong to its hart, and change only there, with preemption off
+ * (core/sched.h): plain loads and stores, not locked instructions (each of
+ * which costs more than the rest of a wait). A signal from another hart
+ * goes through core/signal.c. A signal through a handle holds the
+ * handle's slot lock around it (handle.c).
  */
 #include <stddef.h>
 
@@ -18,6 +19,7 @@
 #include "core/handle.h"
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/signal.h"
 #include "core/stack.h"
 #include "core/thread.h"
 #include "lib/string.h"
@@ -40,92 +42,85 @@ static uint64_t new_thread_id(struct hart *h)
 
 /* ---- events ---- */
 
-/* Take the bits of mask that are set. Caller holds t->lock. */
-static uint64_t take_bits(struct thread *t, uint64_t mask)
+/* Take the bits of mask that are set in cur's events, with those other
+ * harts posted. Preemption off. */
+static uint64_t take_bits(struct thread *cur, uint64_t mask)
 {
-	uint64_t got = t->events & mask;
+	uint64_t got;
 
+	signal_fold(cur);
+	got = cur->events & mask;
 	if (got)
-		t->events &= ~got;
+		cur->events &= ~got;
 	return got;
 }
 
 uint64_t thread_take(uint64_t mask)
 {
-	struct thread *cur = thread_current();
-	bool irq = plat_irq_save();
 	uint64_t got;
 
-	spin_lock(&cur->lock);
-	got = take_bits(cur, mask);
-	spin_unlock(&cur->lock);
-	plat_irq_restore(irq);
+	sched_preempt_off();
+	got = take_bits(thread_current(), mask);
+	sched_preempt_on();
 	return got;
 }
 
+/*
+ * No wake-up is lost: only this hart delivers our bits, and it does so
+ * either before we look at them here (we find them), or at our switch
+ * (sched_pick_next drains the signal inbox first, and a signal then makes
+ * us READY again: we go on), or after we are switched out (it finds us
+ * WAITING and wakes us). Nothing runs on this hart in between: preemption
+ * is off, and interrupt handlers only post.
+ */
 uint64_t thread_wait(uint64_t mask)
 {
 	struct thread *cur = thread_current();
 	uint64_t got;
-	bool irq;
 
 	if (!mask)
 		return 0;
-	irq = plat_irq_save();
-	for (;;) {
-		spin_lock(&cur->lock);
-		/* Under our lock, which every signaller takes too: a signal
-		 * either came before (its bits are there) or comes after we
-		 * are switched out and sees the mask. */
+	sched_preempt_off();
+	while (!(got = take_bits(cur, mask))) {
 		cur->wait_mask = mask;
-		got = take_bits(cur, mask);
-		if (got) {
-			cur->wait_mask = 0;
-			spin_unlock(&cur->lock);
-			break;
-		}
 		cur->state = THREAD_WAITING;
-		cur->flags |= THREAD_LOCK_HELD;
 		sched_reschedule(cur);
+		cur->wait_mask = 0;
 	}
-	plat_irq_restore(irq);
+	sched_preempt_on();
 	return got;
 }
 
 /*
  * Set bits; make t ready if it waits for one of them. Returns whether it
- * was woken, and if so fills *w. Never switches threads.
+ * was woken here, and if so fills *w. Never switches threads. Preemption
+ * off.
  *
- * Everything happens under t's lock, which t's own wait holds while it
- * looks at its bits: so t cannot see the bits, return from its wait and
- * end while this still touches it. After the unlock t is touched only if
- * it was waiting (it stays asleep until sched_ready queues it). The
+ * A thread of this hart gets its bits at once; any other, and any signal
+ * from an interrupt handler, has them posted to its hart (core/signal.c).
+ * Whether t is ours is decided by t->hart, which only t's own hart
+ * changes: if it names this one, it stays so while preemption is off. The
  * caller must know t is alive when it calls: t waits for this signal, or
  * will tell the caller when it ends (notify).
  */
-static bool signal_bits(struct thread *t, uint64_t bits, struct woken *w)
+static bool signal_send(struct thread *t, uint64_t bits, struct woken *w)
 {
-	bool irq = plat_irq_save(), wake = false;
+	struct hart *h = this_hart();
 
-	spin_lock(&t->lock);
-	t->events |= bits;
-	if (t->state == THREAD_WAITING && (t->events & t->wait_mask)) {
-		t->wait_mask = 0;
-		wake = true;
-	}
-	spin_unlock(&t->lock);
-	if (wake)
-		sched_ready(t, false, w);
-	plat_irq_restore(irq);
-	return wake;
+	if (__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq)
+		return signal_deliver(t, bits, w);
+	signal_post(t, bits);
+	return false;
 }
 
 void thread_signal(struct thread *t, uint64_t bits)
 {
 	struct woken w;
 
-	if (signal_bits(t, bits, &w))
+	sched_preempt_off();
+	if (signal_send(t, bits, &w))
 		sched_yield_to(&w);
+	sched_preempt_on();
 }
 
 /*
@@ -138,16 +133,19 @@ enum lm_err thread_signal_handle(uint64_t handle, uint64_t bits)
 {
 	struct handle_ref ref;
 	struct woken w;
-	enum lm_err err = handle_lock(handle, &ref);
+	enum lm_err err;
 	bool woke;
 
-	if (err)
-		return err;
-	woke = signal_bits(ref.thread, bits, &w);
-	handle_unlock(&ref);
-	if (woke)
-		sched_yield_to(&w);
-	return LM_OK;
+	sched_preempt_off();
+	err = handle_lock(handle, &ref);
+	if (!err) {
+		woke = signal_send(ref.thread, bits, &w);
+		handle_unlock(&ref);
+		if (woke)
+			sched_yield_to(&w);
+	}
+	sched_preempt_on();
+	return err;
 }
 
 void thread_park(void)
@@ -252,9 +250,8 @@ __attribute__((noreturn)) void thread_start(struct thread *prev)
 {
 	struct thread *self;
 
-	sched_finish(prev);
+	sched_start(prev);
 	self = thread_current();
-	plat_irq_restore(true);
 	self->entry(self->arg);
 	thread_exit();
 }
@@ -264,9 +261,9 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
 	uintptr_t base;
 	struct thread *t, *none = NULL;
+	struct hart *h;
 	struct woken w;
 	enum lm_err err;
-	bool irq;
 
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
 	    (o->hart >= 0 && (uint32_t)o->hart >= hart_count))
@@ -275,9 +272,16 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	if (o->hart >= 0 && !dedicate &&
 	    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))
 		return LM_ERR_BUSY;
-	base = stack_take(pages);
-	if (!base)
+	/* From here to the end preemption is off: the stack cache, the ids
+	 * and the counts used are this hart's, and the new thread is queued
+	 * here before anything can move us. */
+	sched_preempt_off();
+	h = this_hart();
+	base = stack_take(h, pages);
+	if (!base) {
+		sched_preempt_on();
 		return LM_ERR_NOMEM;
+	}
 
 	/* The control block sits at the top of the stack area. */
 	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
@@ -286,13 +290,15 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t->next = NULL;
 	t->events = 0;
 	t->wait_mask = 0;
-	t->lock = (struct spinlock)SPINLOCK_INIT;
+	t->remote_events = 0;
+	t->sig_next = NULL;
+	t->sig_queued = 0;
 	t->state = THREAD_READY;
 	t->priority = (uint8_t)o->priority;
 	t->flags = o->hart >= 0 ? THREAD_PINNED : 0;
 	/* Unpinned: here; sched_ready sends it to a member hart if this one
 	 * is not in the main scheduler, or to an idle one if this one is busy. */
-	t->hart = o->hart >= 0 ? (uint32_t)o->hart : this_hart()->id;
+	t->hart = o->hart >= 0 ? (uint32_t)o->hart : h->id;
 	t->stack_pages = pages;
 	t->stack_base = base;
 	t->stack_top = (uintptr_t)t;
@@ -322,6 +328,7 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 		err = handle_attach(t);
 		if (err) {
 			plat_stack_free(base, pages);
+			sched_preempt_on();
 			return err;
 		}
 	}
@@ -332,23 +339,26 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 			if (t->handle)
 				handle_detach(t);
 			plat_stack_free(base, pages);
+			sched_preempt_on();
 			return LM_ERR_BUSY;
 		}
 	}
 	/* Before it is queued: from then on it may run, and end. */
 	if (o->handle)
 		*o->handle = t->handle;
-	irq = plat_irq_save();
-	t->id = new_thread_id(this_hart());
-	sched_count_live(this_hart(), 1);
-	plat_irq_restore(irq);
+	t->id = new_thread_id(h);
+	sched_count_live(h, 1);
 	if (t->name[0])
 		named_link(t);
 	if (out)
 		*out = t;
 
-	sched_ready(t, false, &w);
+	/* Like a wake-up: here, in runnext, if it may run here and would not
+	 * preempt us (a spawner that waits for it next hands it the hart,
+	 * as Go's does), else where sched_ready puts it. */
+	sched_wake(t, &w);
 	sched_yield_to(&w);
+	sched_preempt_on();
 	return LM_OK;
 }
 
@@ -383,14 +393,15 @@ __attribute__((noreturn)) void thread_exit(void)
 	 * is waited for, so it cannot touch this thread once it is freed. */
 	if (cur->handle)
 		handle_detach(cur);
+	/* The switch's preemption count, which the next thread drops. */
+	sched_preempt_off();
 	/* No switch here: this thread is about to switch for good anyway, and
 	 * may be running on a trap stack (stopped after a fault). */
 	/* Out of the named list before anyone hears of the end. */
 	if (cur->name[0])
 		named_unlink(cur);
 	if (cur->notify)
-		signal_bits(cur->notify, cur->notify_bits, &(struct woken){0});
-	plat_irq_save();
+		signal_send(cur->notify, cur->notify_bits, &(struct woken){0});
 	h = this_hart();
 	if (cur->flags & THREAD_DEDICATED)
 		__atomic_store_n(&h->dedicated, NULL, __ATOMIC_RELEASE);
@@ -400,9 +411,9 @@ __attribute__((noreturn)) void thread_exit(void)
 void thread_yield(void)
 {
 	struct thread *cur = this_thread();
-	bool irq = plat_irq_save();
 
+	sched_preempt_off();
 	cur->state = THREAD_READY;
 	sched_reschedule(cur);
-	plat_irq_restore(irq);
+	sched_preempt_on();
 }

@@ -139,8 +139,10 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 		trap_print_frame(f);
 		panic("fault in an interrupt handler");
 	}
-	if (!(f->rflags & RFLAGS_IF)) {
-		kprintf("\n*** %s in thread %llu (%s) on hart %u, with interrupts off\n", why,
+	/* Preemption off (a scheduler fast path, core/sched.h) is as bad:
+	 * the thread may have left a run queue half changed. */
+	if (!(f->rflags & RFLAGS_IF) || h->preempt_off) {
+		kprintf("\n*** %s in thread %llu (%s) on hart %u, with interrupts or preemption off\n", why,
 			(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", h->id);
 		trap_print_frame(f);
 		panic("fault in thread %llu with interrupts off: it cannot be stopped safely, "

@@ -109,9 +109,10 @@ trap_resume:
  */
 	.global ctx_preempt_resume
 ctx_preempt_resume:
+	cli                             /* a voluntary switch may come with them on */
 	andq $-16, %rsp
 	movq %rax, %rdi
-	call sched_finish
+	call sched_finish_preempted
 	movq %r13, %rdi
 	call fpu_restore
 	movq %r12, %rsp

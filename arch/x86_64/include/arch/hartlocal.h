@@ -17,4 +17,17 @@
 		hartlocal_v_;                                                     \
 	})
 
+/* Add one to, or take one from, a 32-bit field of this hart's record: one
+ * instruction, so atomic against this hart's interrupts, and not a locked
+ * one (no other hart writes the field). hartlocal_dec returns whether the
+ * field is now zero. */
+#define hartlocal_inc32(offset) __asm__ volatile("incl %%gs:%c0" : : "i"(offset) : "memory", "cc")
+
+#define hartlocal_dec32(offset)                                                   \
+	({                                                                        \
+		bool hartlocal_z_;                                                \
+		__asm__ volatile("decl %%gs:%c1" : "=@ccz"(hartlocal_z_) : "i"(offset) : "memory"); \
+		hartlocal_z_;                                                     \
+	})
+
 #endif
