@@ -263,7 +263,7 @@ PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
 
 # Door headers generated from the IDL (tools/idlc) exist before anything
 # that may include them is compiled; after that, dependency files take over.
-$(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
+$(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS)) $($(p)_EXTRA_OBJS)) \
 	$(call xobj,$(HOSTED_SRCS) $(foreach t,$(HOSTED_TESTS),$($(t)_SRCS))) \
 	$(call bobj,$(HOSTED_BIN_SRCS) $(HOSTED_BENCH_SRCS)) \
 	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
