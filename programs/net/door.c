@@ -309,6 +309,8 @@ struct call {
 	struct net_waiter *waiter;  /* to put on its list, if the op waits */
 	bool wait;
 	enum lm_err err;
+	void (*op)(void *);
+	uint64_t timeout;
 };
 
 /* The op could not finish: wait on s, if a waiter is ready to. */
@@ -327,10 +329,13 @@ static void unwait(void *arg)
 	net_waiter_remove(&c->sock->waiters, c->waiter);
 }
 
-/* Run op under the core lock until it finishes or timeout_ns passes (0: no
- * limit); c->err is its result. */
-static enum lm_err run(void (*op)(void *), struct call *c, uint64_t timeout_ns)
+/* Run c->op under the core lock until it finishes or c->timeout passes (0:
+ * no limit); c->err is its result. On a call stack (core.h). */
+static void run_call(void *arg)
 {
+	struct call *c = arg;
+	void (*op)(void *) = c->op;
+	uint64_t timeout_ns = c->timeout;
 	struct net_waiter w;
 
 	c->waiter = NULL;
@@ -354,6 +359,13 @@ static enum lm_err run(void (*op)(void *), struct call *c, uint64_t timeout_ns)
 	}
 	if (c->waiter)
 		net_waiter_done(&w);
+}
+
+static enum lm_err run(void (*op)(void *), struct call *c, uint64_t timeout_ns)
+{
+	c->op = op;
+	c->timeout = timeout_ns;
+	net_call_run(run_call, c);
 	return c->err;
 }
 
@@ -880,5 +892,6 @@ void net_door_stats(struct net_door_stats *out)
 
 enum lm_err net_door_publish(void)
 {
+	net_call_stacks_init();
 	return lm_door_register(&door.header);
 }
