@@ -6,7 +6,7 @@
 # pings the gateway; httpd, the same binary as in tests/net-hosted.t,
 # serves the boot archive's /www. curl, bash's /dev/tcp, tools/netload and
 # wrk check: files byte for byte, 1,000 requests on one keep-alive
-# connection and 200 on new connections, every malformed request of
+# connection and 200 on new connections one after another, every malformed request of
 # tests/net-hosted.t with the same status, clients that vanish mid-request
 # or mid-answer (three rounds of 400, more than the stack's 1,024 sockets,
 # so a socket left behind fails a later round; then /stats shows no
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 1
 dir=$(mktemp -d)
 trap 'rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
 
-TESTS=20
+TESTS=19
 echo 1..$TESTS
 if ! command -v curl >/dev/null || ! command -v wrk >/dev/null; then
 	for i in $(seq $TESTS); do echo "ok $i # skip no curl or wrk"; done
@@ -80,10 +80,9 @@ for _ in $(seq 200); do
 		ok=$((ok + 1))
 done
 check "200 requests on new connections, one after another ($ok ok)" [ "$ok" = 200 ]
-timeout 120 build/tools/netload --connections 200 --requests-per-conn 1 --length 4096 \
-	--timeout 100 127.0.0.1 "$port" /4k.txt >"$dir/crowd" 2>&1
-check "200 new connections at once: $(tail -n 1 "$dir/crowd")" \
-	grep -q '^netload: 200 connections, 200 ok, 0 failed' "$dir/crowd"
+# (Not 200 at once: QEMU's user network listens on the forwarded port with
+# a backlog of 1, and connections that overflow it on the host can stay
+# half open for minutes, whatever the guest does. docs/net.md, "Limits".)
 
 # The malformed requests of tests/net-hosted.t, with the statuses Linux's
 # sockets gave there.
