@@ -4,8 +4,8 @@
  * and Timer doors.
  *
  * - A semaphore is a count and a list of waiters (wait.h) under an
- *   lm_lock. A signal with a waiter hands the unit straight to the first
- *   one (it is woken owning it), so a late comer never overtakes it.
+ *   lm_lock. A signal adds a unit and wakes the first waiter, which takes
+ *   it if no running thread took it first (else it waits again).
  * - A mutex is a semaphore that starts at 1: lwIP's core lock
  *   (LWIP_TCPIP_CORE_LOCKING) is one, held across lwIP calls that may
  *   block (a full transmit ring), so it must sleep, not spin.
@@ -101,18 +101,21 @@ void sys_sem_free(sys_sem_t *sem)
 void sys_sem_signal(sys_sem_t *s)
 {
 	lm_lock(&s->lock);
-	if (!net_wake_one(&s->waiters))
-		s->count++;
+	s->count++;
+	net_wake_one(&s->waiters);
 	lm_unlock(&s->lock);
 }
 
 /* Take a unit: at once if there is one, else after waiting up to
- * timeout_ms (0: for ever). The milliseconds waited, or SYS_ARCH_TIMEOUT. */
+ * timeout_ms (0: for ever). The milliseconds waited, or SYS_ARCH_TIMEOUT.
+ * A woken waiter takes the unit only if nobody running took it first: no
+ * hand-off, so the core lock never waits for a thread to be scheduled
+ * while others that run could use it (a lock convoy). */
 u32_t sys_arch_sem_wait(sys_sem_t *s, u32_t timeout_ms)
 {
 	struct net_waiter w;
 	uint64_t start;
-	bool woken;
+	u32_t r;
 
 	lm_lock(&s->lock);
 	if (s->count) {
@@ -124,29 +127,27 @@ u32_t sys_arch_sem_wait(sys_sem_t *s, u32_t timeout_ms)
 	start = net_now();
 	net_waiter_init(&w, timeout_ms ? start + (uint64_t)timeout_ms * 1000000 : 0);
 	lm_lock(&s->lock);
-	if (s->count) { /* a signal came meanwhile */
-		s->count--;
-		lm_unlock(&s->lock);
-		net_waiter_done(&w);
-		return 0;
-	}
-	net_waiter_add(&s->waiters, &w);
-	lm_unlock(&s->lock);
 	for (;;) {
+		if (s->count) {
+			s->count--;
+			r = (u32_t)((net_now() - start) / 1000000);
+			break;
+		}
+		if (w.deadline && net_now() >= w.deadline) {
+			r = SYS_ARCH_TIMEOUT;
+			break;
+		}
+		net_waiter_rearm(&w);
+		net_waiter_add(&s->waiters, &w);
+		lm_unlock(&s->lock);
 		net_waiter_sleep(&w);
 		lm_lock(&s->lock);
-		woken = __atomic_load_n(&w.woken, __ATOMIC_ACQUIRE);
-		if (woken || (w.deadline && net_now() >= w.deadline))
-			break;
-		lm_unlock(&s->lock); /* woken early by nothing: sleep on */
+		if (!__atomic_load_n(&w.woken, __ATOMIC_ACQUIRE))
+			net_waiter_remove(&s->waiters, &w);
 	}
-	if (!woken)
-		net_waiter_remove(&s->waiters, &w);
 	lm_unlock(&s->lock);
 	net_waiter_done(&w);
-	if (!woken)
-		return SYS_ARCH_TIMEOUT;
-	return (u32_t)((net_now() - start) / 1000000);
+	return r;
 }
 
 /* A unit if one is free now, without waiting: 0, else SYS_MBOX_EMPTY. */
