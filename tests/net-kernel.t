@@ -56,14 +56,6 @@ get() {
 	shift
 	timeout 15 curl -sS --max-time 12 "$@" "$url$p"
 }
-raw() {
-	timeout 8 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
-		printf "%b" "$1" >&3
-		cat <&3' _ "$1"
-}
-status_of() {
-	raw "$1" | head -n 1 | tr -d '\r'
-}
 
 get /64k.bin >"$dir/64k" 2>/dev/null
 check "a 64 KiB file comes back byte for byte through the forwarded port" cmp -s "$dir/64k" "$www/64k.bin"
@@ -88,14 +80,14 @@ check "200 requests on new connections, one after another ($ok ok)" [ "$ok" = 20
 # sockets gave there.
 long=$(printf '%02100d' 0)
 statuses=$(
-	status_of 'GET /a/../4k.txt HTTP/1.1\r\nHost: x\r\n\r\n'
-	status_of 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n'
-	status_of 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n'
-	status_of 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'
-	status_of 'POST /f HTTP/1.1\r\nHost: x\r\n\r\n'
-	status_of "GET /$long HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"
-	status_of "GET / HTTP/1.1\\r\\nHost: x\\r\\nCookie: $long\\r\\n\\r\\n"
-	status_of 'GET / HTTP/2.0\r\n\r\n'
+	http_status 'GET /a/../4k.txt HTTP/1.1\r\nHost: x\r\n\r\n'
+	http_status 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n'
+	http_status 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n'
+	http_status 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'
+	http_status 'POST /f HTTP/1.1\r\nHost: x\r\n\r\n'
+	http_status "GET /$long HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"
+	http_status "GET / HTTP/1.1\\r\\nHost: x\\r\\nCookie: $long\\r\\n\\r\\n"
+	http_status 'GET / HTTP/2.0\r\n\r\n'
 )
 check "each malformed request gets the status it gets hosted" [ "$statuses" = "HTTP/1.1 400 Bad Request
 HTTP/1.1 400 Bad Request
@@ -105,11 +97,11 @@ HTTP/1.1 411 Length Required
 HTTP/1.1 414 URI Too Long
 HTTP/1.1 431 Request Header Fields Too Large
 HTTP/1.1 505 HTTP Version Not Supported" ]
-raw 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' >"$dir/405"
+http_raw 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' >"$dir/405"
 check "405 carries Allow" grep -q '^Allow: GET, HEAD' "$dir/405"
 check "the server still serves after the errors" \
 	[ "$(get /4k.txt -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ]
-raw 'GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+http_raw 'GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
 	>"$dir/pipe"
 check "pipelining: two requests written at once get two replies in order" \
 	[ "$(grep -a -o 'HTTP/1.1 [0-9]*' "$dir/pipe" | tr '\n' ' ')" = "HTTP/1.1 200 HTTP/1.1 404 " ]

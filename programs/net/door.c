@@ -369,6 +369,28 @@ static enum lm_err run(void (*op)(void *), struct call *c, uint64_t timeout_ns)
 	return c->err;
 }
 
+/* A new socket of kind with a new pcb of lwIP (TCP or UDP); NULL with
+ * c->err set when either is lacking. */
+static struct sock *sock_open(struct call *c, enum kind kind)
+{
+	struct sock *s = sock_new(kind);
+
+	if (!s) {
+		c->err = LM_ERR_FULL;
+		return NULL;
+	}
+	if (kind == KIND_UDP)
+		s->pcb.udp = udp_new();
+	else
+		s->pcb.tcp = tcp_new();
+	if (!s->pcb.tcp && !s->pcb.udp) {
+		sock_free(s);
+		c->err = LM_ERR_NOMEM;
+		return NULL;
+	}
+	return s;
+}
+
 static void op_listen(void *arg)
 {
 	struct call *c = arg;
@@ -377,17 +399,10 @@ static void op_listen(void *arg)
 	ip_addr_t ip;
 	err_t e;
 
-	s = sock_new(KIND_LISTEN);
-	if (!s) {
-		c->err = LM_ERR_FULL;
+	s = sock_open(c, KIND_LISTEN);
+	if (!s)
 		return;
-	}
-	pcb = tcp_new();
-	if (!pcb) {
-		sock_free(s);
-		c->err = LM_ERR_NOMEM;
-		return;
-	}
+	pcb = s->pcb.tcp;
 	ip_of(&ip, c->ip);
 	e = tcp_bind(pcb, &ip, c->port);
 	if (e == ERR_OK) {
@@ -401,7 +416,7 @@ static void op_listen(void *arg)
 		c->err = err_of(e);
 		return;
 	}
-	s->pcb.tcp = pcb;
+	s->pcb.tcp = pcb; /* the listening pcb that replaced it */
 	s->backlog = c->backlog;
 	endpoint_of(&s->local, &pcb->local_ip, pcb->local_port);
 	tcp_arg(pcb, s);
@@ -471,17 +486,10 @@ static void op_connect(void *arg)
 	err_t e;
 
 	if (!s) { /* the first round: start the connection */
-		s = sock_new(KIND_TCP);
-		if (!s) {
-			c->err = LM_ERR_FULL;
+		s = sock_open(c, KIND_TCP);
+		if (!s)
 			return;
-		}
-		pcb = tcp_new();
-		if (!pcb) {
-			sock_free(s);
-			c->err = LM_ERR_NOMEM;
-			return;
-		}
+		pcb = s->pcb.tcp;
 		tcp_hooks(s, pcb);
 		ip_of(&ip, c->ip);
 		endpoint_of(&s->peer, &ip, c->port);
@@ -758,17 +766,10 @@ static void op_udp_bind(void *arg)
 	ip_addr_t ip;
 	err_t e;
 
-	s = sock_new(KIND_UDP);
-	if (!s) {
-		c->err = LM_ERR_FULL;
+	s = sock_open(c, KIND_UDP);
+	if (!s)
 		return;
-	}
-	pcb = udp_new();
-	if (!pcb) {
-		sock_free(s);
-		c->err = LM_ERR_NOMEM;
-		return;
-	}
+	pcb = s->pcb.udp;
 	ip_of(&ip, c->ip);
 	e = udp_bind(pcb, &ip, c->port);
 	if (e != ERR_OK) {
@@ -777,7 +778,6 @@ static void op_udp_bind(void *arg)
 		c->err = err_of(e);
 		return;
 	}
-	s->pcb.udp = pcb;
 	endpoint_of(&s->local, &pcb->local_ip, pcb->local_port);
 	udp_recv(pcb, on_datagram, s);
 	c->out = handle_of(s);
