@@ -6,20 +6,21 @@
 # pings the gateway; httpd, the same binary as in tests/net-hosted.t,
 # serves the boot archive's /www. curl, bash's /dev/tcp, tools/netload and
 # wrk check: files byte for byte, 1,000 requests on one keep-alive
-# connection and 200 on new connections one after another, every malformed request of
-# tests/net-hosted.t with the same status, clients that vanish mid-request
+# connection and 200 on new connections one after another, every malformed
+# request of tests/net-hosted.t with the same status, clients that vanish mid-request
 # or mid-answer (three rounds of 400, more than the stack's 1,024 sockets,
 # so a socket left behind fails a later round; then /stats shows no
-# connection or thread left), and wrk with 100 connections reporting no
-# error. Then a boot with no network card: net and httpd each say why they
-# end, and init starts everything else. Every step is bounded in time.
+# connection or thread left), wrk with 100 connections reporting no error,
+# and a ping of the gateway typed at the shell. Then a boot with no network
+# card: net and httpd each say why they end, and init starts everything
+# else. Every step is bounded in time.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
 dir=$(mktemp -d)
-trap 'rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
+trap 'exec 3>&- 2>/dev/null; rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
 
-TESTS=19
+TESTS=20
 echo 1..$TESTS
 if ! command -v curl >/dev/null || ! command -v wrk >/dev/null; then
 	for i in $(seq $TESTS); do echo "ok $i # skip no curl or wrk"; done
@@ -36,10 +37,14 @@ done
 url=http://127.0.0.1:$port
 www=build/archive/www
 
+# The console is the shell's: its input comes from a FIFO (fd 3), for the
+# ping at the end.
+mkfifo "$dir/console"
 tools/qemu-run --smp 2 --mem 512M --initrd build/archive.cpio -- \
 	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-pci,netdev=n0 \
-	-monitor none -serial "file:$LOG" </dev/null >/dev/null 2>&1 &
+	-monitor none <"$dir/console" >"$LOG" 2>&1 &
 QEMU_PID=$!
+exec 3>"$dir/console"
 for _ in $(seq 1200); do # 120 s at most, for the lease and httpd
 	log_has '^net: ping ' && log_has '^httpd: listening' && break
 	kill -0 "$QEMU_PID" 2>/dev/null || break
@@ -148,6 +153,17 @@ cat "$dir/wrk" | sed 's/^/# /'
 check "wrk, 100 connections for 10 s: requests served" grep -q '^Requests/sec:' "$dir/wrk"
 check "wrk: no socket error and no status other than 2xx" \
 	sh -c '! grep -q "Socket errors\|Non-2xx" "$0"' "$dir/wrk"
+# Ping from the shell: the Ping door's echo, called by name, prints the
+# round trip in nanoseconds (0 would mean no reply).
+printf '0x0a000202 2000 ping.echo .\r' >&3
+for _ in $(seq 100); do
+	tr -d '\r' <"$LOG" | grep -A1 'ping\.echo \.' | grep -Eq '^[0-9]+ ?$' && break
+	sleep 0.1
+done
+rtt=$(tr -d '\r' <"$LOG" | grep -A1 'ping\.echo \.' | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+check "ping from the shell: 0x0a000202 2000 ping.echo . gets a reply (${rtt:-none} ns)" \
+	[ "${rtt:-0}" -gt 0 ]
+exec 3>&-
 kill "$QEMU_PID" 2>/dev/null
 wait "$QEMU_PID" 2>/dev/null
 QEMU_PID=
