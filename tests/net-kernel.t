@@ -11,7 +11,8 @@
 # or mid-answer (three rounds of 400, more than the stack's 1,024 sockets,
 # so a socket left behind fails a later round; then /stats shows no
 # connection or thread left), wrk with 100 connections reporting no error,
-# and a ping of the gateway typed at the shell. Then a boot with no network
+# a ping of the gateway typed at the shell, and the stack's socket count
+# (the Ping door's `sockets`) back to httpd's listener alone. Then a boot with no network
 # card: net and httpd each say why they end, and init starts everything
 # else. Every step is bounded in time.
 cd "$(dirname "$0")/.." || exit 1
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.." || exit 1
 dir=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null; rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
 
-TESTS=20
+TESTS=21
 echo 1..$TESTS
 if ! command -v curl >/dev/null || ! command -v wrk >/dev/null; then
 	for i in $(seq $TESTS); do echo "ok $i # skip no curl or wrk"; done
@@ -163,6 +164,16 @@ done
 rtt=$(tr -d '\r' <"$LOG" | grep -A1 'ping\.echo \.' | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
 check "ping from the shell: 0x0a000202 2000 ping.echo . gets a reply (${rtt:-none} ns)" \
 	[ "${rtt:-0}" -gt 0 ]
+# The Net door's sockets: only httpd's listener is left (every client is
+# gone, and wrk's connections were closed by now).
+printf 'ping.sockets .\r' >&3
+for _ in $(seq 100); do
+	tr -d '\r' <"$LOG" | grep -A1 'ping\.sockets \.' | grep -Eq '^[0-9]+ ?$' && break
+	sleep 0.1
+done
+sockets=$(tr -d '\r' <"$LOG" | grep -A1 'ping\.sockets \.' | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+check "no socket left behind in the stack: ping.sockets . says ${sockets:-nothing} (the listener)" \
+	[ "${sockets:-x}" = 1 ]
 exec 3>&-
 kill "$QEMU_PID" 2>/dev/null
 wait "$QEMU_PID" 2>/dev/null

@@ -74,7 +74,7 @@ struct sock {
 static struct sock socks[SOCK_MAX];
 static struct sock *free_list;
 static uint32_t high_water;     /* slots ever used */
-static struct net_door_stats stats;
+static uint64_t open_count;   /* sockets open, pending ones included */
 
 /* ---------------------------------------------------------------- the table */
 
@@ -97,7 +97,7 @@ static struct sock *sock_new(enum kind kind)
 	memset(s, 0, sizeof *s);
 	s->gen = gen;
 	s->kind = (uint8_t)kind;
-	stats.open++;
+	open_count++;
 	return s;
 }
 
@@ -108,7 +108,7 @@ static void sock_free(struct sock *s)
 	net_wake_all(&s->waiters);
 	s->next = free_list;
 	free_list = s;
-	stats.open--;
+	open_count--;
 }
 
 static enum lm_err sock_get(net_socket h, struct sock **out)
@@ -243,7 +243,6 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
 	if (l->pending_count >= l->backlog || !(s = sock_new(KIND_TCP))) {
-		stats.refused++;
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
@@ -279,7 +278,6 @@ static void on_datagram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 	struct dgram *d;
 
 	if (s->dq_count == UDP_QUEUE) {
-		stats.udp_dropped++;
 		pbuf_free(p);
 		return;
 	}
@@ -459,7 +457,6 @@ static void op_accept(void *arg)
 		tcp_backlog_accepted(s->pcb.tcp);
 	c->out = handle_of(s);
 	c->endpoint = s->peer;
-	stats.accepted++;
 }
 
 static net_error door_accept(net_socket listener, net_timeout timeout, net_socket *out,
@@ -622,7 +619,6 @@ static void op_send(void *arg)
 	}
 	tcp_output(pcb);
 	c->done = a + b;
-	stats.sent_bytes += a + b;
 }
 
 static net_error door_send(net_socket socket, const uint8_t *buffer, uint64_t length,
@@ -880,14 +876,17 @@ static const struct net_door door = {
 	.recvfrom = door_recvfrom,
 };
 
-static void read_stats(void *arg)
+static void read_sockets(void *arg)
 {
-	*(struct net_door_stats *)arg = stats;
+	*(uint64_t *)arg = open_count;
 }
 
-void net_door_stats(struct net_door_stats *out)
+uint64_t net_door_sockets(void)
 {
-	net_core_run(read_stats, out);
+	uint64_t n;
+
+	net_core_run(read_sockets, &n);
+	return n;
 }
 
 enum lm_err net_door_publish(void)

@@ -8,15 +8,9 @@
 
 #include <lemmings/err.h>
 
-struct net_door_stats {
-	uint64_t open;         /* sockets open (pending connections included) */
-	uint64_t accepted;     /* connections taken by accept */
-	uint64_t refused;      /* connections dropped: backlog full or no socket free */
-	uint64_t udp_dropped;  /* datagrams dropped: a full queue */
-	uint64_t sent_bytes;   /* queued by send and send_two */
-};
 
 enum lm_err net_door_publish(void);
-void net_door_stats(struct net_door_stats *out);
+/* Sockets open now (pending connections included). */
+uint64_t net_door_sockets(void);
 
 #endif

@@ -19,6 +19,7 @@
 #include "lwip/raw.h"
 
 #include "programs/net/core.h"
+#include "programs/net/door.h"
 #include "programs/net/ping.h"
 #include "programs/net/wait.h"
 
@@ -135,6 +136,7 @@ static uint64_t door_echo(uint32_t ip, uint32_t timeout_ms)
 static const struct ping_door door = {
 	.header = PING_DOOR_HEADER,
 	.echo = door_echo,
+	.sockets = net_door_sockets,
 };
 
 enum lm_err net_ping_publish(void)
