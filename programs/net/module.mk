@@ -41,3 +41,12 @@ $(patsubst %.c,$(BUILD)/prog/%.o,$(NET_SRCS)): $(LWIP_STAMP)
 PROGRAMS += net
 net_SRCS = $(NET_SRCS) $(VIRTIO_SRCS)
 net_EXTRA_OBJS := $(LWIP_OBJS)
+
+# The waiting and lwIP's operating system layer, tested in Lemmings threads
+# of the hosted runtime (its Threads and Timer doors).
+HOSTED_TESTS += net_sys_arch_test
+NET_SYS_ARCH_TEST := programs/net/sys_arch_test.c programs/net/sys_arch.c programs/net/wait.c
+net_sys_arch_test_SRCS := $(NET_SYS_ARCH_TEST) sdk/libc/lock.c sdk/libc/clock.c
+$(patsubst %.c,$(BUILD)/hosted/%.o,$(NET_SYS_ARCH_TEST)): HOSTED_CFLAGS += -Iprograms/net \
+	-I$(LWIP_DIR)/src/include
+$(patsubst %.c,$(BUILD)/hosted/%.o,$(NET_SYS_ARCH_TEST)): $(LWIP_STAMP)

@@ -1,8 +1,9 @@
 /*
  * lwIP's compiler and platform port for Lemmings programs (lwIP's
  * arch/cc.h): freestanding x86-64, little endian, the SDK's small libc.
- * There is no <inttypes.h> nor <ctype.h> here, so the printf formats are
- * given below and lwIP uses its own character tests.
+ * There is no <inttypes.h>, <ctype.h>, <limits.h> nor <unistd.h> here, so
+ * the printf formats are given below and lwIP uses its own character tests
+ * and limits.
  */
 #ifndef LEMMINGS_LWIP_CC_H
 #define LEMMINGS_LWIP_CC_H
@@ -14,8 +15,10 @@
 
 #define LWIP_NO_INTTYPES_H 1
 #define LWIP_NO_CTYPE_H 1
+#if !__STDC_HOSTED__ /* the program build; the hosted test of sys_arch has Linux's headers */
 #define LWIP_NO_UNISTD_H 1
 #define LWIP_NO_LIMITS_H 1
+#endif
 
 #define X8_F "02x"
 #define U16_F "u"
