@@ -65,9 +65,12 @@ void net_call_run(void (*fn)(void *), void *arg)
 	if (call_free_count)
 		top = call_free[--call_free_count];
 	lm_unlock(&call_lock);
-	if (!top) { /* every call stack in use: the caller's own must do */
-		fn(arg);
-		return;
+	while (!top) { /* every call stack in use, by calls that are short */
+		threads_yield(net_threads);
+		lm_lock(&call_lock);
+		if (call_free_count)
+			top = call_free[--call_free_count];
+		lm_unlock(&call_lock);
 	}
 	net_on_stack(fn, arg, top);
 	lm_lock(&call_lock);

@@ -9,12 +9,14 @@
  * thread (the scheduler finds the current thread through the hart, not
  * the stack pointer), and may sleep there (a full transmit ring).
  *
- * The rest of a call, its waits above all (a waiter, the Timer door's
- * frames, an interrupt's), would still take the caller's page: a Net door
- * routine puts its arguments in a record and runs its body with
- * net_call_run, on one of the program's call stacks (8 KiB each, 512 of
- * them; with all in use, on the caller's own). The kernel does not preempt
- * a thread running off its own stack; a call there runs until it waits.
+ * The rest of a round of a call, taking the core lock above all (a
+ * waiter, the Timer door's frames, an interrupt's), would still take the
+ * caller's page: a Net door routine puts its arguments in a record and
+ * runs each round with net_call_run, on one of the program's call stacks
+ * (8 KiB each, CALL_STACKS of them), and gives it back before it sleeps
+ * for data, so a thread blocked in recv holds none. With all in use the
+ * caller yields until one is free. The kernel does not preempt a thread
+ * running off its own stack; a round there runs until it waits.
  */
 #ifndef LEMMINGS_NET_CORE_H
 #define LEMMINGS_NET_CORE_H

@@ -308,7 +308,6 @@ struct call {
 	bool wait;
 	enum lm_err err;
 	void (*op)(void *);
-	uint64_t timeout;
 };
 
 /* The op could not finish: wait on s, if a waiter is ready to. */
@@ -320,27 +319,40 @@ static void must_wait(struct call *c, struct sock *s)
 		net_waiter_add(&s->waiters, c->waiter);
 }
 
-static void unwait(void *arg)
+static void unwait_locked(void *arg)
 {
 	struct call *c = arg;
 
 	net_waiter_remove(&c->sock->waiters, c->waiter);
 }
 
-/* Run c->op under the core lock until it finishes or c->timeout passes (0:
- * no limit); c->err is its result. On a call stack (core.h). */
-static void run_call(void *arg)
+static void unwait(void *arg)
+{
+	net_core_run(unwait_locked, arg);
+}
+
+/* One round of c->op under the core lock, on the core stack. */
+static void run_once(void *arg)
 {
 	struct call *c = arg;
-	void (*op)(void *) = c->op;
-	uint64_t timeout_ns = c->timeout;
+
+	net_core_run(c->op, c);
+}
+
+/* Run op until it finishes or timeout_ns passes (0: no limit); its result.
+ * Each round runs on a call stack (core.h), which it gives back before
+ * sleeping: a thread blocked in recv holds none, and the sleep itself (a
+ * wait on the Timer door) is shallow on the caller's stack. */
+static enum lm_err run(void (*op)(void *), struct call *c, uint64_t timeout_ns)
+{
 	struct net_waiter w;
 
+	c->op = op;
 	c->waiter = NULL;
 	for (;;) {
 		c->wait = false;
 		c->err = LM_OK;
-		net_core_run(op, c);
+		net_call_run(run_once, c);
 		if (!c->wait)
 			break;
 		if (!c->waiter) { /* the first time: make a waiter, try again */
@@ -349,7 +361,7 @@ static void run_call(void *arg)
 			continue;
 		}
 		if (!net_waiter_sleep(&w) && w.deadline && net_now() >= w.deadline) {
-			net_core_run(unwait, c);
+			net_call_run(unwait, c);
 			c->err = LM_ERR_TIMEOUT;
 			break;
 		}
@@ -357,13 +369,6 @@ static void run_call(void *arg)
 	}
 	if (c->waiter)
 		net_waiter_done(&w);
-}
-
-static enum lm_err run(void (*op)(void *), struct call *c, uint64_t timeout_ns)
-{
-	c->op = op;
-	c->timeout = timeout_ns;
-	net_call_run(run_call, c);
 	return c->err;
 }
 
