@@ -154,24 +154,26 @@ cat "$dir/wrk" | sed 's/^/# /'
 check "wrk, 100 connections for 10 s: requests served" grep -q '^Requests/sec:' "$dir/wrk"
 check "wrk: no socket error and no status other than 2xx" \
 	sh -c '! grep -q "Socket errors\|Non-2xx" "$0"' "$dir/wrk"
+# shell_number LINE WORD: type LINE at the shell, where it ends in WORD
+# followed by " .", and print the number the shell prints after it (10 s
+# at most; nothing if none came).
+shell_number() {
+	printf '%s\r' "$1" >&3
+	for _ in $(seq 100); do
+		num=$(tr -d '\r' <"$LOG" | grep -A1 "$2 \\." | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+		[ -n "$num" ] && break
+		sleep 0.1
+	done
+	echo "$num"
+}
 # Ping from the shell: the Ping door's echo, called by name, prints the
 # round trip in nanoseconds (0 would mean no reply).
-printf '0x0a000202 2000 ping.echo .\r' >&3
-for _ in $(seq 100); do
-	tr -d '\r' <"$LOG" | grep -A1 'ping\.echo \.' | grep -Eq '^[0-9]+ ?$' && break
-	sleep 0.1
-done
-rtt=$(tr -d '\r' <"$LOG" | grep -A1 'ping\.echo \.' | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+rtt=$(shell_number '0x0a000202 2000 ping.echo .' 'ping\.echo')
 check "ping from the shell: 0x0a000202 2000 ping.echo . gets a reply (${rtt:-none} ns)" \
 	[ "${rtt:-0}" -gt 0 ]
 # The Net door's sockets: only httpd's listener is left (every client is
 # gone, and wrk's connections were closed by now).
-printf 'ping.sockets .\r' >&3
-for _ in $(seq 100); do
-	tr -d '\r' <"$LOG" | grep -A1 'ping\.sockets \.' | grep -Eq '^[0-9]+ ?$' && break
-	sleep 0.1
-done
-sockets=$(tr -d '\r' <"$LOG" | grep -A1 'ping\.sockets \.' | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+sockets=$(shell_number 'ping.sockets .' 'ping\.sockets')
 check "no socket left behind in the stack: ping.sockets . says ${sockets:-nothing} (the listener)" \
 	[ "${sockets:-x}" = 1 ]
 exec 3>&-
