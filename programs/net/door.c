@@ -522,6 +522,11 @@ static void abandon_connect(void *arg)
 	sock_free(c->sock);
 }
 
+static void abandon_connect_run(void *arg)
+{
+	net_core_run(abandon_connect, arg);
+}
+
 static net_error door_connect(net_ipv4 ip, net_port port, net_timeout timeout, net_socket *out)
 {
 	struct call c = {.ip = ip, .port = port};
@@ -533,7 +538,7 @@ static net_error door_connect(net_ipv4 ip, net_port port, net_timeout timeout, n
 	if (!run(op_connect, &c, timeout))
 		*out = c.out;
 	else if (c.err == LM_ERR_TIMEOUT)
-		net_core_run(abandon_connect, &c);
+		net_call_run(abandon_connect_run, &c);
 	return c.err;
 }
 
