@@ -44,7 +44,10 @@ CMDLINE ?=
 # a run writes is there on the next). RUN_DEVICES= boots without them.
 DISK ?= $(BUILD)/disk.img
 DISK_SIZE ?= 16M
-RUN_DEVICES ?= -netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
+# The guest's port 80 (httpd, started by programs/net) is forwarded from
+# 127.0.0.1:HTTP_PORT of this machine; `make run` prints the URL.
+HTTP_PORT ?= 8080
+RUN_DEVICES ?= -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 -device virtio-net-pci,netdev=net0 \
 	-drive file=$(DISK),if=none,format=raw,id=disk0 -device virtio-blk-pci,drive=disk0
 FUZZ_RUNS ?= 1000000
 
@@ -263,7 +266,7 @@ PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
 
 # Door headers generated from the IDL (tools/idlc) exist before anything
 # that may include them is compiled; after that, dependency files take over.
-$(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS))) \
+$(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS)) $($(p)_EXTRA_OBJS)) \
 	$(call xobj,$(HOSTED_SRCS) $(foreach t,$(HOSTED_TESTS),$($(t)_SRCS))) \
 	$(call bobj,$(HOSTED_BIN_SRCS) $(HOSTED_BENCH_SRCS)) \
 	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
@@ -307,6 +310,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all $(if $(RUN_DEVICES),$(DISK))
+	@case "$(RUN_DEVICES)" in *hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80*) \
+		echo "run: httpd will answer at http://127.0.0.1:$(HTTP_PORT)/ once the guest has booted" ;; esac
 	tools/qemu-run --smp $(SMP) --mem $(MEM) --append "$(CMDLINE)" --initrd $(ARCHIVE) -- $(RUN_DEVICES)
 
 debug: deps

@@ -21,3 +21,7 @@ BENCH_DEPS += $(GO_HTTPD)
 endif
 
 BENCHES += bench/net
+
+# The same httpd on bare Lemmings under QEMU, through lwIP (programs/net)
+# and a forwarded port: bench/net-kernel.
+BENCHES += bench/net-kernel

@@ -28,12 +28,13 @@ $(SDK_LIB): $(call pobj,$(SDK_SRCS))
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # PROGRAMS += name, with name_SRCS: build/programs/name, in the boot archive
-# as /bin/name.
+# as /bin/name. name_EXTRA_OBJS: objects built by rules of the program's own
+# (programs/net's lwIP).
 define program_rule
-$(BUILD)/programs/$(1): $(call pobj,$($(1)_SRCS)) $(SDK_LIB) sdk/program.ld tools/check-program
+$(BUILD)/programs/$(1): $(call pobj,$($(1)_SRCS)) $($(1)_EXTRA_OBJS) $(SDK_LIB) sdk/program.ld tools/check-program
 	@mkdir -p $$(@D)
 	$$(call say,PROGLD,$$@)
-	$(Q)ld $(PLDFLAGS) -o $$@ $(call pobj,$($(1)_SRCS)) $(SDK_LIB)
+	$(Q)ld $(PLDFLAGS) -o $$@ $(call pobj,$($(1)_SRCS)) $($(1)_EXTRA_OBJS) $(SDK_LIB)
 	$(Q)tools/check-program $$@
 endef
 

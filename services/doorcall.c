@@ -34,6 +34,7 @@
 #include <lemmings/memory.h>
 #include <lemmings/net.h>
 #include <lemmings/pci.h>
+#include <lemmings/ping.h>
 #include <lemmings/threads.h>
 #include <lemmings/timer.h>
 
@@ -45,7 +46,7 @@
 static const struct lm_door_desc *const descs[] = {
 	&threads_door_desc, &timer_door_desc, &harts_door_desc, &boot_archive_door_desc,
 	&loader_door_desc, &memory_door_desc, &pci_door_desc, &irq_door_desc,
-	&net_door_desc, &kvstore_door_desc,
+	&net_door_desc, &kvstore_door_desc, &ping_door_desc,
 };
 
 static const struct lm_door_desc *desc_of(const struct lm_door *d)

@@ -46,7 +46,8 @@ check "boots to its banner with make run's defaults (four harts, 2 GiB)" log_has
 # both drivers come up and publish their doors.
 disk=$(mktemp)
 truncate -s 16M "$disk"
-QEMU_EXTRA=$(make -s --no-print-directory run-devices DISK="$disk")
+# (HTTP_PORT=0: the forwarded port is any free one, not make run's 8080.)
+QEMU_EXTRA=$(make -s --no-print-directory run-devices DISK="$disk" HTTP_PORT=0)
 boot_until '^virtio-net: .*Ethernet door published
 ^virtio-blk: .*Block door published' 120 --smp 4 --mem 2G --initrd build/archive.cpio
 QEMU_EXTRA=

@@ -80,3 +80,16 @@ ktest_suite() {
 		echo "not ok $n - $desc"
 	fi
 }
+
+# http_raw BYTES: send BYTES (printf %b escapes) to 127.0.0.1:$port on a new
+# connection and print what comes back until the server closes or 8 s
+# pass. http_status BYTES: the first line of that, without its CR.
+http_raw() {
+	timeout 8 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+		printf "%b" "$1" >&3
+		cat <&3' _ "$1"
+}
+
+http_status() {
+	http_raw "$1" | head -n 1 | tr -d '\r'
+}

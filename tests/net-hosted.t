@@ -54,14 +54,6 @@ get() {
 	timeout 10 curl -sS --max-time 8 "$@" "$url$p"
 }
 
-# raw BYTES: send them on a new connection, print what comes back until the
-# server closes (or 5 s pass).
-raw() {
-	timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
-		printf "%b" "$1" >&3
-		cat <&3' _ "$1"
-}
-
 has() { # has FILE PATTERN...
 	f=$1
 	shift
@@ -72,9 +64,6 @@ in_range() { # in_range VALUE LOW HIGH
 	[ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]
 }
 
-status_of() {
-	raw "$1" | head -n 1 | tr -d '\r'
-}
 
 get /64k.bin >"$dir/64k" 2>/dev/null
 check "a 64 KiB file comes back byte for byte" cmp -s "$dir/64k" "$www/64k.bin"
@@ -87,7 +76,7 @@ get /4k.txt -I >"$dir/head" 2>/dev/null
 check "HEAD gives 200 and the file's length" \
 	grep -q "^Content-Length: $(wc -c <"$www/4k.txt")" "$dir/head"
 check "HEAD gives the type from the extension" grep -q '^Content-Type: text/plain' "$dir/head"
-check "HEAD sends no body" [ "$(raw 'HEAD /64k.bin HTTP/1.0\r\n\r\n' | wc -c)" -lt 300 ]
+check "HEAD sends no body" [ "$(http_raw 'HEAD /64k.bin HTTP/1.0\r\n\r\n' | wc -c)" -lt 300 ]
 
 check "a missing file is 404" \
 	[ "$(get /no-such-file -o /dev/null -w '%{http_code}' 2>/dev/null)" = 404 ]
@@ -96,25 +85,25 @@ check "a folder without its slash is 404" \
 check "a folder without index.html is 403" \
 	[ "$(get /empty-folder/ -o /dev/null -w '%{http_code}' 2>/dev/null)" = 403 ]
 check "a .. segment is 400" \
-	[ "$(status_of 'GET /a/../4k.txt HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
+	[ "$(http_status 'GET /a/../4k.txt HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
 
 check "a malformed request line is 400" \
-	[ "$(status_of 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
+	[ "$(http_status 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 400 Bad Request" ]
 check "an unknown method is 501" \
-	[ "$(status_of 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 501 Not Implemented" ]
-raw 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' >"$dir/405"
+	[ "$(http_status 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 501 Not Implemented" ]
+http_raw 'DELETE /4k.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' >"$dir/405"
 check "a known method not served is 405 with Allow" \
 	grep -q '^Allow: GET, HEAD' "$dir/405"
 check "a POST without a length is 411" \
-	[ "$(status_of 'POST /f HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 411 Length Required" ]
+	[ "$(http_status 'POST /f HTTP/1.1\r\nHost: x\r\n\r\n')" = "HTTP/1.1 411 Length Required" ]
 long=$(printf '%02100d' 0)
 check "a request line too long is 414" \
-	[ "$(status_of "GET /$long HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")" = "HTTP/1.1 414 URI Too Long" ]
+	[ "$(http_status "GET /$long HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")" = "HTTP/1.1 414 URI Too Long" ]
 check "headers too big are 431" \
-	[ "$(status_of "GET / HTTP/1.1\\r\\nHost: x\\r\\nCookie: $long\\r\\n\\r\\n")" = \
+	[ "$(http_status "GET / HTTP/1.1\\r\\nHost: x\\r\\nCookie: $long\\r\\n\\r\\n")" = \
 	  "HTTP/1.1 431 Request Header Fields Too Large" ]
 check "an unsupported version is 505" \
-	[ "$(status_of 'GET / HTTP/2.0\r\n\r\n')" = "HTTP/1.1 505 HTTP Version Not Supported" ]
+	[ "$(http_status 'GET / HTTP/2.0\r\n\r\n')" = "HTTP/1.1 505 HTTP Version Not Supported" ]
 check "the server still serves after the errors" \
 	[ "$(get /4k.txt -o /dev/null -w '%{http_code}' 2>/dev/null)" = 200 ]
 
@@ -122,11 +111,11 @@ check "the server still serves after the errors" \
 conns=$(timeout 10 curl -sS --max-time 8 -o /dev/null -o /dev/null -w '%{num_connects}\n' \
 	"$url/4k.txt" "$url/index.html" 2>/dev/null | tr '\n' ' ')
 check "keep-alive: two requests on one connection (connects: $conns)" [ "$conns" = "1 0 " ]
-raw 'GET /4k.txt HTTP/1.0\r\n\r\n' >"$dir/http10"
+http_raw 'GET /4k.txt HTTP/1.0\r\n\r\n' >"$dir/http10"
 check "HTTP/1.0 closes by default" has "$dir/http10" '^Connection: close'
 
 # Pipelining: two requests in one write, two replies in order.
-raw 'GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+http_raw 'GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
 	>"$dir/pipe"
 check "pipelining: two requests written at once get two replies in order" \
 	[ "$(grep -a -o 'HTTP/1.1 [0-9]*' "$dir/pipe" | tr '\n' ' ')" = "HTTP/1.1 200 HTTP/1.1 404 " ]

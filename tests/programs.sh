@@ -11,7 +11,7 @@
 # while the rest start; a missing init and a damaged archive get clear
 # messages. memtest, alone, checks the heap over the Memory door.
 
-PROGRAM_CHECKS=28
+PROGRAM_CHECKS=29
 
 program_checks() {
 	archive=build/archive.cpio
@@ -23,14 +23,17 @@ argv\[1\] = first-argument
 ^kvclient: a call to another process costs
 ^harts:   hart 0 
 ^virtio-net: 
-^virtio-blk: ' 120 $archive
+^virtio-blk: 
+^net: ' 120 $archive
 	check "init starts from the archive" log_has 'init: starting the programs listed in /etc/programs'
 	check "hello runs with its argument" log_has 'argv\[1\] = first-argument'
 	check "init reports each start" log_has 'init: started /bin/kvclient'
 	check "the door pair works" log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 	check "a cross-process door call is measured" \
 		log_has '^BENCH program.cross_process_door_call [0-9.]+ cycles'
-	check "init sums up" log_has 'init: 6 started, 0 failed'
+	check "init sums up" log_has 'init: 7 started, 0 failed'
+	check "net, with no network card (or beside another Net door), says so and ends" \
+		log_has '^net: (no Ethernet door on this system; no network, net ends|this system has a Net door already; net ends)'
 	check "the virtio-net driver, with no device (or no Pci door), says so in one line and ends" \
 		log_has '^virtio-net: (no virtio network device; the driver ends|no Pci, Irq, Memory, Threads or Timer door here; nothing to drive)'
 	check "the block driver finds no disk, says so in one line and ends" \
