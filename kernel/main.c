@@ -18,6 +18,7 @@
 #include "core/hart.h"
 #include "core/systab.h"
 #include "core/thread.h"
+#include "kernel/aspace.h"
 #include "kernel/boot.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"
@@ -113,6 +114,7 @@ static void publish_services(void)
 	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
 	pci_door_publish();
 	memory_door_publish();
+	aspace_door_publish();
 	irq_door_publish();
 }
 

@@ -6,6 +6,8 @@
  *   0xffff_8000_0000_0000 .. (+64 TiB)               direct map of physical memory
  *   0xffff_c000_0000_0000 .. (+16 TiB)               thread stacks (page + guard)
  *   0xffff_d000_0000_0000 .. (+16 TiB)               programs (the shared address space)
+ *   0xffff_e000_0000_0000 .. (+512 GiB)              entry: the kernel's pages that every
+ *                                                    address space maps (arch/uvm.h)
  *   0xffff_ffff_8000_0000 .. (top)                   the kernel image (-2 GiB code model)
  *
  * Each region has its own top-level (PML4) slots, so the kernel half of every
@@ -23,6 +25,12 @@
 #define STACKS_SIZE 0x0000100000000000 /* 16 TiB */
 #define PROGRAMS_BASE 0xffffd00000000000
 #define PROGRAMS_SIZE 0x0000100000000000 /* 16 TiB */
+#define ENTRY_BASE 0xffffe00000000000
+#define ENTRY_SIZE 0x0000008000000000 /* 512 GiB: one top-level slot */
+
+/* Where an address space's own pages may lie: the lower half, but page zero. */
+#define USER_BASE 0x1000
+#define USER_END 0x0000800000000000
 
 #define PAGE_SIZE 4096
 #define PAGE_SHIFT 12

@@ -1,0 +1,81 @@
+/*
+ * The page tables of one address space (kernel/aspace.c owns the spaces).
+ *
+ * An address space's top-level table maps its own pages in the lower half
+ * (USER_BASE .. USER_END, arch/layout.h), every leaf user-accessible, and of
+ * the kernel half only the entry region (ENTRY_BASE): one top-level entry,
+ * shared with the kernel's tables, holding the entry pages, the code that
+ * loads the space's tables and leaves them again. The kernel itself, its
+ * data, the direct map, the stacks and the programs are absent: with the
+ * space's tables loaded, no kernel address but the entry pages translates,
+ * as with Linux's page-table isolation. The kernel always runs on its own
+ * tables and reaches a space's pages through the direct map (uvm_lookup).
+ *
+ * PCIDs: where the CPU has them, each space's tables are loaded with a
+ * process-context id (uvm_cr3), so that loading them, and loading the
+ * kernel's again, keeps the other's translations. Whoever loads a space
+ * decides whether its PCID's old translations may be kept (kernel/aspace.c
+ * keeps them only when this hart last loaded the same space at the same
+ * generation).
+ *
+ * No locking here: the caller serializes the calls on one struct uvm.
+ */
+#ifndef ARCH_X86_64_UVM_H
+#define ARCH_X86_64_UVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lemmings/err.h>
+
+#define UVM_PCID_COUNT 64 /* PCIDs 1 .. 63 go to address spaces; 0 is the kernel's */
+
+struct uvm {
+	uint64_t pml4;        /* physical address of the top-level table */
+	uint64_t table_pages; /* tables below it (not counting it) */
+};
+
+/* Whether this CPU has PCIDs (CPUID), and so whether uvm_cr3 uses them. */
+bool uvm_pcid_supported(void);
+
+/* A new, empty space: its top-level table with the entry region only.
+ * LM_ERR_NOMEM if there is no page for it. */
+enum lm_err uvm_create(struct uvm *u);
+
+/* Free every table, calling leaf(ctx, phys) for each mapped page first. */
+void uvm_destroy(struct uvm *u, void (*leaf)(void *ctx, uint64_t phys), void *ctx);
+
+/*
+ * Map the page at va (page aligned, in [USER_BASE, USER_END)) to phys with
+ * flags (VM_WRITE, VM_EXEC from arch/vm.h; user accessible, readable).
+ * LM_ERR_RANGE for va outside, LM_ERR_EXIST if mapped, LM_ERR_NOMEM if a
+ * table is needed and *tables_left (the caller's budget, decremented per
+ * table) is 0 or no page is free. Nothing changes on an error but tables
+ * that stay, empty, for later maps.
+ */
+enum lm_err uvm_map(struct uvm *u, uintptr_t va, uint64_t phys, unsigned flags,
+		    uint64_t *tables_left);
+
+/* Unmap the page at va; its physical address, or 0 if it was not mapped. */
+uint64_t uvm_unmap(struct uvm *u, uintptr_t va);
+
+/* Give the mapped page at va new flags; LM_ERR_NOENT if it is not mapped. */
+enum lm_err uvm_protect(struct uvm *u, uintptr_t va, unsigned flags);
+
+/* The page at va: false if not mapped, else its physical address and flags. */
+bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *flags);
+
+/* The CR3 value that loads u's tables with PCID pcid (1 .. 63; ignored
+ * without PCIDs), keeping that PCID's translations if keep. */
+uint64_t uvm_cr3(const struct uvm *u, unsigned pcid, bool keep);
+
+/*
+ * Load the tables at cr3 (from uvm_cr3) through the entry pages, read the
+ * eight bytes at va there, and load the kernel's again (keeping its
+ * translations where PCIDs allow). Interrupts must be off, and va mapped
+ * and readable in those tables: nothing to handle a fault is mapped there.
+ * For tests that check what the MMU sees, and for the entry path's tests.
+ */
+uint64_t uvm_probe_read(uint64_t cr3, uintptr_t va);
+
+#endif
