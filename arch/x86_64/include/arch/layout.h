@@ -10,8 +10,8 @@
  *                                                    address space maps (arch/uvm.h)
  *   0xffff_ffff_8000_0000 .. (top)                   the kernel image (-2 GiB code model)
  *
- * Each region has its own top-level (PML4) slots, so the kernel half of every
- * future address space can share these slots' page tables.
+ * Each region has its own top-level (PML4) slots, whose tables exist from
+ * boot on. An address space (arch/uvm.h) copies the entry region's slot only.
  */
 #ifndef ARCH_X86_64_LAYOUT_H
 #define ARCH_X86_64_LAYOUT_H
