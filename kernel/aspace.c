@@ -399,12 +399,26 @@ static aspace_status door_query(aspace_space h, struct aspace_info *out)
 	return LM_OK;
 }
 
+_Static_assert(offsetof(struct hart, id) == HART_ID_OFFSET, "arch/uvm.h's HART_ID_OFFSET");
+
+/* Load the space's tables on this hart with its PCID: the TLB's old
+ * translations are kept only if this hart last loaded the same space at the
+ * same generation. Under the slot's lock (interrupts off). */
+static uint64_t cr3_for(struct slot *s)
+{
+	struct hart *me = this_hart();
+	bool keep = loaded[me->id][s->pcid].uid == s->uid && loaded[me->id][s->pcid].gen == s->gen;
+
+	loaded[me->id][s->pcid].uid = s->uid;
+	loaded[me->id][s->pcid].gen = s->gen;
+	return uvm_cr3(&s->uvm, s->pcid, keep);
+}
+
 enum lm_err aspace_probe_read(aspace_space h, uintptr_t va, uint64_t *value)
 {
-	struct hart *me;
 	unsigned flags;
 	struct slot *s;
-	bool irq, keep;
+	bool irq;
 
 	if (!(s = grab(h, &irq)))
 		return LM_ERR_NOENT;
@@ -412,11 +426,7 @@ enum lm_err aspace_probe_read(aspace_space h, uintptr_t va, uint64_t *value)
 		drop(s, irq);
 		return LM_ERR_FAULT;
 	}
-	me = this_hart(); /* interrupts are off: this hart until drop */
-	keep = loaded[me->id][s->pcid].uid == s->uid && loaded[me->id][s->pcid].gen == s->gen;
-	*value = uvm_probe_read(uvm_cr3(&s->uvm, s->pcid, keep), va);
-	loaded[me->id][s->pcid].uid = s->uid;
-	loaded[me->id][s->pcid].gen = s->gen;
+	*value = uvm_probe_read(cr3_for(s), va); /* interrupts are off: this hart */
 	drop(s, irq);
 	return LM_OK;
 }
@@ -432,6 +442,25 @@ enum lm_err aspace_write(aspace_space h, uintptr_t va, const void *src, uint64_t
 	err = copy_in(s, va, src, len, true);
 	drop(s, irq);
 	return err;
+}
+
+enum lm_err aspace_run_until_syscall(aspace_space h, struct uvm_regs *r)
+{
+	unsigned flags;
+	struct slot *s;
+	bool irq;
+
+	if (!(s = grab(h, &irq)))
+		return LM_ERR_NOENT;
+	if (!uvm_lookup(&s->uvm, r->rip & ~(uintptr_t)(PAGE_SIZE - 1), NULL, &flags) ||
+	    !(flags & VM_EXEC)) {
+		drop(s, irq);
+		return LM_ERR_FAULT;
+	}
+	r->rflags &= ~0x200ull; /* IF: nothing handles an interrupt in ring 3 yet */
+	uvm_run_user(r, cr3_for(s));
+	drop(s, irq);
+	return LM_OK;
 }
 
 unsigned aspace_count(void)

@@ -32,6 +32,12 @@
 extern char __entry_text_start[];
 extern uint64_t uvm_entry_probe(uint64_t cr3, uintptr_t va, uint64_t kernel_cr3);
 
+/* Where the entry pages' symbol sym is mapped in every space. */
+static uintptr_t entry_alias(const void *sym)
+{
+	return ENTRY_BASE + ((uintptr_t)sym - (uintptr_t)__entry_text_start);
+}
+
 static inline unsigned idx(uintptr_t va, int level)
 {
 	return (va >> (12 + 9 * level)) & 511;
@@ -226,7 +232,7 @@ uint64_t uvm_cr3(const struct uvm *u, unsigned pcid, bool keep)
 uint64_t uvm_probe_read(uint64_t cr3, uintptr_t va)
 {
 	uint64_t (*probe)(uint64_t, uintptr_t, uint64_t) =
-		(void *)(ENTRY_BASE + ((uintptr_t)uvm_entry_probe - (uintptr_t)__entry_text_start));
+		(void *)entry_alias((const void *)uvm_entry_probe);
 	uint64_t kernel_cr3 = vm_kernel_cr3();
 
 	if (pcid_on())
@@ -234,4 +240,45 @@ uint64_t uvm_probe_read(uint64_t cr3, uintptr_t va)
 	else
 		cr3 &= PTE_ADDR; /* no PCID bits, no no-flush bit */
 	return probe(cr3, va, kernel_cr3);
+}
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define EFER_SCE 1u
+#define FMASK_BITS 0x47700u /* TF, IF, DF, IOPL, NT, AC cleared on syscall */
+
+extern char uvm_entry_data[];
+extern void uvm_entry_user(struct uvm_regs *r, uint64_t cr3);
+extern char uvm_entry_syscall[];
+
+_Static_assert(sizeof(struct uvm_regs) == 18 * 8, "entry.S's R_* offsets");
+_Static_assert(UVM_HARTS << BLOCK_SHIFT <= ENTRY_SIZE, "entry blocks fit");
+
+/* This hart's syscall MSRs, once; and the kernel's CR3 value in the entry
+ * data (the same on every hart). */
+static void syscall_on(bool pcid)
+{
+	uint64_t efer = rdmsr(MSR_EFER);
+
+	*(volatile uint64_t *)uvm_entry_data = vm_kernel_cr3() | (pcid ? CR3_NOFLUSH : 0);
+	if (efer & EFER_SCE)
+		return;
+	/* syscall: CS 0x08, SS 0x10; sysret's base 0x10 (user data 0x18, code 0x20). */
+	wrmsr(MSR_STAR, (0x10ull << 48) | (0x08ull << 32));
+	wrmsr(MSR_LSTAR, entry_alias(uvm_entry_syscall));
+	wrmsr(MSR_FMASK, FMASK_BITS);
+	wrmsr(MSR_KERNEL_GS_BASE, 0); /* ring 3's GS base */
+	wrmsr(MSR_EFER, efer | EFER_SCE);
+}
+
+void uvm_run_user(struct uvm_regs *r, uint64_t cr3)
+{
+	void (*enter)(struct uvm_regs *, uint64_t) = (void *)entry_alias((const void *)uvm_entry_user);
+	bool pcid = pcid_on();
+
+	syscall_on(pcid);
+	if (!pcid)
+		cr3 &= PTE_ADDR;
+	enter(r, cr3);
 }

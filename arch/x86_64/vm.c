@@ -9,7 +9,9 @@
  * third-level tables of the thread-stack and program regions, so that their
  * top-level entries never change, and of the entry region, where it maps the
  * entry pages of the kernel's text a second time: that one top-level entry
- * is all of the kernel half an address space's tables hold (arch/uvm.h).
+ * is all of the kernel half an address space's tables hold (arch/uvm.h). The
+ * entry data (.entry.bss: the kernel's CR3 value and each hart's entry
+ * block) is mapped there too, after the text.
  *
  * vm_map_mmio maps device memory into the direct map on request. It counts
  * the page tables the range needs and allocates them all before it changes
@@ -48,6 +50,7 @@
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __bss_end[];
 extern char __entry_text_start[], __entry_text_end[];
+extern char __entry_data_start[], __entry_data_end[];
 
 static uint64_t *kernel_pml4;
 static uint64_t nx_bit;
@@ -204,6 +207,9 @@ void vm_init(const struct vm_range *direct, uint32_t count)
 	for (const char *p = __entry_text_start; p < __entry_text_end; p += PAGE_SIZE)
 		map_or_die(ENTRY_BASE + (uintptr_t)(p - __entry_text_start),
 			   (uintptr_t)p - KERNEL_VIRT, VM_EXEC);
+	for (const char *p = __entry_data_start; p < __entry_data_end; p += PAGE_SIZE)
+		map_or_die(ENTRY_DATA_BASE + (uintptr_t)(p - __entry_data_start),
+			   (uintptr_t)p - KERNEL_VIRT, VM_WRITE);
 
 	write_cr3(virt_to_phys_direct(kernel_pml4));
 }

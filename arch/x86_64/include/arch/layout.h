@@ -27,6 +27,7 @@
 #define PROGRAMS_SIZE 0x0000100000000000 /* 16 TiB */
 #define ENTRY_BASE 0xffffe00000000000
 #define ENTRY_SIZE 0x0000008000000000 /* 512 GiB: one top-level slot */
+#define ENTRY_DATA_BASE (ENTRY_BASE + 0x100000) /* the entry data, after the text */
 
 /* Where an address space's own pages may lie: the lower half, but page zero. */
 #define USER_BASE 0x1000

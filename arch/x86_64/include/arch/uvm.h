@@ -23,6 +23,13 @@
 #ifndef ARCH_X86_64_UVM_H
 #define ARCH_X86_64_UVM_H
 
+/* Shared with entry.S. */
+#define UVM_HARTS 64          /* entry blocks: one per hart (HART_MAX) */
+#define HART_ID_OFFSET 136    /* offsetof(struct hart, id): checked in kernel/aspace.c */
+#define BLOCK_SHIFT 11        /* 2 KiB entry blocks */
+
+#ifndef __ASSEMBLER__
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -78,4 +85,20 @@ uint64_t uvm_cr3(const struct uvm *u, unsigned pcid, bool keep);
  */
 uint64_t uvm_probe_read(uint64_t cr3, uintptr_t va);
 
+/* A ring 3 thread's registers, as entry.S saves and loads them. */
+struct uvm_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rsp, rflags;
+};
+
+/*
+ * Run ring 3 code with r's registers (rflags as given, interrupts off: IF
+ * clear) in the tables cr3 loads, until it executes `syscall`; then r holds
+ * its registers (rip after the syscall; rcx, r10 and r11 zero: the
+ * instruction and the gate's convention take them). Interrupts must be off
+ * and r's code must not fault: no IDT is mapped in a space yet.
+ */
+void uvm_run_user(struct uvm_regs *r, uint64_t cr3);
+
+#endif /* __ASSEMBLER__ */
 #endif
