@@ -30,12 +30,15 @@
 
 #include "arch/layout.h"
 #include "arch/spinlock.h"
+#include "arch/trap.h"
 #include "arch/uvm.h"
 #include "arch/vm.h"
 #include "core/elf.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/systab.h"
+#include "core/thread.h"
+#include "core/timer.h"
 #include "kernel/aspace.h"
 #include "kernel/pmm.h"
 #include "lib/string.h"
@@ -400,6 +403,7 @@ static aspace_status door_query(aspace_space h, struct aspace_info *out)
 }
 
 _Static_assert(offsetof(struct hart, id) == HART_ID_OFFSET, "arch/uvm.h's HART_ID_OFFSET");
+_Static_assert(HART_MAX <= UVM_HARTS, "an entry block for every hart");
 
 /* Load the space's tables on this hart with its PCID: the TLB's old
  * translations are kept only if this hart last loaded the same space at the
@@ -444,23 +448,33 @@ enum lm_err aspace_write(aspace_space h, uintptr_t va, const void *src, uint64_t
 	return err;
 }
 
-enum lm_err aspace_run_until_syscall(aspace_space h, struct uvm_regs *r)
+/* An interrupt, not an exception of the code that ran: delivered to its
+ * handler, and the code goes on. */
+static bool is_interrupt(uint64_t trap)
 {
-	unsigned flags;
+	return trap == VEC_NMI || (trap >= VEC_FIRST_IRQ && trap < UVM_TRAP_SYSCALL);
+}
+
+enum lm_err aspace_run(aspace_space h, struct uvm_regs *r)
+{
+	uint64_t slice_end = plat_now_ns() + ASPACE_SLICE_NS;
 	struct slot *s;
 	bool irq;
 
-	if (!(s = grab(h, &irq)))
-		return LM_ERR_NOENT;
-	if (!uvm_lookup(&s->uvm, r->rip & ~(uintptr_t)(PAGE_SIZE - 1), NULL, &flags) ||
-	    !(flags & VM_EXEC)) {
+	for (;;) {
+		if (!(s = grab(h, &irq)))
+			return LM_ERR_NOENT;
+		timer_arm_slice(slice_end);
+		uvm_run_user(r, cr3_for(s));
 		drop(s, irq);
-		return LM_ERR_FAULT;
+		if (!is_interrupt(r->trap))
+			return LM_OK;
+		uvm_deliver((unsigned)r->trap); /* the timer may switch threads here */
+		if (plat_now_ns() >= slice_end) {
+			thread_yield(); /* behind the threads of its priority */
+			slice_end = plat_now_ns() + ASPACE_SLICE_NS;
+		}
 	}
-	r->rflags &= ~0x200ull; /* IF: nothing handles an interrupt in ring 3 yet */
-	uvm_run_user(r, cr3_for(s));
-	drop(s, irq);
-	return LM_OK;
 }
 
 unsigned aspace_count(void)

@@ -32,14 +32,21 @@ enum lm_err aspace_probe_read(aspace_space space, uintptr_t va, uint64_t *value)
 enum lm_err aspace_write(aspace_space space, uintptr_t va, const void *src, uint64_t len);
 
 /*
- * Run ring 3 code in the space with r's registers (interrupts off, IF clear
- * in r->rflags) until it executes `syscall`; r then holds its registers
- * (arch/uvm.h, uvm_run_user). The space's lock is held meanwhile. For tests
- * and benchmarks of the entry path: the code must not fault, nor loop, as
- * nothing in a space handles an interrupt or a fault yet. LM_ERR_NOENT for
- * no such space, LM_ERR_FAULT if r->rip is not mapped executable.
+ * Run ring 3 code in the space with r's registers until it executes
+ * `syscall` or raises an exception (r->trap: UVM_TRAP_SYSCALL or the
+ * vector; r->error, and the fault address in *cr2 for a page fault);
+ * interrupts that come meanwhile are delivered and the code goes on, so the
+ * timer may switch threads in between; after each ASPACE_SLICE_NS of it
+ * the thread yields. The space's lock is held while the
+ * code runs (another hart's call on the same space waits at most until the
+ * next interrupt). LM_ERR_NOENT for no such space (or if it was destroyed
+ * in between).
  */
-enum lm_err aspace_run_until_syscall(aspace_space space, struct uvm_regs *r);
+enum lm_err aspace_run(aspace_space space, struct uvm_regs *r);
+
+/* How long ring 3 code runs before its thread yields to the others of its
+ * priority (threads are not time-sliced otherwise: docs/scheduling.md). */
+#define ASPACE_SLICE_NS 10000000ull
 
 /* How many spaces exist. */
 unsigned aspace_count(void);

@@ -8,8 +8,12 @@
 
 #include "arch/cpu.h"
 #include "arch/layout.h"
+#include "arch/trap.h"
 #include "arch/uvm.h"
 #include "arch/vm.h"
+#include "core/hart.h"
+#include "core/thread.h"
+#include "core/timer.h"
 #include "kernel/aspace.h"
 #include "kernel/pmm.h"
 #include "lib/string.h"
@@ -273,7 +277,8 @@ TEST(aspace, create_destroy_100000_leaks_nothing)
 
 /* Ring 3 through the entry pages: the code at 0x400000 (read+execute) runs
  * with its stack at 0x800000 (read+write) in the space's tables, at
- * privilege 3, and `syscall` brings it back with its registers. */
+ * privilege 3; `syscall` brings it back with its registers, and so does
+ * each exception, with its vector. */
 #define CODE 0x400000ull
 #define STACK_TOP 0x801000ull
 
@@ -285,6 +290,11 @@ static aspace_space user_space(const uint8_t *code, unsigned len)
 	    aspace_protect(door(), s, CODE, 1, 2) || aspace_map(door(), s, STACK_TOP - PAGE_SIZE, 1, 1))
 		return 0;
 	return s;
+}
+
+static struct uvm_regs start_regs(void)
+{
+	return (struct uvm_regs){.rip = CODE, .rsp = STACK_TOP};
 }
 
 TEST(aspace, ring3_runs_and_syscall_returns)
@@ -300,29 +310,129 @@ TEST(aspace, ring3_runs_and_syscall_returns)
 	};
 	uint64_t before = pmm_free_pages(), pushed = 0;
 	aspace_space s = user_space(code, sizeof code);
-	struct uvm_regs r = {.rax = 40, .rdi = 2, .r12 = 7, .rip = CODE, .rsp = STACK_TOP,
-			     .rflags = 0x2};
+	struct uvm_regs r = start_regs();
 
 	ASSERT(s != 0);
-	ASSERT_EQ(aspace_run_until_syscall(s, &r), LM_OK);
+	r.rax = 40;
+	r.rdi = 2;
+	r.r12 = 7;
+	r.rflags = 0x3000; /* IOPL 3 asked for: not given */
+	ASSERT_EQ(aspace_run(s, &r), LM_OK);
+	EXPECT_EQ(r.trap, UVM_TRAP_SYSCALL);
 	EXPECT_EQ(r.rax, 42);
 	EXPECT_EQ(r.rbx, 42);
 	EXPECT_EQ(r.rdx, 0x23); /* user code selector: privilege 3 */
 	EXPECT_EQ(r.rsi, 0x1b);
 	EXPECT_EQ(r.r12, 7);
 	EXPECT_EQ(r.rip, CODE + 11);
+	EXPECT_EQ(r.rcx, CODE + 11); /* syscall's own */
 	EXPECT_EQ(r.rsp, STACK_TOP);
+	EXPECT_EQ(r.rflags & 0x3200, 0x200); /* interrupts on, IOPL 0 */
 	ASSERT_EQ(aspace_probe_read(s, STACK_TOP - 8, &pushed), LM_OK);
 	EXPECT_EQ(pushed, 42); /* the push landed in the space's stack page */
-	/* Again, from where it stopped: the jmp would loop, so run a fresh
-	 * start instead; the same answer. */
-	r = (struct uvm_regs){.rax = 1, .rdi = 1, .rip = CODE, .rsp = STACK_TOP, .rflags = 0x2};
-	ASSERT_EQ(aspace_run_until_syscall(s, &r), LM_OK);
+	r = start_regs();
+	r.rax = r.rdi = 1;
+	ASSERT_EQ(aspace_run(s, &r), LM_OK);
 	EXPECT_EQ(r.rax, 2);
-	/* Code that is not executable is refused before anything runs. */
-	r.rip = STACK_TOP - PAGE_SIZE;
-	EXPECT_EQ(aspace_run_until_syscall(s, &r), LM_ERR_FAULT);
 	EXPECT_EQ(aspace_destroy(door(), s), LM_OK);
-	EXPECT_EQ(aspace_run_until_syscall(s, &r), LM_ERR_NOENT);
+	EXPECT_EQ(aspace_run(s, &r), LM_ERR_NOENT);
 	EXPECT_EQ(pmm_free_pages(), before);
+}
+
+/* Each bad thing ring 3 code can try ends in its exception, reported to
+ * the caller with what the CPU said; the kernel goes on. */
+struct bad {
+	const char *what;
+	uint8_t code[8];
+	unsigned len;
+	uint64_t rax, rip;       /* rip 0: CODE */
+	uint64_t trap, error, cr2; /* cr2 ~0: not a page fault */
+};
+
+TEST(aspace, ring3_exceptions_come_back_with_their_cause)
+{
+	const bool nx = vm_nx_enabled();
+	const struct bad bad[] = {
+		{"read a kernel address", {0x48, 0x8b, 0x18}, 3, KERNEL_VIRT, 0,
+		 VEC_PAGE_FAULT, 0x4, KERNEL_VIRT},
+		{"read the direct map", {0x48, 0x8b, 0x18}, 3, DIRECT_MAP_BASE + 0x100000, 0,
+		 VEC_PAGE_FAULT, 0x4, DIRECT_MAP_BASE + 0x100000},
+		{"read the entry pages", {0x48, 0x8b, 0x18}, 3, ENTRY_BASE, 0,
+		 VEC_PAGE_FAULT, 0x5, ENTRY_BASE}, /* present, but not for ring 3 */
+		{"write its own code", {0x48, 0x89, 0x00}, 3, CODE, 0,
+		 VEC_PAGE_FAULT, 0x7, CODE},
+		{"execute its stack", {0x90}, 1, 0, STACK_TOP - PAGE_SIZE,
+		 nx ? VEC_PAGE_FAULT : VEC_INVALID_OPCODE, nx ? 0x15 : ~0ull,
+		 nx ? STACK_TOP - PAGE_SIZE : ~0ull}, /* without NX: zeros, then ud */
+		{"ud2", {0x0f, 0x0b}, 2, 0, 0, VEC_INVALID_OPCODE, 0, ~0ull},
+		{"divide by zero", {0xf7, 0xf1}, 2, 0, 0, VEC_DIVIDE, 0, ~0ull}, /* rcx is 0 */
+		{"hlt", {0xf4}, 1, 0, 0, VEC_GP, 0, ~0ull},
+		{"cli", {0xfa}, 1, 0, 0, VEC_GP, 0, ~0ull},
+		{"int $0x80", {0xcd, 0x80}, 2, 0, 0, VEC_GP, ~0ull, ~0ull}, /* error: QEMU's own */
+		{"out to a port", {0xe6, 0x80}, 2, 0, 0, VEC_GP, 0, ~0ull},
+	};
+	uint64_t before = pmm_free_pages();
+
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const struct bad *b = &bad[i];
+		aspace_space s = user_space(b->code, b->len);
+		struct uvm_regs r = start_regs();
+
+		ASSERT(s != 0);
+		r.rax = b->rax;
+		if (b->rip)
+			r.rip = b->rip;
+		ASSERT_EQ(aspace_run(s, &r), LM_OK);
+		if (r.trap != b->trap || (b->error != ~0ull && r.error != b->error) ||
+		    (b->cr2 != ~0ull && r.cr2 != b->cr2) || r.rip != (b->rip ? b->rip : CODE)) {
+			test_diag("%s: trap %llu error 0x%llx cr2 0x%llx rip 0x%llx", b->what,
+				  (unsigned long long)r.trap, (unsigned long long)r.error,
+				  (unsigned long long)r.cr2, (unsigned long long)r.rip);
+			test_failed = true;
+		}
+		EXPECT_EQ(aspace_destroy(door(), s), LM_OK);
+	}
+	EXPECT_EQ(pmm_free_pages(), before);
+}
+
+/* A loop in ring 3 keeps nobody from running: the timer interrupts it, a
+ * thread on the same hart destroys its space, and the loop's runner gets
+ * LM_ERR_NOENT at its next interrupt. */
+static aspace_space loop_space;
+static volatile enum lm_err loop_result = LM_ERR_BUSY;
+
+static void loop_runner(void *arg)
+{
+	struct uvm_regs r = start_regs();
+
+	loop_result = aspace_run(loop_space, &r);
+}
+
+static void loop_killer(void *arg)
+{
+	timer_sleep_ns(20000000);
+	aspace_destroy(door(), loop_space);
+}
+
+TEST(aspace, ring3_loop_is_preempted_and_killed)
+{
+	static const uint8_t code[] = {0xeb, 0xfe}; /* jmp . */
+	unsigned live = aspace_count();
+	int hart = (int)this_hart()->id;
+	struct thread_opts runner = {.entry = loop_runner, .priority = PRIO_REGULAR,
+				     .name = "ring3-loop", .hart = hart,
+				     .notify = thread_current(), .notify_bits = 1};
+	struct thread_opts killer = {.entry = loop_killer, .priority = PRIO_REALTIME,
+				     .name = "ring3-killer", .hart = hart,
+				     .notify = thread_current(), .notify_bits = 2};
+
+	loop_space = user_space(code, sizeof code);
+	ASSERT(loop_space != 0);
+	ASSERT_EQ(thread_spawn(&runner, NULL), LM_OK);
+	ASSERT_EQ(thread_spawn(&killer, NULL), LM_OK);
+	thread_wait(1);
+	thread_wait(2);
+	EXPECT_EQ(loop_result, LM_ERR_NOENT);
+	EXPECT_EQ(aspace_count(), live); /* the space is gone (the threads'
+					  * stacks come back later) */
 }

@@ -5,18 +5,25 @@
  * (arch/x86_64/kernel.ld); arch/x86_64/vm.c maps them a second time at
  * ENTRY_BASE and ENTRY_DATA_BASE, the one kernel region every address space
  * maps (arch/uvm.h). Code here runs at its ENTRY_BASE alias, so it uses no
- * %rip-relative address: the entry data by its alias (movabs), kernel data
- * by its absolute address once the kernel's tables are loaded.
+ * %rip-relative address outside .entry.text: the entry data by its alias
+ * (movabs), kernel data by its absolute address once the kernel's tables
+ * are loaded.
  *
- * Entry data: the kernel's CR3 value (what a trip into a space loads on the
- * way back), then one 2 KiB block per hart: [0] the kernel stack pointer of
- * the thread that went to ring 3, [8] the user stack pointer at a syscall,
- * the rest a stack used while one set of tables is swapped for the other.
+ * The entry data (layout in arch/uvm.h): the kernel's CR3 value and IDT
+ * pointer, the pointer to the ring 3 IDT, that IDT (every vector to a stub
+ * below), then a block per hart: the kernel stack pointer of the thread in
+ * ring 3, the user stack pointer at a syscall, the hart's GDT and TSS
+ * (arch/x86_64/gdt.c), and a stack: the TSS's RSP0, where the CPU puts an
+ * interrupt's frame from ring 3, and where the way out stages registers.
+ *
+ * While a thread is in ring 3 its hart has the ring 3 IDT loaded: every
+ * interrupt or exception there comes from ring 3, and its stub returns from
+ * uvm_entry_user to the thread with the vector (arch/uvm.h says what the
+ * caller does with it). A syscall returns the same way.
  */
 #include "arch/layout.h"
 #include "arch/uvm.h"
 
-#define BLOCKS_ALIAS (ENTRY_DATA_BASE + 4096)
 #define SEL_USER_DATA 0x1b /* arch/gdt.h */
 #define SEL_USER_CODE 0x23
 
@@ -39,12 +46,17 @@
 #define R_RIP 120
 #define R_RSP 128
 #define R_RFLAGS 136
+#define R_TRAP 144
+#define R_ERROR 152
 
 	.section .entry.bss, "aw", @nobits
 	.balign 4096
 	.globl uvm_entry_data
 uvm_entry_data:
-	.skip 4096               /* [0]: the kernel's CR3 value */
+	.skip 4096               /* UVM_DATA_*: the CR3 value, IDT pointers */
+	.globl uvm_user_idt
+uvm_user_idt:
+	.skip 4096
 	.globl uvm_entry_blocks
 uvm_entry_blocks:
 	.skip UVM_HARTS << BLOCK_SHIFT
@@ -55,7 +67,8 @@ uvm_entry_blocks:
 /*
  * uint64_t uvm_entry_probe(uint64_t cr3, uintptr_t va, uint64_t kernel_cr3)
  * Load cr3, read the eight bytes at va, load kernel_cr3, return what was
- * read. Interrupts are off (the caller's duty): no IDT is mapped meanwhile.
+ * read. Interrupts are off (the caller's duty) and the kernel's IDT stays
+ * loaded: va must be mapped.
  */
 	.globl uvm_entry_probe
 	.type uvm_entry_probe, @function
@@ -68,13 +81,10 @@ uvm_entry_probe:
 
 /*
  * void uvm_entry_user(struct uvm_regs *r, uint64_t cr3)
- * Run ring 3 code with r's registers in the tables cr3 loads, until it
- * executes `syscall`; then r holds its registers (rip after the syscall;
- * rcx and r11, which syscall and sysret use, and r10, the gate's scratch
- * register, lost). Interrupts are off and stay off in ring 3 (r->rflags is
- * used as given, IF and all). sysret, not iret, goes to ring 3: it takes
- * the user segments from MSR_STAR, where iret would read the GDT, which a
- * space does not map.
+ * Run ring 3 code with all of r's registers in the tables cr3 loads, until
+ * it executes `syscall` or an interrupt or exception comes; then r holds
+ * its registers and r->trap says which. Interrupts are off on the way in
+ * and when this returns; in ring 3 r->rflags decides.
  */
 	.globl uvm_entry_user
 	.type uvm_entry_user, @function
@@ -88,23 +98,29 @@ uvm_entry_user:
 	push %rdi
 	mov %gs:HART_ID_OFFSET, %eax
 	shl $BLOCK_SHIFT, %rax
-	movabs $BLOCKS_ALIAS, %rdx
+	movabs $UVM_BLOCKS_ALIAS, %rdx
 	add %rax, %rdx
-	mov %rsp, (%rdx)                  /* the kernel stack, for the way back */
+	mov %rsp, UVM_BLOCK_KERNEL_RSP(%rdx) /* for the way back */
 	lea (1 << BLOCK_SHIFT)(%rdx), %rsp /* this hart's block, mapped in both */
+	pushq $SEL_USER_DATA
 	pushq R_RSP(%rdi)
+	pushq R_RFLAGS(%rdi)
+	pushq $SEL_USER_CODE
+	pushq R_RIP(%rdi)
 	push %rsi                         /* cr3 */
 	pushq R_RDI(%rdi)
+	movabs $(ENTRY_DATA_BASE + UVM_DATA_USER_IDTR), %rax
+	lidt (%rax)                       /* from here on every trap is ring 3's */
 	mov R_RAX(%rdi), %rax
 	mov R_RBX(%rdi), %rbx
-	mov R_RIP(%rdi), %rcx             /* sysret's rip */
+	mov R_RCX(%rdi), %rcx
 	mov R_RDX(%rdi), %rdx
 	mov R_RSI(%rdi), %rsi
 	mov R_RBP(%rdi), %rbp
 	mov R_R8(%rdi), %r8
 	mov R_R9(%rdi), %r9
 	mov R_R10(%rdi), %r10
-	mov R_RFLAGS(%rdi), %r11          /* sysret's rflags */
+	mov R_R11(%rdi), %r11
 	mov R_R12(%rdi), %r12
 	mov R_R13(%rdi), %r13
 	mov R_R14(%rdi), %r14
@@ -112,48 +128,52 @@ uvm_entry_user:
 	mov 8(%rsp), %rdi
 	mov %rdi, %cr3                    /* the space's tables: no kernel now */
 	pop %rdi
-	mov 8(%rsp), %rsp                 /* the user stack */
+	add $8, %rsp
 	swapgs
-	sysretq                           /* reads no GDT, which is not mapped */
+	iretq
 	.size uvm_entry_user, . - uvm_entry_user
 
 /*
- * The syscall entry (MSR_LSTAR points at its alias). From ring 3: %rcx is
- * the return address, %r11 the flags, %r10 free by the gate's convention.
+ * Back to the kernel from ring 3, on the hart's block stack with the user's
+ * rax pushed on it (then the vector, the error code and the CPU's frame, for
+ * a trap): load the kernel's tables and IDT, find r, the thread's kernel
+ * stack, and store every register but rax, rip, rsp and rflags. Leaves r
+ * in %rax. A macro: the two entries differ around it.
  */
-	.globl uvm_entry_syscall
-	.type uvm_entry_syscall, @function
-uvm_entry_syscall:
-	movabs $ENTRY_DATA_BASE, %r10
-	mov (%r10), %r10
-	mov %r10, %cr3                    /* the kernel's tables */
+	.macro to_kernel
+	movabs $ENTRY_DATA_BASE, %rax
+	push %rbx
+	mov UVM_DATA_KERNEL_CR3(%rax), %rbx
+	mov %rbx, %cr3                    /* the kernel's tables */
+	lidt UVM_DATA_KERNEL_IDTR(%rax)
+	pop %rbx
 	swapgs
-	mov %gs:HART_ID_OFFSET, %r10d
-	shl $BLOCK_SHIFT, %r10
-	mov %rsp, uvm_entry_blocks+8(%r10)
-	mov uvm_entry_blocks(%r10), %rsp
-	pop %r10                          /* r */
-	mov %rax, R_RAX(%r10)
-	mov %rbx, R_RBX(%r10)
-	mov %rcx, R_RIP(%r10)
-	movq $0, R_RCX(%r10)
-	mov %rdx, R_RDX(%r10)
-	mov %rsi, R_RSI(%r10)
-	mov %rdi, R_RDI(%r10)
-	mov %rbp, R_RBP(%r10)
-	mov %r8, R_R8(%r10)
-	mov %r9, R_R9(%r10)
-	movq $0, R_R10(%r10)
-	mov %r11, R_RFLAGS(%r10)
-	movq $0, R_R11(%r10)
-	mov %r12, R_R12(%r10)
-	mov %r13, R_R13(%r10)
-	mov %r14, R_R14(%r10)
-	mov %r15, R_R15(%r10)
 	mov %gs:HART_ID_OFFSET, %eax
 	shl $BLOCK_SHIFT, %rax
-	mov uvm_entry_blocks+8(%rax), %rax
-	mov %rax, R_RSP(%r10)
+	mov uvm_entry_blocks+UVM_BLOCK_KERNEL_RSP(%rax), %rax
+	mov (%rax), %rax                  /* r, where uvm_entry_user pushed it */
+	mov %rbx, R_RBX(%rax)
+	mov %rcx, R_RCX(%rax)
+	mov %rdx, R_RDX(%rax)
+	mov %rsi, R_RSI(%rax)
+	mov %rdi, R_RDI(%rax)
+	mov %rbp, R_RBP(%rax)
+	mov %r8, R_R8(%rax)
+	mov %r9, R_R9(%rax)
+	mov %r10, R_R10(%rax)
+	mov %r11, R_R11(%rax)
+	mov %r12, R_R12(%rax)
+	mov %r13, R_R13(%rax)
+	mov %r14, R_R14(%rax)
+	mov %r15, R_R15(%rax)
+	.endm
+
+/* Onto the thread's kernel stack, past r, and return from uvm_entry_user. */
+	.macro back_to_thread
+	mov %gs:HART_ID_OFFSET, %ebx
+	shl $BLOCK_SHIFT, %rbx
+	mov uvm_entry_blocks+UVM_BLOCK_KERNEL_RSP(%rbx), %rsp
+	add $8, %rsp
 	pop %r15
 	pop %r14
 	pop %r13
@@ -161,4 +181,155 @@ uvm_entry_syscall:
 	pop %rbp
 	pop %rbx
 	ret
+	.endm
+
+/*
+ * The syscall entry (MSR_LSTAR points at its alias), interrupts off
+ * (MSR_FMASK). %rcx is the return address, %r11 the flags, %r10 free by
+ * the gate's convention: the only register to work with until the kernel's
+ * tables are loaded (the ring 3 stack may be anything, so not there).
+ */
+	.globl uvm_entry_syscall
+	.type uvm_entry_syscall, @function
+uvm_entry_syscall:
+	movabs $ENTRY_DATA_BASE, %r10
+	mov UVM_DATA_KERNEL_CR3(%r10), %r10
+	mov %r10, %cr3                    /* the kernel's tables */
+	movabs $ENTRY_DATA_BASE, %r10
+	lidt UVM_DATA_KERNEL_IDTR(%r10)
+	swapgs
+	mov %gs:HART_ID_OFFSET, %r10d
+	shl $BLOCK_SHIFT, %r10
+	mov %rsp, uvm_entry_blocks+UVM_BLOCK_USER_RSP(%r10)
+	mov uvm_entry_blocks+UVM_BLOCK_KERNEL_RSP(%r10), %rsp
+	mov (%rsp), %r10                  /* r */
+	mov %rax, R_RAX(%r10)
+	mov %rbx, R_RBX(%r10)
+	mov %rcx, R_RCX(%r10)
+	mov %rdx, R_RDX(%r10)
+	mov %rsi, R_RSI(%r10)
+	mov %rdi, R_RDI(%r10)
+	mov %rbp, R_RBP(%r10)
+	mov %r8, R_R8(%r10)
+	mov %r9, R_R9(%r10)
+	movq $0, R_R10(%r10)
+	mov %r11, R_R11(%r10)
+	mov %r12, R_R12(%r10)
+	mov %r13, R_R13(%r10)
+	mov %r14, R_R14(%r10)
+	mov %r15, R_R15(%r10)
+	mov %rcx, R_RIP(%r10)
+	mov %r11, R_RFLAGS(%r10)
+	movq $UVM_TRAP_SYSCALL, R_TRAP(%r10)
+	movq $0, R_ERROR(%r10)
+	mov %gs:HART_ID_OFFSET, %eax
+	shl $BLOCK_SHIFT, %rax
+	mov uvm_entry_blocks+UVM_BLOCK_USER_RSP(%rax), %rax
+	mov %rax, R_RSP(%r10)
+	back_to_thread
 	.size uvm_entry_syscall, . - uvm_entry_syscall
+
+/*
+ * An interrupt or exception in ring 3, through the ring 3 IDT: the CPU has
+ * put its frame on the hart's block stack (RSP0), the stub the error code
+ * (or 0) and the vector.
+ */
+uvm_entry_trap:
+	push %rax
+	to_kernel
+	pop %rbx
+	mov %rbx, R_RAX(%rax)
+	pop %rbx
+	mov %rbx, R_TRAP(%rax)
+	pop %rbx
+	mov %rbx, R_ERROR(%rax)
+	pop %rbx
+	mov %rbx, R_RIP(%rax)
+	pop %rbx                          /* cs */
+	pop %rbx
+	mov %rbx, R_RFLAGS(%rax)
+	pop %rbx
+	mov %rbx, R_RSP(%rax)
+	back_to_thread
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+	.macro ustub v
+	.balign 16
+uvm_stub_\v:
+	.if HAS_ERROR(\v) == 0
+	pushq $0
+	.endif
+	pushq $\v
+	jmp uvm_entry_trap
+	.endm
+
+	.altmacro
+	.macro ustubs from, to
+	ustub \from
+	.if \to - \from
+	ustubs %(\from + 1), \to
+	.endif
+	.endm
+
+	ustubs 0, 63
+	ustubs 64, 127
+	ustubs 128, 191
+	ustubs 192, 255
+
+	.macro ustub_address v
+	.quad uvm_stub_\v
+	.endm
+	.macro ustub_addresses from, to
+	ustub_address \from
+	.if \to - \from
+	ustub_addresses %(\from + 1), \to
+	.endif
+	.endm
+
+	.section .rodata
+	.balign 8
+	.globl uvm_user_stubs
+uvm_user_stubs:
+	ustub_addresses 0, 63
+	ustub_addresses 64, 127
+	ustub_addresses 128, 191
+	ustub_addresses 192, 255
+
+/* uvm_deliver's `int $v; ret` for each vector (ordinary kernel text). */
+	.text
+	.macro istub v
+	.balign 4
+uvm_int_\v:
+	int $\v
+	ret
+	.endm
+	.macro istubs from, to
+	istub \from
+	.if \to - \from
+	istubs %(\from + 1), \to
+	.endif
+	.endm
+	istubs 0, 63
+	istubs 64, 127
+	istubs 128, 191
+	istubs 192, 255
+
+	.macro istub_address v
+	.quad uvm_int_\v
+	.endm
+	.macro istub_addresses from, to
+	istub_address \from
+	.if \to - \from
+	istub_addresses %(\from + 1), \to
+	.endif
+	.endm
+	.section .rodata
+	.balign 8
+	.globl uvm_int_stubs
+uvm_int_stubs:
+	istub_addresses 0, 63
+	istub_addresses 64, 127
+	istub_addresses 128, 191
+	istub_addresses 192, 255

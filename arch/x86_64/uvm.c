@@ -17,6 +17,7 @@
 #include "arch/upcalls.h"
 #include "arch/uvm.h"
 #include "arch/vm.h"
+#include "lib/string.h"
 
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)
@@ -246,22 +247,61 @@ uint64_t uvm_probe_read(uint64_t cr3, uintptr_t va)
 #define MSR_LSTAR 0xc0000082
 #define MSR_FMASK 0xc0000084
 #define EFER_SCE 1u
-#define FMASK_BITS 0x47700u /* TF, IF, DF, IOPL, NT, AC cleared on syscall */
+#define FMASK_BITS 0x47700u     /* TF, IF, DF, IOPL, NT, AC cleared on syscall */
+#define RFLAGS_USER 0xcd5u      /* CF, PF, AF, ZF, SF, DF, OF: ring 3's own */
+#define RFLAGS_FIXED 0x202u     /* bit 1, and IF */
 
-extern char uvm_entry_data[];
+extern char uvm_entry_data[], uvm_user_idt[], uvm_entry_syscall[];
+extern const uint64_t uvm_user_stubs[256], uvm_int_stubs[256];
 extern void uvm_entry_user(struct uvm_regs *r, uint64_t cr3);
-extern char uvm_entry_syscall[];
 
-_Static_assert(sizeof(struct uvm_regs) == 18 * 8, "entry.S's R_* offsets");
-_Static_assert(UVM_HARTS << BLOCK_SHIFT <= ENTRY_SIZE, "entry blocks fit");
+_Static_assert(sizeof(struct uvm_regs) == 21 * 8, "entry.S's R_* offsets");
+_Static_assert(UVM_BLOCKS_ALIAS + (UVM_HARTS << BLOCK_SHIFT) <= ENTRY_BASE + ENTRY_SIZE,
+	       "entry blocks fit");
 
-/* This hart's syscall MSRs, once; and the kernel's CR3 value in the entry
- * data (the same on every hart). */
-static void syscall_on(bool pcid)
+struct idt_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static inline uint64_t *data_word(unsigned offset)
 {
+	return (uint64_t *)(uvm_entry_data + offset);
+}
+
+/* The ring 3 IDT: every vector to its stub in the entry pages, an
+ * interrupt gate (interrupts off) on RSP0, the hart's block stack. Built
+ * by the first hart that runs ring 3 code; the same every time. */
+static void user_idt_build(void)
+{
+	uint64_t *idt = (uint64_t *)uvm_user_idt;
+	struct idt_pointer p = {4096 - 1, ENTRY_DATA_BASE + 4096};
+
+	for (int v = 0; v < 256; v++) {
+		uint64_t a = entry_alias((const void *)uvm_user_stubs[v]);
+
+		idt[2 * v] = (a & 0xffff) | (0x08ull << 16) | (0x8eull << 40) |
+			     ((a >> 16 & 0xffff) << 48);
+		idt[2 * v + 1] = a >> 32;
+	}
+	memcpy(data_word(UVM_DATA_USER_IDTR), &p, sizeof p);
+}
+
+/* This hart's syscall MSRs, once; the words the entry code reads, the
+ * same on every hart. */
+static void entry_on(bool pcid)
+{
+	static bool idt_built;
+	struct idt_pointer kernel_idtr;
 	uint64_t efer = rdmsr(MSR_EFER);
 
-	*(volatile uint64_t *)uvm_entry_data = vm_kernel_cr3() | (pcid ? CR3_NOFLUSH : 0);
+	*data_word(UVM_DATA_KERNEL_CR3) = vm_kernel_cr3() | (pcid ? CR3_NOFLUSH : 0);
+	__asm__ volatile("sidt %0" : "=m"(kernel_idtr));
+	memcpy(data_word(UVM_DATA_KERNEL_IDTR), &kernel_idtr, sizeof kernel_idtr);
+	if (!__atomic_load_n(&idt_built, __ATOMIC_ACQUIRE)) {
+		user_idt_build(); /* idempotent: two harts may both */
+		__atomic_store_n(&idt_built, true, __ATOMIC_RELEASE);
+	}
 	if (efer & EFER_SCE)
 		return;
 	/* syscall: CS 0x08, SS 0x10; sysret's base 0x10 (user data 0x18, code 0x20). */
@@ -274,11 +314,21 @@ static void syscall_on(bool pcid)
 
 void uvm_run_user(struct uvm_regs *r, uint64_t cr3)
 {
-	void (*enter)(struct uvm_regs *, uint64_t) = (void *)entry_alias((const void *)uvm_entry_user);
+	void (*enter)(struct uvm_regs *, uint64_t) =
+		(void *)entry_alias((const void *)uvm_entry_user);
 	bool pcid = pcid_on();
 
-	syscall_on(pcid);
+	entry_on(pcid);
 	if (!pcid)
 		cr3 &= PTE_ADDR;
+	r->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
+	r->trap = r->error = r->cr2 = 0;
 	enter(r, cr3);
+	if (r->trap == 14) /* #PF: nothing could fault since */
+		r->cr2 = read_cr2();
+}
+
+void uvm_deliver(unsigned vector)
+{
+	((void (*)(void))uvm_int_stubs[vector & 255])();
 }

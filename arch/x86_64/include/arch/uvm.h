@@ -23,10 +23,27 @@
 #ifndef ARCH_X86_64_UVM_H
 #define ARCH_X86_64_UVM_H
 
-/* Shared with entry.S. */
+#include "arch/layout.h"
+
+/*
+ * The entry data (arch/x86_64/entry.S), at ENTRY_DATA_BASE in every space:
+ * a page of words (the kernel's CR3 value, its IDT pointer, the ring 3
+ * IDT's pointer), the ring 3 IDT, then a 2 KiB block per hart: the kernel
+ * stack pointer of its thread in ring 3, the user stack pointer at a
+ * syscall, its GDT and TSS (arch/x86_64/gdt.c), and its entry stack above
+ * them, up to the block's end (the TSS's RSP0).
+ */
 #define UVM_HARTS 64          /* entry blocks: one per hart (HART_MAX) */
 #define HART_ID_OFFSET 136    /* offsetof(struct hart, id): checked in kernel/aspace.c */
 #define BLOCK_SHIFT 11        /* 2 KiB entry blocks */
+#define UVM_DATA_KERNEL_CR3 0
+#define UVM_DATA_KERNEL_IDTR 16
+#define UVM_DATA_USER_IDTR 32
+#define UVM_BLOCKS_ALIAS (ENTRY_DATA_BASE + 8192)
+#define UVM_BLOCK_KERNEL_RSP 0
+#define UVM_BLOCK_USER_RSP 8
+#define UVM_BLOCK_TABLES 16   /* struct gdt_tables (arch/gdt.h) */
+#define UVM_TRAP_SYSCALL 256  /* struct uvm_regs's trap after a syscall */
 
 #ifndef __ASSEMBLER__
 
@@ -85,20 +102,32 @@ uint64_t uvm_cr3(const struct uvm *u, unsigned pcid, bool keep);
  */
 uint64_t uvm_probe_read(uint64_t cr3, uintptr_t va);
 
-/* A ring 3 thread's registers, as entry.S saves and loads them. */
+/* A ring 3 thread's registers, as entry.S saves and loads them, and why it
+ * came back. */
 struct uvm_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t rip, rsp, rflags;
+	uint64_t trap;  /* UVM_TRAP_SYSCALL, or the vector of what came */
+	uint64_t error; /* the exception's error code, or 0 */
+	uint64_t cr2;   /* after a page fault: the address */
 };
 
 /*
- * Run ring 3 code with r's registers (rflags as given, interrupts off: IF
- * clear) in the tables cr3 loads, until it executes `syscall`; then r holds
- * its registers (rip after the syscall; rcx, r10 and r11 zero: the
- * instruction and the gate's convention take them). Interrupts must be off
- * and r's code must not fault: no IDT is mapped in a space yet.
+ * Run ring 3 code with r's registers in the tables cr3 loads, interrupts
+ * on there, until it executes `syscall` or an interrupt or exception comes;
+ * then r holds its registers and why (r->trap; rip after the syscall, or
+ * where the exception or interrupt came; after a syscall rcx and r11 hold
+ * what the instruction put there, the return address and the flags, and
+ * r10 is 0: the gate's scratch register). Of r->rflags only the arithmetic
+ * flags and DF are used; IF is always set, IOPL 0. Interrupts must be off
+ * (and are on return). An interrupt that came is the caller's to deliver
+ * (uvm_deliver): the CPU has taken it, and only software can give it to
+ * its handler now.
  */
 void uvm_run_user(struct uvm_regs *r, uint64_t cr3);
+
+/* Run the kernel's handler of vector as if the interrupt had come now. */
+void uvm_deliver(unsigned vector);
 
 #endif /* __ASSEMBLER__ */
 #endif
