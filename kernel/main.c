@@ -33,6 +33,7 @@
 #include "kernel/memory_door.h"
 #include "kernel/pci_door.h"
 #include "kernel/platform.h"
+#include "kernel/process.h"
 #include "kernel/shell.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
@@ -115,6 +116,7 @@ static void publish_services(void)
 	pci_door_publish();
 	memory_door_publish();
 	aspace_door_publish();
+	process_boot();
 	irq_door_publish();
 }
 
