@@ -116,7 +116,7 @@ static void publish_services(void)
 	pci_door_publish();
 	memory_door_publish();
 	aspace_door_publish();
-	process_boot();
+	untrusted_boot();
 	irq_door_publish();
 }
 

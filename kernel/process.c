@@ -16,6 +16,8 @@
  */
 #include <stddef.h>
 
+#include <lemmings/process.h>
+
 #include "arch/layout.h"
 #include "arch/spinlock.h"
 #include "arch/trap.h"
@@ -23,6 +25,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched.h"
+#include "core/systab.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/aspace.h"
@@ -30,6 +33,8 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/process.h"
+#include "services/archive.h"
+#include "services/service.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -51,12 +56,12 @@ struct process {
 
 static struct process table[PROCESS_MAX];
 static struct spinlock table_lock = SPINLOCK_INIT;
-static uint64_t next_id = 1;
+static uint64_t next_id = 0x1000; /* a process id is never an error code */
 static uint32_t next_hart;
 
 BOOTOPT(untrusted, "harts set apart for untrusted processes, e.g. 3 or 2-3 (default: none)");
 
-enum lm_err process_set_apart(uint32_t hart, bool on)
+enum lm_err untrusted_set_apart(uint32_t hart, bool on)
 {
 	uint64_t bit = 1ull << hart;
 	enum lm_err err;
@@ -135,6 +140,8 @@ static void run(void *arg)
 		}
 		if (p->regs.rax == PROCESS_SYS_EXIT) {
 			status = (uint32_t)(p->regs.rdi & 0xff);
+			kprintf("untrusted process %llu '%s': exited with status %u\n",
+				(unsigned long long)p->id, p->name, status);
 			break;
 		}
 		if (p->refusals++ < REFUSALS_SHOWN)
@@ -207,7 +214,7 @@ static enum lm_err launch(struct process *p, uint64_t *id)
 	return LM_OK;
 }
 
-enum lm_err process_start(const char *name, const void *image, uint64_t size, uint64_t quota,
+enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, uint64_t quota,
 			  uint64_t *id)
 {
 	struct aspace_image img;
@@ -225,7 +232,7 @@ enum lm_err process_start(const char *name, const void *image, uint64_t size, ui
 	return launch(p, id);
 }
 
-enum lm_err process_start_code(const char *name, const void *code, uint32_t len, uint64_t *id)
+enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len, uint64_t *id)
 {
 	const struct aspace_door *d = aspace_door_kernel();
 	struct process *p;
@@ -254,7 +261,7 @@ static struct process *find(uint64_t id)
 	return NULL;
 }
 
-enum lm_err process_wait(uint64_t id, uint32_t *status)
+enum lm_err untrusted_wait(uint64_t id, uint32_t *status)
 {
 	for (;;) {
 		bool irq = plat_spin_lock(&table_lock), ended = false;
@@ -274,7 +281,7 @@ enum lm_err process_wait(uint64_t id, uint32_t *status)
 	}
 }
 
-enum lm_err process_kill(uint64_t id)
+enum lm_err untrusted_kill(uint64_t id)
 {
 	bool irq = plat_spin_lock(&table_lock);
 	struct process *p = find(id);
@@ -288,7 +295,7 @@ enum lm_err process_kill(uint64_t id)
 	return LM_OK;
 }
 
-enum lm_err process_where(uint64_t id, uint32_t *hart, uint64_t *thread_id)
+enum lm_err untrusted_where(uint64_t id, uint32_t *hart, uint64_t *thread_id)
 {
 	bool irq = plat_spin_lock(&table_lock);
 	struct process *p = find(id);
@@ -301,12 +308,64 @@ enum lm_err process_where(uint64_t id, uint32_t *hart, uint64_t *thread_id)
 	return p ? LM_OK : LM_ERR_NOENT;
 }
 
-void process_boot(void)
+
+/* The Process door (sdk/idl/process.idl). */
+static process_start_result door_start(const uint8_t *path, uint64_t quota)
+{
+	struct archive_entry e;
+	enum lm_err err;
+	uint64_t id;
+
+	if (!systab_readable(path, 1) || !quota)
+		return LM_ERR_INVAL;
+	if ((err = archive_lookup(services_archive(), (const char *)path, &e)))
+		return err;
+	if (!e.data || !e.size)
+		return LM_ERR_FORMAT;
+	err = untrusted_start((const char *)path, e.data, e.size, quota, &id);
+	return err ? (process_start_result)err : id;
+}
+
+static process_status door_wait(process_process id, process_exit_status *out)
+{
+	uint32_t status;
+	enum lm_err err;
+
+	if (!systab_writable(out, sizeof *out))
+		return LM_ERR_INVAL;
+	if ((err = untrusted_wait(id, &status)))
+		return err;
+	*out = status;
+	return LM_OK;
+}
+
+static process_status door_kill(process_process id)
+{
+	return untrusted_kill(id);
+}
+
+static process_status door_set_apart(uint32_t hart, uint32_t on)
+{
+	if (on > 1)
+		return LM_ERR_INVAL;
+	return untrusted_set_apart(hart, on);
+}
+
+static const struct process_door process_door = {
+	.header = PROCESS_DOOR_HEADER,
+	.start = door_start,
+	.wait = door_wait,
+	.kill = door_kill,
+	.set_apart = door_set_apart,
+};
+
+void untrusted_boot(void)
 {
 	const char *opt = bootopt_get("untrusted");
 	uint64_t mask = 0;
 	char err[96];
 
+	service_register(&process_door, "process");
 	if (!opt)
 		return;
 	if (cmdline_parse_harts(opt, hart_count, &mask, err, sizeof err) != LM_OK) {
@@ -314,7 +373,7 @@ void process_boot(void)
 		return;
 	}
 	for (uint32_t i = 0; i < hart_count; i++)
-		if (mask >> i & 1 && process_set_apart(i, true) != LM_OK) {
+		if (mask >> i & 1 && untrusted_set_apart(i, true) != LM_OK) {
 			kprintf("untrusted: hart %u cannot be set apart (the last of the main "
 				"scheduler, or busy)\n", i);
 			mask &= ~(1ull << i);

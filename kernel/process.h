@@ -31,7 +31,7 @@
  * running there (set apart idle harts), or one with untrusted processes on
  * it still.
  */
-enum lm_err process_set_apart(uint32_t hart, bool on);
+enum lm_err untrusted_set_apart(uint32_t hart, bool on);
 
 /*
  * Start an untrusted process: the ELF image (size bytes, copied) in a new
@@ -40,23 +40,24 @@ enum lm_err process_set_apart(uint32_t hart, bool on);
  * set apart, LM_ERR_FULL at PROCESS_MAX processes, the space's errors
  * (LM_ERR_FORMAT ... for an image the loader refuses).
  */
-enum lm_err process_start(const char *name, const void *image, uint64_t size, uint64_t quota,
+enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, uint64_t quota,
 			  uint64_t *id);
 
 /* The same with code bytes at 0x400000 instead of an ELF image (tests). */
-enum lm_err process_start_code(const char *name, const void *code, uint32_t len, uint64_t *id);
+enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len, uint64_t *id);
 
 /* Wait for the process to end; its status (above) in *status, and its
  * slot is free again. LM_ERR_NOENT for no such process. */
-enum lm_err process_wait(uint64_t id, uint32_t *status);
+enum lm_err untrusted_wait(uint64_t id, uint32_t *status);
 
 /* End the process (within a time slice: at its next interrupt). */
-enum lm_err process_kill(uint64_t id);
+enum lm_err untrusted_kill(uint64_t id);
 
 /* The hart the process runs on, and its thread's id (0 until it runs). */
-enum lm_err process_where(uint64_t id, uint32_t *hart, uint64_t *thread_id);
+enum lm_err untrusted_where(uint64_t id, uint32_t *hart, uint64_t *thread_id);
 
-/* Set apart the harts the boot option `untrusted` names. */
-void process_boot(void);
+/* Publish the Process door (sdk/idl/process.idl) and set apart the harts
+ * the boot option `untrusted` names. */
+void untrusted_boot(void);
 
 #endif

@@ -28,23 +28,23 @@ TEST(process, set_apart_rules)
 					.untrusted = true};
 	uint64_t id;
 
-	EXPECT_EQ(process_set_apart(hart_count, true), LM_ERR_NOENT);
+	EXPECT_EQ(untrusted_set_apart(hart_count, true), LM_ERR_NOENT);
 	if (hart_count == 1) {
-		EXPECT_EQ(process_set_apart(0, true), LM_ERR_BUSY); /* the last hart */
-		EXPECT_EQ(process_start_code("x", "\x0f\x05", 2, &id), LM_ERR_BUSY);
+		EXPECT_EQ(untrusted_set_apart(0, true), LM_ERR_BUSY); /* the last hart */
+		EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, &id), LM_ERR_BUSY);
 		return;
 	}
-	ASSERT_EQ(process_set_apart(h, true), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(h, true), LM_OK);
 	EXPECT(untrusted_harts >> h & 1);
 	EXPECT(!(sched_harts >> h & 1));
 	EXPECT_EQ(thread_spawn(&trusted, NULL), LM_ERR_BUSY);   /* trusted: never there */
 	EXPECT_EQ(thread_spawn(&untrusted, NULL), LM_ERR_INVAL); /* untrusted: only there */
 	untrusted.hart = -1;
 	EXPECT_EQ(thread_spawn(&untrusted, NULL), LM_ERR_INVAL);
-	EXPECT_EQ(process_set_apart(h, false), LM_OK);
+	EXPECT_EQ(untrusted_set_apart(h, false), LM_OK);
 	EXPECT(!(untrusted_harts >> h & 1));
 	EXPECT(sched_harts >> h & 1);
-	EXPECT_EQ(process_start_code("x", "\x0f\x05", 2, &id), LM_ERR_BUSY); /* none apart */
+	EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, &id), LM_ERR_BUSY); /* none apart */
 }
 
 /* A trusted thread that counts while the untrusted ones misbehave. */
@@ -93,13 +93,13 @@ TEST(process, misbehaving_programs_are_stopped_and_trusted_ones_go_on)
 		test_diag("one hart: nothing can be set apart");
 		return;
 	}
-	ASSERT_EQ(process_set_apart(h, true), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(h, true), LM_OK);
 	trusted_count = 0;
 	trusted_stop = false;
 	ASSERT_EQ(thread_spawn(&c, NULL), LM_OK);
-	ASSERT_EQ(process_start_code("loop", loop, 2, &loop_id), LM_OK);
+	ASSERT_EQ(untrusted_start_code("loop", loop, 2, &loop_id), LM_OK);
 	for (unsigned i = 0; i < N; i++)
-		ASSERT_EQ(process_start_code(cases[i].name, cases[i].code, cases[i].len, &ids[i]),
+		ASSERT_EQ(untrusted_start_code(cases[i].name, cases[i].code, cases[i].len, &ids[i]),
 			  LM_OK);
 	/* Watch the set-apart hart for a while: whatever runs there is one of
 	 * these processes' threads, or its idle thread. */
@@ -116,23 +116,23 @@ TEST(process, misbehaving_programs_are_stopped_and_trusted_ones_go_on)
 		thread_yield();
 	}
 	EXPECT(trusted_count > before); /* the trusted thread went on */
-	ASSERT_EQ(process_where(loop_id, &where, &mine[N]), LM_OK);
+	ASSERT_EQ(untrusted_where(loop_id, &where, &mine[N]), LM_OK);
 	EXPECT_EQ(where, h);
 	EXPECT(mine[N] != 0); /* the loop runs */
 	for (unsigned i = 0; i < N; i++) {
-		ASSERT_EQ(process_where(ids[i], &where, &tid), LM_OK);
+		ASSERT_EQ(untrusted_where(ids[i], &where, &tid), LM_OK);
 		mine[i] = tid;
-		ASSERT_EQ(process_wait(ids[i], &status), LM_OK);
+		ASSERT_EQ(untrusted_wait(ids[i], &status), LM_OK);
 		if (status != cases[i].status) {
 			test_diag("%s: status 0x%x, expected 0x%x", cases[i].name, status,
 				  cases[i].status);
 			test_failed = true;
 		}
 	}
-	ASSERT_EQ(process_kill(loop_id), LM_OK);
-	ASSERT_EQ(process_wait(loop_id, &status), LM_OK);
+	ASSERT_EQ(untrusted_kill(loop_id), LM_OK);
+	ASSERT_EQ(untrusted_wait(loop_id, &status), LM_OK);
 	EXPECT_EQ(status, PROCESS_KILLED);
-	EXPECT_EQ(process_wait(loop_id, &status), LM_ERR_NOENT);
+	EXPECT_EQ(untrusted_wait(loop_id, &status), LM_ERR_NOENT);
 	for (unsigned k = 0; k < nseen; k++) {
 		bool untrusted = seen[k] == 0; /* 0: the idle thread */
 
@@ -148,7 +148,7 @@ TEST(process, misbehaving_programs_are_stopped_and_trusted_ones_go_on)
 	trusted_stop = true;
 	thread_wait(1);
 	EXPECT_EQ(aspace_count(), live);
-	EXPECT_EQ(process_set_apart(h, false), LM_OK);
+	EXPECT_EQ(untrusted_set_apart(h, false), LM_OK);
 }
 
 /* A trusted program's image, started untrusted: its start code reaches for
@@ -165,10 +165,10 @@ TEST(process, trusted_program_started_untrusted_faults_cleanly)
 		return;
 	}
 	ASSERT_EQ(archive_lookup(services_archive(), "/bin/hello", &e), LM_OK);
-	ASSERT_EQ(process_set_apart(hart_count - 1, true), LM_OK);
-	ASSERT_EQ(process_start("hello", e.data, e.size, 256, &id), LM_OK);
-	ASSERT_EQ(process_wait(id, &status), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
+	ASSERT_EQ(untrusted_start("hello", e.data, e.size, 256, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
 	EXPECT_EQ(status, PROCESS_FAULTED + VEC_PAGE_FAULT);
-	EXPECT_EQ(process_start("junk", "\x7f" "ELF", 4, 256, &id), LM_ERR_FORMAT);
-	EXPECT_EQ(process_set_apart(hart_count - 1, false), LM_OK);
+	EXPECT_EQ(untrusted_start("junk", "\x7f" "ELF", 4, 256, &id), LM_ERR_FORMAT);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }

@@ -4,15 +4,21 @@
  * arguments ('#' starts a comment), and starts each through the loader,
  * reporting every start and every failure. A failure never stops the rest.
  * Lines may end in CRLF; a line holding a NUL byte is reported and skipped.
+ * A line whose first word is `untrusted` starts the program after it
+ * through the Process door instead: in ring 3, in an address space of its
+ * own, on a hart set apart (docs/isolation.md); such a program gets no
+ * arguments.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <lemmings/boot_archive.h>
 #include <lemmings/loader.h>
+#include <lemmings/process.h>
 
 #define LIST_MAX 8192
 #define LINE_MAX 256
+#define UNTRUSTED_QUOTA 256 /* pages: its image, stack and tables */
 
 static char list[LIST_MAX + 1];
 
@@ -42,6 +48,40 @@ static long read_list(const struct boot_archive_door *archive, const char *path)
 	return (long)got;
 }
 
+/* Split the first word off line: it ends at a blank, which becomes a NUL;
+ * what follows that blank is returned. */
+static char *first_word(char *line)
+{
+	char *rest = line;
+
+	while (*rest && *rest != ' ' && *rest != '\t')
+		rest++;
+	if (*rest)
+		*rest++ = 0;
+	return rest;
+}
+
+/* Start path untrusted through the Process door; 1 if it started. */
+static int start_untrusted(char *path, int number, const char *list_path)
+{
+	const struct process_door *door = process_door_find();
+	process_start_result r;
+
+	if (!door) {
+		printf("init: %s:%d: cannot start %s untrusted: no Process door here\n", list_path,
+		       number, path);
+		return 0;
+	}
+	r = process_start(door, (const uint8_t *)path, UNTRUSTED_QUOTA);
+	if (process_start_result_is_error(r)) {
+		printf("init: %s:%d: cannot start %s untrusted: %s\n", list_path, number, path,
+		       lm_err_str((enum lm_err)r));
+		return 0;
+	}
+	printf("init: started %s (untrusted, process 0x%llx)\n", path, (unsigned long long)r);
+	return 1;
+}
+
 /* Start one line's program; 1 if it started. */
 static int start_line(const struct loader_door *loader, char *line, int number,
 		      const char *list_path)
@@ -53,11 +93,15 @@ static int start_line(const struct loader_door *loader, char *line, int number,
 		line++;
 	if (!*line || *line == '#')
 		return -1;
-	args = line;
-	while (*args && *args != ' ' && *args != '\t')
-		args++;
-	if (*args)
-		*args++ = 0;
+	args = first_word(line);
+	if (!strcmp(line, "untrusted")) {
+		char *path = args;
+
+		while (*path == ' ' || *path == '\t')
+			path++;
+		first_word(path); /* arguments: none for untrusted programs */
+		return start_untrusted(path, number, list_path);
+	}
 	r = loader_start(loader, (const uint8_t *)line, (const uint8_t *)args, (uint8_t *)detail,
 			 sizeof detail);
 	if (loader_start_result_is_error(r)) {
