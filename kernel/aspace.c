@@ -22,6 +22,11 @@
  * a space's tables are loaded only under its slot lock (as now: tests read
  * through them; no process runs in a space yet).
  *
+ * Side channels: a hart that runs one space's code after another's issues
+ * an IBPB first (where the CPU has it), so the first's branch history
+ * steers nothing in the second; the way out to ring 3 clears CPU buffers
+ * with VERW where MDS applies (arch/uvm.h).
+ *
  * Locking: slots_lock guards the free list and a slot's use count; each
  * slot's lock (interrupts off) guards the rest of the slot. Every routine
  * does its work under the slot's lock, so destroy cannot race a map.
@@ -65,6 +70,11 @@ static int free_head = -1;
 static bool slots_ready;
 static uint64_t next_uid = 1;
 static unsigned live_count;
+
+/* The space whose code last ran on each hart (uid), and how many times a
+ * hart went from one space's code to another's: each time an IBPB. */
+static uint64_t last_run[HART_MAX];
+static uint64_t space_switches;
 
 /* What each hart last loaded under each PCID. */
 static struct {
@@ -465,6 +475,13 @@ enum lm_err aspace_run(aspace_space h, struct uvm_regs *r)
 		if (!(s = grab(h, &irq)))
 			return LM_ERR_NOENT;
 		timer_arm_slice(slice_end);
+		if (last_run[this_hart()->id] != s->uid) {
+			if (last_run[this_hart()->id]) {
+				uvm_ibpb(); /* another space's branches steer nothing here */
+				__atomic_fetch_add(&space_switches, 1, __ATOMIC_RELAXED);
+			}
+			last_run[this_hart()->id] = s->uid;
+		}
 		uvm_run_user(r, cr3_for(s));
 		drop(s, irq);
 		if (!is_interrupt(r->trap))
@@ -475,6 +492,11 @@ enum lm_err aspace_run(aspace_space h, struct uvm_regs *r)
 			slice_end = plat_now_ns() + ASPACE_SLICE_NS;
 		}
 	}
+}
+
+uint64_t aspace_switches(void)
+{
+	return __atomic_load_n(&space_switches, __ATOMIC_RELAXED);
 }
 
 unsigned aspace_count(void)

@@ -48,6 +48,10 @@ enum lm_err aspace_run(aspace_space space, struct uvm_regs *r);
  * priority (threads are not time-sliced otherwise: docs/scheduling.md). */
 #define ASPACE_SLICE_NS 10000000ull
 
+/* How many times a hart went from one space's code to another's (each an
+ * IBPB where the CPU has one). */
+uint64_t aspace_switches(void);
+
 /* How many spaces exist. */
 unsigned aspace_count(void);
 

@@ -332,8 +332,16 @@ TEST(aspace, ring3_runs_and_syscall_returns)
 	EXPECT_EQ(pushed, 42); /* the push landed in the space's stack page */
 	r = start_regs();
 	r.rax = r.rdi = 1;
+	uint64_t switches = aspace_switches();
 	ASSERT_EQ(aspace_run(s, &r), LM_OK);
 	EXPECT_EQ(r.rax, 2);
+	EXPECT_EQ(aspace_switches(), switches); /* the same space: no barrier */
+	aspace_space other = user_space(code, sizeof code);
+	ASSERT(other != 0);
+	r = start_regs();
+	ASSERT_EQ(aspace_run(other, &r), LM_OK);
+	EXPECT_EQ(aspace_switches(), switches + 1); /* another space: a barrier */
+	EXPECT_EQ(aspace_destroy(door(), other), LM_OK);
 	EXPECT_EQ(aspace_destroy(door(), s), LM_OK);
 	EXPECT_EQ(aspace_run(s, &r), LM_ERR_NOENT);
 	EXPECT_EQ(pmm_free_pages(), before);

@@ -368,6 +368,9 @@ void untrusted_boot(void)
 	service_register(&process_door, "process");
 	if (!opt)
 		return;
+	kprintf("untrusted: between two processes on a hart, IBPB: %s; before ring 3, VERW: %s\n",
+		uvm_has_ibpb() ? "yes" : "no (the CPU has none)",
+		uvm_needs_verw() ? "yes" : "no (MDS does not apply, or no MD_CLEAR)");
 	if (cmdline_parse_harts(opt, hart_count, &mask, err, sizeof err) != LM_OK) {
 		kprintf("untrusted=: %s; no hart set apart\n", err);
 		return;

@@ -11,13 +11,15 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-echo 1..16
+echo 1..17
 boot_until 'init: [0-9]+ started
 kvclient: 1000 puts and gets
 u-good.: exited with status 0
 u-privileged.: general protection' 120 --smp 4 --mem 1G --initrd build/archive.cpio \
 	--append "untrusted=3 programs=/etc/programs.isolation"
 check "hart 3 is set apart at boot" log_has '^untrusted: harts 0x8 set apart for untrusted processes'
+check "the boot says which side-channel flushes the CPU allows" \
+	log_has '^untrusted: between two processes on a hart, IBPB: (yes|no \(the CPU has none\)); before ring 3, VERW: (yes|no)'
 check "init starts untrusted lines through the Process door" \
 	log_has '^init: started /bin/u-loop \(untrusted, process 0x[0-9a-f]+\)'
 check "reading the kernel: stopped, named, with the cause" \

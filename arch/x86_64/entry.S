@@ -108,9 +108,10 @@ uvm_entry_user:
 	pushq $SEL_USER_CODE
 	pushq R_RIP(%rdi)
 	push %rsi                         /* cr3 */
+	movabs $ENTRY_DATA_BASE, %rax
+	pushq UVM_DATA_VERW(%rax)         /* whether to clear CPU buffers (MDS) */
 	pushq R_RDI(%rdi)
-	movabs $(ENTRY_DATA_BASE + UVM_DATA_USER_IDTR), %rax
-	lidt (%rax)                       /* from here on every trap is ring 3's */
+	lidt UVM_DATA_USER_IDTR(%rax)     /* from here on every trap is ring 3's */
 	mov R_RAX(%rdi), %rax
 	mov R_RBX(%rdi), %rbx
 	mov R_RCX(%rdi), %rcx
@@ -125,12 +126,17 @@ uvm_entry_user:
 	mov R_R13(%rdi), %r13
 	mov R_R14(%rdi), %r14
 	mov R_R15(%rdi), %r15
-	mov 8(%rsp), %rdi
+	mov 16(%rsp), %rdi
 	mov %rdi, %cr3                    /* the space's tables: no kernel now */
 	pop %rdi
-	add $8, %rsp
+	testb $1, (%rsp)
+	jz 1f
+	verw verw_selector(%rip)          /* last: clears the buffers MDS leaks */
+1:	add $16, %rsp
 	swapgs
 	iretq
+verw_selector:
+	.word 0x10                        /* any valid selector: the kernel's data */
 	.size uvm_entry_user, . - uvm_entry_user
 
 /*

@@ -300,6 +300,7 @@ static void entry_on(bool pcid)
 	memcpy(data_word(UVM_DATA_KERNEL_IDTR), &kernel_idtr, sizeof kernel_idtr);
 	if (!__atomic_load_n(&idt_built, __ATOMIC_ACQUIRE)) {
 		user_idt_build(); /* idempotent: two harts may both */
+		*data_word(UVM_DATA_VERW) = uvm_needs_verw();
 		__atomic_store_n(&idt_built, true, __ATOMIC_RELEASE);
 	}
 	if (efer & EFER_SCE)
@@ -310,6 +311,48 @@ static void entry_on(bool pcid)
 	wrmsr(MSR_FMASK, FMASK_BITS);
 	wrmsr(MSR_KERNEL_GS_BASE, 0); /* ring 3's GS base */
 	wrmsr(MSR_EFER, efer | EFER_SCE);
+}
+
+#define MSR_PRED_CMD 0x49
+#define MSR_ARCH_CAPABILITIES 0x10a
+#define CPUID7_EDX_MD_CLEAR (1u << 10)
+#define CPUID7_EDX_IBPB (1u << 26)      /* IBRS and IBPB */
+#define CPUID7_EDX_ARCH_CAP (1u << 29)
+#define ARCH_CAP_MDS_NO (1ull << 5)
+
+static uint32_t cpuid7_edx(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		return 0;
+	cpuid(7, 0, &a, &b, &c, &d);
+	return d;
+}
+
+bool uvm_has_ibpb(void)
+{
+	return cpuid7_edx() & CPUID7_EDX_IBPB;
+}
+
+bool uvm_needs_verw(void)
+{
+	uint32_t d = cpuid7_edx();
+
+	if (!(d & CPUID7_EDX_MD_CLEAR))
+		return false;
+	return !(d & CPUID7_EDX_ARCH_CAP) || !(rdmsr(MSR_ARCH_CAPABILITIES) & ARCH_CAP_MDS_NO);
+}
+
+void uvm_ibpb(void)
+{
+	static int has = -1;
+
+	if (has < 0)
+		has = uvm_has_ibpb();
+	if (has)
+		wrmsr(MSR_PRED_CMD, 1);
 }
 
 void uvm_run_user(struct uvm_regs *r, uint64_t cr3)

@@ -39,6 +39,7 @@
 #define UVM_DATA_KERNEL_CR3 0
 #define UVM_DATA_KERNEL_IDTR 16
 #define UVM_DATA_USER_IDTR 32
+#define UVM_DATA_VERW 48      /* 1: VERW before every return to ring 3 */
 #define UVM_BLOCKS_ALIAS (ENTRY_DATA_BASE + 8192)
 #define UVM_BLOCK_KERNEL_RSP 0
 #define UVM_BLOCK_USER_RSP 8
@@ -128,6 +129,17 @@ void uvm_run_user(struct uvm_regs *r, uint64_t cr3);
 
 /* Run the kernel's handler of vector as if the interrupt had come now. */
 void uvm_deliver(unsigned vector);
+
+/* Side-channel mitigations the CPU offers (CPUID, IA32_ARCH_CAPABILITIES):
+ * IBPB, an indirect branch prediction barrier, for switching between two
+ * address spaces; VERW clearing CPU buffers before each return to ring 3,
+ * where MDS applies (MD_CLEAR, and not MDS_NO). The VERW is on from the
+ * first uvm_run_user where it applies. */
+bool uvm_has_ibpb(void);
+bool uvm_needs_verw(void);
+/* An indirect branch prediction barrier, if the CPU has one: branches
+ * before it do not steer predictions after it. */
+void uvm_ibpb(void);
 
 #endif /* __ASSEMBLER__ */
 #endif
