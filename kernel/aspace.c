@@ -339,6 +339,34 @@ static enum lm_err copy_in(struct slot *s, uintptr_t va, const void *src, uint64
 	return LM_OK;
 }
 
+/* Copy out of the space: every page of [va, va + len) must be mapped, and
+ * writable if need_write. Under the slot's lock. */
+static enum lm_err copy_out(struct slot *s, uintptr_t va, void *dst, uint64_t len, bool need_write)
+{
+	uint8_t *to = dst;
+
+	if (va + len < va || va < USER_BASE || va + len > USER_END)
+		return LM_ERR_FAULT;
+	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
+		unsigned flags;
+
+		if (!uvm_lookup(&s->uvm, p, NULL, &flags) || (need_write && !(flags & VM_WRITE)))
+			return LM_ERR_FAULT;
+	}
+	while (len) {
+		uint64_t phys, chunk = PAGE_SIZE - (va % PAGE_SIZE);
+
+		if (chunk > len)
+			chunk = len;
+		uvm_lookup(&s->uvm, va, &phys, NULL);
+		memcpy(to, phys_to_virt(phys), chunk);
+		va += chunk;
+		to += chunk;
+		len -= chunk;
+	}
+	return LM_OK;
+}
+
 /* The loader's view of a space (core/elf.h). */
 static enum lm_err load_reserve(void *ctx, uint64_t size, uint64_t *base)
 {
@@ -497,6 +525,19 @@ enum lm_err aspace_run(aspace_space h, struct uvm_regs *r)
 uint64_t aspace_switches(void)
 {
 	return __atomic_load_n(&space_switches, __ATOMIC_RELAXED);
+}
+
+enum lm_err aspace_read(aspace_space h, uintptr_t va, void *dst, uint64_t len, bool need_write)
+{
+	enum lm_err err;
+	struct slot *s;
+	bool irq;
+
+	if (!(s = grab(h, &irq)))
+		return LM_ERR_NOENT;
+	err = copy_out(s, va, dst, len, need_write);
+	drop(s, irq);
+	return err;
 }
 
 unsigned aspace_count(void)

@@ -48,6 +48,11 @@ enum lm_err aspace_run(aspace_space space, struct uvm_regs *r);
  * priority (threads are not time-sliced otherwise: docs/scheduling.md). */
 #define ASPACE_SLICE_NS 10000000ull
 
+/* Read len bytes of the space at va into dst, through the direct map;
+ * LM_ERR_FAULT (nothing read) unless every byte is mapped (and writable too,
+ * if need_write: for what the caller will write back). */
+enum lm_err aspace_read(aspace_space space, uintptr_t va, void *dst, uint64_t len, bool need_write);
+
 /* How many times a hart went from one space's code to another's (each an
  * IBPB where the CPU has one). */
 uint64_t aspace_switches(void);

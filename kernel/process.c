@@ -6,7 +6,7 @@
  * for untrusted work (core/thread.c refuses anything else there, and the
  * hart is out of the main scheduler). The thread is the process's kernel
  * side: one page, running aspace_run in a loop. A syscall is answered there
- * (exit; door calls are refused: gates are not built); an exception ends
+ * (exit; a door call through the gate, kernel/gate.c); an exception ends
  * the process with one line naming it and the cause; destroying the space
  * (kill) ends it at its next interrupt, at most a time slice later.
  *
@@ -32,6 +32,7 @@
 #include "kernel/bootopt.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/gate.h"
 #include "kernel/process.h"
 #include "services/archive.h"
 #include "services/service.h"
@@ -52,6 +53,7 @@ struct process {
 	uint32_t hart, status, refusals;
 	uint64_t thread_id;    /* its thread's, once it runs */
 	struct uvm_regs regs;
+	struct gate gate;      /* the doors it was granted */
 };
 
 static struct process table[PROCESS_MAX];
@@ -144,10 +146,14 @@ static void run(void *arg)
 				(unsigned long long)p->id, p->name, status);
 			break;
 		}
-		if (p->refusals++ < REFUSALS_SHOWN)
-			kprintf("untrusted process %llu '%s': call 0x%llx refused: not granted\n",
-				(unsigned long long)p->id, p->name, (unsigned long long)p->regs.rax);
-		p->regs.rax = LM_ERR_NOENT;
+		uint64_t asked = p->regs.rax;
+		struct gate_verdict v;
+
+		gate_answer(&p->gate, p->space, &p->regs, &v);
+		if (v.refused && p->refusals++ < REFUSALS_SHOWN)
+			kprintf("untrusted process %llu '%s': call 0x%llx refused: %s\n",
+				(unsigned long long)p->id, p->name, (unsigned long long)asked,
+				v.refused);
 	}
 	aspace_destroy(aspace_door_kernel(), p->space); /* LM_ERR_NOENT if killed */
 	irq = plat_spin_lock(&table_lock);
@@ -156,9 +162,10 @@ static void run(void *arg)
 	plat_spin_unlock(&table_lock, irq);
 }
 
-/* A slot, a set-apart hart, a space with a stack: all of a process but its
- * image. */
-static enum lm_err prepare(const char *name, uint64_t quota, struct process **out)
+/* A slot, a set-apart hart, a space with a stack, its grants: all of a
+ * process but its image. */
+static enum lm_err prepare(const char *name, uint64_t quota, const struct gate_grant *grants,
+			   uint32_t ngrants, struct process **out)
 {
 	uint64_t apart = __atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE);
 	struct process *p = NULL;
@@ -168,6 +175,11 @@ static enum lm_err prepare(const char *name, uint64_t quota, struct process **ou
 
 	if (!apart)
 		return LM_ERR_BUSY;
+	if (ngrants > GATE_GRANTS_MAX)
+		return LM_ERR_INVAL;
+	for (uint32_t i = 0; i < ngrants; i++)
+		if (!gate_knows(&grants[i].door))
+			return LM_ERR_UNSUPPORTED;
 	irq = plat_spin_lock(&table_lock);
 	for (int i = 0; i < PROCESS_MAX && !p; i++)
 		if (!table[i].used)
@@ -195,6 +207,8 @@ static enum lm_err prepare(const char *name, uint64_t quota, struct process **ou
 	}
 	p->space = s;
 	p->regs = (struct uvm_regs){.rsp = STACK_TOP};
+	memcpy(p->gate.grants, grants, ngrants * sizeof *grants);
+	p->gate.count = ngrants;
 	*out = p;
 	return LM_OK;
 }
@@ -215,11 +229,11 @@ static enum lm_err launch(struct process *p, uint64_t *id)
 }
 
 enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, uint64_t quota,
-			  uint64_t *id)
+			    const struct gate_grant *grants, uint32_t ngrants, uint64_t *id)
 {
 	struct aspace_image img;
 	struct process *p;
-	enum lm_err err = prepare(name, quota, &p);
+	enum lm_err err = prepare(name, quota, grants, ngrants, &p);
 
 	if (err)
 		return err;
@@ -232,11 +246,12 @@ enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, 
 	return launch(p, id);
 }
 
-enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len, uint64_t *id)
+enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len,
+				 const struct gate_grant *grants, uint32_t ngrants, uint64_t *id)
 {
 	const struct aspace_door *d = aspace_door_kernel();
 	struct process *p;
-	enum lm_err err = prepare(name, 64, &p);
+	enum lm_err err = prepare(name, 64, grants, ngrants, &p);
 	uint64_t pages = (len + PAGE_SIZE - 1) / PAGE_SIZE;
 
 	if (err)
@@ -322,7 +337,7 @@ static process_start_result door_start(const uint8_t *path, uint64_t quota)
 		return err;
 	if (!e.data || !e.size)
 		return LM_ERR_FORMAT;
-	err = untrusted_start((const char *)path, e.data, e.size, quota, &id);
+	err = untrusted_start((const char *)path, e.data, e.size, quota, NULL, 0, &id);
 	return err ? (process_start_result)err : id;
 }
 
@@ -366,6 +381,7 @@ void untrusted_boot(void)
 	char err[96];
 
 	service_register(&process_door, "process");
+	gate_start();
 	if (!opt)
 		return;
 	kprintf("untrusted: between two processes on a hart, IBPB: %s; before ring 3, VERW: %s\n",

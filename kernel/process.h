@@ -11,6 +11,8 @@
 
 #include <lemmings/err.h>
 
+#include "kernel/gate.h"
+
 #define PROCESS_MAX 64
 #define PROCESS_NAME_MAX 32
 
@@ -19,9 +21,8 @@
 #define PROCESS_FAULTED 0x100
 #define PROCESS_KILLED 0x200
 
-/* The syscall numbers (rax) of ring 3 code: exit(code in rdi). Any other
- * names a door routine, which the process has not been granted (gated doors
- * are not built yet): refused with LM_ERR_NOENT in rax. */
+/* The syscall numbers (rax) of ring 3 code: exit(code in rdi); any other is
+ * the gate's (lemmings/door.h, kernel/gate.c). */
 #define PROCESS_SYS_EXIT 0
 
 /*
@@ -36,15 +37,19 @@ enum lm_err untrusted_set_apart(uint32_t hart, bool on);
 /*
  * Start an untrusted process: the ELF image (size bytes, copied) in a new
  * space that may hold quota pages, a 16 KiB stack, on a set-apart hart
- * (round robin). *id names it for wait and kill. LM_ERR_BUSY if no hart is
- * set apart, LM_ERR_FULL at PROCESS_MAX processes, the space's errors
- * (LM_ERR_FORMAT ... for an image the loader refuses).
+ * (round robin), granted the door routines in grants (kernel/gate.h). *id
+ * names it for wait and kill. LM_ERR_BUSY if no hart is set apart,
+ * LM_ERR_FULL at PROCESS_MAX processes, LM_ERR_INVAL for more than
+ * GATE_GRANTS_MAX grants, LM_ERR_UNSUPPORTED for a grant of a door no gate
+ * knows, the space's errors (LM_ERR_FORMAT ... for an image the loader
+ * refuses).
  */
 enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, uint64_t quota,
-			  uint64_t *id);
+			    const struct gate_grant *grants, uint32_t ngrants, uint64_t *id);
 
 /* The same with code bytes at 0x400000 instead of an ELF image (tests). */
-enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len, uint64_t *id);
+enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len,
+				 const struct gate_grant *grants, uint32_t ngrants, uint64_t *id);
 
 /* Wait for the process to end; its status (above) in *status, and its
  * slot is free again. LM_ERR_NOENT for no such process. */

@@ -5,6 +5,10 @@
  * set-apart hart meanwhile. Two harts at least (tests/smp.t); on one, only
  * the refusal to set apart the last hart is checked.
  */
+#include <lemmings/aspace.h>
+#include <lemmings/harts.h>
+#include <lemmings/timer.h>
+
 #include "arch/trap.h"
 #include "core/hart.h"
 #include "core/platform.h"
@@ -12,6 +16,8 @@
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/aspace.h"
+#include "kernel/gate.h"
+#include "kernel/pmm.h"
 #include "kernel/process.h"
 #include "lib/test.h"
 #include "services/archive.h"
@@ -31,7 +37,7 @@ TEST(process, set_apart_rules)
 	EXPECT_EQ(untrusted_set_apart(hart_count, true), LM_ERR_NOENT);
 	if (hart_count == 1) {
 		EXPECT_EQ(untrusted_set_apart(0, true), LM_ERR_BUSY); /* the last hart */
-		EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, &id), LM_ERR_BUSY);
+		EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, NULL, 0, &id), LM_ERR_BUSY);
 		return;
 	}
 	ASSERT_EQ(untrusted_set_apart(h, true), LM_OK);
@@ -44,7 +50,7 @@ TEST(process, set_apart_rules)
 	EXPECT_EQ(untrusted_set_apart(h, false), LM_OK);
 	EXPECT(!(untrusted_harts >> h & 1));
 	EXPECT(sched_harts >> h & 1);
-	EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, &id), LM_ERR_BUSY); /* none apart */
+	EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, NULL, 0, &id), LM_ERR_BUSY); /* none apart */
 }
 
 /* A trusted thread that counts while the untrusted ones misbehave. */
@@ -97,9 +103,10 @@ TEST(process, misbehaving_programs_are_stopped_and_trusted_ones_go_on)
 	trusted_count = 0;
 	trusted_stop = false;
 	ASSERT_EQ(thread_spawn(&c, NULL), LM_OK);
-	ASSERT_EQ(untrusted_start_code("loop", loop, 2, &loop_id), LM_OK);
+	ASSERT_EQ(untrusted_start_code("loop", loop, 2, NULL, 0, &loop_id), LM_OK);
 	for (unsigned i = 0; i < N; i++)
-		ASSERT_EQ(untrusted_start_code(cases[i].name, cases[i].code, cases[i].len, &ids[i]),
+		ASSERT_EQ(untrusted_start_code(cases[i].name, cases[i].code, cases[i].len, NULL, 0,
+					       &ids[i]),
 			  LM_OK);
 	/* Watch the set-apart hart for a while: whatever runs there is one of
 	 * these processes' threads, or its idle thread. */
@@ -166,9 +173,89 @@ TEST(process, trusted_program_started_untrusted_faults_cleanly)
 	}
 	ASSERT_EQ(archive_lookup(services_archive(), "/bin/hello", &e), LM_OK);
 	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
-	ASSERT_EQ(untrusted_start("hello", e.data, e.size, 256, &id), LM_OK);
+	ASSERT_EQ(untrusted_start("hello", e.data, e.size, 256, NULL, 0, &id), LM_OK);
 	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
 	EXPECT_EQ(status, PROCESS_FAULTED + VEC_PAGE_FAULT);
-	EXPECT_EQ(untrusted_start("junk", "\x7f" "ELF", 4, 256, &id), LM_ERR_FORMAT);
+	EXPECT_EQ(untrusted_start("junk", "\x7f" "ELF", 4, 256, NULL, 0, &id), LM_ERR_FORMAT);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+/* A gated call: checked, copied, run by the gate's thread on a trusted
+ * hart (never a set-apart one), copied back; refusals for a range, a
+ * kernel pointer, its own read-only code and a routine not granted. The
+ * program's checks are its exit status (programs/untrusted/u-gate.c). */
+TEST(process, gated_calls_are_checked_and_run_on_a_trusted_hart)
+{
+	const struct gate_grant grants[] = {{harts_api_id, 1u << 0 | 1u << 1}}; /* count, describe */
+	const struct gate_grant bad[] = {{aspace_api_id, 1}};
+	uint64_t calls = gate_calls(), id;
+	struct archive_entry e;
+	uint32_t status;
+
+	if (hart_count < 2) {
+		test_diag("one hart: nothing can be set apart");
+		return;
+	}
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/u-gate", &e), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
+	EXPECT_EQ(untrusted_start("u-gate", e.data, e.size, 64, bad, 1, &id), LM_ERR_UNSUPPORTED);
+	ASSERT_EQ(untrusted_start("u-gate", e.data, e.size, 64, grants, 1, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, 0);
+	EXPECT(gate_calls() >= calls + 3); /* count, describe, describe */
+	EXPECT_EQ(gate_calls_on_untrusted_harts(), 0);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+/* Pages free, or holding a freed one-page thread stack in a hart's cache
+ * (core/stack.c): a thread's stack goes to the cache of the hart it ends
+ * on, which is not the one that spawned it. */
+static uint64_t free_or_cached(void)
+{
+	uint64_t n = pmm_free_pages();
+
+	for (uint32_t i = 0; i < hart_count; i++)
+		n += __atomic_load_n(&harts[i].stack_cached, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* The gate fuzzed: a million random calls (programs/untrusted/u-fuzz.c)
+ * from a process granted harmless routines; it runs to its exit, the
+ * kernel stays up, and every page comes back. */
+TEST(process, gate_survives_a_million_random_calls)
+{
+	const struct gate_grant grants[] = {
+		{harts_api_id, 1u << 0 | 1u << 1}, /* count, describe */
+		{timer_api_id, 1u << 0},           /* now */
+	};
+	uint64_t before, id, calls = gate_calls();
+	struct archive_entry e;
+	uint32_t status;
+	unsigned live = aspace_count();
+
+	if (hart_count < 2) {
+		test_diag("one hart: nothing can be set apart");
+		return;
+	}
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/u-fuzz", &e), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
+	/* A first run leaves a thread stack in the hart's cache, as the
+	 * second will: then the free counts compare. */
+	ASSERT_EQ(untrusted_start_code("warm", "\x31\xc0\x31\xff\x0f\x05", 6, NULL, 0, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	before = free_or_cached();
+	ASSERT_EQ(untrusted_start("u-fuzz", e.data, e.size, 64, grants, 2, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, 0);
+	EXPECT_EQ(gate_calls_on_untrusted_harts(), 0);
+	test_diag("gated calls that ran: %llu", (unsigned long long)(gate_calls() - calls));
+	EXPECT_EQ(aspace_count(), live);
+	/* The thread's stack goes back as the thread ends, just after it says
+	 * it has, to the cache of the hart it ended on: wait for it (a
+	 * liveness bound only). */
+	for (uint64_t t0 = plat_now_ns(); free_or_cached() != before &&
+	     plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+		timer_sleep_ns(1000000);
+	EXPECT_EQ(free_or_cached(), before);
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }

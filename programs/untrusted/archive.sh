@@ -5,5 +5,5 @@ set -e
 dir=$1
 src=$(dirname "$0")
 cp "$dir"/../untrusted/u-* "$dir/bin/"
-rm -f "$dir"/bin/u-*.o
+rm -f "$dir"/bin/u-*.o "$dir"/bin/u-*.d
 cp "$src/isolation.list" "$dir/etc/programs.isolation"
