@@ -11,8 +11,8 @@
  * (kill) ends it at its next interrupt, at most a time slice later.
  *
  * Owns the process table. Locking: table_lock (interrupts off) guards the
- * slots; a slot's thread writes its status and marks it ended under the
- * lock; wait polls.
+ * slots; a slot's thread writes its status, marks it ended and signals its
+ * waiter under the lock.
  */
 #include <stddef.h>
 
@@ -42,7 +42,6 @@
 #define STACK_PAGES 4
 #define STACK_TOP 0x00007fffffff0000ull
 #define CODE_BASE 0x400000ull
-#define WAIT_POLL_NS 1000000ull
 #define REFUSALS_SHOWN 3 /* refused calls reported per process */
 
 struct process {
@@ -54,6 +53,7 @@ struct process {
 	uint64_t thread_id;    /* its thread's, once it runs */
 	struct uvm_regs regs;
 	struct gate gate;      /* the doors it was granted */
+	struct thread *waiter; /* signalled when it ends */
 };
 
 static struct process table[PROCESS_MAX];
@@ -159,6 +159,8 @@ static void run(void *arg)
 	irq = plat_spin_lock(&table_lock);
 	p->status = status;
 	p->ended = true;
+	if (p->waiter)
+		thread_signal(p->waiter, THREAD_EV_SERVICE);
 	plat_spin_unlock(&table_lock, irq);
 }
 
@@ -286,13 +288,15 @@ enum lm_err untrusted_wait(uint64_t id, uint32_t *status)
 			*status = p->status;
 			p->used = false;
 			ended = true;
+		} else if (p) {
+			p->waiter = thread_current(); /* the last to wait is woken */
 		}
 		plat_spin_unlock(&table_lock, irq);
 		if (!p)
 			return LM_ERR_NOENT;
 		if (ended)
 			return LM_OK;
-		timer_sleep_ns(WAIT_POLL_NS);
+		thread_wait(THREAD_EV_SERVICE);
 	}
 }
 

@@ -57,4 +57,4 @@ suite() {
 		"$status" "$out" "$1" "$2"
 }
 suite aspace 12
-suite process 3
+suite process 5
