@@ -310,12 +310,15 @@ static aspace_status door_unmap(aspace_space h, uintptr_t addr, uint64_t pages)
 	return LM_OK;
 }
 
-/* Copy into the space: every page of [va, va + len) must be mapped, and
- * writable if need_write. Under the slot's lock. */
-static enum lm_err copy_in(struct slot *s, uintptr_t va, const void *src, uint64_t len,
-			   bool need_write)
+/*
+ * Copy len bytes between the space at va and buf (into the space if
+ * to_space): every page of [va, va + len) must be mapped, and writable if
+ * need_write; else LM_ERR_FAULT and nothing copied. Under the slot's lock.
+ */
+static enum lm_err copy_user(struct slot *s, uintptr_t va, void *buf, uint64_t len,
+			     bool need_write, bool to_space)
 {
-	const uint8_t *from = src;
+	uint8_t *b = buf;
 
 	if (va + len < va || va < USER_BASE || va + len > USER_END)
 		return LM_ERR_FAULT;
@@ -331,37 +334,12 @@ static enum lm_err copy_in(struct slot *s, uintptr_t va, const void *src, uint64
 		if (chunk > len)
 			chunk = len;
 		uvm_lookup(&s->uvm, va, &phys, NULL);
-		memcpy(phys_to_virt(phys), from, chunk);
+		if (to_space)
+			memcpy(phys_to_virt(phys), b, chunk);
+		else
+			memcpy(b, phys_to_virt(phys), chunk);
 		va += chunk;
-		from += chunk;
-		len -= chunk;
-	}
-	return LM_OK;
-}
-
-/* Copy out of the space: every page of [va, va + len) must be mapped, and
- * writable if need_write. Under the slot's lock. */
-static enum lm_err copy_out(struct slot *s, uintptr_t va, void *dst, uint64_t len, bool need_write)
-{
-	uint8_t *to = dst;
-
-	if (va + len < va || va < USER_BASE || va + len > USER_END)
-		return LM_ERR_FAULT;
-	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
-		unsigned flags;
-
-		if (!uvm_lookup(&s->uvm, p, NULL, &flags) || (need_write && !(flags & VM_WRITE)))
-			return LM_ERR_FAULT;
-	}
-	while (len) {
-		uint64_t phys, chunk = PAGE_SIZE - (va % PAGE_SIZE);
-
-		if (chunk > len)
-			chunk = len;
-		uvm_lookup(&s->uvm, va, &phys, NULL);
-		memcpy(to, phys_to_virt(phys), chunk);
-		va += chunk;
-		to += chunk;
+		b += chunk;
 		len -= chunk;
 	}
 	return LM_OK;
@@ -399,7 +377,7 @@ static void load_release(void *ctx, uint64_t base, uint64_t size)
 
 static void load_store(void *ctx, uint64_t addr, const void *src, uint64_t len)
 {
-	copy_in(ctx, addr, src, len, false); /* reserved, so mapped: cannot fail */
+	copy_user(ctx, addr, (void *)src, len, false, true); /* reserved: mapped */
 }
 
 static aspace_status door_load(aspace_space h, const uint8_t *image, uint64_t size,
@@ -481,7 +459,7 @@ enum lm_err aspace_write(aspace_space h, uintptr_t va, const void *src, uint64_t
 
 	if (!(s = grab(h, &irq)))
 		return LM_ERR_NOENT;
-	err = copy_in(s, va, src, len, true);
+	err = copy_user(s, va, (void *)src, len, true, true);
 	drop(s, irq);
 	return err;
 }
@@ -535,7 +513,7 @@ enum lm_err aspace_read(aspace_space h, uintptr_t va, void *dst, uint64_t len, b
 
 	if (!(s = grab(h, &irq)))
 		return LM_ERR_NOENT;
-	err = copy_out(s, va, dst, len, need_write);
+	err = copy_user(s, va, dst, len, need_write, false);
 	drop(s, irq);
 	return err;
 }

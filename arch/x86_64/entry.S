@@ -23,6 +23,7 @@
  */
 #include "arch/layout.h"
 #include "arch/uvm.h"
+#include "arch/vector_stubs.h"
 
 #define SEL_USER_DATA 0x1b /* arch/gdt.h */
 #define SEL_USER_CODE 0x23
@@ -139,6 +140,24 @@ verw_selector:
 	.word 0x10                        /* any valid selector: the kernel's data */
 	.size uvm_entry_user, . - uvm_entry_user
 
+/* Store every register but rax, r10 and base into the struct uvm_regs at
+ * base: the two entries differ in those. */
+	.macro store_regs base
+	mov %rbx, R_RBX(\base)
+	mov %rcx, R_RCX(\base)
+	mov %rdx, R_RDX(\base)
+	mov %rsi, R_RSI(\base)
+	mov %rdi, R_RDI(\base)
+	mov %rbp, R_RBP(\base)
+	mov %r8, R_R8(\base)
+	mov %r9, R_R9(\base)
+	mov %r11, R_R11(\base)
+	mov %r12, R_R12(\base)
+	mov %r13, R_R13(\base)
+	mov %r14, R_R14(\base)
+	mov %r15, R_R15(\base)
+	.endm
+
 /*
  * Back to the kernel from ring 3, on the hart's block stack with the user's
  * rax pushed on it (then the vector, the error code and the CPU's frame, for
@@ -158,20 +177,8 @@ verw_selector:
 	shl $BLOCK_SHIFT, %rax
 	mov uvm_entry_blocks+UVM_BLOCK_KERNEL_RSP(%rax), %rax
 	mov (%rax), %rax                  /* r, where uvm_entry_user pushed it */
-	mov %rbx, R_RBX(%rax)
-	mov %rcx, R_RCX(%rax)
-	mov %rdx, R_RDX(%rax)
-	mov %rsi, R_RSI(%rax)
-	mov %rdi, R_RDI(%rax)
-	mov %rbp, R_RBP(%rax)
-	mov %r8, R_R8(%rax)
-	mov %r9, R_R9(%rax)
+	store_regs %rax
 	mov %r10, R_R10(%rax)
-	mov %r11, R_R11(%rax)
-	mov %r12, R_R12(%rax)
-	mov %r13, R_R13(%rax)
-	mov %r14, R_R14(%rax)
-	mov %r15, R_R15(%rax)
 	.endm
 
 /* Onto the thread's kernel stack, past r, and return from uvm_entry_user. */
@@ -210,20 +217,8 @@ uvm_entry_syscall:
 	mov uvm_entry_blocks+UVM_BLOCK_KERNEL_RSP(%r10), %rsp
 	mov (%rsp), %r10                  /* r */
 	mov %rax, R_RAX(%r10)
-	mov %rbx, R_RBX(%r10)
-	mov %rcx, R_RCX(%r10)
-	mov %rdx, R_RDX(%r10)
-	mov %rsi, R_RSI(%r10)
-	mov %rdi, R_RDI(%r10)
-	mov %rbp, R_RBP(%r10)
-	mov %r8, R_R8(%r10)
-	mov %r9, R_R9(%r10)
+	store_regs %r10
 	movq $0, R_R10(%r10)
-	mov %r11, R_R11(%r10)
-	mov %r12, R_R12(%r10)
-	mov %r13, R_R13(%r10)
-	mov %r14, R_R14(%r10)
-	mov %r15, R_R15(%r10)
 	mov %rcx, R_RIP(%r10)
 	mov %r11, R_RFLAGS(%r10)
 	movq $UVM_TRAP_SYSCALL, R_TRAP(%r10)
@@ -258,84 +253,29 @@ uvm_entry_trap:
 	mov %rbx, R_RSP(%rax)
 	back_to_thread
 
-/* Vectors for which the CPU pushes an error code. */
-#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
-
-	.macro ustub v
-	.balign 16
-uvm_stub_\v:
-	.if HAS_ERROR(\v) == 0
-	pushq $0
-	.endif
-	pushq $\v
-	jmp uvm_entry_trap
-	.endm
-
-	.altmacro
-	.macro ustubs from, to
-	ustub \from
-	.if \to - \from
-	ustubs %(\from + 1), \to
-	.endif
-	.endm
-
-	ustubs 0, 63
-	ustubs 64, 127
-	ustubs 128, 191
-	ustubs 192, 255
-
-	.macro ustub_address v
-	.quad uvm_stub_\v
-	.endm
-	.macro ustub_addresses from, to
-	ustub_address \from
-	.if \to - \from
-	ustub_addresses %(\from + 1), \to
-	.endif
-	.endm
+	vector_stubs uvm_stub, uvm_entry_trap
 
 	.section .rodata
 	.balign 8
 	.globl uvm_user_stubs
 uvm_user_stubs:
-	ustub_addresses 0, 63
-	ustub_addresses 64, 127
-	ustub_addresses 128, 191
-	ustub_addresses 192, 255
+	vector_table uvm_stub, VECTOR_STUB_STRIDE
 
-/* uvm_deliver's `int $v; ret` for each vector (ordinary kernel text). */
+/* uvm_deliver's `int $v; ret` for each vector (ordinary kernel text), four
+ * bytes apart. */
 	.text
-	.macro istub v
 	.balign 4
-uvm_int_\v:
-	int $\v
+uvm_int_0:
+	.set .Lint, 0
+	.rept 256
+	.balign 4
+	int $.Lint
 	ret
-	.endm
-	.macro istubs from, to
-	istub \from
-	.if \to - \from
-	istubs %(\from + 1), \to
-	.endif
-	.endm
-	istubs 0, 63
-	istubs 64, 127
-	istubs 128, 191
-	istubs 192, 255
+	.set .Lint, .Lint + 1
+	.endr
 
-	.macro istub_address v
-	.quad uvm_int_\v
-	.endm
-	.macro istub_addresses from, to
-	istub_address \from
-	.if \to - \from
-	istub_addresses %(\from + 1), \to
-	.endif
-	.endm
 	.section .rodata
 	.balign 8
 	.globl uvm_int_stubs
 uvm_int_stubs:
-	istub_addresses 0, 63
-	istub_addresses 64, 127
-	istub_addresses 128, 191
-	istub_addresses 192, 255
+	vector_table uvm_int, 4
