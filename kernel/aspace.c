@@ -18,9 +18,10 @@
  * generation it last loaded; it keeps the PCID's translations on the next
  * load only if both match, else the load flushes them. So an unmap or
  * protect (which advance the generation), or another space with the same
- * PCID, never meets a stale translation, and no shootdown is needed while
- * a space's tables are loaded only under its slot lock (as now: tests read
- * through them; no process runs in a space yet).
+ * PCID, never meets a stale translation; and no shootdown is needed, since
+ * a space's tables are loaded only under its slot lock (aspace_run holds it
+ * while ring 3 code runs, until the next interrupt or syscall), so nothing
+ * changes the space while a hart has it loaded.
  *
  * Side channels: a hart that runs one space's code after another's issues
  * an IBPB first (where the CPU has it), so the first's branch history
