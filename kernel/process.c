@@ -101,15 +101,13 @@ enum lm_err untrusted_set_apart(uint32_t hart, bool on)
 /* One line for an exception: which process, what, where. */
 static void report_fault(const struct process *p, const struct uvm_regs *r)
 {
-	const char *what = "not mapped";
-
 	if (r->trap == VEC_PAGE_FAULT) {
 		const char *how = r->error & 0x10 ? "executing" : r->error & 2 ? "writing" : "reading";
+		const char *what = r->error & 1 ? "not permitted" : "not mapped";
 
-		if (r->error & 1)
-			what = r->cr2 >= USER_END ? "kernel memory" : "not permitted";
-		else if (r->cr2 >= USER_END)
+		if (r->cr2 >= USER_END)
 			what = "kernel memory";
+
 		kprintf("untrusted process %llu '%s': page fault %s 0x%llx (%s) at rip 0x%llx; ended\n",
 			(unsigned long long)p->id, p->name, how, (unsigned long long)r->cr2, what,
 			(unsigned long long)r->rip);

@@ -6,7 +6,7 @@
  *   0xffff_8000_0000_0000 .. (+64 TiB)               direct map of physical memory
  *   0xffff_c000_0000_0000 .. (+16 TiB)               thread stacks (page + guard)
  *   0xffff_d000_0000_0000 .. (+16 TiB)               programs (the shared address space)
- *   0xffff_e000_0000_0000 .. (+512 GiB)              entry: the kernel's pages that every
+ *   0xffff_f000_0000_0000 .. (+512 GiB)              entry: the kernel's pages that every
  *                                                    address space maps (arch/uvm.h)
  *   0xffff_ffff_8000_0000 .. (top)                   the kernel image (-2 GiB code model)
  *
@@ -25,7 +25,7 @@
 #define STACKS_SIZE 0x0000100000000000 /* 16 TiB */
 #define PROGRAMS_BASE 0xffffd00000000000
 #define PROGRAMS_SIZE 0x0000100000000000 /* 16 TiB */
-#define ENTRY_BASE 0xffffe00000000000
+#define ENTRY_BASE 0xfffff00000000000
 #define ENTRY_SIZE 0x0000008000000000 /* 512 GiB: one top-level slot */
 #define ENTRY_DATA_BASE (ENTRY_BASE + 0x100000) /* the entry data, after the text */
 
