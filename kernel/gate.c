@@ -11,7 +11,7 @@
  *    own space, readable (`constant`) or writable (`shared`, `unique`), for
  *    the size of what it points at; those bytes are copied into the gate's
  *    buffer, and the routine gets pointers into the buffer, never into the
- *    process's memory.
+ *    process's memory (core/gate_check.c, tested and fuzzed on the host).
  *
  * The routine then runs in the gate's thread, an ordinary trusted thread
  * of the main scheduler, so never on a set-apart hart; the process's thread
@@ -32,13 +32,13 @@
 #include <lemmings/harts.h>
 #include <lemmings/timer.h>
 
+#include "core/gate_check.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/thread.h"
 #include "kernel/aspace.h"
 #include "kernel/console.h"
 #include "kernel/gate.h"
-#include "lib/string.h"
 
 static const struct lm_gate_desc *const known[] = {
 	&harts_gate_desc,
@@ -138,21 +138,15 @@ static void run_trusted(struct request *q)
 		thread_wait(THREAD_EV_SERVICE);
 }
 
-/* An integer parameter: the low bytes of its register, extended, in range. */
-static bool int_ok(const struct lm_gate_param *p, uint64_t *v)
+/* The caller's memory, for gate_check: its space. */
+static bool space_read(void *ctx, uint64_t addr, void *dst, uint32_t size, bool writable)
 {
-	unsigned bits = p->size * 8;
+	return aspace_read(*(aspace_space *)ctx, addr, dst, size, writable) == LM_OK;
+}
 
-	if (bits < 64) {
-		uint64_t mask = (1ull << bits) - 1;
-
-		*v &= mask;
-		if (p->kind == LM_GATE_SINT && (*v >> (bits - 1) & 1))
-			*v |= ~mask;
-	}
-	if (p->kind == LM_GATE_SINT)
-		return (int64_t)*v >= (int64_t)p->lo && (int64_t)*v <= (int64_t)p->hi;
-	return *v >= p->lo && *v <= p->hi;
+static void space_write(void *ctx, uint64_t addr, const void *src, uint32_t size)
+{
+	aspace_write(*(aspace_space *)ctx, addr, src, size);
 }
 
 static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct gate_verdict *v)
@@ -163,8 +157,8 @@ static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 	const struct lm_gate_routine *rt;
 	const struct lm_gate_desc *d;
 	const struct lm_door *door;
+	const struct gate_memory m = {&space, space_read, space_write};
 	struct request q = {0};
-	uint32_t used = 0;
 
 	r->rax = LM_ERR_NOENT;
 	if (token < 0x1000 || token - 0x1000 >= g->count || index >= 64 ||
@@ -175,49 +169,26 @@ static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 		return;
 	}
 	rt = &d->routines[index];
-	if (rt->result == LM_GATE_NONE) {
+	switch (gate_check(rt, regs, g->buffer, GATE_BUFFER, &m, q.args)) {
+	case LM_OK:
+		break;
+	case LM_ERR_RANGE:
+		r->rax = LM_ERR_RANGE;
+		v->refused = "a value out of its range";
+		return;
+	case LM_ERR_FAULT:
+		r->rax = LM_ERR_FAULT;
+		v->refused = "a pointer outside its memory";
+		return;
+	default:
 		r->rax = LM_ERR_UNSUPPORTED;
 		v->refused = "no gate can call this routine";
 		return;
 	}
-	for (unsigned i = 0; i < rt->nparams; i++) {
-		const struct lm_gate_param *p = &rt->params[i];
-		uint64_t a = regs[i];
-
-		if (p->kind == LM_GATE_UINT || p->kind == LM_GATE_SINT) {
-			if (!int_ok(p, &a)) {
-				r->rax = LM_ERR_RANGE;
-				v->refused = "a value out of its range";
-				return;
-			}
-		} else {
-			uint8_t *copy = g->buffer + used;
-
-			if (p->size > GATE_BUFFER - used ||
-			    aspace_read(space, a, copy, p->size, p->kind == LM_GATE_INOUT) != LM_OK) {
-				r->rax = LM_ERR_FAULT;
-				v->refused = "a pointer outside its memory";
-				return;
-			}
-			used += (p->size + 15) & ~15u;
-			a = (uintptr_t)copy;
-		}
-		q.args[i] = a;
-	}
 	q.routine = ((const void *const *)(door + 1))[index];
 	run_trusted(&q);
 	v->ran_on = q.ran_on;
-	/* Copy back what the routine may have written. */
-	used = 0;
-	for (unsigned i = 0; i < rt->nparams; i++) {
-		const struct lm_gate_param *p = &rt->params[i];
-
-		if (p->kind != LM_GATE_IN && p->kind != LM_GATE_INOUT)
-			continue;
-		if (p->kind == LM_GATE_INOUT)
-			aspace_write(space, regs[i], g->buffer + used, p->size); /* checked before */
-		used += (p->size + 15) & ~15u;
-	}
+	gate_copy_back(rt, regs, g->buffer, GATE_BUFFER, &m);
 	r->rax = rt->result == LM_GATE_WORD ? q.result : 0;
 }
 
