@@ -327,19 +327,33 @@ enum lm_err untrusted_where(uint64_t id, uint32_t *hart, uint64_t *thread_id)
 
 
 /* The Process door (sdk/idl/process.idl). */
-static process_start_result door_start(const uint8_t *path, uint64_t quota)
+static process_start_result door_start(const uint8_t *path, uint64_t quota,
+				       const struct process_grants *grants)
 {
+	struct gate_grant given[4];
+	struct process_grants g;
 	struct archive_entry e;
 	enum lm_err err;
 	uint64_t id;
 
-	if (!systab_readable(path, 1) || !quota)
+	if (!systab_readable(path, 1) || !quota || !systab_readable(grants, sizeof *grants))
 		return LM_ERR_INVAL;
+	g = *grants;
+	if (g.count > 4)
+		return LM_ERR_RANGE;
+	{
+		const struct process_grant *from[4] = {&g.g0, &g.g1, &g.g2, &g.g3};
+
+		for (uint32_t i = 0; i < g.count; i++) {
+			memcpy(given[i].door.bytes, &from[i]->id, sizeof given[i].door.bytes);
+			given[i].routines = from[i]->routines;
+		}
+	}
 	if ((err = archive_lookup(services_archive(), (const char *)path, &e)))
 		return err;
 	if (!e.data || !e.size)
 		return LM_ERR_FORMAT;
-	err = untrusted_start((const char *)path, e.data, e.size, quota, NULL, 0, &id);
+	err = untrusted_start((const char *)path, e.data, e.size, quota, given, g.count, &id);
 	return err ? (process_start_result)err : id;
 }
 

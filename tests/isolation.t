@@ -4,17 +4,19 @@
 # kvstore/kvclient pair and, through the Process door, untrusted programs
 # that misbehave (programs/untrusted). Each is stopped with one line naming
 # it and the cause, or refused; the loop keeps running, preempted every time
-# slice; kvclient still completes its thousand door calls. Then the
+# slice; kvclient still completes its thousand door calls; u-gate, granted
+# two routines of the Harts door, calls them through the gate. Then the
 # in-kernel suites on four harts with hart 3 set apart (the aspace suite:
 # ring 3, exceptions, no stale translation; the process suite: what may run
 # on a set-apart hart, checked by watching it).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-echo 1..17
+echo 1..19
 boot_until 'init: [0-9]+ started
 kvclient: 1000 puts and gets
 u-good.: exited with status 0
+u-gate.: exited with status
 u-privileged.: general protection' 120 --smp 4 --mem 1G --initrd build/archive.cpio \
 	--append "untrusted=3 programs=/etc/programs.isolation"
 check "hart 3 is set apart at boot" log_has '^untrusted: harts 0x8 set apart for untrusted processes'
@@ -41,6 +43,10 @@ check "a privileged instruction: stopped" \
 	log_has "^untrusted process [0-9]+ '/bin/u-privileged': general protection fault"
 check "a well-behaved untrusted program runs to its exit" \
 	log_has "^untrusted process [0-9]+ '/bin/u-good': exited with status 0"
+check "one C source built untrusted calls its granted routines through the gate; every check in it passes" \
+	log_has "^untrusted process [0-9]+ '/bin/u-gate': exited with status 0"
+check "init refuses a grant of a routine that does not exist" \
+	log_has 'cannot grant harts:nosuch: no such routine'
 check "the trusted pair keeps working beside them (and the loop)" \
 	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 check "nothing else went wrong" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$LOG"
