@@ -138,7 +138,7 @@ static void run(void *arg)
 			status = PROCESS_FAULTED + (uint32_t)p->regs.trap;
 			break;
 		}
-		if (p->regs.rax == PROCESS_SYS_EXIT) {
+		if (p->regs.rax == LM_GATE_SYS_EXIT) { /* lemmings/door.h */
 			status = (uint32_t)(p->regs.rdi & 0xff);
 			kprintf("untrusted process %llu '%s': exited with status %u\n",
 				(unsigned long long)p->id, p->name, status);

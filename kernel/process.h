@@ -21,10 +21,6 @@
 #define PROCESS_FAULTED 0x100
 #define PROCESS_KILLED 0x200
 
-/* The syscall numbers (rax) of ring 3 code: exit(code in rdi); any other is
- * the gate's (lemmings/door.h, kernel/gate.c). */
-#define PROCESS_SYS_EXIT 0
-
 /*
  * Give hart to untrusted processes (on) or back to the main scheduler
  * (off). LM_ERR_NOENT past the last hart; LM_ERR_BUSY for the last hart of
