@@ -252,22 +252,6 @@ static enum lm_err map_range(struct slot *s, uintptr_t addr, uint64_t pages, uns
 	return err;
 }
 
-static aspace_status door_map(aspace_space h, uintptr_t addr, uint64_t pages, aspace_prot prot)
-{
-	enum lm_err err;
-	struct slot *s;
-	bool irq;
-
-	if (prot > ASPACE_PROT_MAX)
-		return LM_ERR_INVAL;
-	if (!range_ok(addr, pages))
-		return LM_ERR_RANGE;
-	if (!(s = grab(h, &irq)))
-		return LM_ERR_NOENT;
-	err = map_range(s, addr, pages, vm_flags(prot));
-	drop(s, irq);
-	return err;
-}
 
 static enum lm_err protect_range(struct slot *s, uintptr_t addr, uint64_t pages, unsigned flags)
 {
@@ -280,7 +264,9 @@ static enum lm_err protect_range(struct slot *s, uintptr_t addr, uint64_t pages,
 	return LM_OK;
 }
 
-static aspace_status door_protect(aspace_space h, uintptr_t addr, uint64_t pages, aspace_prot prot)
+/* map and protect: check the arguments, then op under the slot's lock. */
+static aspace_status with_prot(aspace_space h, uintptr_t addr, uint64_t pages, aspace_prot prot,
+			       enum lm_err (*op)(struct slot *, uintptr_t, uint64_t, unsigned))
 {
 	enum lm_err err;
 	struct slot *s;
@@ -292,9 +278,19 @@ static aspace_status door_protect(aspace_space h, uintptr_t addr, uint64_t pages
 		return LM_ERR_RANGE;
 	if (!(s = grab(h, &irq)))
 		return LM_ERR_NOENT;
-	err = protect_range(s, addr, pages, vm_flags(prot));
+	err = op(s, addr, pages, vm_flags(prot));
 	drop(s, irq);
 	return err;
+}
+
+static aspace_status door_map(aspace_space h, uintptr_t addr, uint64_t pages, aspace_prot prot)
+{
+	return with_prot(h, addr, pages, prot, map_range);
+}
+
+static aspace_status door_protect(aspace_space h, uintptr_t addr, uint64_t pages, aspace_prot prot)
+{
+	return with_prot(h, addr, pages, prot, protect_range);
 }
 
 static aspace_status door_unmap(aspace_space h, uintptr_t addr, uint64_t pages)
