@@ -34,6 +34,7 @@
  */
 #include <stddef.h>
 
+#include "arch/fpu.h"
 #include "arch/layout.h"
 #include "arch/spinlock.h"
 #include "arch/trap.h"
@@ -468,7 +469,14 @@ static bool is_interrupt(uint64_t trap)
 	return trap == VEC_NMI || (trap >= VEC_FIRST_IRQ && trap < UVM_TRAP_SYSCALL);
 }
 
-enum lm_err aspace_run(aspace_space h, struct uvm_regs *r)
+void aspace_fpu_init(void *area)
+{
+	memset(area, 0, fpu_area_size);
+	*(uint16_t *)area = 0x37f;                        /* x87 control word */
+	*(uint32_t *)((uint8_t *)area + 24) = 0x1f80;     /* MXCSR: all masked */
+}
+
+enum lm_err aspace_run(aspace_space h, struct uvm_regs *r, void *fpu_area)
 {
 	uint64_t slice_end = plat_now_ns() + ASPACE_SLICE_NS;
 	struct slot *s;
@@ -485,7 +493,11 @@ enum lm_err aspace_run(aspace_space h, struct uvm_regs *r)
 			}
 			last_run[this_hart()->id] = s->uid;
 		}
+		if (fpu_area)
+			fpu_restore(fpu_area);
 		uvm_run_user(r, cr3_for(s));
+		if (fpu_area)
+			fpu_save(fpu_area);
 		drop(s, irq);
 		if (!is_interrupt(r->trap))
 			return LM_OK;

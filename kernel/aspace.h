@@ -41,8 +41,15 @@ enum lm_err aspace_write(aspace_space space, uintptr_t va, const void *src, uint
  * code runs (another hart's call on the same space waits at most until the
  * next interrupt). LM_ERR_NOENT for no such space (or if it was destroyed
  * in between).
+ *
+ * fpu_area, if not NULL, holds the code's vector registers (arch/fpu.h,
+ * fpu_area_size bytes, 64-byte aligned): loaded before each entry to ring
+ * 3 and saved after each return, so that they are never left in the
+ * registers for the next thread (threads that switch voluntarily do not
+ * save them: the calling convention does not keep them). Start it with
+ * aspace_fpu_init.
  */
-enum lm_err aspace_run(aspace_space space, struct uvm_regs *r);
+enum lm_err aspace_run(aspace_space space, struct uvm_regs *r, void *fpu_area);
 
 /* How long ring 3 code runs before its thread yields to the others of its
  * priority (threads are not time-sliced otherwise: docs/scheduling.md). */
@@ -56,6 +63,10 @@ enum lm_err aspace_read(aspace_space space, uintptr_t va, void *dst, uint64_t le
 /* How many times a hart went from one space's code to another's (each an
  * IBPB where the CPU has one). */
 uint64_t aspace_switches(void);
+
+/* Make area the vector state of a fresh start: every register zero, x87
+ * and MXCSR at their defaults. */
+void aspace_fpu_init(void *area);
 
 /* How many spaces exist. */
 unsigned aspace_count(void);

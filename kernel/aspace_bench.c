@@ -77,7 +77,7 @@ TEST(bench, aspace_ring3_round_trip)
 	for (int i = 0; i < OPS; i++) {
 		struct uvm_regs r = {.rip = 0x400000, .rsp = 0x800000};
 
-		ASSERT_EQ(aspace_run(s, &r), LM_OK);
+		ASSERT_EQ(aspace_run(s, &r, NULL), LM_OK);
 	}
 	bench_report("aspace.ring3_round_trip", rdtsc() - c0, plat_now_ns() - n0, OPS);
 	ASSERT_EQ(aspace_destroy(d, s), LM_OK);

@@ -317,7 +317,7 @@ TEST(aspace, ring3_runs_and_syscall_returns)
 	r.rdi = 2;
 	r.r12 = 7;
 	r.rflags = 0x3000; /* IOPL 3 asked for: not given */
-	ASSERT_EQ(aspace_run(s, &r), LM_OK);
+	ASSERT_EQ(aspace_run(s, &r, NULL), LM_OK);
 	EXPECT_EQ(r.trap, UVM_TRAP_SYSCALL);
 	EXPECT_EQ(r.rax, 42);
 	EXPECT_EQ(r.rbx, 42);
@@ -333,17 +333,17 @@ TEST(aspace, ring3_runs_and_syscall_returns)
 	r = start_regs();
 	r.rax = r.rdi = 1;
 	uint64_t switches = aspace_switches();
-	ASSERT_EQ(aspace_run(s, &r), LM_OK);
+	ASSERT_EQ(aspace_run(s, &r, NULL), LM_OK);
 	EXPECT_EQ(r.rax, 2);
 	EXPECT_EQ(aspace_switches(), switches); /* the same space: no barrier */
 	aspace_space other = user_space(code, sizeof code);
 	ASSERT(other != 0);
 	r = start_regs();
-	ASSERT_EQ(aspace_run(other, &r), LM_OK);
+	ASSERT_EQ(aspace_run(other, &r, NULL), LM_OK);
 	EXPECT_EQ(aspace_switches(), switches + 1); /* another space: a barrier */
 	EXPECT_EQ(aspace_destroy(door(), other), LM_OK);
 	EXPECT_EQ(aspace_destroy(door(), s), LM_OK);
-	EXPECT_EQ(aspace_run(s, &r), LM_ERR_NOENT);
+	EXPECT_EQ(aspace_run(s, &r, NULL), LM_ERR_NOENT);
 	EXPECT_EQ(pmm_free_pages(), before);
 }
 
@@ -390,7 +390,7 @@ TEST(aspace, ring3_exceptions_come_back_with_their_cause)
 		r.rax = b->rax;
 		if (b->rip)
 			r.rip = b->rip;
-		ASSERT_EQ(aspace_run(s, &r), LM_OK);
+		ASSERT_EQ(aspace_run(s, &r, NULL), LM_OK);
 		if (r.trap != b->trap || (b->error != ~0ull && r.error != b->error) ||
 		    (b->cr2 != ~0ull && r.cr2 != b->cr2) || r.rip != (b->rip ? b->rip : CODE)) {
 			test_diag("%s: trap %llu error 0x%llx cr2 0x%llx rip 0x%llx", b->what,
@@ -413,7 +413,7 @@ static void loop_runner(void *arg)
 {
 	struct uvm_regs r = start_regs();
 
-	loop_result = aspace_run(loop_space, &r);
+	loop_result = aspace_run(loop_space, &r, NULL);
 }
 
 static void loop_killer(void *arg)

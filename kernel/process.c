@@ -18,10 +18,12 @@
 
 #include <lemmings/process.h>
 
+#include "arch/fpu.h"
 #include "arch/layout.h"
 #include "arch/spinlock.h"
 #include "arch/trap.h"
 #include "arch/uvm.h"
+#include "arch/vm.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched.h"
@@ -33,6 +35,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/gate.h"
+#include "kernel/pmm.h"
 #include "kernel/process.h"
 #include "services/archive.h"
 #include "services/service.h"
@@ -54,6 +57,7 @@ struct process {
 	struct uvm_regs regs;
 	struct gate gate;      /* the doors it was granted */
 	struct thread *waiter; /* signalled when it ends */
+	uint64_t fpu_page;     /* its vector registers, while not in them */
 };
 
 static struct process table[PROCESS_MAX];
@@ -127,7 +131,7 @@ static void run(void *arg)
 
 	__atomic_store_n(&p->thread_id, thread_current()->id, __ATOMIC_RELEASE);
 	for (;;) {
-		if (aspace_run(p->space, &p->regs) != LM_OK) {
+		if (aspace_run(p->space, &p->regs, phys_to_virt(p->fpu_page)) != LM_OK) {
 			kprintf("untrusted process %llu '%s': killed\n", (unsigned long long)p->id,
 				p->name);
 			status = PROCESS_KILLED;
@@ -154,6 +158,7 @@ static void run(void *arg)
 				v.refused);
 	}
 	aspace_destroy(aspace_door_kernel(), p->space); /* LM_ERR_NOENT if killed */
+	pmm_free_page(p->fpu_page);
 	irq = plat_spin_lock(&table_lock);
 	p->status = status;
 	p->ended = true;
@@ -205,6 +210,13 @@ static enum lm_err prepare(const char *name, uint64_t quota, const struct gate_g
 		p->used = false;
 		return aspace_create_result_is_space(s) ? LM_ERR_NOMEM : (enum lm_err)s;
 	}
+	p->fpu_page = fpu_area_size <= PAGE_SIZE ? pmm_alloc_page() : 0;
+	if (!p->fpu_page) {
+		aspace_destroy(aspace_door_kernel(), s);
+		p->used = false;
+		return LM_ERR_NOMEM;
+	}
+	aspace_fpu_init(phys_to_virt(p->fpu_page));
 	p->space = s;
 	p->regs = (struct uvm_regs){.rsp = STACK_TOP};
 	memcpy(p->gate.grants, grants, ngrants * sizeof *grants);
@@ -213,17 +225,23 @@ static enum lm_err prepare(const char *name, uint64_t quota, const struct gate_g
 	return LM_OK;
 }
 
+/* Undo prepare, for a process that will not run; err passes through. */
+static enum lm_err discard(struct process *p, enum lm_err err)
+{
+	aspace_destroy(aspace_door_kernel(), p->space);
+	pmm_free_page(p->fpu_page);
+	p->used = false;
+	return err;
+}
+
 static enum lm_err launch(struct process *p, uint64_t *id)
 {
 	struct thread_opts o = {.entry = run, .arg = p, .priority = PRIO_REGULAR,
 				.name = p->name, .hart = (int)p->hart, .untrusted = true};
 	enum lm_err err = thread_spawn(&o, NULL);
 
-	if (err) {
-		aspace_destroy(aspace_door_kernel(), p->space);
-		p->used = false;
-		return err;
-	}
+	if (err)
+		return discard(p, err);
 	*id = p->id;
 	return LM_OK;
 }
@@ -237,11 +255,8 @@ enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, 
 
 	if (err)
 		return err;
-	if ((err = aspace_load(aspace_door_kernel(), p->space, image, size, &img))) {
-		aspace_destroy(aspace_door_kernel(), p->space);
-		p->used = false;
-		return err;
-	}
+	if ((err = aspace_load(aspace_door_kernel(), p->space, image, size, &img)))
+		return discard(p, err);
 	p->regs.rip = img.entry;
 	return launch(p, id);
 }
@@ -258,11 +273,8 @@ enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t le
 		return err;
 	if (!len || (err = aspace_map(d, p->space, CODE_BASE, pages, 1)) ||
 	    (err = aspace_write(p->space, CODE_BASE, code, len)) ||
-	    (err = aspace_protect(d, p->space, CODE_BASE, pages, 2))) {
-		aspace_destroy(d, p->space);
-		p->used = false;
-		return err ? err : LM_ERR_INVAL;
-	}
+	    (err = aspace_protect(d, p->space, CODE_BASE, pages, 2)))
+		return discard(p, err ? err : LM_ERR_INVAL);
 	p->regs.rip = CODE_BASE;
 	return launch(p, id);
 }

@@ -259,3 +259,39 @@ TEST(process, gate_survives_a_million_random_calls)
 	EXPECT_EQ(free_or_cached(), before);
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }
+
+/* Vector registers are a process's own. "keep" puts 0x5a in xmm0 and
+ * spins for several time slices, then exits with xmm0's low byte; "look",
+ * started beside it on the same hart, runs when keep's thread yields at a
+ * slice's end: it exits with xmm0's low byte, then zero, after zeroing xmm0.
+ * Kernel code never touches vector registers and a voluntary switch does
+ * not save them, so without their save and load around ring 3, look would
+ * find keep's value, or keep would find look's zero. */
+TEST(process, vector_registers_do_not_pass_between_processes)
+{
+	static const char keep[] = "\xb8\x5a\x00\x00\x00"         /* mov $0x5a, %eax */
+				   "\x66\x48\x0f\x6e\xc0"         /* movq %rax, %xmm0 */
+				   "\xb9\x00\x00\x00\x10"         /* mov $0x10000000, %ecx */
+				   "\xff\xc9\x75\xfc"             /* 1: dec %ecx; jnz 1b */
+				   "\x66\x48\x0f\x7e\xc0"         /* movq %xmm0, %rax */
+				   "\x0f\xb6\xf8\x31\xc0\x0f\x05"; /* exit(%al) */
+	static const char look[] = "\x66\x48\x0f\x7e\xc0"         /* movq %xmm0, %rax */
+				   "\x0f\xb6\xf8"                 /* movzbl %al, %edi */
+				   "\x66\x0f\xef\xc0"             /* pxor %xmm0, %xmm0 */
+				   "\x31\xc0\x0f\x05";            /* exit(%dil) */
+	uint32_t status;
+	uint64_t keep_id, look_id;
+
+	if (hart_count < 2) {
+		test_diag("one hart: nothing can be set apart");
+		return;
+	}
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
+	ASSERT_EQ(untrusted_start_code("keep", keep, sizeof keep - 1, NULL, 0, &keep_id), LM_OK);
+	ASSERT_EQ(untrusted_start_code("look", look, sizeof look - 1, NULL, 0, &look_id), LM_OK);
+	ASSERT_EQ(untrusted_wait(look_id, &status), LM_OK);
+	EXPECT_EQ(status, 0);    /* nothing of keep's */
+	ASSERT_EQ(untrusted_wait(keep_id, &status), LM_OK);
+	EXPECT_EQ(status, 0x5a); /* its own, though look ran in between */
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
