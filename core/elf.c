@@ -344,8 +344,17 @@ static const char *reloc_name(uint32_t type)
 	return "unknown";
 }
 
-/* Check every relocation (apply == 0), or apply them at bias. */
-static enum lm_err relocate(struct plan *p, uint64_t bias, int apply)
+/* Write len bytes at addr: through env's store if it has one. */
+static void put(const struct elf_env *env, uint64_t addr, const void *src, uint64_t len)
+{
+	if (env->store)
+		env->store(env->ctx, addr, src, len);
+	else
+		memcpy((void *)(uintptr_t)addr, src, len);
+}
+
+/* Check every relocation (env NULL), or apply them at bias through env. */
+static enum lm_err relocate(struct plan *p, uint64_t bias, const struct elf_env *env)
 {
 	for (uint64_t i = 0; i < p->rela_count; i++) {
 		const uint8_t *r = p->file + p->rela_offset + i * RELA_SIZE;
@@ -354,8 +363,8 @@ static enum lm_err relocate(struct plan *p, uint64_t bias, int apply)
 
 		if (type == R_X86_64_NONE)
 			continue;
-		if (apply) {
-			memcpy((void *)(uintptr_t)(bias + where), &value, 8);
+		if (env) {
+			put(env, bias + where, &value, 8);
 			continue;
 		}
 		if (type != R_X86_64_RELATIVE)
@@ -388,9 +397,9 @@ static enum lm_err place(struct plan *p, const struct elf_env *env, struct elf_i
 	bias = base - p->lo;
 	for (uint32_t i = 0; i < p->nload; i++) {
 		const struct load *l = &p->loads[i];
-		memcpy((void *)(uintptr_t)(bias + l->vaddr), p->file + l->offset, l->filesz);
+		put(env, bias + l->vaddr, p->file + l->offset, l->filesz);
 	}
-	relocate(p, bias, 1);
+	relocate(p, bias, env);
 	for (uint32_t i = 0; i < p->nload; i++) {
 		const struct load *l = &p->loads[i];
 		struct elf_segment *s = &out->segments[i];
@@ -432,7 +441,7 @@ enum lm_err elf_load(const void *file, size_t file_size, const struct elf_env *e
 	if (detail_len)
 		detail[0] = 0;
 	if ((err = check_header(&p, &phoff, &phnum)) || (err = check_segments(&p, phoff, phnum)) ||
-	    (err = check_dynamic(&p)) || (err = relocate(&p, 0, 0)))
+	    (err = check_dynamic(&p)) || (err = relocate(&p, 0, NULL)))
 		return err;
 	return place(&p, env, out);
 }

@@ -41,6 +41,10 @@ struct elf_env {
 	enum lm_err (*protect)(void *ctx, uint64_t addr, uint64_t len, unsigned prot);
 	/* Give back the whole reservation after a later step failed. */
 	void (*release)(void *ctx, uint64_t base, uint64_t size);
+	/* Optional: write len bytes from src at addr (inside the reservation)
+	 * for a reservation the caller cannot write directly (another address
+	 * space's). NULL: the loader writes at the addresses themselves. */
+	void (*store)(void *ctx, uint64_t addr, const void *src, uint64_t len);
 };
 
 /* A loaded segment: its pages (absolute addresses) and protection. */

@@ -63,7 +63,7 @@ static void fuzz_release(void *ctx, uint64_t base, uint64_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_env f = {.shift = (size % 5) * 4096};
-	struct elf_env env = {&f, fuzz_reserve, fuzz_protect, fuzz_release};
+	struct elf_env env = {&f, fuzz_reserve, fuzz_protect, fuzz_release, NULL};
 	struct elf_image im;
 	char detail[160];
 	enum lm_err err = elf_load(data, size, &env, &im, detail, sizeof detail);

@@ -168,7 +168,7 @@ static void host_release(void *ctx, uint64_t base, uint64_t size)
 
 static struct elf_env env_of(struct host_env *h)
 {
-	return (struct elf_env){h, host_reserve, host_protect, host_release};
+	return (struct elf_env){h, host_reserve, host_protect, host_release, NULL};
 }
 
 static void unload(const struct elf_image *im)
@@ -238,6 +238,73 @@ TEST(elf, synthetic_program_at_two_bases)
 	}
 	unload(&im[0]);
 	unload(&im[1]);
+}
+
+/* A reservation the loader cannot write itself (another address space's,
+ * as the kernel's Address space door gives): every byte goes through
+ * env->store, relocated for the reservation's addresses. */
+struct shadow {
+	uint8_t *mem;
+	uint64_t base, size;
+	int stores;
+};
+
+static enum lm_err shadow_reserve(void *ctx, uint64_t size, uint64_t *base)
+{
+	struct shadow *s = ctx;
+
+	s->mem = calloc(1, size);
+	if (!s->mem)
+		return LM_ERR_NOMEM;
+	s->base = *base = 0x500000000000ull; /* not mapped in this process */
+	s->size = size;
+	return LM_OK;
+}
+
+static enum lm_err shadow_protect(void *ctx, uint64_t addr, uint64_t len, unsigned prot)
+{
+	struct shadow *s = ctx;
+
+	EXPECT(addr >= s->base && addr + len <= s->base + s->size);
+	return LM_OK;
+}
+
+static void shadow_release(void *ctx, uint64_t base, uint64_t size)
+{
+	struct shadow *s = ctx;
+
+	free(s->mem);
+	s->mem = NULL;
+}
+
+static void shadow_store(void *ctx, uint64_t addr, const void *src, uint64_t len)
+{
+	struct shadow *s = ctx;
+
+	ASSERT(addr >= s->base && len <= s->size && addr - s->base <= s->size - len);
+	memcpy(s->mem + (addr - s->base), src, len);
+	s->stores++;
+}
+
+TEST(elf, store_writes_a_reservation_elsewhere)
+{
+	static struct img m;
+	struct shadow s = {0};
+	struct elf_env env = {&s, shadow_reserve, shadow_protect, shadow_release, shadow_store};
+	struct elf_image im;
+	uint64_t w;
+
+	build(&m);
+	ASSERT_EQ(elf_load(m.b, m.size, &env, &im, NULL, 0), LM_OK);
+	EXPECT_EQ(im.base, s.base);
+	EXPECT_EQ(s.stores, 3 + 2); /* three segments' bytes, two relocations */
+	memcpy(&w, s.mem + 0x2000, 8);
+	EXPECT_EQ(w, s.base + 0x1000);
+	memcpy(&w, s.mem + 0x2008, 8);
+	EXPECT_EQ(w, s.base + 0x1008);
+	EXPECT(!memcmp(s.mem, m.b + TEXT_OFF, 8));
+	EXPECT_EQ(s.mem[0x4ff8], 0);
+	free(s.mem);
 }
 
 TEST(elf, real_program_at_two_bases)

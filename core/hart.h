@@ -99,6 +99,10 @@ extern uint32_t hart_count;
  * takes work from the others). Harts outside stay idle or run the one thread
  * dedicated to them. */
 extern uint64_t sched_harts;
+/* Bit i set: hart i is set apart for untrusted processes (kernel/process.c):
+ * out of the main scheduler, and only threads spawned untrusted may be
+ * pinned there (core/thread.c), which may be pinned nowhere else. */
+extern uint64_t untrusted_harts;
 /* Bit i set: hart i is idle (waiting for an interrupt or a kick). */
 extern uint64_t idle_harts;
 

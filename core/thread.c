@@ -268,6 +268,11 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
 	    (o->hart >= 0 && (uint32_t)o->hart >= hart_count))
 		return LM_ERR_INVAL;
+	/* Untrusted threads run on the harts set apart for them, and only
+	 * they do. */
+	if (o->untrusted != (o->hart >= 0 &&
+			     (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> o->hart & 1)))
+		return o->untrusted ? LM_ERR_INVAL : LM_ERR_BUSY;
 	/* Nothing else may be pinned to a dedicated hart. */
 	if (o->hart >= 0 && !dedicate &&
 	    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))

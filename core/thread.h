@@ -54,6 +54,9 @@ struct thread_opts {
 	uint64_t notify_bits;
 	uint64_t *handle;      /* not NULL: give the thread a handle, stored
 				* here before the thread can run (and end) */
+	bool untrusted;        /* the kernel side of an untrusted process: must
+				* be pinned to a hart set apart for them, where
+				* nothing else may be (core/hart.h) */
 };
 
 enum lm_err thread_spawn(const struct thread_opts *opts, struct thread **out);

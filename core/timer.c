@@ -105,6 +105,15 @@ void timer_sleep_ns(uint64_t ns)
 	timer_wait_until(0, plat_now_ns() + ns);
 }
 
+void timer_arm_slice(uint64_t deadline)
+{
+	struct sleepers *s = &lists[this_hart()->id];
+
+	spin_lock(&s->lock);
+	plat_timer_arm(s->head && s->head->deadline < deadline ? s->head->deadline : deadline);
+	spin_unlock(&s->lock);
+}
+
 void timer_expire(uint64_t now)
 {
 	struct sleepers *s = &lists[this_hart()->id];

@@ -18,6 +18,7 @@
 #include "core/hart.h"
 #include "core/systab.h"
 #include "core/thread.h"
+#include "kernel/aspace.h"
 #include "kernel/boot.h"
 #include "kernel/bootopt.h"
 #include "kernel/console.h"
@@ -32,6 +33,7 @@
 #include "kernel/memory_door.h"
 #include "kernel/pci_door.h"
 #include "kernel/platform.h"
+#include "kernel/process.h"
 #include "kernel/shell.h"
 #include "kernel/pmm.h"
 #include "kernel/smp.h"
@@ -114,6 +116,8 @@ static void publish_services(void)
 	services_publish(m ? phys_to_virt(m->start) : NULL, m ? (size_t)(m->end - m->start) : 0);
 	pci_door_publish();
 	memory_door_publish();
+	aspace_door_publish();
+	untrusted_boot();
 	irq_door_publish();
 }
 

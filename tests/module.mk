@@ -5,5 +5,5 @@ E2E_TESTS += tests/boot.t tests/kernel.t tests/fault.t tests/grub.t tests/smp.t 
 	tests/memory.t tests/memory-hosted-smp.t tests/net-hosted.t \
 	tests/pci.t tests/irq.t tests/ethernet.t tests/block.t \
 	tests/stress.t tests/stress-smp.t \
-	tests/shell-hosted.t tests/shell.t
+	tests/shell-hosted.t tests/shell.t tests/isolation.t
 E2E_TESTS += tests/net-kernel.t

@@ -1,22 +1,30 @@
 /*
  * GDT and TSS, one pair per hart. Segmentation is flat in long mode; the GDT
  * exists for the code segment's L bit, the privilege levels and the TSS,
- * whose only job here is to name the interrupt stacks (and, later, RSP0 for
- * entries from ring 3).
+ * whose job here is to name the interrupt stacks and RSP0, the stack an
+ * interrupt from ring 3 lands on. Both lie in the hart's entry block and
+ * are loaded at its alias (arch/uvm.h), so that they are mapped in every
+ * address space, where the CPU reads them when an interrupt comes.
  *
  * Stack sizes: faults and interrupts run C code that prints reports and runs
  * the scheduler, so each IST stack gets four pages, plus an unmapped guard
  * page below (kernel/kstack.c).
  */
+#include <stddef.h>
+
 #include "arch/gdt.h"
+#include "arch/hartlocal.h"
 #include "arch/upcalls.h"
+#include "arch/uvm.h"
 #include "lib/string.h"
 
 #define IST_PAGES 4
 
-static uint64_t tss_low(const struct tss *t)
+extern char uvm_entry_blocks[];
+
+static uint64_t tss_low(uintptr_t t)
 {
-	uint64_t base = (uint64_t)(uintptr_t)t, limit = sizeof *t - 1;
+	uint64_t base = t, limit = sizeof(struct tss) - 1;
 
 	return (limit & 0xffff) | ((base & 0xffffff) << 16) |
 	       (0x89ull << 40) /* present, 64-bit TSS available */ |
@@ -30,14 +38,25 @@ int gdt_init_hart(struct arch_hart *a)
 		uint64_t base;
 	} __attribute__((packed)) ptr;
 
+	uint32_t id = hartlocal_load(uint32_t, HART_ID_OFFSET);
+	uintptr_t block = (uintptr_t)uvm_entry_blocks + ((uintptr_t)id << BLOCK_SHIFT);
+	uintptr_t alias = UVM_BLOCKS_ALIAS + ((uintptr_t)id << BLOCK_SHIFT);
+	uintptr_t tss_alias = alias + UVM_BLOCK_TABLES + offsetof(struct gdt_tables, tss);
+	struct gdt_tables *t = (struct gdt_tables *)(block + UVM_BLOCK_TABLES);
+
+	if (id >= UVM_HARTS)
+		return -1;
 	memset(a, 0, sizeof *a);
-	a->gdt[0] = 0;
-	a->gdt[1] = 0x00af9a000000ffff; /* kernel code: present, ring 0, long mode */
-	a->gdt[2] = 0x00cf92000000ffff; /* kernel data */
-	a->gdt[3] = 0x00cff2000000ffff; /* user data: ring 3 */
-	a->gdt[4] = 0x00affa000000ffff; /* user code: ring 3, long mode */
-	a->gdt[5] = tss_low(&a->tss);
-	a->gdt[6] = (uint64_t)(uintptr_t)&a->tss >> 32;
+	memset(t, 0, sizeof *t);
+	a->tables = t;
+	t->gdt[0] = 0;
+	t->gdt[1] = 0x00af9a000000ffff; /* kernel code: present, ring 0, long mode */
+	t->gdt[2] = 0x00cf92000000ffff; /* kernel data */
+	t->gdt[3] = 0x00cff2000000ffff; /* user data: ring 3 */
+	t->gdt[4] = 0x00affa000000ffff; /* user code: ring 3, long mode */
+	t->gdt[5] = tss_low(tss_alias);
+	t->gdt[6] = tss_alias >> 32;
+	t->tss.rsp[0] = alias + (1u << BLOCK_SHIFT); /* the block's top */
 
 	for (int i = 1; i <= IST_COUNT; i++) {
 		uintptr_t base = kstack_alloc(IST_PAGES);
@@ -45,12 +64,12 @@ int gdt_init_hart(struct arch_hart *a)
 		if (!base)
 			return -1;
 		a->ist_top[i] = base + IST_PAGES * 4096;
-		a->tss.ist[i - 1] = a->ist_top[i];
+		t->tss.ist[i - 1] = a->ist_top[i];
 	}
-	a->tss.iomap_base = sizeof a->tss; /* no I/O permission bitmap */
+	t->tss.iomap_base = sizeof t->tss; /* no I/O permission bitmap */
 
-	ptr.limit = sizeof a->gdt - 1;
-	ptr.base = (uint64_t)(uintptr_t)a->gdt;
+	ptr.limit = sizeof t->gdt - 1;
+	ptr.base = alias + UVM_BLOCK_TABLES;
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"

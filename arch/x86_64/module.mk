@@ -8,4 +8,5 @@ ARCH_HOSTED_SRCS := arch/x86_64/switch.S arch/x86_64/context.c arch/x86_64/call_
 KERNEL_SRCS += $(ARCH_HOSTED_SRCS) arch/x86_64/boot.S arch/x86_64/ap_boot.S \
 	arch/x86_64/apic.c arch/x86_64/fpu.c arch/x86_64/ioapic.c arch/x86_64/fpu_probe.S arch/x86_64/gdt.c \
 	arch/x86_64/idt.c arch/x86_64/vm.c arch/x86_64/preempt.c arch/x86_64/qemu.c \
-	arch/x86_64/serial.c arch/x86_64/trap.c arch/x86_64/trap_entry.S
+	arch/x86_64/serial.c arch/x86_64/trap.c arch/x86_64/trap_entry.S \
+	arch/x86_64/uvm.c arch/x86_64/entry.S

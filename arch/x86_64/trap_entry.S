@@ -7,52 +7,16 @@
  * frame that returns. Resuming a different frame is how a trap switches
  * threads; see arch/x86_64/switch.c.
  */
+#include "arch/vector_stubs.h"
+
 	.text
-
-/* Vectors for which the CPU pushes an error code. */
-#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
-
-	.macro stub v
-	.balign 16
-trap_stub_\v:
-	.if HAS_ERROR(\v) == 0
-	pushq $0
-	.endif
-	pushq $\v
-	jmp trap_common
-	.endm
-
-	.altmacro
-	.macro stubs from, to
-	stub \from
-	.if \to - \from
-	stubs %(\from + 1), \to
-	.endif
-	.endm
-
-	stubs 0, 63
-	stubs 64, 127
-	stubs 128, 191
-	stubs 192, 255
-
-	.macro stub_address v
-	.quad trap_stub_\v
-	.endm
-	.macro stub_addresses from, to
-	stub_address \from
-	.if \to - \from
-	stub_addresses %(\from + 1), \to
-	.endif
-	.endm
+	vector_stubs trap_stub, trap_common
 
 	.section .rodata
 	.balign 8
 	.global trap_stubs
 trap_stubs:
-	stub_addresses 0, 63
-	stub_addresses 64, 127
-	stub_addresses 128, 191
-	stub_addresses 192, 255
+	vector_table trap_stub, VECTOR_STUB_STRIDE
 
 	.text
 	.global trap_common, trap_resume

@@ -7,8 +7,11 @@
  * pages and per-section permissions (text read+execute, rodata read-only,
  * data and bss read/write), and empty lower half. It also preallocates the
  * third-level tables of the thread-stack and program regions, so that their
- * top-level entries never change and a future per-process PML4 can copy the
- * kernel half once.
+ * top-level entries never change, and of the entry region, where it maps the
+ * entry pages of the kernel's text a second time: that one top-level entry
+ * is all of the kernel half an address space's tables hold (arch/uvm.h). The
+ * entry data (.entry.bss: the kernel's CR3 value and each hart's entry
+ * block) is mapped there too, after the text.
  *
  * vm_map_mmio maps device memory into the direct map on request. It counts
  * the page tables the range needs and allocates them all before it changes
@@ -46,6 +49,8 @@
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __bss_end[];
+extern char __entry_text_start[], __entry_text_end[];
+extern char __entry_data_start[], __entry_data_end[];
 
 static uint64_t *kernel_pml4;
 static uint64_t nx_bit;
@@ -198,6 +203,13 @@ void vm_init(const struct vm_range *direct, uint32_t count)
 
 	prealloc_region(STACKS_BASE, STACKS_SIZE);
 	prealloc_region(PROGRAMS_BASE, PROGRAMS_SIZE);
+	prealloc_region(ENTRY_BASE, ENTRY_SIZE);
+	for (const char *p = __entry_text_start; p < __entry_text_end; p += PAGE_SIZE)
+		map_or_die(ENTRY_BASE + (uintptr_t)(p - __entry_text_start),
+			   (uintptr_t)p - KERNEL_VIRT, VM_EXEC);
+	for (const char *p = __entry_data_start; p < __entry_data_end; p += PAGE_SIZE)
+		map_or_die(ENTRY_DATA_BASE + (uintptr_t)(p - __entry_data_start),
+			   (uintptr_t)p - KERNEL_VIRT, VM_WRITE);
 
 	write_cr3(virt_to_phys_direct(kernel_pml4));
 }
@@ -466,4 +478,14 @@ void vm_free_ap_boot_tables(uint64_t pml4_phys)
 void vm_switch_to_kernel_tables(void)
 {
 	write_cr3(virt_to_phys_direct(kernel_pml4));
+}
+
+uint64_t vm_kernel_cr3(void)
+{
+	return virt_to_phys_direct(kernel_pml4);
+}
+
+uint64_t vm_entry_slot(void)
+{
+	return kernel_pml4[idx(ENTRY_BASE, 3)];
 }

@@ -4,15 +4,24 @@
  * arguments ('#' starts a comment), and starts each through the loader,
  * reporting every start and every failure. A failure never stops the rest.
  * Lines may end in CRLF; a line holding a NUL byte is reported and skipped.
+ * A line whose first word is `untrusted` starts the program after it
+ * through the Process door instead: in ring 3, in an address space of its
+ * own, on a hart set apart (docs/isolation.md); the words after the path
+ * are grants, `door:routine,routine` (of the Harts and Timer doors), and
+ * the program gets no arguments.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <lemmings/boot_archive.h>
+#include <lemmings/harts.h>
 #include <lemmings/loader.h>
+#include <lemmings/process.h>
+#include <lemmings/timer.h>
 
 #define LIST_MAX 8192
 #define LINE_MAX 256
+#define UNTRUSTED_QUOTA 256 /* pages: its image, stack and tables */
 
 static char list[LIST_MAX + 1];
 
@@ -42,6 +51,101 @@ static long read_list(const struct boot_archive_door *archive, const char *path)
 	return (long)got;
 }
 
+/* Split the first word off line: it ends at a blank, which becomes a NUL;
+ * what follows that blank is returned. */
+static char *first_word(char *line)
+{
+	char *rest = line;
+
+	while (*rest && *rest != ' ' && *rest != '\t')
+		rest++;
+	if (*rest)
+		*rest++ = 0;
+	return rest;
+}
+
+/* The doors an untrusted line may grant, by name: their descriptions give
+ * the API ID and the routines' names. */
+static const struct lm_door_desc *const grantable[] = {&harts_door_desc, &timer_door_desc};
+
+/* One grant, "door:routine,routine", into g; 0, or -1 after saying why. */
+static int parse_grant(char *word, struct process_grant *g, int number, const char *list_path)
+{
+	const struct lm_door_desc *d = NULL;
+	char *colon = strchr(word, ':'), *r;
+
+	if (colon)
+		*colon = 0;
+	for (size_t i = 0; i < sizeof grantable / sizeof grantable[0]; i++)
+		if (!strcmp(grantable[i]->name, word))
+			d = grantable[i];
+	if (!colon || !d) {
+		printf("init: %s:%d: cannot grant '%s': not door:routine,... of a door init "
+		       "grants (harts, timer)\n", list_path, number, word);
+		return -1;
+	}
+	memcpy(&g->id, &d->api_id, sizeof g->id);
+	g->routines = 0;
+	for (r = colon + 1; *r;) {
+		char *end = strchr(r, ',');
+		uint64_t k = 0;
+
+		if (end)
+			*end = 0;
+		while (k < d->routine_count && strcmp(d->routines[k].name, r))
+			k++;
+		if (k == d->routine_count || k >= 64) {
+			printf("init: %s:%d: cannot grant %s:%s: no such routine\n", list_path, number,
+			       d->name, r);
+			return -1;
+		}
+		g->routines |= 1ull << k;
+		r = end ? end + 1 : r + strlen(r);
+	}
+	return 0;
+}
+
+/* Start path untrusted through the Process door, granted the rest of the
+ * line's words (door:routine,...); 1 if it started. */
+static int start_untrusted(char *path, char *rest, int number, const char *list_path)
+{
+	const struct process_door *door = process_door_find();
+	struct process_grants grants = {0};
+	struct process_grant *slots[4] = {&grants.g0, &grants.g1, &grants.g2, &grants.g3};
+	process_start_result r;
+
+	if (!door) {
+		printf("init: %s:%d: cannot start %s untrusted: no Process door here\n", list_path,
+		       number, path);
+		return 0;
+	}
+	while (*rest) {
+		char *word = rest;
+
+		rest = first_word(word);
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		if (!*word)
+			continue;
+		if (grants.count == 4) {
+			printf("init: %s:%d: cannot start %s untrusted: more than 4 grants\n",
+			       list_path, number, path);
+			return 0;
+		}
+		if (parse_grant(word, slots[grants.count], number, list_path))
+			return 0;
+		grants.count++;
+	}
+	r = process_start(door, (const uint8_t *)path, UNTRUSTED_QUOTA, &grants);
+	if (process_start_result_is_error(r)) {
+		printf("init: %s:%d: cannot start %s untrusted: %s\n", list_path, number, path,
+		       lm_err_str((enum lm_err)r));
+		return 0;
+	}
+	printf("init: started %s (untrusted, process 0x%llx)\n", path, (unsigned long long)r);
+	return 1;
+}
+
 /* Start one line's program; 1 if it started. */
 static int start_line(const struct loader_door *loader, char *line, int number,
 		      const char *list_path)
@@ -53,11 +157,19 @@ static int start_line(const struct loader_door *loader, char *line, int number,
 		line++;
 	if (!*line || *line == '#')
 		return -1;
-	args = line;
-	while (*args && *args != ' ' && *args != '\t')
-		args++;
-	if (*args)
-		*args++ = 0;
+	args = first_word(line);
+	if (!strcmp(line, "untrusted")) {
+		char *path = args;
+
+		char *rest;
+
+		while (*path == ' ' || *path == '\t')
+			path++;
+		rest = first_word(path); /* then grants; no arguments */
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		return start_untrusted(path, rest, number, list_path);
+	}
 	r = loader_start(loader, (const uint8_t *)line, (const uint8_t *)args, (uint8_t *)detail,
 			 sizeof detail);
 	if (loader_start_result_is_error(r)) {

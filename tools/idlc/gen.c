@@ -283,6 +283,202 @@ static void gen_door_desc(struct gen *g, const struct idl_door *o, const char *u
 		   "%s_routine_descs\n};\n", o->name, up, o->name, up, o->name);
 }
 
+/* Plain data for a gate: integers, records of plain data, sums whose
+ * variants are integers or null; nothing a callee could follow. */
+static bool plain_data(const struct idl_type *t, int depth)
+{
+	const struct idl_type *b = idl_base(t);
+
+	if (depth > 64)
+		return false;
+	switch (b->kind) {
+	case IDL_INT:
+		return true;
+	case IDL_RECORD:
+	case IDL_SUM:
+		for (const struct idl_field *f = b->fields; f; f = f->next) {
+			const struct idl_type *fb = idl_base(f->type);
+
+			if (b->kind == IDL_SUM && fb->kind == IDL_NULL)
+				continue;
+			if (!plain_data(f->type, depth + 1))
+				return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+static unsigned long long bits64(idl_value v)
+{
+	return (unsigned long long)(uint64_t)(int64_t)v;
+}
+
+/* Can a gate check and copy a parameter of type t? */
+static bool gate_param_ok(const struct idl_type *t)
+{
+	const struct idl_type *b = idl_base(t);
+
+	const struct idl_type *target;
+
+	if (b->kind == IDL_INT)
+		return true;
+	if (b->kind != IDL_POINTER)
+		return false;
+	/* A pointer to a byte is a string or a buffer whose length the IDL
+	 * does not say (it has no byte-buffer type yet): not checkable. */
+	target = idl_base(b->target);
+	if (target->kind == IDL_NULL ||
+	    (target->kind == IDL_INT && (target->itype == INT_U8 || target->itype == INT_S8)))
+		return false;
+	return plain_data(b->target, 0);
+}
+
+/* One parameter's gate entry (struct lm_gate_param). */
+static void gen_gate_param(struct gen *g, const struct idl_type *t)
+{
+	static const unsigned width[] = { [INT_U8] = 1, [INT_U16] = 2, [INT_U32] = 4,
+					  [INT_U64] = 8, [INT_S8] = 1, [INT_S16] = 2,
+					  [INT_S32] = 4, [INT_S64] = 8, [INT_UPTR] = 8 };
+	const struct idl_type *b = idl_base(t);
+
+	if (b->kind == IDL_INT)
+		buf_printf(g->out, "\t{ %s, %u, 0x%llxull, 0x%llxull },\n",
+			   idl_is_signed(b->itype) ? "LM_GATE_SINT" : "LM_GATE_UINT",
+			   width[b->itype], bits64(b->lo), bits64(b->hi));
+	else if (gate_param_ok(t))
+		buf_printf(g->out, "\t{ %s, sizeof(%s), 0, 0 },\n",
+			   b->ptr == PTR_CONSTANT ? "LM_GATE_IN" : "LM_GATE_INOUT",
+			   gen_ctype(g, b->target));
+	else
+		buf_puts(g->out, "\t{ LM_GATE_NONE, 0, 0, 0 },\n");
+}
+
+/* Is the routine's result one word of plain data (or void)? */
+static const char *gate_result(const struct idl_routine *r)
+{
+	const struct idl_type *b = idl_base(r->out);
+
+	if (b->kind == IDL_NULL)
+		return "LM_GATE_VOID";
+	if ((b->kind == IDL_INT || b->kind == IDL_SUM) && plain_data(r->out, 0))
+		return "LM_GATE_WORD";
+	return "LM_GATE_NONE";
+}
+
+/* The routine's parameters as a list (a record's fields, or the one). */
+static size_t gate_nparams(const struct idl_routine *r)
+{
+	const struct idl_type *in = idl_base(r->in);
+
+	return in->kind == IDL_NULL ? 0 : in->kind == IDL_RECORD ? in->nfields : 1;
+}
+
+/* Whether a gate can call r: at most five parameters, each checked, and a
+ * result of void or one word. */
+static bool gateable(const struct idl_routine *r)
+{
+	const struct idl_type *in = idl_base(r->in);
+	size_t n = gate_nparams(r);
+
+	if (n > 5 || !strcmp(gate_result(r), "LM_GATE_NONE"))
+		return false;
+	if (in->kind == IDL_RECORD) {
+		for (const struct idl_field *f = in->fields; f; f = f->next)
+			if (!gate_param_ok(f->type))
+				return false;
+		return true;
+	}
+	return !n || gate_param_ok(r->in);
+}
+
+/* r's parameter table, if it has parameters. */
+static void gen_gate_params(struct gen *g, const struct idl_door *o, const struct idl_routine *r)
+{
+	const struct idl_type *in = idl_base(r->in);
+
+	if (!gate_nparams(r))
+		return;
+	buf_printf(g->out, "static const struct lm_gate_param %s_%s_gate_params[] "
+		   "__attribute__((unused)) = {\n", o->name, r->name);
+	if (in->kind == IDL_RECORD)
+		for (const struct idl_field *f = in->fields; f; f = f->next)
+			gen_gate_param(g, f->type);
+	else
+		gen_gate_param(g, r->in);
+	buf_puts(g->out, "};\n");
+}
+
+/* The door's gate description, and the wrappers of an untrusted build
+ * (LM_UNTRUSTED), which call each routine a gate can call through the
+ * syscall instruction, with the same C signature. */
+static void gen_gate(struct gen *g, const struct idl_door *o, const char *up)
+{
+	size_t i = 0;
+
+	buf_printf(g->out, "\n/* For gates (docs/isolation.md): each routine's parameters "
+		   "as checked and\n * copied for an untrusted caller. */\n");
+	for (const struct idl_routine *r = o->routines; r; r = r->next)
+		gen_gate_params(g, o, r);
+	buf_printf(g->out, "static const struct lm_gate_routine %s_gate_routines[] "
+		   "__attribute__((unused)) = {\n", o->name);
+	for (const struct idl_routine *r = o->routines; r; r = r->next) {
+		size_t n = gate_nparams(r);
+
+		const char *result = gateable(r) ? gate_result(r) : "LM_GATE_NONE";
+
+		if (n)
+			buf_printf(g->out, "\t{ %zu, %s, %s_%s_gate_params },\n", n, result,
+				   o->name, r->name);
+		else
+			buf_printf(g->out, "\t{ 0, %s, 0 },\n", result);
+	}
+	buf_printf(g->out, "};\nstatic const struct lm_gate_desc %s_gate_desc "
+		   "__attribute__((unused)) = {\n\t%s_API_ID_INIT, %s_ROUTINE_COUNT, "
+		   "%s_gate_routines\n};\n", o->name, up, up, o->name);
+	buf_printf(g->out, "\n#ifdef LM_UNTRUSTED\n"
+		   "/* An untrusted build: the door is a token from the gate. */\n"
+		   "static inline const struct %s_door *%s_untrusted_find(void)\n{\n"
+		   "\treturn (const struct %s_door *)lm_gate_find(&%s_api_id);\n}\n"
+		   "#define %s_door_find %s_untrusted_find\n", o->name, o->name, o->name,
+		   o->name, o->name, o->name);
+	for (const struct idl_routine *r = o->routines; r; r = r->next, i++) {
+		const char *args, *params = gen_params(g, r->in, &args);
+		const char *out = gen_ctype(g, r->out);
+		bool is_void = idl_base(r->out)->kind == IDL_NULL;
+		struct idl_buf call = {0};
+		size_t n = gate_nparams(r), k = 0;
+		const char *a = args;
+
+		if (!gateable(r))
+			continue;
+		/* Each argument as a word; the missing ones 0. */
+		while (k < 5) {
+			size_t len = strcspn(a, ",");
+
+			if (k < n)
+				buf_printf(&call, ", (uint64_t)(uintptr_t)(%.*s)", (int)len, a);
+			else
+				buf_puts(&call, ", 0");
+			a += len;
+			a += *a == ',' ? 2 : 0;
+			k++;
+		}
+		if (call.failed)
+			g->nomem = true;
+		buf_printf(g->out, "static inline %s(const struct %s_door *Door%s%s)\n{\n",
+			   gen_decl(g, out, gen_fmt(g, "%s_%s_untrusted", o->name, r->name)), o->name,
+			   strcmp(params, "void") ? ", " : "", strcmp(params, "void") ? params : "");
+		buf_printf(g->out, "\t%slm_gate_call(Door, %zu%s);\n}\n",
+			   is_void ? "" : gen_fmt(g, "return (%s)", out), i, call.data ? call.data : "");
+		buf_printf(g->out, "#define %s_%s %s_%s_untrusted\n", o->name, r->name, o->name,
+			   r->name);
+		buf_free(&call);
+	}
+	buf_puts(g->out, "#endif\n");
+}
+
 static void gen_door(struct gen *g, const struct idl_door *o)
 {
 	const char *up = gen_upper(g, o->name);
@@ -314,6 +510,7 @@ static void gen_door(struct gen *g, const struct idl_door *o)
 	gen_door_desc(g, o, up);
 	for (const struct idl_routine *r = o->routines; r; r = r->next)
 		gen_wrapper(g, o, r);
+	gen_gate(g, o, up);
 }
 
 int idl_generate(struct idl_ctx *ctx, struct idl_file *file, const char *prefix,

@@ -37,6 +37,79 @@ struct lm_door {
  * B H W Q signed ones, p pointer, r routine, s sum, v null (a result
  * only), R a record passed by value.
  */
+/*
+ * Gates (docs/isolation.md): how an untrusted process's call of a routine
+ * is checked and copied. idlc emits one struct lm_gate_desc per door
+ * (P_gate_desc): for each routine its parameters, in order, and its result.
+ * A parameter is an integer with its range (UINT, SINT: the low `size`
+ * bytes of the register, extended, within [lo, hi] as unsigned or signed
+ * 64-bit values), or a pointer to `size` bytes of plain data (IN:
+ * `constant`, copied in; INOUT: `shared` or `unique`, copied in and back
+ * out). Plain data holds no pointer, routine, or sum with a pointer
+ * variant. Anything else is NONE, and a routine with a NONE parameter, more
+ * than five parameters, or a result that is not void or one word (WORD: an
+ * integer, or a sum of integers) cannot be called through a gate.
+ */
+enum lm_gate_kind {
+	LM_GATE_NONE, LM_GATE_UINT, LM_GATE_SINT, LM_GATE_IN, LM_GATE_INOUT,
+	LM_GATE_VOID, LM_GATE_WORD,
+};
+
+struct lm_gate_param {
+	uint8_t kind;  /* enum lm_gate_kind */
+	uint32_t size; /* integers: bytes; pointers: bytes pointed at */
+	uint64_t lo, hi;
+};
+
+struct lm_gate_routine {
+	uint8_t nparams;
+	uint8_t result; /* LM_GATE_VOID, LM_GATE_WORD or LM_GATE_NONE */
+	const struct lm_gate_param *params;
+};
+
+struct lm_gate_desc {
+	struct lm_api_id api_id;
+	uint64_t routine_count;
+	const struct lm_gate_routine *routines;
+};
+
+/* The gate's syscalls (rax): 0 exit (status in rdi); 1 find (rdi: a
+ * struct lm_api_id): a door token, or an lm_err code; a call: the token
+ * shifted left 16 bits, or the routine's index, with the arguments in rdi,
+ * rsi, rdx, r8, r9. rcx, r10 and r11 are clobbered. */
+#define LM_GATE_SYS_EXIT 0
+#define LM_GATE_SYS_FIND 1
+#define LM_GATE_TOKEN_SHIFT 16
+
+/* For untrusted programs (built with LM_UNTRUSTED): the generated
+ * wrappers call through these. */
+static inline uint64_t lm_gate_call(const void *door, uint64_t routine, uint64_t a, uint64_t b,
+				    uint64_t c, uint64_t d, uint64_t e)
+{
+	register uint64_t r8 __asm__("r8") = d;
+	register uint64_t r9 __asm__("r9") = e;
+	uint64_t rax = ((uint64_t)(uintptr_t)door << LM_GATE_TOKEN_SHIFT) | routine;
+
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+D"(a), "+S"(b), "+d"(c), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r10", "r11", "memory");
+	return rax;
+}
+
+/* A token for the door with this ID if the process was granted any of its
+ * routines, else NULL. A token is a number from 0x1000 up, never
+ * dereferenced. */
+static inline const void *lm_gate_find(const struct lm_api_id *id)
+{
+	uint64_t rax = LM_GATE_SYS_FIND;
+	const struct lm_api_id *rdi = id;
+
+	__asm__ volatile("syscall" : "+a"(rax), "+D"(rdi) : : "rcx", "rsi", "rdx", "r8", "r9",
+			 "r10", "r11", "memory");
+	return rax >= 0x1000 ? (const void *)(uintptr_t)rax : (const void *)0; /* else an error */
+}
+
 struct lm_routine_desc {
 	const char *name;
 	const char *params;

@@ -1,7 +1,8 @@
 /*
  * Per-hart descriptor tables: GDT with a TSS whose IST slots point at this
- * hart's interrupt stacks. The selectors are fixed, so that ring 3 entry
- * (SYSCALL/SYSRET, wave 2) can use them.
+ * hart's interrupt stacks and whose RSP0 is the hart's entry stack (ring 3,
+ * arch/uvm.h). The selectors are fixed, so that SYSCALL/SYSRET can use
+ * them.
  */
 #ifndef ARCH_X86_64_GDT_H
 #define ARCH_X86_64_GDT_H
@@ -26,14 +27,22 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
-struct arch_hart {
+/* A hart's GDT and TSS. They lie in its entry block (arch/uvm.h), so that
+ * every address space maps them: the CPU reads both when an interrupt
+ * comes in ring 3. */
+struct gdt_tables {
 	uint64_t gdt[7];
 	struct tss tss;
+} __attribute__((packed));
+
+struct arch_hart {
+	struct gdt_tables *tables;        /* at its kernel address */
 	uintptr_t ist_top[IST_COUNT + 1]; /* [0] unused */
 };
 
-/* Build and load this hart's GDT and TSS (IST stacks are allocated here).
- * Returns 0, or -1 if memory for the stacks ran out. */
+/* Build and load this hart's GDT and TSS (IST stacks are allocated here),
+ * in its entry block: GS must point at the hart's record already, for its
+ * id. Returns 0, or -1 if memory for the stacks ran out. */
 int gdt_init_hart(struct arch_hart *a);
 
 /* Is addr within one of this hart's IST stacks? Which one (or 0)? */

@@ -87,6 +87,12 @@ void vm_free_ap_boot_tables(uint64_t pml4_phys);
 /* Load the kernel's own tables on this hart. */
 void vm_switch_to_kernel_tables(void);
 
+/* The physical address of the kernel's top-level table. */
+uint64_t vm_kernel_cr3(void);
+/* The kernel's top-level entry for the entry region (ENTRY_BASE): the one
+ * entry of the kernel half that every address space copies. */
+uint64_t vm_entry_slot(void);
+
 /* Whether the CPU enforces no-execute (EFER.NXE is on). */
 bool vm_nx_enabled(void);
 

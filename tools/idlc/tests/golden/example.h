@@ -269,6 +269,78 @@ static inline example_files_callback_out *files_callback(const struct files_door
 	return Door->callback();
 }
 
+/* For gates (docs/isolation.md): each routine's parameters as checked and
+ * copied for an untrusted caller. */
+static const struct lm_gate_param files_open_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_NONE, 0, 0, 0 },
+	{ LM_GATE_UINT, 2, 0x0ull, 0xffffull },
+	{ LM_GATE_UINT, 4, 0x0ull, 0x7ull },
+};
+static const struct lm_gate_param files_close_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_UINT, 8, 0x1000ull, 0xffffffffffffffffull },
+};
+static const struct lm_gate_param files_read_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_UINT, 8, 0x1000ull, 0xffffffffffffffffull },
+	{ LM_GATE_NONE, 0, 0, 0 },
+	{ LM_GATE_UINT, 8, 0x0ull, 0xffffffffffffull },
+	{ LM_GATE_NONE, 0, 0, 0 },
+	{ LM_GATE_NONE, 0, 0, 0 },
+};
+static const struct lm_gate_param files_seek_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_UINT, 8, 0x1000ull, 0xffffffffffffffffull },
+	{ LM_GATE_SINT, 8, 0x8000000000000000ull, 0x7fffffffffffffffull },
+};
+static const struct lm_gate_param files_walk_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_NONE, 0, 0, 0 },
+	{ LM_GATE_NONE, 0, 0, 0 },
+};
+static const struct lm_gate_param files_stat_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_UINT, 8, 0x1000ull, 0xffffffffffffffffull },
+};
+static const struct lm_gate_param files_tiny_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_SINT, 1, 0xffffffffffffff80ull, 0x7full },
+};
+static const struct lm_gate_routine files_gate_routines[] __attribute__((unused)) = {
+	{ 3, LM_GATE_NONE, files_open_gate_params },
+	{ 1, LM_GATE_VOID, files_close_gate_params },
+	{ 5, LM_GATE_NONE, files_read_gate_params },
+	{ 2, LM_GATE_WORD, files_seek_gate_params },
+	{ 2, LM_GATE_NONE, files_walk_gate_params },
+	{ 1, LM_GATE_NONE, files_stat_gate_params },
+	{ 0, LM_GATE_NONE, 0 },
+	{ 0, LM_GATE_NONE, 0 },
+	{ 1, LM_GATE_WORD, files_tiny_gate_params },
+	{ 0, LM_GATE_NONE, 0 },
+	{ 0, LM_GATE_NONE, 0 },
+};
+static const struct lm_gate_desc files_gate_desc __attribute__((unused)) = {
+	FILES_API_ID_INIT, FILES_ROUTINE_COUNT, files_gate_routines
+};
+
+#ifdef LM_UNTRUSTED
+/* An untrusted build: the door is a token from the gate. */
+static inline const struct files_door *files_untrusted_find(void)
+{
+	return (const struct files_door *)lm_gate_find(&files_api_id);
+}
+#define files_door_find files_untrusted_find
+static inline void files_close_untrusted(const struct files_door *Door, example_file file)
+{
+	lm_gate_call(Door, 1, (uint64_t)(uintptr_t)(file), 0, 0, 0, 0);
+}
+#define files_close files_close_untrusted
+static inline example_offset files_seek_untrusted(const struct files_door *Door, example_file file, example_offset target)
+{
+	return (example_offset)lm_gate_call(Door, 3, (uint64_t)(uintptr_t)(file), (uint64_t)(uintptr_t)(target), 0, 0, 0);
+}
+#define files_seek files_seek_untrusted
+static inline example_exact files_tiny_untrusted(const struct files_door *Door, example_small small)
+{
+	return (example_exact)lm_gate_call(Door, 8, (uint64_t)(uintptr_t)(small), 0, 0, 0, 0);
+}
+#define files_tiny files_tiny_untrusted
+#endif
+
 /* A second door in the same file. */
 struct files_admin_door {
 	struct lm_door header;
@@ -300,5 +372,28 @@ static inline void files_admin_sync(const struct files_admin_door *Door)
 {
 	Door->sync();
 }
+
+/* For gates (docs/isolation.md): each routine's parameters as checked and
+ * copied for an untrusted caller. */
+static const struct lm_gate_routine files_admin_gate_routines[] __attribute__((unused)) = {
+	{ 0, LM_GATE_VOID, 0 },
+};
+static const struct lm_gate_desc files_admin_gate_desc __attribute__((unused)) = {
+	FILES_ADMIN_API_ID_INIT, FILES_ADMIN_ROUTINE_COUNT, files_admin_gate_routines
+};
+
+#ifdef LM_UNTRUSTED
+/* An untrusted build: the door is a token from the gate. */
+static inline const struct files_admin_door *files_admin_untrusted_find(void)
+{
+	return (const struct files_admin_door *)lm_gate_find(&files_admin_api_id);
+}
+#define files_admin_door_find files_admin_untrusted_find
+static inline void files_admin_sync_untrusted(const struct files_admin_door *Door)
+{
+	lm_gate_call(Door, 0, 0, 0, 0, 0, 0);
+}
+#define files_admin_sync files_admin_sync_untrusted
+#endif
 
 #endif

@@ -1,0 +1,215 @@
+/*
+ * Gates (docs/isolation.md). An untrusted process reaches a door only by
+ * `syscall`, naming a door token (from a find) and a routine of it. The
+ * gate, on the process's own (set-apart) hart, only checks and copies:
+ *
+ *  - the door must be one the process was granted, the routine among those
+ *    granted, and one a gate can call (its generated description, struct
+ *    lm_gate_desc: every parameter an integer or a pointer to plain data,
+ *    at most five, a result of one word or none);
+ *  - each integer must lie in its IDL range, each pointer in the process's
+ *    own space, readable (`constant`) or writable (`shared`, `unique`), for
+ *    the size of what it points at; those bytes are copied into the gate's
+ *    buffer, and the routine gets pointers into the buffer, never into the
+ *    process's memory (core/gate_check.c, tested and fuzzed on the host).
+ *
+ * The routine then runs in the gate's thread, an ordinary trusted thread
+ * of the main scheduler, so never on a set-apart hart; the process's thread
+ * waits. Results are copied back (`shared`, `unique`) and the result word
+ * goes to rax. A refusal puts an lm_err code in rax: LM_ERR_NOENT for a
+ * door or routine not granted, LM_ERR_RANGE for an integer out of range,
+ * LM_ERR_FAULT for a pointer outside its memory or without the access,
+ * LM_ERR_UNSUPPORTED for a routine no gate can call.
+ *
+ * The doors a gate knows are listed here (their generated descriptions):
+ * a grant of any other door is refused when the process starts.
+ *
+ * Locking: queue_lock (interrupts off) guards the request queue. A request
+ * lives on its caller's stack until the gate's thread signals it done.
+ */
+#include <stddef.h>
+
+#include <lemmings/harts.h>
+#include <lemmings/timer.h>
+
+#include "core/gate_check.h"
+#include "core/hart.h"
+#include "core/platform.h"
+#include "core/thread.h"
+#include "kernel/aspace.h"
+#include "kernel/console.h"
+#include "kernel/gate.h"
+
+static const struct lm_gate_desc *const known[] = {
+	&harts_gate_desc,
+	&timer_gate_desc,
+};
+
+struct request {
+	const void *routine;
+	uint64_t args[5];
+	uint64_t result;
+	uint32_t ran_on;
+	struct thread *caller;
+	bool done;
+	struct request *next;
+};
+
+static struct spinlock queue_lock = SPINLOCK_INIT;
+static struct request *queue_head, *queue_tail;
+static struct thread *server;
+static uint64_t calls, calls_untrusted;
+
+static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
+{
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (lm_api_id_equal(&known[i]->api_id, id))
+			return known[i];
+	return NULL;
+}
+
+/* The gate's thread: run each request's routine, here, on a trusted hart. */
+static void serve(void *arg)
+{
+	for (;;) {
+		struct request *q;
+		bool irq;
+
+		thread_wait(THREAD_EV_SERVICE);
+		for (;;) {
+			uint64_t (*fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+			irq = plat_spin_lock(&queue_lock);
+			q = queue_head;
+			if (q && !(queue_head = q->next))
+				queue_tail = NULL;
+			plat_spin_unlock(&queue_lock, irq);
+			if (!q)
+				break;
+			fn = (uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t))q->routine;
+			q->result = fn(q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]);
+			q->ran_on = this_hart()->id;
+			__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
+			if (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> q->ran_on & 1)
+				__atomic_fetch_add(&calls_untrusted, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
+			thread_signal(q->caller, THREAD_EV_SERVICE);
+		}
+	}
+}
+
+bool gate_knows(const struct lm_api_id *door)
+{
+	return desc_of(door) != NULL;
+}
+
+void gate_start(void)
+{
+	struct thread_opts o = {.entry = serve, .priority = PRIO_USER, .name = "gate", .hart = -1};
+
+	if (thread_spawn(&o, &server))
+		kprintf("gate: no thread: untrusted processes' door calls will all be refused\n");
+}
+
+uint64_t gate_calls(void)
+{
+	return __atomic_load_n(&calls, __ATOMIC_RELAXED);
+}
+
+uint64_t gate_calls_on_untrusted_harts(void)
+{
+	return __atomic_load_n(&calls_untrusted, __ATOMIC_RELAXED);
+}
+
+/* Run q's routine in the gate's thread and wait for it. */
+static void run_trusted(struct request *q)
+{
+	bool irq = plat_spin_lock(&queue_lock);
+
+	q->caller = thread_current();
+	if (queue_tail)
+		queue_tail->next = q;
+	else
+		queue_head = q;
+	queue_tail = q;
+	plat_spin_unlock(&queue_lock, irq);
+	thread_signal(server, THREAD_EV_SERVICE);
+	while (!__atomic_load_n(&q->done, __ATOMIC_ACQUIRE))
+		thread_wait(THREAD_EV_SERVICE);
+}
+
+/* The caller's memory, for gate_check: its space. */
+static bool space_read(void *ctx, uint64_t addr, void *dst, uint32_t size, bool writable)
+{
+	return aspace_read(*(aspace_space *)ctx, addr, dst, size, writable) == LM_OK;
+}
+
+static void space_write(void *ctx, uint64_t addr, const void *src, uint32_t size)
+{
+	aspace_write(*(aspace_space *)ctx, addr, src, size);
+}
+
+static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct gate_verdict *v)
+{
+	uint64_t token = r->rax >> LM_GATE_TOKEN_SHIFT, index = r->rax & 0xffff;
+	const uint64_t regs[5] = {r->rdi, r->rsi, r->rdx, r->r8, r->r9};
+	const struct gate_grant *grant;
+	const struct lm_gate_routine *rt;
+	const struct lm_gate_desc *d;
+	const struct lm_door *door;
+	const struct gate_memory m = {&space, space_read, space_write};
+	struct request q = {0};
+
+	r->rax = LM_ERR_NOENT;
+	if (token < 0x1000 || token - 0x1000 >= g->count || index >= 64 ||
+	    !((grant = &g->grants[token - 0x1000])->routines >> index & 1) ||
+	    !(d = desc_of(&grant->door)) || index >= d->routine_count ||
+	    !(door = lm_door_find(&grant->door)) || index >= door->routine_count) {
+		v->refused = "not granted";
+		return;
+	}
+	rt = &d->routines[index];
+	switch (gate_check(rt, regs, g->buffer, GATE_BUFFER, &m, q.args)) {
+	case LM_OK:
+		break;
+	case LM_ERR_RANGE:
+		r->rax = LM_ERR_RANGE;
+		v->refused = "a value out of its range";
+		return;
+	case LM_ERR_FAULT:
+		r->rax = LM_ERR_FAULT;
+		v->refused = "a pointer outside its memory";
+		return;
+	default:
+		r->rax = LM_ERR_UNSUPPORTED;
+		v->refused = "no gate can call this routine";
+		return;
+	}
+	q.routine = ((const void *const *)(door + 1))[index];
+	run_trusted(&q);
+	v->ran_on = q.ran_on;
+	gate_copy_back(rt, regs, g->buffer, GATE_BUFFER, &m);
+	r->rax = rt->result == LM_GATE_WORD ? q.result : 0;
+}
+
+void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r, struct gate_verdict *v)
+{
+	*v = (struct gate_verdict){0};
+	if (r->rax == LM_GATE_SYS_FIND) {
+		struct lm_api_id id;
+
+		r->rax = LM_ERR_FAULT;
+		if (aspace_read(space, r->rdi, &id, sizeof id, false) != LM_OK) {
+			v->refused = "a pointer outside its memory";
+			return;
+		}
+		r->rax = LM_ERR_NOENT;
+		for (uint32_t i = 0; i < g->count; i++)
+			if (lm_api_id_equal(&g->grants[i].door, &id))
+				r->rax = 0x1000 + i;
+		if (r->rax == LM_ERR_NOENT)
+			v->refused = "not granted";
+		return;
+	}
+	call(g, space, r, v);
+}

@@ -1,0 +1,59 @@
+/*
+ * Gates: how an untrusted process calls the doors it was granted (see
+ * kernel/gate.c and docs/isolation.md).
+ */
+#ifndef KERNEL_GATE_H
+#define KERNEL_GATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lemmings/aspace.h>
+#include <lemmings/door.h>
+
+#include "arch/uvm.h"
+
+#define GATE_GRANTS_MAX 8
+#define GATE_BUFFER 512 /* bytes of pointed-at data one call may copy */
+
+/* A door, and which of its routines (bit i: routine i) may be called. */
+struct gate_grant {
+	struct lm_api_id door;
+	uint64_t routines;
+};
+
+/* A process's side of its gate. */
+struct gate {
+	struct gate_grant grants[GATE_GRANTS_MAX];
+	uint32_t count;
+	uint8_t buffer[GATE_BUFFER] __attribute__((aligned(16)));
+};
+
+/* Why a call was refused, for the process's report (NULL: it was not). */
+struct gate_verdict {
+	const char *refused;
+	uint32_t ran_on; /* the hart the routine ran on, if it ran */
+};
+
+/*
+ * Answer the syscall in r (rax: LM_GATE_SYS_FIND or a call, lemmings/door.h)
+ * of the process whose gate and space these are: check it against the
+ * grants and the interface, copy what its pointers point at in, run the
+ * routine in the gate's thread on a trusted hart, copy back, and put the
+ * result (or the lm_err code of a refusal) in r->rax. Blocks until then.
+ */
+void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r,
+		 struct gate_verdict *v);
+
+/* Whether a gate can call routines of the door with this ID. */
+bool gate_knows(const struct lm_api_id *door);
+
+/* Start the gate's thread (once, at boot). */
+void gate_start(void);
+
+/* Calls the gate's thread has run, and on how many of them the hart was
+ * set apart for untrusted work (never, if the placement holds). */
+uint64_t gate_calls(void);
+uint64_t gate_calls_on_untrusted_harts(void);
+
+#endif
