@@ -19,11 +19,16 @@ LWIP_OBJS := $(patsubst %.c,$(BUILD)/prog/lwip/%.o,$(LWIP_SRCS))
 LWIP_CFLAGS = $(filter-out -Werror -Wextra -MMD -MP,$(PCFLAGS)) -Wno-address \
 	-Iprograms/net -I$(LWIP_DIR)/src/include
 
+# The tarball is looked for by the shell, after tools/deps has run: make
+# would expand a $(wildcard) in the recipe before its first line runs, and
+# on a fresh clone find nothing.
 $(LWIP_STAMP):
 	@tools/deps --lwip
 	@rm -rf $(LWIP_DIR) && mkdir -p $(LWIP_DIR)
-	$(call say,UNPACK,$(firstword $(wildcard $(LWIP_CACHE)/lwip_*.orig.tar.*)))
-	$(Q)tar -xf $(firstword $(wildcard $(LWIP_CACHE)/lwip_*.orig.tar.*)) -C $(LWIP_DIR) --strip-components=1
+	$(call say,UNPACK,$(LWIP_CACHE)/lwip_*.orig.tar.*)
+	$(Q)set -- $(LWIP_CACHE)/lwip_*.orig.tar.*; [ -f "$$1" ] || \
+		{ echo "lwIP: no source tarball in $(LWIP_CACHE) (tools/deps --lwip failed?)" >&2; exit 1; }; \
+		tar -xf "$$1" -C $(LWIP_DIR) --strip-components=1
 	@touch $@
 
 $(LWIP_OBJS): $(BUILD)/prog/lwip/%.o: $(LWIP_STAMP) programs/net/lwipopts.h programs/net/arch/cc.h programs/net/arch/sys_arch.h
