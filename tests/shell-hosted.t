@@ -65,6 +65,9 @@ def expect(what, secs=30):
     print(("found " if ok else "missing ") + repr(what))
     return ok
 expect(b"> ")
+# hello (init here) prints beside the prompt; type once it has ended, so
+# that its lines cannot fall between the echo and the result.
+expect(b"argv[1] = /etc/programs\r\n")
 os.write(fd, b"6 7 * .\r")
 # The line as typed (each byte at the end of the line echoes as itself),
 # Enter, the result, a new prompt. (The editor ends a line with CR LF; the
