@@ -11,9 +11,7 @@
  * counters. Without a Net door (the kernel has no network yet) it says so
  * and ends with status 0.
  *
- * Threads: the first thread sets up and hands the listening socket to an
- * accepting thread of User priority, one above the Regular connection
- * threads (why: see accept_loop). Every connection gets a thread of its
+ * Threads: the first thread accepts; every connection gets a thread of its
  * own with one page of stack (threads_spawn, stack_pages 1), which holds
  * the connection's buffer (HTTP_HEAD_MAX bytes) and does the blocking
  * receives and sends; nothing is allocated per connection.
@@ -59,8 +57,6 @@
 #define HEAD_MS 10000
 #define BACKLOG 4096     /* Linux caps it at net.core.somaxconn (4096 by default) */
 #define PRIORITY 3       /* Regular, as the loader starts programs */
-#define ACCEPT_PRIORITY 2 /* User: runs before the connection threads */
-#define ACCEPT_PAGES 4   /* the accepting thread's stack (it may printf) */
 #define RETRY_MS 10      /* pause after a failed accept */
 #define LINGER_BYTES 65536 /* read and dropped after an error reply */
 #define MODE_TYPE 0170000u
@@ -97,7 +93,6 @@ static const struct threads_door *threads;
 static const struct timer_door *timer;
 static const struct boot_archive_door *archive;
 static uint64_t idle_ns = IDLE_MS * MS, head_ns = HEAD_MS * MS;
-static timer_timer accept_pause; /* the accepting thread's, for RETRY_MS */
 
 /* Counters for /stats, updated with atomics from every thread. */
 static uint64_t open_count, served_count, request_count, spawned_count, ended_count;
@@ -410,45 +405,6 @@ static void pause_ms(timer_timer t, uint64_t ms)
 	timer_wait(timer, t);
 }
 
-/*
- * Accept connections on listener for ever, a thread for each. This thread
- * runs at a priority above the connection threads: when a connection
- * comes, it is accepted as soon as the running thread blocks, not after a
- * round of every ready connection thread (at 10,000 busy connections that
- * round is a good part of a second, and every new connection's first
- * request would wait it out, as nginx's accepting in its event loop does
- * not). It does little each time it runs, so it takes nothing from them.
- */
-static void accept_loop(uintptr_t arg)
-{
-	net_socket listener = (net_socket)arg, s;
-	struct net_endpoint peer;
-	net_error err;
-
-	for (;;) {
-		threads_spawn_result t;
-
-		err = net_accept(net, listener, 0, &s, &peer);
-		if (err) {
-			if (__atomic_fetch_add(&accept_errors, 1, __ATOMIC_RELAXED) == 0)
-				printf("httpd: accept failed (%s); going on (counted in /stats)\n",
-				       lm_err_str(err));
-			pause_ms(accept_pause, RETRY_MS);
-			continue;
-		}
-		count(&spawned_count, 1);
-		t = threads_spawn(threads, connection, (uintptr_t)s, PRIORITY, 1,
-				  (threads_name)(uintptr_t)"httpd connection");
-		if (!threads_spawn_result_is_thread(t)) {
-			count(&spawned_count, -1);
-			net_close(net, s);
-			if (__atomic_fetch_add(&spawn_errors, 1, __ATOMIC_RELAXED) == 0)
-				printf("httpd: cannot start a connection thread (%s); going on "
-				       "(counted in /stats)\n", lm_err_str((enum lm_err)t));
-		}
-	}
-}
-
 int main(int argc, char **argv)
 {
 	long port = argc > 1 ? number(argv[1], 65535) : 80;
@@ -456,10 +412,9 @@ int main(int argc, char **argv)
 	long idle_ms = argc > 3 ? number(argv[3], 86400000) : IDLE_MS;
 	long head_ms = argc > 4 ? number(argv[4], 86400000) : HEAD_MS;
 	struct boot_archive_info info;
-	struct net_endpoint local;
+	struct net_endpoint local, peer;
 	timer_create_result pause;
-	threads_spawn_result t;
-	net_socket listener;
+	net_socket listener, s;
 	net_error err;
 
 	if (port < 0 || idle_ms <= 0 || head_ms <= 0 || argc > 5) {
@@ -485,7 +440,6 @@ int main(int argc, char **argv)
 		printf("httpd: cannot create a timer\n");
 		return 1;
 	}
-	accept_pause = pause;
 	if (boot_archive_lookup(archive, (const uint8_t *)root_path, &info) ||
 	    (info.mode & MODE_TYPE) != MODE_DIR) {
 		printf("httpd: %s is not a folder of the boot archive\n", root_path);
@@ -507,12 +461,26 @@ int main(int argc, char **argv)
 	}
 	printf("httpd: listening on 0.0.0.0:%u, serving %s\n", local.port, root_path);
 
-	t = threads_spawn(threads, accept_loop, (uintptr_t)listener, ACCEPT_PRIORITY,
-			  ACCEPT_PAGES, (threads_name)(uintptr_t)"httpd accept");
-	if (!threads_spawn_result_is_thread(t)) {
-		printf("httpd: cannot start the accepting thread (%s)\n",
-		       lm_err_str((enum lm_err)t));
-		return 1;
+	for (;;) {
+		threads_spawn_result t;
+
+		err = net_accept(net, listener, 0, &s, &peer);
+		if (err) {
+			if (__atomic_fetch_add(&accept_errors, 1, __ATOMIC_RELAXED) == 0)
+				printf("httpd: accept failed (%s); going on (counted in /stats)\n",
+				       lm_err_str(err));
+			pause_ms(pause, RETRY_MS);
+			continue;
+		}
+		count(&spawned_count, 1);
+		t = threads_spawn(threads, connection, (uintptr_t)s, PRIORITY, 1,
+				  (threads_name)(uintptr_t)"httpd connection");
+		if (!threads_spawn_result_is_thread(t)) {
+			count(&spawned_count, -1);
+			net_close(net, s);
+			if (__atomic_fetch_add(&spawn_errors, 1, __ATOMIC_RELAXED) == 0)
+				printf("httpd: cannot start a connection thread (%s); going on "
+				       "(counted in /stats)\n", lm_err_str((enum lm_err)t));
+		}
 	}
-	return 0; /* the program goes on in its threads */
 }
