@@ -63,3 +63,5 @@ frame_fuzz_SRCS := programs/net/frame.c programs/net/frame_fuzz.c
 frame_fuzz_CORPUS := programs/net/fuzz-seeds/frame
 HOST_TESTS += frame_test
 frame_test_SRCS := programs/net/frame.c programs/net/frame_test.c lib/test.c lib/fmt.c lib/glob.c
+E2E_TESTS += tests/frame-fuzz.t
+CHECK_DEPS += $(BUILD)/fuzz/frame_fuzz
