@@ -21,11 +21,14 @@ life = float(sys.argv[1]) if len(sys.argv) > 1 else 60
 def echo_tcp(conn):
     with conn:
         conn.settimeout(life)
-        while True:
-            data = conn.recv(65536)
-            if not data:
-                return
-            conn.sendall(data)
+        try:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                conn.sendall(data)
+        except OSError:  # a client that closed with bytes unread resets
+            return
 
 
 def serve_tcp(listener):
