@@ -26,7 +26,7 @@
 #include <lemmings/timer.h>
 
 #define MS 1000000ull
-#define WAIT (5000 * MS)   /* liveness bound of a call that should succeed */
+#define WAIT (20000 * MS)  /* liveness bound of a call that should succeed */
 #define SHORT (300 * MS)   /* a wait that should run out */
 #define ECHO_LEN 20000     /* more than one segment, less than a window */
 #define ROUTE_WAIT 600     /* tenths of a second to wait for an address */
