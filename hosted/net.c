@@ -85,6 +85,7 @@ struct sock {
 	int32_t hart;             /* whose epoll it is registered with; -1: none */
 	uint32_t ready;           /* readiness reports so far (under the lock) */
 	uint32_t drained;         /* ready + 1 when a short read left it empty; else 0 */
+	bool ended;               /* epoll said the peer shut down (or an error) */
 	struct waiter *waiters[2]; /* DIR_READ, DIR_WRITE */
 	uint32_t next_free;
 };
@@ -222,6 +223,7 @@ static struct sock *sock_open(int fd, enum sock_kind kind)
 	s->closing = false;
 	s->hart = -1;
 	s->drained = 0;
+	s->ended = false;
 	s->waiters[DIR_READ] = s->waiters[DIR_WRITE] = NULL;
 	__atomic_store_n(&s->gen, s->gen + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->refs, 1, __ATOMIC_RELEASE);
@@ -625,8 +627,12 @@ static net_error do_recv(net_socket socket, uint8_t *buffer, uint64_t length,
 		return err;
 	/* A short read leaves the stream empty: until the socket reports
 	 * again, the next call waits without asking Linux first (a request
-	 * and its answer, then this: one system call fewer each time). */
+	 * and its answer, then this: one system call fewer each time). Not
+	 * once the peer has shut down: a short read then ends at the end of
+	 * the stream, which epoll reported once, maybe before that read, and
+	 * will not report again; the next read must ask, and gets 0. */
 	err = blocking(s, DIR_READ, deadline_of(timeout), try_recv, &t, &n,
+		       __atomic_load_n(&s->ended, __ATOMIC_ACQUIRE) ? 0 :
 		       __atomic_load_n(&s->drained, __ATOMIC_RELAXED), &tried);
 	if (!err) {
 		__atomic_store_n(&s->drained, n > 0 && (uint64_t)n < length ? tried + 1 : 0,
@@ -977,6 +983,8 @@ void hosted_net_wait(uint64_t deadline)
 		 * no waiters to wake. */
 		if (__atomic_load_n(&s->gen, __ATOMIC_ACQUIRE) != (uint32_t)(tag >> 32))
 			continue;
+		if (flags & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) /* before wake's count */
+			__atomic_store_n(&s->ended, true, __ATOMIC_RELEASE);
 		if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			dirs |= 1u << DIR_READ;
 		if (flags & (EPOLLOUT | EPOLLHUP | EPOLLERR))

@@ -240,6 +240,56 @@ TEST(net, recv_times_out_and_close_wakes_the_blocked)
 	EXPECT_EQ(net_close(net(), l), LM_OK);
 }
 
+/* ---- the end of a stream after a short read ---- */
+
+struct parting {
+	net_socket socket;
+	net_error status;
+};
+
+/* Send a few bytes and shut down sending at once: the data and the end
+ * reach the reader together, in one report of epoll. */
+static void send_and_part(uintptr_t arg)
+{
+	struct parting *p = (struct parting *)arg;
+	uint64_t sent = 0;
+
+	p->status = net_send(net(), p->socket, (const uint8_t *)"last words", 10, LIVENESS, &sent);
+	if (!p->status)
+		p->status = sent == 10 ? net_shutdown(net(), p->socket, 1) : LM_ERR_IO;
+}
+
+/* A reader blocked when the peer's last bytes and its end come: the read
+ * that takes the bytes is short, and the end, reported with them once,
+ * must still be seen by the next read (it was not: the short read made
+ * the next call wait for a report that never came, until its timeout). */
+TEST(net, the_end_after_a_short_read_is_seen_at_once)
+{
+	uint16_t port = 0;
+	net_socket l = listen_any(&port), c, s;
+	struct net_endpoint peer;
+	struct parting p = {0};
+	uint8_t buf[100];
+	uint64_t got = 0, start;
+
+	ASSERT(l != 0);
+	ASSERT_EQ(net_connect(net(), LOOPBACK, port, LIVENESS, &c), LM_OK);
+	ASSERT_EQ(net_accept(net(), l, LIVENESS, &s, &peer), LM_OK);
+	p.socket = c;
+	ASSERT_EQ(spawn(send_and_part, &p), LM_OK);
+	EXPECT_EQ(net_recv(net(), s, buf, sizeof buf, LIVENESS, &got), LM_OK);
+	if (got < 10) /* on several harts the bytes may come in two reads */
+		EXPECT_EQ(recv_all(s, buf + got, 10 - got), 10 - got);
+	start = plat_now_ns();
+	EXPECT_EQ(net_recv(net(), s, buf, sizeof buf, 2 * SECONDS, &got), LM_OK);
+	EXPECT_EQ(got, 0);
+	EXPECT(plat_now_ns() - start < SECONDS); /* liveness: not the timeout */
+	EXPECT_EQ(p.status, LM_OK);
+	EXPECT_EQ(net_close(net(), s), LM_OK);
+	EXPECT_EQ(net_close(net(), c), LM_OK);
+	EXPECT_EQ(net_close(net(), l), LM_OK);
+}
+
 /* ---- many connections, a thread each ---- */
 
 #define PAIRS 500

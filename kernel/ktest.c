@@ -6,6 +6,11 @@
  * for its end through the thread's exit notification. A test whose thread
  * died (fault, stack overflow, panic in thread context) is reported as
  * failed with the fault record.
+ *
+ * With `bench=` instead of `test=`, the runner does the same and then,
+ * rather than exiting QEMU, calls what boots on (the shell and init): a
+ * benchmark of programs gets the kernel's figures (the bare register
+ * swap) from its own boot, to set its own beside them.
  */
 #include "arch/qemu.h"
 #include "core/thread.h"
@@ -20,6 +25,8 @@
 
 BOOTOPT(test, "run the in-kernel tests matching these globs (test=pmm.*,vm.* ; "
 	      "a leading '-' excludes), print KTAP, then exit QEMU");
+BOOTOPT(bench, "run the in-kernel tests matching these globs (bench=bench.swap) "
+	       "before the programs start, print KTAP, then boot on as usual");
 
 #define KTEST_DONE (1ull << 0)
 #define KTEST_MAX 1024
@@ -135,6 +142,9 @@ static bool run_test(const struct test_case *tc)
 	return !test_failed;
 }
 
+/* With bench=: what boots on once the selection has run (NULL: exit QEMU). */
+static void (*boot_on)(void);
+
 static void runner(void *arg)
 {
 	static const struct test_case *tests[KTEST_MAX];
@@ -150,7 +160,10 @@ static void runner(void *arg)
 	test_bench_prefix = "kernel.";
 	if (count > KTEST_MAX) {
 		kprintf("Bail out! more than %d kernel tests\n", KTEST_MAX);
-		qemu_exit(false);
+		if (boot_on)
+			boot_on();
+		else
+			qemu_exit(false);
 		return;
 	}
 	check_selection(glob);
@@ -162,9 +175,9 @@ static void runner(void *arg)
 		char shown[4 * 64 + 1];
 
 		fmt_escape(shown, sizeof shown, glob, strnlen(glob, 64));
-		kprintf("ktest: no test matches test=%s%s (%zu tests are built in; names are "
-			"suite.name, e.g. test=sched.* or test=* for all)\n", shown,
-			strlen(glob) > 64 ? "..." : "", count);
+		kprintf("ktest: no test matches %s=%s%s (%zu tests are built in; names are "
+			"suite.name, e.g. test=sched.* or test=* for all)\n",
+			boot_on ? "bench" : "test", shown, strlen(glob) > 64 ? "..." : "", count);
 	}
 	kprintf("KTAP version 1\n1..%d\n", planned);
 	for (size_t i = 0; i < count; i++) {
@@ -179,27 +192,37 @@ static void runner(void *arg)
 		kprintf("%s %d %s\n", ok ? "ok" : "not ok", ++n, name);
 	}
 	kprintf("# %d tests, %d failed\n", n, failed);
+	if (boot_on) {
+		boot_on();
+		return;
+	}
 	qemu_exit(failed == 0 && planned > 0);
 	kprintf("ktest: QEMU's isa-debug-exit device is absent; halting here\n");
 }
 
-int ktest_start(void)
+int ktest_start(void (*then)(void))
 {
-	const char *glob = bootopt_get("test");
+	const char *glob = bootopt_get("test"), *bench = bootopt_get("bench");
 	struct thread_opts o = {
 		.entry = runner,
-		.arg = (void *)(glob && *glob ? glob : "*"),
 		.priority = PRIO_USER,
 		.stack_pages = 2,
 		.name = "ktest",
 		.hart = -1,
 	};
 
-	if (!glob)
+	if (!glob && !bench)
 		return 0;
+	if (!glob)
+		boot_on = then; /* bench= alone: boot on after it */
+	glob = glob ? glob : bench;
+	o.arg = (void *)(*glob ? glob : "*");
 	if (thread_spawn(&o, NULL) != LM_OK) {
 		kprintf("ktest: cannot start the runner\n");
-		qemu_exit(false);
+		if (!boot_on)
+			qemu_exit(false);
+		boot_on = NULL;
+		return 0; /* bench=: boot on without it */
 	}
 	return 1;
 }

@@ -147,6 +147,14 @@ static void start_init(void)
 			"(Ctrl-A X leaves QEMU)\n", shown(init), detail, lm_err_str(err));
 }
 
+/* The shell, then init and its programs: from the boot thread, or from
+ * the test runner's once a bench= selection has run (kernel/ktest.h). */
+static void start_programs(void)
+{
+	kshell_start();
+	start_init();
+}
+
 void kmain(uint32_t magic, uint32_t info)
 {
 	hart_set_local(&harts[0], 0);
@@ -214,9 +222,7 @@ void kmain(uint32_t magic, uint32_t info)
 	/* The shell's thread before init's: its stack is taken now, while
 	 * the boot thread still runs, not whenever the programs first leave
 	 * this hart to it (a program counting free pages would see it). */
-	if (!ktest_start()) {
-		kshell_start();
-		start_init();
-	}
+	if (!ktest_start(start_programs))
+		start_programs();
 	sched_run_idle();
 }

@@ -7,3 +7,4 @@ E2E_TESTS += tests/boot.t tests/kernel.t tests/fault.t tests/grub.t tests/smp.t 
 	tests/stress.t tests/stress-smp.t \
 	tests/shell-hosted.t tests/shell.t tests/isolation.t
 E2E_TESTS += tests/net-kernel.t
+E2E_TESTS += tests/net-kernel-client.t

@@ -9,7 +9,9 @@
 # (tools/netload checks every answer), and clients that vanish mid-request
 # or mid-answer, after which /stats shows no connection and no thread left
 # behind, and a second round of them leaves the server's resident memory
-# where the first left it. Every step is bounded by timeout(1); the
+# where the first left it. Last, programs/nettest, the client binary
+# tests/net-kernel-client.t runs on the kernel, against tests/net-echo.py's
+# servers (connect, refused and timed out, shutdown, UDP). Every step is bounded by timeout(1); the
 # servers are killed on exit.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
@@ -18,10 +20,11 @@ IDLE_MS=1500 # httpd's idle and head timeouts for this test
 dir=$(mktemp -d)
 SERVER_PID=
 CROWD_PID=
-trap 'rm -f "$LOG"; for p in $SERVER_PID $CROWD_PID; do kill "$p" 2>/dev/null; done; rm -rf "$dir"; true' EXIT
+ECHO_PID=
+trap 'rm -f "$LOG"; for p in $SERVER_PID $CROWD_PID $ECHO_PID; do kill "$p" 2>/dev/null; done; rm -rf "$dir"; true' EXIT
 
-echo 1..34
-command -v curl >/dev/null || { for i in $(seq 34); do echo "ok $i # skip no curl"; done; exit 0; }
+echo 1..35
+command -v curl >/dev/null || { for i in $(seq 35); do echo "ok $i # skip no curl"; done; exit 0; }
 
 # start_server NAME ARGS: lemmings-hosted running `/bin/httpd 0 /www ARGS`
 # from a program list of its own, logging to $dir/NAME.log; sets
@@ -162,6 +165,7 @@ check "10,000 concurrent connections each get their answers (status $crowd_statu
 kill "$CROWD_PID" 2>/dev/null
 wait "$CROWD_PID" 2>/dev/null # the crowd's server only
 CROWD_PID=
+ECHO_PID=
 port=$main_port
 sed 's/^/# /' "$dir/crowd"
 
@@ -216,3 +220,17 @@ check "/stats: only the connection asking is open, its thread the only one alive
 	has "$dir/stats" '^connections open: 1$' '^threads alive: 1$'
 sed 's/^/# /' "$dir/stats"
 check "httpd is still running" kill -0 "$SERVER_PID"
+
+# The Net door's client routines: the same nettest binary as on the
+# kernel (tests/net-kernel-client.t), against the same servers, here at
+# 127.0.0.1.
+timeout 60 python3 tests/net-echo.py 50 >"$dir/ports" &
+ECHO_PID=$!
+for _ in $(seq 50); do [ -s "$dir/ports" ] && break; sleep 0.1; done
+read -r echo_port udp_port refused_port full_port <"$dir/ports"
+echo "/bin/nettest 127.0.0.1 $echo_port $udp_port $refused_port $full_port" >"$dir/a/etc/programs.nettest"
+timeout 60 build/lemmings-hosted --harts 2 --programs /etc/programs.nettest "$dir/a" >"$dir/nettest.log" 2>&1
+grep '^nettest: ' "$dir/nettest.log" | sed 's/^/# /'
+check "nettest, the kernel's client binary: $(grep -c '^nettest: ok' "$dir/nettest.log") checks ok hosted, none failed" \
+	grep -q '^nettest: 26 checks, 0 failed$' "$dir/nettest.log"
+kill "$ECHO_PID" 2>/dev/null

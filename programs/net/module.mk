@@ -39,7 +39,7 @@ $(LWIP_OBJS): $(BUILD)/prog/lwip/%.o: $(LWIP_STAMP) programs/net/lwipopts.h prog
 # The glue is ours, built with the program flags and lwIP's headers.
 NET_SRCS := programs/net/net.c programs/net/netif.c programs/net/door.c programs/net/ping.c \
 	programs/net/sys_arch.c programs/net/wait.c \
-	programs/net/core.c
+	programs/net/core.c programs/net/frame.c
 $(patsubst %.c,$(BUILD)/prog/%.o,$(NET_SRCS)): PCFLAGS += -Iprograms/net -I$(LWIP_DIR)/src/include
 $(patsubst %.c,$(BUILD)/prog/%.o,$(NET_SRCS)): $(LWIP_STAMP)
 
@@ -55,3 +55,13 @@ net_sys_arch_test_SRCS := $(NET_SYS_ARCH_TEST) sdk/libc/lock.c sdk/libc/clock.c
 $(patsubst %.c,$(BUILD)/hosted/%.o,$(NET_SYS_ARCH_TEST)): HOSTED_CFLAGS += -Iprograms/net \
 	-I$(LWIP_DIR)/src/include
 $(patsubst %.c,$(BUILD)/hosted/%.o,$(NET_SYS_ARCH_TEST)): $(LWIP_STAMP)
+
+# The glue's own checks of received frames (frame.c: whether a frame goes
+# to lwIP, whether a packet is the ping's echo reply), fuzzed on the host.
+FUZZERS += frame_fuzz
+frame_fuzz_SRCS := programs/net/frame.c programs/net/frame_fuzz.c
+frame_fuzz_CORPUS := programs/net/fuzz-seeds/frame
+HOST_TESTS += frame_test
+frame_test_SRCS := programs/net/frame.c programs/net/frame_test.c lib/test.c lib/fmt.c lib/glob.c
+E2E_TESTS += tests/frame-fuzz.t
+CHECK_DEPS += $(BUILD)/fuzz/frame_fuzz

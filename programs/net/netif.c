@@ -27,6 +27,7 @@
 #include "netif/ethernet.h"
 
 #include "programs/net/core.h"
+#include "programs/net/frame.h"
 #include "programs/net/netif.h"
 #include "programs/net/wait.h"
 
@@ -116,7 +117,7 @@ static void receive_thread(uintptr_t arg)
 			       lm_err_str((enum lm_err)st));
 			return;
 		}
-		if (got < 14 || got > sizeof rx_frame)
+		if (!net_frame_acceptable(got, sizeof rx_frame))
 			continue;
 		p = pbuf_alloc(PBUF_RAW, (u16_t)got, PBUF_POOL);
 		if (!p) {

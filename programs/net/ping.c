@@ -20,6 +20,7 @@
 
 #include "programs/net/core.h"
 #include "programs/net/door.h"
+#include "programs/net/frame.h"
 #include "programs/net/ping.h"
 #include "programs/net/wait.h"
 
@@ -32,16 +33,15 @@ static uint16_t seq;
 static uint64_t sent_at, reply_ns;
 static struct net_waiter *waiter;
 
-/* Under the core lock: a reply to the request in flight ends the wait. */
+/* Under the core lock: a reply to the request in flight ends the wait.
+ * The packet's first bytes are copied out of the pbuf chain and judged by
+ * net_echo_reply_matches (frame.c, fuzzed on the host). */
 static u8_t on_icmp(void *arg, struct raw_pcb *p, struct pbuf *q, const ip_addr_t *addr)
 {
-	struct icmp_echo_hdr h;
-	uint16_t hlen = (uint16_t)(IPH_HL_BYTES((struct ip_hdr *)q->payload));
+	uint8_t head[NET_ECHO_REPLY_MAX];
+	u16_t len = pbuf_copy_partial(q, head, q->tot_len < sizeof head ? q->tot_len : sizeof head, 0);
 
-	if (q->tot_len < hlen + sizeof h ||
-	    pbuf_copy_partial(q, &h, sizeof h, hlen) != sizeof h)
-		return 0;
-	if (h.type != ICMP_ER || h.id != lwip_htons(PING_ID) || h.seqno != lwip_htons(seq))
+	if (!net_echo_reply_matches(head, len, PING_ID, seq))
 		return 0; /* not ours: lwIP's ICMP sees it as usual */
 	if (!reply_ns) {
 		reply_ns = net_now() - sent_at;
