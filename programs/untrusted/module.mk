@@ -10,13 +10,16 @@
 
 UNTRUSTED_PROGRAMS := $(basename $(notdir $(wildcard programs/untrusted/u-*.S programs/untrusted/u-*.c)))
 UNTRUSTED_BINS := $(addprefix $(BUILD)/untrusted/,$(UNTRUSTED_PROGRAMS))
+# The C ones include door headers generated from the IDL: the Makefile
+# orders them after those (IDL_HEADERS is not yet set when this is read).
+UNTRUSTED_C_OBJS := $(patsubst programs/untrusted/%.c,$(BUILD)/untrusted/%.o,$(wildcard programs/untrusted/u-*.c))
 
 $(BUILD)/untrusted/%.o: programs/untrusted/%.S
 	@mkdir -p $(@D)
 	$(call say,UAS,$<)
 	$(Q)$(PCC) -c -o $@ $<
 
-$(BUILD)/untrusted/%.o: programs/untrusted/%.c $(IDL_HEADERS)
+$(BUILD)/untrusted/%.o: programs/untrusted/%.c
 	@mkdir -p $(@D)
 	$(call say,UCC,$<)
 	$(Q)$(PCC) $(PCFLAGS) -DLM_UNTRUSTED -c -o $@ $<
