@@ -12,7 +12,8 @@
 # so a socket left behind fails a later round; then /stats shows no
 # connection or thread left), wrk with 100 connections reporting no error,
 # a ping of the gateway typed at the shell, and the stack's socket count
-# (the Ping door's `sockets`) back to httpd's listener alone. Then a boot with no network
+# (the Ping door's `sockets`) back to httpd's listener alone, and lwIP's heap and
+# pools back to what they held before the vanishing clients. Then a boot with no network
 # card: net and httpd each say why they end, and init starts everything
 # else. Every step is bounded in time.
 cd "$(dirname "$0")/.." || exit 1
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 1
 dir=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null; rm -f "$LOG"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$dir"; true' EXIT
 
-TESTS=21
+TESTS=22
 echo 1..$TESTS
 if ! command -v curl >/dev/null || ! command -v wrk >/dev/null; then
 	for i in $(seq $TESTS); do echo "ok $i # skip no curl or wrk"; done
@@ -112,6 +113,38 @@ http_raw 'GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /no-such HTTP/1.1\r\nHo
 check "pipelining: two requests written at once get two replies in order" \
 	[ "$(grep -a -o 'HTTP/1.1 [0-9]*' "$dir/pipe" | tr '\n' ' ')" = "HTTP/1.1 200 HTTP/1.1 404 " ]
 
+# shell_number LINE WORD: type LINE at the shell, where it ends in WORD
+# followed by " .", and print the number the shell prints after it (10 s
+# at most; nothing if none came). Only what the console printed after
+# LINE was typed counts, so the same line may be typed again.
+shell_number() {
+	from=$(($(wc -l <"$LOG") + 1))
+	printf '%s\r' "$1" >&3
+	for _ in $(seq 100); do
+		num=$(tail -n +"$from" "$LOG" | tr -d '\r' | grep -A1 "$2 \\." | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+		[ -n "$num" ] && break
+		sleep 0.1
+	done
+	echo "$num"
+}
+# quiet: wait (30 s at most) until httpd has no connection but the /stats
+# request's own and no connection thread but its own.
+quiet() {
+	for _ in $(seq 30); do
+		get /stats >"$dir/stats" 2>/dev/null
+		grep -q '^connections open: 1$' "$dir/stats" && grep -q '^threads alive: 1$' "$dir/stats" && return 0
+		sleep 1
+	done
+	return 1
+}
+# stack_usage: lwIP's heap bytes and pool elements in use (the Ping door).
+stack_usage() {
+	echo "$(shell_number 'ping.heap_used .' 'ping\.heap_used') $(shell_number 'ping.pool_used .' 'ping\.pool_used')"
+}
+
+quiet
+before=$(stack_usage)
+
 # Clients that vanish: half a request, or a 64 KiB answer read in part.
 # (wait names the clients: QEMU is a child too.)
 vanish_round() {
@@ -140,32 +173,25 @@ check "three rounds of 400 vanishing clients (1,200 sockets), each followed by a
 	[ "$rounds_ok" = 3 ]
 # The connection threads of the vanished clients end within httpd's idle
 # time (10 s); only the /stats request itself is left.
-for _ in $(seq 30); do
-	get /stats >"$dir/stats" 2>/dev/null
-	grep -q '^connections open: 1$' "$dir/stats" && grep -q '^threads alive: 1$' "$dir/stats" && break
-	sleep 1
-done
+quiet
 check "after they vanish /stats shows no connection and no thread left behind" \
 	grep -q '^threads alive: 1$' "$dir/stats"
 check "... and no connection open but its own" grep -q '^connections open: 1$' "$dir/stats"
+# And the stack's allocations are back where they were before the rounds
+# (a closing connection may take a moment to free its last segments).
+for _ in $(seq 20); do
+	after=$(stack_usage)
+	[ "$after" = "$before" ] && break
+	sleep 1
+done
+check "... and lwIP's heap bytes and pool elements in use are back (before: ${before:-none}, after: ${after:-none})" \
+	sh -c '[ -n "$0" ] && [ "$0" = "$1" ] && [ "${0% *}" != "$0" ]' "$before" "$after"
 
 timeout 60 wrk -t2 -c100 -d10s --timeout 10s "$url/4k.txt" >"$dir/wrk" 2>&1
 cat "$dir/wrk" | sed 's/^/# /'
 check "wrk, 100 connections for 10 s: requests served" grep -q '^Requests/sec:' "$dir/wrk"
 check "wrk: no socket error and no status other than 2xx" \
 	sh -c '! grep -q "Socket errors\|Non-2xx" "$0"' "$dir/wrk"
-# shell_number LINE WORD: type LINE at the shell, where it ends in WORD
-# followed by " .", and print the number the shell prints after it (10 s
-# at most; nothing if none came).
-shell_number() {
-	printf '%s\r' "$1" >&3
-	for _ in $(seq 100); do
-		num=$(tr -d '\r' <"$LOG" | grep -A1 "$2 \\." | grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
-		[ -n "$num" ] && break
-		sleep 0.1
-	done
-	echo "$num"
-}
 # Ping from the shell: the Ping door's echo, called by name, prints the
 # round trip in nanoseconds (0 would mean no reply).
 rtt=$(shell_number '0x0a000202 2000 ping.echo .' 'ping\.echo')

@@ -33,7 +33,20 @@
 #define IP_FRAG 1
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 0
-#define LWIP_STATS 0
+/* Statistics of lwIP's heap and pools only (the Ping door's memory
+ * routines read them: what a vanished client would leave allocated). */
+#define LWIP_STATS 1
+#define LWIP_STATS_DISPLAY 0
+#define MEM_STATS 1
+#define MEMP_STATS 1
+#define LINK_STATS 0
+#define ETHARP_STATS 0
+#define IP_STATS 0
+#define IPFRAG_STATS 0
+#define ICMP_STATS 0
+#define UDP_STATS 0
+#define TCP_STATS 0
+#define SYS_STATS 0
 #define LWIP_CHECKSUM_ON_COPY 1
 
 /* lwIP's heap and pools are static arrays of the program (its .bss). */

@@ -16,7 +16,9 @@
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"
 #include "lwip/prot/icmp.h"
+#include "lwip/memp.h"
 #include "lwip/raw.h"
+#include "lwip/stats.h"
 
 #include "programs/net/core.h"
 #include "programs/net/door.h"
@@ -133,10 +135,45 @@ static uint64_t door_echo(uint32_t ip, uint32_t timeout_ms)
 	return net_ping(ip, (uint64_t)timeout_ms * 1000000);
 }
 
+/* lwIP's allocation counts (lwipopts.h turns on MEM_STATS and
+ * MEMP_STATS only), read under the core lock. */
+struct usage {
+	uint64_t heap, pools;
+};
+
+static void read_usage(void *arg)
+{
+	struct usage *u = arg;
+
+	u->heap = lwip_stats.mem.used;
+	u->pools = 0;
+	for (int i = 0; i < MEMP_MAX; i++)
+		if (i != MEMP_SYS_TIMEOUT)
+			u->pools += lwip_stats.memp[i]->used;
+}
+
+static uint64_t door_heap_used(void)
+{
+	struct usage u;
+
+	net_core_run(read_usage, &u);
+	return u.heap;
+}
+
+static uint64_t door_pool_used(void)
+{
+	struct usage u;
+
+	net_core_run(read_usage, &u);
+	return u.pools;
+}
+
 static const struct ping_door door = {
 	.header = PING_DOOR_HEADER,
 	.echo = door_echo,
 	.sockets = net_door_sockets,
+	.heap_used = door_heap_used,
+	.pool_used = door_pool_used,
 };
 
 enum lm_err net_ping_publish(void)
