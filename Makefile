@@ -269,7 +269,7 @@ PROGRAM_BINS := $(addprefix $(BUILD)/programs/,$(PROGRAMS))
 $(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(p)_SRCS)) $($(p)_EXTRA_OBJS)) \
 	$(call xobj,$(HOSTED_SRCS) $(foreach t,$(HOSTED_TESTS),$($(t)_SRCS))) \
 	$(call bobj,$(HOSTED_BIN_SRCS) $(HOSTED_BENCH_SRCS)) \
-	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
+	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS) $(DOOR_CATALOG)
 
 # The boot archive: a cpio (newc) image, as Linux's initramfs, passed to the
 # kernel as a Multiboot module. init goes to /init, other programs to /bin,
