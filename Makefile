@@ -270,7 +270,7 @@ $(KERNEL_OBJS) $(call pobj,$(SDK_SRCS)) $(foreach p,$(PROGRAMS),$(call pobj,$($(
 	$(call xobj,$(HOSTED_SRCS) $(foreach t,$(HOSTED_TESTS),$($(t)_SRCS))) \
 	$(call bobj,$(HOSTED_BIN_SRCS) $(HOSTED_BENCH_SRCS)) \
 	$(call hobj,$(foreach t,$(HOST_TESTS),$($(t)_SRCS))) \
-	$(UNTRUSTED_C_OBJS): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS)
+	$(UNTRUSTED_C_OBJS): | $(IDL_HEADERS) $(PROGRAM_IDL_HEADERS) $(DOOR_CATALOG)
 
 # The boot archive: a cpio (newc) image, as Linux's initramfs, passed to the
 # kernel as a Multiboot module. init goes to /init, other programs to /bin,

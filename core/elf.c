@@ -25,6 +25,7 @@
 #define PAGE_MASK ((uint64_t)ELF_PAGE_SIZE - 1)
 #define VADDR_LIMIT (1ULL << 47)
 
+enum { ET_EXEC = 2, ET_DYN = 3 };
 enum { PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_TLS = 7 };
 enum { PF_X = 1, PF_W = 2, PF_R = 4 };
 enum {
@@ -42,6 +43,8 @@ struct load {
 struct plan {
 	const uint8_t *file;
 	size_t size;
+	const struct elf_env *env;
+	int fixed;              /* ET_EXEC: placed at its own addresses */
 	char *detail;
 	size_t detail_len;
 	struct load loads[ELF_MAX_SEGMENTS];
@@ -112,9 +115,13 @@ static enum lm_err check_header(struct plan *p, uint64_t *phoff, uint32_t *phnum
 	if (machine != 62)
 		return fail(p, LM_ERR_UNSUPPORTED, "e_machine %u is not EM_X86_64 (62)", machine);
 	type = (unsigned)rd(f + 16, 2);
-	if (type != 3)
+	if (type == ET_EXEC && !p->env->reserve_at)
 		return fail(p, LM_ERR_UNSUPPORTED,
-			    "e_type %u is not ET_DYN (3): not a position-independent executable", type);
+			    "e_type 2 (ET_EXEC): fixed addresses, and this loader places position-independent executables only");
+	if (type != ET_EXEC && type != ET_DYN)
+		return fail(p, LM_ERR_UNSUPPORTED,
+			    "e_type %u is not ET_DYN (3) or ET_EXEC (2): not an executable", type);
+	p->fixed = type == ET_EXEC;
 	if (rd(f + 54, 2) != PHDR_SIZE)
 		return fail(p, LM_ERR_FORMAT, "e_phentsize %u, expected 56",
 			    (unsigned)rd(f + 54, 2));
@@ -381,15 +388,23 @@ static enum lm_err relocate(struct plan *p, uint64_t bias, const struct elf_env 
 	return LM_OK;
 }
 
-/* Reserve, copy, relocate, protect: the plan is known good. */
+/* Reserve, copy, relocate, protect: the plan is known good. An ET_EXEC
+ * image goes at its own addresses (bias 0), a position-independent one
+ * wherever reserve puts it. */
 static enum lm_err place(struct plan *p, const struct elf_env *env, struct elf_image *out)
 {
-	uint64_t span = p->hi - p->lo, base = 0, bias;
-	enum lm_err err = env->reserve(env->ctx, span, &base);
+	uint64_t span = p->hi - p->lo, base = p->lo, bias;
+	enum lm_err err;
 
-	if (err)
+	if (p->fixed) {
+		if ((err = env->reserve_at(env->ctx, base, span)))
+			return fail(p, err,
+				    "cannot reserve 0x%lx+0x%lx for the fixed-address (ET_EXEC) image: %s",
+				    base, span, lm_err_str(err));
+	} else if ((err = env->reserve(env->ctx, span, &base))) {
 		return fail(p, err, "cannot reserve 0x%lx bytes for the image: %s", span,
 			    lm_err_str(err));
+	}
 	if ((base & PAGE_MASK) || base + span < base) {
 		env->release(env->ctx, base, span);
 		return fail(p, LM_ERR_INVAL, "reserve gave a bad base 0x%lx", base);
@@ -436,6 +451,7 @@ enum lm_err elf_load(const void *file, size_t file_size, const struct elf_env *e
 	memset(out, 0, sizeof *out);
 	p.file = file;
 	p.size = file_size;
+	p.env = env;
 	p.detail = detail;
 	p.detail_len = detail_len;
 	if (detail_len)

@@ -1,8 +1,10 @@
 /*
  * The program loader: places an ELF64 x86-64 position-independent
  * executable (ET_DYN, as sdk/program.ld links programs) at any free address
- * of the shared address space and relocates it. Portable: the kernel and the
- * hosted runtime supply memory through struct elf_env.
+ * of the shared address space and relocates it, or, for an env that can
+ * reserve at a given address (reserve_at: an address space of its own), an
+ * executable at fixed addresses (ET_EXEC) at its own addresses. Portable:
+ * the kernel and the hosted runtime supply memory through struct elf_env.
  *
  * Accepted: loadable segments in ascending, non-overlapping pages (at most
  * ELF_MAX_SEGMENTS, spanning at most ELF_MAX_SPAN), none both writable and
@@ -45,6 +47,12 @@ struct elf_env {
 	 * for a reservation the caller cannot write directly (another address
 	 * space's). NULL: the loader writes at the addresses themselves. */
 	void (*store)(void *ctx, uint64_t addr, const void *src, uint64_t len);
+	/* Optional: reserve, as reserve does, exactly [base, base + size)
+	 * (page aligned) for an ET_EXEC image, which runs only there; an error
+	 * (LM_ERR_RANGE outside what the env places, LM_ERR_EXIST over
+	 * something, ...) refuses the image. NULL: ET_EXEC is refused
+	 * (LM_ERR_UNSUPPORTED), as in the shared address space. */
+	enum lm_err (*reserve_at)(void *ctx, uint64_t base, uint64_t size);
 };
 
 /* A loaded segment: its pages (absolute addresses) and protection. */

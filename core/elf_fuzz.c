@@ -1,7 +1,9 @@
 /* libFuzzer: any bytes through elf_load, with memory from a fixed 16 MiB
- * buffer (a reservation beyond it fails). The loader must stay inside its
- * reservation, protect only inside it, release it exactly once on failure,
- * and on success describe an image that makes sense. */
+ * buffer (a reservation beyond it fails), written through the store hook at
+ * the reservation's addresses: anywhere for a position-independent image,
+ * its own for ET_EXEC (reserve_at; below 64 KiB refused). The loader must
+ * stay inside its reservation, protect only inside it, release it exactly
+ * once on failure, and on success describe an image that makes sense. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@ static uint8_t arena[ARENA_SIZE] __attribute__((aligned(4096)));
 
 struct fuzz_env {
 	uint64_t base, size;
+	uint8_t *host;   /* where base is in the arena */
 	int reserved, protects;
 	uint64_t shift;  /* where in the arena this input's image goes */
 };
@@ -34,10 +37,36 @@ static enum lm_err fuzz_reserve(void *ctx, uint64_t size, uint64_t *base)
 	if (size > ARENA_SIZE - f->shift)
 		f->shift = 0;
 	memset(arena + f->shift, 0, size);
-	f->base = *base = (uint64_t)(uintptr_t)(arena + f->shift);
+	f->host = arena + f->shift;
+	f->base = *base = (uint64_t)(uintptr_t)f->host;
 	f->size = size;
 	f->reserved = 1;
 	return LM_OK;
+}
+
+static enum lm_err fuzz_reserve_at(void *ctx, uint64_t base, uint64_t size)
+{
+	struct fuzz_env *f = ctx;
+
+	check(!f->reserved && size && size % 4096 == 0 && base % 4096 == 0);
+	if (base < 0x10000)
+		return LM_ERR_RANGE;
+	if (size > ARENA_SIZE)
+		return LM_ERR_NOSPACE;
+	memset(arena, 0, size);
+	f->host = arena;
+	f->base = base;
+	f->size = size;
+	f->reserved = 1;
+	return LM_OK;
+}
+
+static void fuzz_store(void *ctx, uint64_t addr, const void *src, uint64_t len)
+{
+	struct fuzz_env *f = ctx;
+
+	check(f->reserved && addr >= f->base && len <= f->size && addr - f->base <= f->size - len);
+	memcpy(f->host + (addr - f->base), src, len);
 }
 
 static enum lm_err fuzz_protect(void *ctx, uint64_t addr, uint64_t len, unsigned prot)
@@ -63,7 +92,8 @@ static void fuzz_release(void *ctx, uint64_t base, uint64_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_env f = {.shift = (size % 5) * 4096};
-	struct elf_env env = {&f, fuzz_reserve, fuzz_protect, fuzz_release, NULL};
+	struct elf_env env = {&f, fuzz_reserve, fuzz_protect, fuzz_release, fuzz_store,
+			      fuzz_reserve_at};
 	struct elf_image im;
 	char detail[160];
 	enum lm_err err = elf_load(data, size, &env, &im, detail, sizeof detail);

@@ -168,7 +168,7 @@ static void host_release(void *ctx, uint64_t base, uint64_t size)
 
 static struct elf_env env_of(struct host_env *h)
 {
-	return (struct elf_env){h, host_reserve, host_protect, host_release, NULL};
+	return (struct elf_env){h, host_reserve, host_protect, host_release, NULL, NULL};
 }
 
 static void unload(const struct elf_image *im)
@@ -290,7 +290,7 @@ TEST(elf, store_writes_a_reservation_elsewhere)
 {
 	static struct img m;
 	struct shadow s = {0};
-	struct elf_env env = {&s, shadow_reserve, shadow_protect, shadow_release, shadow_store};
+	struct elf_env env = {&s, shadow_reserve, shadow_protect, shadow_release, shadow_store, NULL};
 	struct elf_image im;
 	uint64_t w;
 
@@ -305,6 +305,60 @@ TEST(elf, store_writes_a_reservation_elsewhere)
 	EXPECT(!memcmp(s.mem, m.b + TEXT_OFF, 8));
 	EXPECT_EQ(s.mem[0x4ff8], 0);
 	free(s.mem);
+}
+
+/* An executable at fixed addresses (ET_EXEC) goes exactly where its
+ * segments say, through reserve_at, with relocations applied unbiased; a
+ * refusal from reserve_at refuses the image, nothing kept. */
+static enum lm_err shadow_reserve_at(void *ctx, uint64_t base, uint64_t size)
+{
+	struct shadow *s = ctx;
+
+	if (base < 0x10000)
+		return LM_ERR_RANGE;
+	s->mem = calloc(1, size);
+	if (!s->mem)
+		return LM_ERR_NOMEM;
+	s->base = base;
+	s->size = size;
+	return LM_OK;
+}
+
+TEST(elf, fixed_address_executable_goes_at_its_addresses)
+{
+	static struct img m;
+	struct shadow s = {0};
+	struct elf_env env = {&s, shadow_reserve, shadow_protect, shadow_release, shadow_store,
+			      shadow_reserve_at};
+	struct elf_image im;
+	char detail[160];
+	uint64_t w;
+
+	build(&m);
+	ehdr_set(&m, 16, 2, 2); /* ET_EXEC, linked at 0x400000 */
+	ehdr_set(&m, 24, 0x400000, 8);
+	for (int i = 0; i < 3; i++)
+		ph_set(&m, i, P_VADDR, 0x400000 + 0x1000 * (uint64_t)i);
+	ph_set(&m, 3, P_VADDR, 0x400000 + DYN_VADDR);
+	dyn(&m, 0, 7, 0x400000 + RELA_VADDR);
+	rela(&m, 0, 0x402000, 8, 0x401000);
+	rela(&m, 1, 0x402008, 8, 0x401008);
+	ASSERT_EQ(elf_load(m.b, m.size, &env, &im, detail, sizeof detail), LM_OK);
+	EXPECT_EQ(im.base, 0x400000);
+	EXPECT_EQ(im.entry, 0x400000);
+	EXPECT_EQ(im.size, 0x5000);
+	EXPECT_EQ(im.segments[2].addr, 0x402000);
+	memcpy(&w, s.mem + 0x2000, 8);
+	EXPECT_EQ(w, 0x401000); /* the addend itself: no bias */
+	EXPECT(!memcmp(s.mem, m.b + TEXT_OFF, 8));
+	free(s.mem);
+	/* Linked at page zero: reserve_at refuses, the loader says where. */
+	build(&m);
+	ehdr_set(&m, 16, 2, 2);
+	memset(&s, 0, sizeof s);
+	EXPECT_EQ(elf_load(m.b, m.size, &env, &im, detail, sizeof detail), LM_ERR_RANGE);
+	EXPECT(strstr(detail, "cannot reserve 0x0+0x5000 for the fixed-address (ET_EXEC) image"));
+	EXPECT(s.mem == NULL && im.base == 0);
 }
 
 TEST(elf, real_program_at_two_bases)
@@ -417,7 +471,9 @@ TEST(elf, header_errors)
 	FAILS(&m, LM_ERR_UNSUPPORTED, "e_machine 3 is not EM_X86_64");
 	build(&m);
 	ehdr_set(&m, 16, 2, 2);
-	FAILS(&m, LM_ERR_UNSUPPORTED, "e_type 2 is not ET_DYN");
+	FAILS(&m, LM_ERR_UNSUPPORTED, "e_type 2 (ET_EXEC): fixed addresses");
+	ehdr_set(&m, 16, 4, 2);
+	FAILS(&m, LM_ERR_UNSUPPORTED, "e_type 4 is not ET_DYN (3) or ET_EXEC (2)");
 	build(&m);
 	ehdr_set(&m, 54, 32, 2);
 	FAILS(&m, LM_ERR_FORMAT, "e_phentsize 32, expected 56");

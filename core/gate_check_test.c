@@ -32,7 +32,7 @@ static const struct lm_gate_param describe_params[] = {
 	{LM_GATE_UINT, 4, 0, 63},
 	{LM_GATE_INOUT, 24, 0, 0},
 };
-static const struct lm_gate_routine describe = {2, LM_GATE_WORD, describe_params};
+static const struct lm_gate_routine describe = {2, LM_GATE_WORD, describe_params, NULL};
 
 TEST(gate_check, integers_in_range_and_pointers_copied)
 {
@@ -56,11 +56,11 @@ TEST(gate_check, refusals)
 	uint8_t buffer[64];
 	uint64_t args[GATE_ARGS], regs[GATE_ARGS] = {64, BASE};
 	static const struct lm_gate_param signed_param[] = {{LM_GATE_SINT, 1, (uint64_t)-3, 3}};
-	static const struct lm_gate_routine signed_routine = {1, LM_GATE_VOID, signed_param};
+	static const struct lm_gate_routine signed_routine = {1, LM_GATE_VOID, signed_param, NULL};
 	static const struct lm_gate_param none_param[] = {{LM_GATE_NONE, 0, 0, 0}};
-	static const struct lm_gate_routine none_routine = {1, LM_GATE_WORD, none_param};
-	static const struct lm_gate_routine six = {6, LM_GATE_WORD, describe_params};
-	static const struct lm_gate_routine result_none = {0, LM_GATE_NONE, NULL};
+	static const struct lm_gate_routine none_routine = {1, LM_GATE_WORD, none_param, NULL};
+	static const struct lm_gate_routine six = {6, LM_GATE_WORD, describe_params, NULL};
+	static const struct lm_gate_routine result_none = {0, LM_GATE_NONE, NULL, "a test"};
 
 	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &m, args), LM_ERR_RANGE);
 	regs[0] = 1;

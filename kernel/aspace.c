@@ -343,22 +343,48 @@ static enum lm_err copy_user(struct slot *s, uintptr_t va, void *buf, uint64_t l
 	return LM_OK;
 }
 
-/* The loader's view of a space (core/elf.h). */
+/* Is a page of [addr, addr + pages pages) mapped? Its index, else pages. */
+static uint64_t first_mapped(struct slot *s, uint64_t addr, uint64_t pages)
+{
+	uint64_t i = 0;
+
+	while (i < pages && !uvm_lookup(&s->uvm, addr + i * PAGE_SIZE, NULL, NULL))
+		i++;
+	return i;
+}
+
+/* The loader's view of a space (core/elf.h). A position-independent image
+ * goes at next_load, moved past anything mapped in its way (an unmapped
+ * page between two); the moves are bounded by the pages the quota allows. */
 static enum lm_err load_reserve(void *ctx, uint64_t size, uint64_t *base)
+{
+	struct slot *s = ctx;
+	uint64_t pages = size / PAGE_SIZE, busy;
+
+	for (;;) {
+		if (!range_ok(s->next_load, pages))
+			return LM_ERR_NOSPACE;
+		if ((busy = first_mapped(s, s->next_load, pages)) == pages)
+			break;
+		s->next_load += (busy + 2) * PAGE_SIZE;
+	}
+	if (map_range(s, s->next_load, pages, VM_WRITE))
+		return LM_ERR_NOMEM;
+	*base = s->next_load;
+	s->next_load += size + PAGE_SIZE;
+	return LM_OK;
+}
+
+/* An ET_EXEC image at its own addresses: in the lower half above page zero
+ * (LM_ERR_RANGE), over nothing mapped (LM_ERR_EXIST). */
+static enum lm_err load_reserve_at(void *ctx, uint64_t base, uint64_t size)
 {
 	struct slot *s = ctx;
 	uint64_t pages = size / PAGE_SIZE;
 
-	if (!range_ok(s->next_load, pages))
-		return LM_ERR_NOSPACE;
-	for (uint64_t i = 0; i < pages; i++)
-		if (uvm_lookup(&s->uvm, s->next_load + i * PAGE_SIZE, NULL, NULL))
-			return LM_ERR_NOSPACE; /* the caller mapped something there */
-	if (map_range(s, s->next_load, pages, VM_WRITE))
-		return LM_ERR_NOMEM;
-	*base = s->next_load;
-	s->next_load += size + PAGE_SIZE; /* an unmapped page between two */
-	return LM_OK;
+	if (!range_ok(base, pages))
+		return LM_ERR_RANGE;
+	return map_range(s, base, pages, VM_WRITE); /* LM_ERR_EXIST, LM_ERR_NOMEM */
 }
 
 static enum lm_err load_protect(void *ctx, uint64_t addr, uint64_t len, unsigned prot)
@@ -382,7 +408,8 @@ static aspace_status door_load(aspace_space h, const uint8_t *image, uint64_t si
 			       struct aspace_image *out)
 {
 	struct elf_env env = {.reserve = load_reserve, .protect = load_protect,
-			      .release = load_release, .store = load_store};
+			      .release = load_release, .store = load_store,
+			      .reserve_at = load_reserve_at};
 	struct elf_image img;
 	enum lm_err err;
 	struct slot *s;

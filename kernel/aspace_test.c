@@ -347,6 +347,108 @@ TEST(aspace, ring3_runs_and_syscall_returns)
 	EXPECT_EQ(pmm_free_pages(), before);
 }
 
+/* An executable at fixed addresses (ET_EXEC, as `-no-pie -static` links
+ * one at 0x400000), made here: text at CODE reads the data word at
+ * FIXED_DATA by its absolute address, stores it in the bss at FIXED_BSS,
+ * and comes back by syscall. link is where the text is linked. */
+#define FIXED_DATA (CODE + 0x1000)
+#define FIXED_BSS (CODE + 0x1800)
+#define FIXED_WORD 0x5eedf1ced0123ull
+
+static void le(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> 8 * i);
+}
+
+static void fixed_image(uint8_t f[0x2008], uint64_t link)
+{
+	static const uint8_t code[] = {
+		0x48, 0x8b, 0x04, 0x25, 0x00, 0x10, 0x40, 0x00, /* mov 0x401000, %rax */
+		0x48, 0x89, 0x04, 0x25, 0x00, 0x18, 0x40, 0x00, /* mov %rax, 0x401800 */
+		0x0f, 0x05,                                     /* syscall */
+		0xeb, 0xfe,                                     /* jmp . */
+	};
+	/* PT_LOAD: type, flags, offset, vaddr, filesz, memsz */
+	static const uint64_t ph[2][6] = {{1, 5, 0x1000, 0, sizeof code, sizeof code},
+					  {1, 6, 0x2000, 0x1000, 8, 0x808}};
+
+	memset(f, 0, 0x2008);
+	memcpy(f, "\177ELF\2\1\1", 7);
+	le(f + 16, 2, 2);     /* e_type ET_EXEC */
+	le(f + 18, 62, 2);    /* e_machine EM_X86_64 */
+	le(f + 20, 1, 4);     /* e_version */
+	le(f + 24, link, 8);  /* e_entry */
+	le(f + 32, 64, 8);    /* e_phoff */
+	le(f + 52, 64, 2);    /* e_ehsize */
+	le(f + 54, 56, 2);    /* e_phentsize */
+	le(f + 56, 2, 2);     /* e_phnum */
+	for (int i = 0; i < 2; i++) {
+		uint8_t *h = f + 64 + 56 * i;
+		le(h, ph[i][0], 4);
+		le(h + 4, ph[i][1], 4);
+		le(h + 8, ph[i][2], 8);
+		le(h + 16, link + ph[i][3], 8);
+		le(h + 24, link + ph[i][3], 8);
+		le(h + 32, ph[i][4], 8);
+		le(h + 40, ph[i][5], 8);
+		le(h + 48, 0x1000, 8);
+	}
+	memcpy(f + 0x1000, code, sizeof code);
+	le(f + 0x2000, FIXED_WORD, 8);
+}
+
+TEST(aspace, fixed_address_executable_runs_at_its_addresses)
+{
+	static uint8_t f[0x2008];
+	uint64_t before = pmm_free_pages(), value = 0;
+	struct aspace_image img, pie;
+	struct aspace_info info, again;
+	struct archive_entry e;
+	struct uvm_regs r = start_regs();
+	aspace_space s = make(64);
+
+	ASSERT(s != 0);
+	fixed_image(f, CODE);
+	ASSERT_EQ(aspace_load(door(), s, f, sizeof f, &img), LM_OK);
+	EXPECT_EQ(img.base, CODE);
+	EXPECT_EQ(img.size, 2 * PAGE_SIZE); /* text, then data with its bss */
+	EXPECT_EQ(img.entry, CODE);
+	EXPECT_EQ(aspace_write(s, CODE, &value, 8), LM_ERR_FAULT); /* text: read-only */
+	ASSERT_EQ(aspace_map(door(), s, STACK_TOP - PAGE_SIZE, 1, 1), LM_OK);
+	ASSERT_EQ(aspace_run(s, &r, NULL), LM_OK);
+	EXPECT_EQ(r.trap, UVM_TRAP_SYSCALL);
+	EXPECT_EQ(r.rax, FIXED_WORD); /* its data, read at its own address */
+	ASSERT_EQ(aspace_probe_read(s, FIXED_BSS, &value), LM_OK);
+	EXPECT_EQ(value, FIXED_WORD); /* its bss, written there */
+	/* Again over itself: refused, nothing mapped or kept. */
+	ASSERT_EQ(aspace_query(door(), s, &info), LM_OK);
+	EXPECT_EQ(aspace_load(door(), s, f, sizeof f, &img), LM_ERR_EXIST);
+	ASSERT_EQ(aspace_query(door(), s, &again), LM_OK);
+	EXPECT_EQ(again.pages, info.pages);
+	ASSERT_EQ(aspace_destroy(door(), s), LM_OK);
+	EXPECT_EQ(pmm_free_pages(), before);
+	/* A position-independent image loaded after it goes around it (the
+	 * first free address was CODE). */
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/hello", &e), LM_OK);
+	s = make(1024);
+	ASSERT(s != 0);
+	ASSERT_EQ(aspace_load(door(), s, f, sizeof f, &img), LM_OK);
+	ASSERT_EQ(aspace_load(door(), s, e.data, e.size, &pie), LM_OK);
+	EXPECT(pie.base >= CODE + img.size); /* past the fixed image, not over it */
+	/* Linked at page zero: not in the lower half above it. Linked at the
+	 * last page, its data past the lower half's end: malformed. */
+	ASSERT_EQ(aspace_query(door(), s, &info), LM_OK);
+	fixed_image(f, 0);
+	EXPECT_EQ(aspace_load(door(), s, f, sizeof f, &img), LM_ERR_RANGE);
+	fixed_image(f, USER_END - PAGE_SIZE);
+	EXPECT_EQ(aspace_load(door(), s, f, sizeof f, &img), LM_ERR_FORMAT);
+	ASSERT_EQ(aspace_query(door(), s, &again), LM_OK);
+	EXPECT_EQ(again.pages, info.pages);
+	EXPECT_EQ(aspace_destroy(door(), s), LM_OK);
+	EXPECT_EQ(pmm_free_pages(), before);
+}
+
 /* Each bad thing ring 3 code can try ends in its exception, reported to
  * the caller with what the CPU said; the kernel goes on. */
 struct bad {

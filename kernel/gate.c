@@ -21,16 +21,17 @@
  * LM_ERR_FAULT for a pointer outside its memory or without the access,
  * LM_ERR_UNSUPPORTED for a routine no gate can call.
  *
- * The doors a gate knows are listed here (their generated descriptions):
- * a grant of any other door is refused when the process starts.
+ * The doors a gate knows are those of the IDL files, by their generated
+ * descriptions (<lemmings/catalog.h>, made by tools/door-catalog): a grant
+ * of another door, of a routine the door lacks, or of one no gate can call
+ * is refused when the process starts, saying why (gate_grantable).
  *
  * Locking: queue_lock (interrupts off) guards the request queue. A request
  * lives on its caller's stack until the gate's thread signals it done.
  */
 #include <stddef.h>
 
-#include <lemmings/harts.h>
-#include <lemmings/timer.h>
+#include <lemmings/catalog.h>
 
 #include "core/gate_check.h"
 #include "core/hart.h"
@@ -39,11 +40,6 @@
 #include "kernel/aspace.h"
 #include "kernel/console.h"
 #include "kernel/gate.h"
-
-static const struct lm_gate_desc *const known[] = {
-	&harts_gate_desc,
-	&timer_gate_desc,
-};
 
 struct request {
 	const void *routine;
@@ -60,12 +56,21 @@ static struct request *queue_head, *queue_tail;
 static struct thread *server;
 static uint64_t calls, calls_untrusted;
 
+/* The catalog's index of the door with this ID, or LM_CATALOG_COUNT. */
+static size_t index_of(const struct lm_api_id *id)
+{
+	size_t i = 0;
+
+	while (i < LM_CATALOG_COUNT && !lm_api_id_equal(&lm_catalog_gates[i]->api_id, id))
+		i++;
+	return i;
+}
+
 static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
 {
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (lm_api_id_equal(&known[i]->api_id, id))
-			return known[i];
-	return NULL;
+	size_t i = index_of(id);
+
+	return i < LM_CATALOG_COUNT ? lm_catalog_gates[i] : NULL;
 }
 
 /* The gate's thread: run each request's routine, here, on a trusted hart. */
@@ -98,9 +103,41 @@ static void serve(void *arg)
 	}
 }
 
-bool gate_knows(const struct lm_api_id *door)
+enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why)
 {
-	return desc_of(door) != NULL;
+	size_t i = index_of(&g->door);
+	const struct lm_door_desc *names;
+	const struct lm_gate_desc *d;
+
+	*why = (struct gate_refusal){0};
+	if (i == LM_CATALOG_COUNT) {
+		why->why = "no IDL file describes this door";
+		return LM_ERR_UNSUPPORTED;
+	}
+	if (lm_api_id_equal(&g->door, &threads_api_id)) {
+		/* Its routines act on the calling thread (exit, park, wait),
+		 * which would be the gate's own. */
+		why->door = "threads";
+		why->why = "its routines act on the calling thread, which would be the gate's";
+		return LM_ERR_UNSUPPORTED;
+	}
+	names = lm_catalog_doors[i];
+	d = lm_catalog_gates[i];
+	why->door = names->name;
+	for (uint64_t k = 0; k < 64; k++) {
+		if (!(g->routines >> k & 1))
+			continue;
+		if (k >= d->routine_count) {
+			why->why = "a routine past the door's last";
+			return LM_ERR_NOENT;
+		}
+		if (d->routines[k].result == LM_GATE_NONE) {
+			why->routine = names->routines[k].name;
+			why->why = d->routines[k].why ? d->routines[k].why : "no gate can call it";
+			return LM_ERR_UNSUPPORTED;
+		}
+	}
+	return LM_OK;
 }
 
 void gate_start(void)

@@ -45,8 +45,20 @@ struct gate_verdict {
 void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r,
 		 struct gate_verdict *v);
 
-/* Whether a gate can call routines of the door with this ID. */
-bool gate_knows(const struct lm_api_id *door);
+/* Why a grant cannot be given: the door's and routine's names where known
+ * (else NULL), and the reason, all static strings. */
+struct gate_refusal {
+	const char *door, *routine, *why;
+};
+
+/*
+ * Whether a process may be granted g: a door of the IDL files' catalog
+ * (else LM_ERR_UNSUPPORTED), each routine granted one the door has (else
+ * LM_ERR_NOENT) and one a gate can call (else LM_ERR_UNSUPPORTED, with the
+ * generated reason: "parameter 2 (entry) is a routine"). LM_OK, or the
+ * error with *why filled.
+ */
+enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why);
 
 /* Start the gate's thread (once, at boot). */
 void gate_start(void);

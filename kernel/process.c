@@ -182,9 +182,17 @@ static enum lm_err prepare(const char *name, uint64_t quota, const struct gate_g
 		return LM_ERR_BUSY;
 	if (ngrants > GATE_GRANTS_MAX)
 		return LM_ERR_INVAL;
-	for (uint32_t i = 0; i < ngrants; i++)
-		if (!gate_knows(&grants[i].door))
-			return LM_ERR_UNSUPPORTED;
+	for (uint32_t i = 0; i < ngrants; i++) {
+		struct gate_refusal why;
+		enum lm_err err = gate_grantable(&grants[i], &why);
+
+		if (err) {
+			kprintf("untrusted '%s': grant %u refused (%s%s%s): %s\n", name, i,
+				why.door ? why.door : "an unknown door", why.routine ? ":" : "",
+				why.routine ? why.routine : "", why.why);
+			return err;
+		}
+	}
 	irq = plat_spin_lock(&table_lock);
 	for (int i = 0; i < PROCESS_MAX && !p; i++)
 		if (!table[i].used)

@@ -7,6 +7,8 @@
  */
 #include <lemmings/aspace.h>
 #include <lemmings/harts.h>
+#include <lemmings/kvstore.h>
+#include <lemmings/threads.h>
 #include <lemmings/timer.h>
 
 #include "arch/trap.h"
@@ -180,6 +182,34 @@ TEST(process, trusted_program_started_untrusted_faults_cleanly)
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }
 
+/* What may be granted comes from the IDL files' generated descriptions
+ * (<lemmings/catalog.h>), not a list of doors: any door's routines a gate
+ * can check (the Address space door's, kvstore's, a program's), refused
+ * with the generated reason otherwise. */
+TEST(process, grants_come_from_the_idl_catalog)
+{
+	const struct lm_api_id unknown = {{0x5e, 0xed}};
+	struct gate_refusal why;
+
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){harts_api_id, 3}, &why), LM_OK);
+	EXPECT(why.why == NULL);
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){aspace_api_id, 1}, &why), LM_OK); /* create */
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){kvstore_api_id, 7}, &why), LM_OK);
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){harts_api_id, 1u << 4 | 1}, &why),
+		  LM_ERR_UNSUPPORTED);
+	EXPECT_STREQ(why.door, "harts");
+	EXPECT_STREQ(why.routine, "dedicate");
+	EXPECT_STREQ(why.why, "parameter 2 (entry) is a routine");
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){harts_api_id, 1u << 5}, &why), LM_ERR_NOENT);
+	EXPECT_STREQ(why.door, "harts");
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){unknown, 1}, &why), LM_ERR_UNSUPPORTED);
+	EXPECT(why.door == NULL);
+	EXPECT_STREQ(why.why, "no IDL file describes this door");
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){threads_api_id, 1u << 2}, &why),
+		  LM_ERR_UNSUPPORTED); /* yield: would act on the gate's thread */
+	EXPECT_STREQ(why.door, "threads");
+}
+
 /* A gated call: checked, copied, run by the gate's thread on a trusted
  * hart (never a set-apart one), copied back; refusals for a range, a
  * kernel pointer, its own read-only code and a routine not granted. The
@@ -187,7 +217,7 @@ TEST(process, trusted_program_started_untrusted_faults_cleanly)
 TEST(process, gated_calls_are_checked_and_run_on_a_trusted_hart)
 {
 	const struct gate_grant grants[] = {{harts_api_id, 1u << 0 | 1u << 1}}; /* count, describe */
-	const struct gate_grant bad[] = {{aspace_api_id, 1}};
+	const struct gate_grant bad[] = {{harts_api_id, 1u << 4}}; /* dedicate */
 	uint64_t calls = gate_calls(), id;
 	struct archive_entry e;
 	uint32_t status;

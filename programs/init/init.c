@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <lemmings/boot_archive.h>
+#include <lemmings/catalog.h>
 #include <lemmings/harts.h>
 #include <lemmings/loader.h>
 #include <lemmings/process.h>
@@ -64,24 +65,26 @@ static char *first_word(char *line)
 	return rest;
 }
 
-/* The doors an untrusted line may grant, by name: their descriptions give
- * the API ID and the routines' names. */
-static const struct lm_door_desc *const grantable[] = {&harts_door_desc, &timer_door_desc};
-
-/* One grant, "door:routine,routine", into g; 0, or -1 after saying why. */
+/* One grant, "door:routine,routine", into g; 0, or -1 after saying why.
+ * The door is any of the IDL files' (<lemmings/catalog.h>), found by name;
+ * each routine one of its own that a gate can call (the gate checks again
+ * when the process starts). */
 static int parse_grant(char *word, struct process_grant *g, int number, const char *list_path)
 {
 	const struct lm_door_desc *d = NULL;
+	const struct lm_gate_desc *gd = NULL;
 	char *colon = strchr(word, ':'), *r;
 
 	if (colon)
 		*colon = 0;
-	for (size_t i = 0; i < sizeof grantable / sizeof grantable[0]; i++)
-		if (!strcmp(grantable[i]->name, word))
-			d = grantable[i];
+	for (size_t i = 0; i < LM_CATALOG_COUNT; i++)
+		if (!strcmp(lm_catalog_doors[i]->name, word)) {
+			d = lm_catalog_doors[i];
+			gd = lm_catalog_gates[i];
+		}
 	if (!colon || !d) {
-		printf("init: %s:%d: cannot grant '%s': not door:routine,... of a door init "
-		       "grants (harts, timer)\n", list_path, number, word);
+		printf("init: %s:%d: cannot grant '%s': not door:routine,... of a door of the "
+		       "IDL files\n", list_path, number, word);
 		return -1;
 	}
 	memcpy(&g->id, &d->api_id, sizeof g->id);
@@ -97,6 +100,11 @@ static int parse_grant(char *word, struct process_grant *g, int number, const ch
 		if (k == d->routine_count || k >= 64) {
 			printf("init: %s:%d: cannot grant %s:%s: no such routine\n", list_path, number,
 			       d->name, r);
+			return -1;
+		}
+		if (gd->routines[k].result == LM_GATE_NONE) {
+			printf("init: %s:%d: cannot grant %s:%s: no gate can call it: %s\n", list_path,
+			       number, d->name, r, gd->routines[k].why ? gd->routines[k].why : "");
 			return -1;
 		}
 		g->routines |= 1ull << k;

@@ -315,24 +315,39 @@ static unsigned long long bits64(idl_value v)
 	return (unsigned long long)(uint64_t)(int64_t)v;
 }
 
-/* Can a gate check and copy a parameter of type t? */
-static bool gate_param_ok(const struct idl_type *t)
+/* Why a gate cannot check and copy a parameter of type t, or NULL if it
+ * can: an integer, or a pointer to plain data that is not a byte. */
+static const char *gate_param_why(const struct idl_type *t)
 {
-	const struct idl_type *b = idl_base(t);
+	const struct idl_type *b = idl_base(t), *target;
 
-	const struct idl_type *target;
-
-	if (b->kind == IDL_INT)
-		return true;
-	if (b->kind != IDL_POINTER)
-		return false;
+	switch (b->kind) {
+	case IDL_INT:
+		return NULL;
+	case IDL_ROUTINE:
+		return "a routine";
+	case IDL_RECORD:
+		return "a record by value";
+	case IDL_SUM:
+		return "a sum";
+	case IDL_POINTER:
+		break;
+	default:
+		return "not a value";
+	}
 	/* A pointer to a byte is a string or a buffer whose length the IDL
 	 * does not say (it has no byte-buffer type yet): not checkable. */
 	target = idl_base(b->target);
-	if (target->kind == IDL_NULL ||
-	    (target->kind == IDL_INT && (target->itype == INT_U8 || target->itype == INT_S8)))
-		return false;
-	return plain_data(b->target, 0);
+	if (target->kind == IDL_NULL)
+		return "a pointer to nothing in particular";
+	if (target->kind == IDL_INT && (target->itype == INT_U8 || target->itype == INT_S8))
+		return "a pointer to bytes (a string or buffer with no length)";
+	return plain_data(b->target, 0) ? NULL : "a pointer to data holding pointers or routines";
+}
+
+static bool gate_param_ok(const struct idl_type *t)
+{
+	return !gate_param_why(t);
 }
 
 /* One parameter's gate entry (struct lm_gate_param). */
@@ -375,22 +390,32 @@ static size_t gate_nparams(const struct idl_routine *r)
 	return in->kind == IDL_NULL ? 0 : in->kind == IDL_RECORD ? in->nfields : 1;
 }
 
-/* Whether a gate can call r: at most five parameters, each checked, and a
- * result of void or one word. */
-static bool gateable(const struct idl_routine *r)
+/* Why a gate cannot call r, for the gate's refusals (a string literal's
+ * contents), or NULL if it can: at most five parameters, each checked, and
+ * a result of void or one word. */
+static const char *gate_why(struct gen *g, const struct idl_routine *r)
 {
 	const struct idl_type *in = idl_base(r->in);
-	size_t n = gate_nparams(r);
+	const char *why;
+	size_t i = 1;
 
-	if (n > 5 || !strcmp(gate_result(r), "LM_GATE_NONE"))
-		return false;
+	if (gate_nparams(r) > 5)
+		return gen_fmt(g, "%zu parameters, more than five", gate_nparams(r));
 	if (in->kind == IDL_RECORD) {
-		for (const struct idl_field *f = in->fields; f; f = f->next)
-			if (!gate_param_ok(f->type))
-				return false;
-		return true;
+		for (const struct idl_field *f = in->fields; f; f = f->next, i++)
+			if ((why = gate_param_why(f->type)))
+				return gen_fmt(g, "parameter %zu (%s) is %s", i, f->name, why);
+	} else if (gate_nparams(r) && (why = gate_param_why(r->in))) {
+		return gen_fmt(g, "its parameter is %s", why);
 	}
-	return !n || gate_param_ok(r->in);
+	if (!strcmp(gate_result(r), "LM_GATE_NONE"))
+		return "its result is neither void nor one word";
+	return NULL;
+}
+
+static bool gateable(struct gen *g, const struct idl_routine *r)
+{
+	return !gate_why(g, r);
 }
 
 /* r's parameter table, if it has parameters. */
@@ -426,13 +451,15 @@ static void gen_gate(struct gen *g, const struct idl_door *o, const char *up)
 	for (const struct idl_routine *r = o->routines; r; r = r->next) {
 		size_t n = gate_nparams(r);
 
-		const char *result = gateable(r) ? gate_result(r) : "LM_GATE_NONE";
+		const char *why = gate_why(g, r);
+		const char *result = why ? "LM_GATE_NONE" : gate_result(r);
 
 		if (n)
-			buf_printf(g->out, "\t{ %zu, %s, %s_%s_gate_params },\n", n, result,
-				   o->name, r->name);
+			buf_printf(g->out, "\t{ %zu, %s, %s_%s_gate_params, ", n, result, o->name,
+				   r->name);
 		else
-			buf_printf(g->out, "\t{ 0, %s, 0 },\n", result);
+			buf_printf(g->out, "\t{ 0, %s, 0, ", result);
+		buf_puts(g->out, why ? gen_fmt(g, "\"%s\" },\n", why) : "0 },\n");
 	}
 	buf_printf(g->out, "};\nstatic const struct lm_gate_desc %s_gate_desc "
 		   "__attribute__((unused)) = {\n\t%s_API_ID_INIT, %s_ROUTINE_COUNT, "
@@ -451,7 +478,7 @@ static void gen_gate(struct gen *g, const struct idl_door *o, const char *up)
 		size_t n = gate_nparams(r), k = 0;
 		const char *a = args;
 
-		if (!gateable(r))
+		if (!gateable(g, r))
 			continue;
 		/* Each argument as a word; the missing ones 0. */
 		while (k < 5) {

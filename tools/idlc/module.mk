@@ -26,3 +26,12 @@ idlc_fuzz_CORPUS := tools/idlc/fuzz-seeds
 
 E2E_TESTS += tools/idlc/tests/idlc.t
 CHECK_DEPS += $(BUILD)/tools/idlc $(IDL_HEADERS)
+
+# Every door of the system's and the programs' IDL files in one header
+# (tools/door-catalog): the gate and init find doors in it by API ID or name.
+DOOR_CATALOG := $(BUILD)/gen/lemmings/catalog.h
+DOOR_CATALOG_IDLS := $(sort $(wildcard sdk/idl/*.idl programs/*/*.idl))
+$(DOOR_CATALOG): $(DOOR_CATALOG_IDLS) tools/door-catalog $(BUILD)/tools/idlc
+	@mkdir -p $(@D)
+	$(call say,CATALOG,$@)
+	$(Q)tools/door-catalog $(BUILD)/tools/idlc $@ $(DOOR_CATALOG_IDLS)

@@ -65,6 +65,8 @@ struct lm_gate_routine {
 	uint8_t nparams;
 	uint8_t result; /* LM_GATE_VOID, LM_GATE_WORD or LM_GATE_NONE */
 	const struct lm_gate_param *params;
+	const char *why; /* NONE: why no gate can call it ("parameter 2 (entry)
+			  * is a routine"); else NULL */
 };
 
 struct lm_gate_desc {

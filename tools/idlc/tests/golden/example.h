@@ -301,17 +301,17 @@ static const struct lm_gate_param files_tiny_gate_params[] __attribute__((unused
 	{ LM_GATE_SINT, 1, 0xffffffffffffff80ull, 0x7full },
 };
 static const struct lm_gate_routine files_gate_routines[] __attribute__((unused)) = {
-	{ 3, LM_GATE_NONE, files_open_gate_params },
-	{ 1, LM_GATE_VOID, files_close_gate_params },
-	{ 5, LM_GATE_NONE, files_read_gate_params },
-	{ 2, LM_GATE_WORD, files_seek_gate_params },
-	{ 2, LM_GATE_NONE, files_walk_gate_params },
-	{ 1, LM_GATE_NONE, files_stat_gate_params },
-	{ 0, LM_GATE_NONE, 0 },
-	{ 0, LM_GATE_NONE, 0 },
-	{ 1, LM_GATE_WORD, files_tiny_gate_params },
-	{ 0, LM_GATE_NONE, 0 },
-	{ 0, LM_GATE_NONE, 0 },
+	{ 3, LM_GATE_NONE, files_open_gate_params, "parameter 1 (path) is a pointer to bytes (a string or buffer with no length)" },
+	{ 1, LM_GATE_VOID, files_close_gate_params, 0 },
+	{ 5, LM_GATE_NONE, files_read_gate_params, "parameter 2 (buffer) is a pointer to bytes (a string or buffer with no length)" },
+	{ 2, LM_GATE_WORD, files_seek_gate_params, 0 },
+	{ 2, LM_GATE_NONE, files_walk_gate_params, "parameter 1 (list) is a pointer to data holding pointers or routines" },
+	{ 1, LM_GATE_NONE, files_stat_gate_params, "its result is neither void nor one word" },
+	{ 0, LM_GATE_NONE, 0, "its result is neither void nor one word" },
+	{ 0, LM_GATE_NONE, 0, "its result is neither void nor one word" },
+	{ 1, LM_GATE_WORD, files_tiny_gate_params, 0 },
+	{ 0, LM_GATE_NONE, 0, "its result is neither void nor one word" },
+	{ 0, LM_GATE_NONE, 0, "its result is neither void nor one word" },
 };
 static const struct lm_gate_desc files_gate_desc __attribute__((unused)) = {
 	FILES_API_ID_INIT, FILES_ROUTINE_COUNT, files_gate_routines
@@ -376,7 +376,7 @@ static inline void files_admin_sync(const struct files_admin_door *Door)
 /* For gates (docs/isolation.md): each routine's parameters as checked and
  * copied for an untrusted caller. */
 static const struct lm_gate_routine files_admin_gate_routines[] __attribute__((unused)) = {
-	{ 0, LM_GATE_VOID, 0 },
+	{ 0, LM_GATE_VOID, 0, 0 },
 };
 static const struct lm_gate_desc files_admin_gate_desc __attribute__((unused)) = {
 	FILES_ADMIN_API_ID_INIT, FILES_ADMIN_ROUTINE_COUNT, files_admin_gate_routines
