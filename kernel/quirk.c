@@ -109,17 +109,6 @@ static enum lm_err rest(struct cursor *c, char *out, size_t size, struct quirk_e
 	return LM_OK;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A number (decimal, or hex after 0x) up to max. */
 static bool number(const char *s, size_t len, uint32_t max, uint32_t *out)
 {
@@ -134,7 +123,7 @@ static bool number(const char *s, size_t len, uint32_t max, uint32_t *out)
 	if (!len || len > 10)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int d = hexval(s[i]);
+		int d = fmt_hex_digit(s[i]);
 
 		if (d < 0 || (unsigned)d >= base)
 			return false;
@@ -158,7 +147,7 @@ static bool pci_id(const char *s, size_t len, uint32_t *out)
 
 		if (i == 4)
 			continue;
-		if ((d = hexval(s[i])) < 0)
+		if ((d = fmt_hex_digit(s[i])) < 0)
 			return false;
 		v = v << 4 | (uint32_t)d;
 	}

@@ -5,6 +5,7 @@
  * the reader but its end.
  */
 #include "lang/reader.h"
+#include "lib/fmt.h"
 
 static bool is_blank(char c)
 {
@@ -72,17 +73,6 @@ void reader_skip_line(struct reader *r)
 		advance(r);
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
 bool reader_number(const char *s, size_t len, int64_t *out)
 {
 	bool neg = false;
@@ -106,7 +96,7 @@ bool reader_number(const char *s, size_t len, int64_t *out)
 	/* Decimal: a signed cell; -9223372036854775808 is allowed. */
 	max = base == 16 ? UINT64_MAX : (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX);
 	for (; i < len; i++) {
-		unsigned d = (unsigned)digit_value(s[i]);
+		unsigned d = (unsigned)fmt_hex_digit(s[i]); /* -1: above any base */
 
 		if (d >= base)
 			return false;

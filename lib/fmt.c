@@ -305,3 +305,14 @@ size_t fmt_escape(char *buf, size_t size, const char *s, size_t len)
 		buf[used < size ? used : size - 1] = 0;
 	return used;
 }
+
+int fmt_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

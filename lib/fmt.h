@@ -32,4 +32,8 @@ size_t fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
  * length that would have been written with unlimited space. */
 size_t fmt_escape(char *buf, size_t size, const char *s, size_t len);
 
+/* The value of a hexadecimal digit (0-9, a-f, A-F), for readers of numbers
+ * in text; -1 for any other byte. */
+int fmt_hex_digit(char c);
+
 #endif
