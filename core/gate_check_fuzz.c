@@ -1,37 +1,17 @@
 /* libFuzzer: a routine description and the registers of a call, both from
  * the input, through gate_check and gate_copy_back. The caller's memory is
- * a 4 KiB array at a made-up address (its first half writable); the buffer
+ * core/gate_check_mem.h's (4 KiB, its first half writable); the buffer
  * is exactly its size (ASan sees any byte past it). On LM_OK every integer
  * must be in its range and every pointer inside the buffer with its bytes. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/gate_check.h"
-
-#define BASE 0x10000ull
-#define SIZE 4096u
-
-static uint8_t mem[SIZE];
+#include "core/gate_check_mem.h"
 
 static void check(int ok)
 {
 	if (!ok)
 		abort();
-}
-
-static bool mem_read(void *ctx, uint64_t addr, void *dst, uint32_t size, bool writable)
-{
-	if (addr < BASE || addr - BASE > SIZE || size > SIZE - (addr - BASE) ||
-	    (writable && addr - BASE + size > SIZE / 2))
-		return false;
-	memcpy(dst, mem + (addr - BASE), size);
-	return true;
-}
-
-static void mem_write(void *ctx, uint64_t addr, const void *src, uint32_t size)
-{
-	check(addr >= BASE && addr - BASE + size <= SIZE / 2);
-	memcpy(mem + (addr - BASE), src, size);
 }
 
 static uint64_t take(const uint8_t **p, size_t *n, unsigned bytes)
@@ -48,7 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lm_gate_param params[8];
 	struct lm_gate_routine rt;
 	uint64_t regs[GATE_ARGS], args[GATE_ARGS];
-	const struct gate_memory m = {NULL, mem_read, mem_write};
 	uint32_t buffer_size;
 	uint8_t *buffer;
 
@@ -62,11 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		params[i].hi = take(&data, &size, 8);
 	}
 	for (unsigned i = 0; i < GATE_ARGS; i++)
-		regs[i] = take(&data, &size, 1) & 1 ? BASE + take(&data, &size, 2) % (SIZE + 64)
+		regs[i] = take(&data, &size, 1) & 1 ? GATE_MEM_BASE + take(&data, &size, 2) % (GATE_MEM_SIZE + 64)
 						    : take(&data, &size, 8);
 	buffer_size = (uint32_t)take(&data, &size, 2) % 1024;
 	buffer = malloc(buffer_size ? buffer_size : 1);
-	if (gate_check(&rt, regs, buffer, buffer_size, &m, args) == LM_OK) {
+	if (gate_check(&rt, regs, buffer, buffer_size, &gate_mem_callbacks, args) == LM_OK) {
 		for (unsigned i = 0; i < rt.nparams; i++) {
 			const struct lm_gate_param *p = &params[i];
 
@@ -78,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check(args[i] >= (uintptr_t)buffer &&
 				      args[i] + p->size <= (uintptr_t)buffer + buffer_size);
 		}
-		gate_copy_back(&rt, regs, buffer, buffer_size, &m);
+		gate_copy_back(&rt, regs, buffer, buffer_size, &gate_mem_callbacks);
 	}
 	free(buffer);
 	return 0;

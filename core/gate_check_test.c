@@ -1,31 +1,10 @@
 /* Host tests of the gate's check of one call (core/gate_check.c). The
- * caller's memory is a 4 KiB array at a made-up address, its first half
- * writable. */
+ * caller's memory is core/gate_check_mem.h's: 4 KiB at a made-up address,
+ * its first half writable. */
 #include <string.h>
 
-#include "core/gate_check.h"
+#include "core/gate_check_mem.h"
 #include "lib/test.h"
-
-#define BASE 0x10000ull
-#define SIZE 4096u
-
-static uint8_t mem[SIZE];
-
-static bool mem_read(void *ctx, uint64_t addr, void *dst, uint32_t size, bool writable)
-{
-	if (addr < BASE || addr - BASE > SIZE || size > SIZE - (addr - BASE) ||
-	    (writable && addr - BASE + size > SIZE / 2))
-		return false;
-	memcpy(dst, mem + (addr - BASE), size);
-	return true;
-}
-
-static void mem_write(void *ctx, uint64_t addr, const void *src, uint32_t size)
-{
-	memcpy(mem + (addr - BASE), src, size);
-}
-
-static const struct gate_memory m = {NULL, mem_read, mem_write};
 
 /* describe(hart: u32 0 until 64, out: pointer unique info (24 bytes)) */
 static const struct lm_gate_param describe_params[] = {
@@ -37,24 +16,24 @@ static const struct lm_gate_routine describe = {2, LM_GATE_WORD, describe_params
 TEST(gate_check, integers_in_range_and_pointers_copied)
 {
 	uint8_t buffer[64];
-	uint64_t args[GATE_ARGS], regs[GATE_ARGS] = {0xffffffff00000005ull, BASE + 8};
+	uint64_t args[GATE_ARGS], regs[GATE_ARGS] = {0xffffffff00000005ull, GATE_MEM_BASE + 8};
 
-	memset(mem, 0x5a, sizeof mem);
-	ASSERT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &m, args), LM_OK);
+	memset(gate_mem, 0x5a, sizeof gate_mem);
+	ASSERT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_OK);
 	EXPECT_EQ(args[0], 5); /* the low four bytes: the rest is not the callee's */
 	EXPECT_EQ(args[1], (uint64_t)(uintptr_t)buffer);
 	EXPECT_EQ(buffer[0], 0x5a);
 	memset(buffer, 0x11, 24);
-	gate_copy_back(&describe, regs, buffer, sizeof buffer, &m);
-	EXPECT_EQ(mem[8], 0x11);
-	EXPECT_EQ(mem[31], 0x11);
-	EXPECT_EQ(mem[32], 0x5a); /* 24 bytes, no more */
+	gate_copy_back(&describe, regs, buffer, sizeof buffer, &gate_mem_callbacks);
+	EXPECT_EQ(gate_mem[8], 0x11);
+	EXPECT_EQ(gate_mem[31], 0x11);
+	EXPECT_EQ(gate_mem[32], 0x5a); /* 24 bytes, no more */
 }
 
 TEST(gate_check, refusals)
 {
 	uint8_t buffer[64];
-	uint64_t args[GATE_ARGS], regs[GATE_ARGS] = {64, BASE};
+	uint64_t args[GATE_ARGS], regs[GATE_ARGS] = {64, GATE_MEM_BASE};
 	static const struct lm_gate_param signed_param[] = {{LM_GATE_SINT, 1, (uint64_t)-3, 3}};
 	static const struct lm_gate_routine signed_routine = {1, LM_GATE_VOID, signed_param, NULL};
 	static const struct lm_gate_param none_param[] = {{LM_GATE_NONE, 0, 0, 0}};
@@ -62,24 +41,24 @@ TEST(gate_check, refusals)
 	static const struct lm_gate_routine six = {6, LM_GATE_WORD, describe_params, NULL};
 	static const struct lm_gate_routine result_none = {0, LM_GATE_NONE, NULL, "a test"};
 
-	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &m, args), LM_ERR_RANGE);
+	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_ERR_RANGE);
 	regs[0] = 1;
 	regs[1] = 0xffffffff80100000ull; /* not the caller's */
-	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &m, args), LM_ERR_FAULT);
-	regs[1] = BASE + SIZE / 2; /* the caller's, read-only */
-	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &m, args), LM_ERR_FAULT);
-	regs[1] = BASE + SIZE / 2 - 8; /* runs into the read-only half */
-	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &m, args), LM_ERR_FAULT);
-	regs[1] = BASE;
-	EXPECT_EQ(gate_check(&describe, regs, buffer, 16, &m, args), LM_ERR_FAULT); /* no room */
+	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_ERR_FAULT);
+	regs[1] = GATE_MEM_BASE + GATE_MEM_SIZE / 2; /* the caller's, read-only */
+	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_ERR_FAULT);
+	regs[1] = GATE_MEM_BASE + GATE_MEM_SIZE / 2 - 8; /* runs into the read-only half */
+	EXPECT_EQ(gate_check(&describe, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_ERR_FAULT);
+	regs[1] = GATE_MEM_BASE;
+	EXPECT_EQ(gate_check(&describe, regs, buffer, 16, &gate_mem_callbacks, args), LM_ERR_FAULT); /* no room */
 	regs[0] = 0xfd; /* -3 in a byte */
-	EXPECT_EQ(gate_check(&signed_routine, regs, buffer, sizeof buffer, &m, args), LM_OK);
+	EXPECT_EQ(gate_check(&signed_routine, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_OK);
 	EXPECT_EQ(args[0], (uint64_t)-3);
 	regs[0] = 0xfc; /* -4 */
-	EXPECT_EQ(gate_check(&signed_routine, regs, buffer, sizeof buffer, &m, args), LM_ERR_RANGE);
-	EXPECT_EQ(gate_check(&none_routine, regs, buffer, sizeof buffer, &m, args),
+	EXPECT_EQ(gate_check(&signed_routine, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_ERR_RANGE);
+	EXPECT_EQ(gate_check(&none_routine, regs, buffer, sizeof buffer, &gate_mem_callbacks, args),
 		  LM_ERR_UNSUPPORTED);
-	EXPECT_EQ(gate_check(&six, regs, buffer, sizeof buffer, &m, args), LM_ERR_UNSUPPORTED);
-	EXPECT_EQ(gate_check(&result_none, regs, buffer, sizeof buffer, &m, args),
+	EXPECT_EQ(gate_check(&six, regs, buffer, sizeof buffer, &gate_mem_callbacks, args), LM_ERR_UNSUPPORTED);
+	EXPECT_EQ(gate_check(&result_none, regs, buffer, sizeof buffer, &gate_mem_callbacks, args),
 		  LM_ERR_UNSUPPORTED);
 }
