@@ -148,17 +148,19 @@ static void ponger(void *arg)
 	}
 }
 
-/* Signal the ponger pinned on hart, wait for its answer; ROUNDS times in
- * each run. */
-static void ping_pong(const char *name, uint32_t hart)
+/* Signal a ponger, wait for its answer; ROUNDS times in each run. The
+ * ponger is pinned to hart, or free to move with hart -1. */
+static enum lm_err ping_pong_with(const char *name, int hart)
 {
 	struct thread_opts o = {.entry = ponger, .arg = thread_current(),
-				.priority = PRIO_REGULAR, .hart = (int)hart};
+				.priority = PRIO_REGULAR, .hart = hart};
 	struct bench_runs runs = {0};
 	struct thread *t;
 	uint64_t c0, n0;
+	enum lm_err err = thread_spawn(&o, &t);
 
-	ASSERT_EQ(thread_spawn(&o, &t), LM_OK);
+	if (err)
+		return err;
 	for (int rep = 0; rep < REPS; rep++) {
 		run_begin(&c0, &n0);
 		for (int i = 0; i < ROUNDS; i++) {
@@ -168,6 +170,12 @@ static void ping_pong(const char *name, uint32_t hart)
 		run_end(&runs, c0, n0);
 	}
 	report(name, &runs, ROUNDS);
+	return LM_OK;
+}
+
+static void ping_pong(const char *name, uint32_t hart)
+{
+	ASSERT_EQ(ping_pong_with(name, (int)hart), LM_OK);
 }
 
 TEST(bench, event_ping_pong)
@@ -192,35 +200,11 @@ TEST(bench, event_ping_pong_2harts)
  * started on one hart: Go's GOMAXPROCS=2 case. Each thread wakes the
  * other and blocks at once, so the woken one runs in its place (runnext)
  * and the pair need not cross harts; an idle hart may still take one. */
-static void free_ponger(void *arg)
-{
-	struct thread *main = arg;
-
-	for (int i = 0; i < ROUNDS * REPS; i++) {
-		thread_wait(2);
-		thread_signal(main, 2);
-	}
-}
-
 static void free_pinger(void *arg)
 {
-	struct thread *done = arg, *t;
-	struct thread_opts o = {.entry = free_ponger, .arg = thread_current(),
-				.priority = PRIO_REGULAR, .hart = -1};
-	struct bench_runs runs = {0};
-	uint64_t c0, n0;
+	struct thread *done = arg;
 
-	if (thread_spawn(&o, &t) == LM_OK) {
-		for (int rep = 0; rep < REPS; rep++) {
-			run_begin(&c0, &n0);
-			for (int i = 0; i < ROUNDS; i++) {
-				thread_signal(t, 2);
-				thread_wait(2);
-			}
-			run_end(&runs, c0, n0);
-		}
-		report("event_ping_pong_free_2harts", &runs, ROUNDS);
-	}
+	ping_pong_with("event_ping_pong_free_2harts", -1);
 	thread_signal(done, 1);
 }
 
