@@ -121,6 +121,11 @@ void plat_stack_free(uintptr_t base, unsigned pages);
 /* Make hart h look at its run queue soon (an IPI, or a futex wake). */
 void plat_hart_kick(struct hart *h);
 
+/* Set hart apart for untrusted processes (on) or give it back to the main
+ * scheduler (docs/isolation.md): the kernel's untrusted_set_apart; the
+ * hosted runtime has no untrusted processes (LM_ERR_UNSUPPORTED). */
+enum lm_err plat_hart_set_apart(uint32_t hart, bool on);
+
 /* Wait for an interrupt (kernel: sti; hlt). Called with interrupts off;
  * returns with them off. */
 void plat_idle_wait(void);

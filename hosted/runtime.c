@@ -164,6 +164,14 @@ void plat_hart_kick(struct hart *h)
 	}
 }
 
+/* A Linux process has no ring 3 of its own to give untrusted programs. */
+enum lm_err plat_hart_set_apart(uint32_t hart, bool on)
+{
+	(void)hart;
+	(void)on;
+	return LM_ERR_UNSUPPORTED;
+}
+
 void plat_timer_arm(uint64_t deadline)
 {
 	hh[this_hart()->id].deadline = deadline;

@@ -10,6 +10,7 @@
 #include "kernel/kstack.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "kernel/process.h"
 #include "kernel/time.h"
 #include "kernel/tlb.h"
 #include "kernel/trap.h"
@@ -66,4 +67,9 @@ void platform_init_hart(void)
 void plat_hart_kick(struct hart *h)
 {
 	apic_send_ipi(h->apic_id, VEC_WAKE);
+}
+
+enum lm_err plat_hart_set_apart(uint32_t hart, bool on)
+{
+	return untrusted_set_apart(hart, on);
 }

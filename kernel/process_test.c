@@ -55,6 +55,36 @@ TEST(process, set_apart_rules)
 	EXPECT_EQ(untrusted_start_code("x", "\x0f\x05", 2, NULL, 0, &id), LM_ERR_BUSY); /* none apart */
 }
 
+/* The Harts door's set_apart is the Process door's: the same rules, the
+ * same state, and describe says so (state 3). */
+TEST(process, harts_door_sets_apart_as_the_process_door_does)
+{
+	const struct harts_door *d = harts_door_find();
+	struct thread_opts trusted = {.entry = nothing, .priority = PRIO_REGULAR};
+	struct harts_info info;
+	uint32_t h = hart_count - 1;
+
+	ASSERT(d != NULL);
+	EXPECT_EQ(harts_set_apart(d, hart_count, 1), LM_ERR_NOENT);
+	EXPECT_EQ(harts_set_apart(d, 0, 2), LM_ERR_INVAL);
+	if (hart_count == 1) {
+		EXPECT_EQ(harts_set_apart(d, 0, 1), LM_ERR_BUSY); /* the last hart */
+		return;
+	}
+	ASSERT_EQ(harts_set_apart(d, h, 1), LM_OK);
+	EXPECT(untrusted_harts >> h & 1);
+	EXPECT(!(sched_harts >> h & 1));
+	ASSERT_EQ(harts_describe(d, h, &info), LM_OK);
+	EXPECT_EQ(info.state, 3);
+	trusted.hart = (int)h;
+	EXPECT_EQ(thread_spawn(&trusted, NULL), LM_ERR_BUSY); /* trusted: never there */
+	EXPECT_EQ(harts_set_apart(d, h, 1), LM_OK);           /* already: nothing to do */
+	ASSERT_EQ(harts_set_apart(d, h, 0), LM_OK);
+	EXPECT(!(untrusted_harts >> h & 1));
+	ASSERT_EQ(harts_describe(d, h, &info), LM_OK);
+	EXPECT_EQ(info.state, 0);
+}
+
 /* A trusted thread that counts while the untrusted ones misbehave. */
 static volatile uint64_t trusted_count;
 static volatile bool trusted_stop;
@@ -200,7 +230,7 @@ TEST(process, grants_come_from_the_idl_catalog)
 	EXPECT_STREQ(why.door, "harts");
 	EXPECT_STREQ(why.routine, "dedicate");
 	EXPECT_STREQ(why.why, "parameter 2 (entry) is a routine");
-	EXPECT_EQ(gate_grantable(&(struct gate_grant){harts_api_id, 1u << 5}, &why), LM_ERR_NOENT);
+	EXPECT_EQ(gate_grantable(&(struct gate_grant){harts_api_id, 1u << 6}, &why), LM_ERR_NOENT);
 	EXPECT_STREQ(why.door, "harts");
 	EXPECT_EQ(gate_grantable(&(struct gate_grant){unknown, 1}, &why), LM_ERR_UNSUPPORTED);
 	EXPECT(why.door == NULL);

@@ -1,8 +1,10 @@
 /*
  * The harts door (sdk/idl/harts.idl): which harts the main scheduler uses,
- * and dedicating a hart to one thread. The policy lives in core/sched.c
- * (sched_hart_join, sched_hart_leave, thread_spawn_dedicated); this is its
- * interface for programs.
+ * dedicating a hart to one thread, and setting one apart for untrusted
+ * processes. The policy lives in core/sched.c (sched_hart_join,
+ * sched_hart_leave, thread_spawn_dedicated) and, for setting apart, in
+ * kernel/process.c (plat_hart_set_apart); this is its interface for
+ * programs.
  *
  * describe reads other harts' fields without their locks: each is one
  * aligned word, so the picture is of some recent moment, which is all a
@@ -11,6 +13,7 @@
 #include <lemmings/harts.h>
 
 #include "core/hart.h"
+#include "core/platform.h"
 #include "core/thread.h"
 #include "services/service.h"
 
@@ -34,6 +37,8 @@ static harts_status door_describe(harts_hart id, struct harts_info *out)
 	out->apic_id = h->apic_id;
 	if (__atomic_load_n(&h->dedicated, __ATOMIC_ACQUIRE))
 		out->state = 2;
+	else if (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> id & 1)
+		out->state = 3;
 	else
 		out->state = (__atomic_load_n(&sched_harts, __ATOMIC_RELAXED) >> id) & 1 ? 0 : 1;
 	/* Running its idle thread (its idle bit alone can stay set while an
@@ -70,6 +75,15 @@ static harts_dedicate_result door_dedicate(harts_hart id, harts_entry *entry, ui
 	return err ? (harts_dedicate_result)err : (harts_dedicate_result)handle;
 }
 
+/* The same as the Process door's set_apart: one implementation, the
+ * kernel's (kernel/process.c, through the platform). */
+static harts_status door_set_apart(harts_hart id, uint32_t on)
+{
+	if (on > 1)
+		return LM_ERR_INVAL;
+	return plat_hart_set_apart(id, on);
+}
+
 static const struct harts_door harts_door = {
 	.header = HARTS_DOOR_HEADER,
 	.count = door_count,
@@ -77,6 +91,7 @@ static const struct harts_door harts_door = {
 	.add = door_add,
 	.remove = door_remove,
 	.dedicate = door_dedicate,
+	.set_apart = door_set_apart,
 };
 
 void services_harts_publish(void)

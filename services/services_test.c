@@ -390,6 +390,34 @@ TEST(services, harts_door_dedicates_and_gives_back)
 	EXPECT(harts_dedicate_result_is_error(harts_dedicate(d, 64, on_dedicated_hart, 0)));
 }
 
+/* Setting a hart apart through the Harts door: the kernel's rules are
+ * kernel/process_test.c's; the hosted runtime has no untrusted processes
+ * and says so, changing nothing. */
+TEST(services, harts_door_set_apart_answers_in_either_home)
+{
+	const struct harts_door *d = harts_door_find();
+	struct harts_info info;
+	harts_status st;
+	uint32_t last;
+
+	ASSERT(d != NULL);
+	last = harts_count(d) - 1;
+	st = harts_set_apart(d, last, 1);
+	if (st == LM_ERR_UNSUPPORTED) {
+		EXPECT_EQ(__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE), 0);
+		ASSERT_EQ(harts_describe(d, last, &info), LM_OK);
+		EXPECT(info.state != 3);
+		return;
+	}
+	/* The kernel: set apart (or refused as the last hart), then back. */
+	EXPECT(st == LM_OK || st == LM_ERR_BUSY);
+	if (st == LM_OK) {
+		ASSERT_EQ(harts_describe(d, last, &info), LM_OK);
+		EXPECT_EQ(info.state, 3);
+		EXPECT_EQ(harts_set_apart(d, last, 0), LM_OK);
+	}
+}
+
 /* LM_SYS_MEMORY_CHECK in either home: NULL and a range that wraps are
  * refused, an empty range is fine, and a live stack buffer may be read and
  * written. (Unmapped and read-only pages: kernel/systab_test.c.) */

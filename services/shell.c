@@ -117,7 +117,7 @@ static int h_bye(struct lang_regs *regs)
 	return 0;
 }
 
-static const char *const hart_states[] = { "scheduled", "outside", "dedicated" };
+static const char *const hart_states[] = { "scheduled", "outside", "dedicated", "apart" };
 
 static int h_harts(struct lang_regs *regs)
 {
@@ -132,7 +132,7 @@ static int h_harts(struct lang_regs *regs)
 		if (d->describe(i, &info) != LM_OK)
 			continue;
 		shell_printf(sh, "%4u %4u %-10s %4s %7llu %5u\n", info.id, info.apic_id,
-			     info.state < 3 ? hart_states[info.state] : "?",
+			     info.state < 4 ? hart_states[info.state] : "?",
 			     info.idle ? "yes" : "no", (unsigned long long)info.running, info.ready);
 	}
 	return 0;

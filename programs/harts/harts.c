@@ -8,7 +8,7 @@
 
 #include <lemmings/harts.h>
 
-static const char *const states[] = {"main scheduler", "outside", "dedicated"};
+static const char *const states[] = {"main scheduler", "outside", "dedicated", "set apart"};
 
 static int change(const struct harts_door *d, const char *verb, const char *number)
 {
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 		if (harts_describe(d, i, &info))
 			continue;
 		printf("harts:   hart %u  APIC %-3u  %-14s  %-6s  running %s%llu, %u ready\n", info.id,
-		       info.apic_id, info.state <= 2 ? states[info.state] : "?",
+		       info.apic_id, info.state <= 3 ? states[info.state] : "?",
 		       info.idle ? "idle" : "busy", info.running ? "thread " : "idle ",
 		       (unsigned long long)info.running, info.ready);
 	}
