@@ -31,18 +31,23 @@ struct gate_memory {
  * Check regs against rt and make args, what the routine gets: each integer
  * the low bytes of its register, extended, within its range; for each
  * pointer, a pointer into buffer (buffer_size bytes), where what the
- * caller's pointer points at has been copied. LM_OK, or: LM_ERR_UNSUPPORTED
- * for a routine no gate can call (its result NONE, a NONE or unknown
- * parameter, more than GATE_ARGS), LM_ERR_RANGE for an integer out of
- * range, LM_ERR_FAULT for a pointer whose bytes are not the caller's (or
- * not writable for INOUT) or do not fit in the buffer with the others.
+ * caller's pointer points at has been copied; for each byte buffer, the
+ * same for as many bytes as its length (the next parameter) says.
+ * LM_OK, or: LM_ERR_UNSUPPORTED for a routine no gate can call (its result
+ * NONE, a NONE or unknown parameter, more than GATE_ARGS, a byte buffer
+ * not followed by its 8-byte length), LM_ERR_RANGE for an integer out of
+ * range or a byte buffer longer than its range or than what is left of the
+ * buffer, LM_ERR_FAULT for a pointer whose bytes are not the caller's (or
+ * not writable for INOUT, BYTES_INOUT) or, for a pointer to data, do not
+ * fit in the buffer with the others.
  */
 enum lm_err gate_check(const struct lm_gate_routine *rt, const uint64_t regs[GATE_ARGS],
 		       uint8_t *buffer, uint32_t buffer_size, const struct gate_memory *m,
 		       uint64_t args[GATE_ARGS]);
 
-/* After the routine ran: copy each INOUT parameter's bytes back from the
- * buffer to the caller's memory (gate_check returned LM_OK for these). */
+/* After the routine ran: copy each INOUT and BYTES_INOUT parameter's bytes
+ * back from the buffer to the caller's memory (gate_check returned LM_OK
+ * for these). */
 void gate_copy_back(const struct lm_gate_routine *rt, const uint64_t regs[GATE_ARGS],
 		    const uint8_t *buffer, uint32_t buffer_size, const struct gate_memory *m);
 

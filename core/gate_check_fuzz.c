@@ -2,7 +2,8 @@
  * the input, through gate_check and gate_copy_back. The caller's memory is
  * core/gate_check_mem.h's (4 KiB, its first half writable); the buffer
  * is exactly its size (ASan sees any byte past it). On LM_OK every integer
- * must be in its range and every pointer inside the buffer with its bytes. */
+ * must be in its range and every pointer inside the buffer with its bytes,
+ * a byte buffer's as many as its length (the next parameter) says. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rt.result = (uint8_t)(take(&data, &size, 1) % 8);
 	rt.params = params;
 	for (unsigned i = 0; i < 8; i++) {
-		params[i].kind = (uint8_t)(take(&data, &size, 1) % 8);
+		params[i].kind = (uint8_t)(take(&data, &size, 1) % (LM_GATE_BYTES_INOUT + 1));
 		params[i].size = (uint32_t)take(&data, &size, 2);
 		params[i].lo = take(&data, &size, 8);
 		params[i].hi = take(&data, &size, 8);
@@ -53,6 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check(args[i] >= p->lo && args[i] <= p->hi);
 			else if (p->kind == LM_GATE_SINT)
 				check((int64_t)args[i] >= (int64_t)p->lo && (int64_t)args[i] <= (int64_t)p->hi);
+			else if (p->kind == LM_GATE_BYTES_IN || p->kind == LM_GATE_BYTES_INOUT)
+				/* its length: the next parameter, checked in range */
+				check(i + 1 < rt.nparams && params[i + 1].kind == LM_GATE_UINT &&
+				      params[i + 1].size == 8 && args[i] >= (uintptr_t)buffer &&
+				      args[i] + regs[i + 1] <= (uintptr_t)buffer + buffer_size);
 			else
 				check(args[i] >= (uintptr_t)buffer &&
 				      args[i] + p->size <= (uintptr_t)buffer + buffer_size);

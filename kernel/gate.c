@@ -13,21 +13,33 @@
  *    buffer, and the routine gets pointers into the buffer, never into the
  *    process's memory (core/gate_check.c, tested and fuzzed on the host).
  *
- * The routine then runs in the gate's thread, an ordinary trusted thread
- * of the main scheduler, so never on a set-apart hart; the process's thread
- * waits. Results are copied back (`shared`, `unique`) and the result word
- * goes to rax. A refusal puts an lm_err code in rax: LM_ERR_NOENT for a
- * door or routine not granted, LM_ERR_RANGE for an integer out of range,
- * LM_ERR_FAULT for a pointer outside its memory or without the access,
- * LM_ERR_UNSUPPORTED for a routine no gate can call.
+ * The routine then runs in one of the gate's threads, ordinary trusted
+ * threads of the main scheduler, so never on a set-apart hart; the
+ * process's thread waits. Results are copied back (`shared`, `unique`) and
+ * the result word goes to rax, the carry flag clear. A refusal sets the
+ * carry flag and puts an lm_err code in rax: LM_ERR_NOENT for a door or
+ * routine not granted, LM_ERR_RANGE for an integer out of range or a byte
+ * buffer too long, LM_ERR_FAULT for a pointer outside its memory or without
+ * the access, LM_ERR_UNSUPPORTED for a routine no gate can call.
+ *
+ * Servers: each call outstanding has a gate thread of its own, so a routine
+ * that blocks (timer:wait) holds one thread and delays no other process's
+ * calls. A call takes an idle server, or spawns one (one page) while fewer
+ * than GATE_SERVERS_MAX exist; past that it waits in the queue for the
+ * first server free. Servers never end: idle ones wait for the next call.
+ * A process has one thread, so one call outstanding, and GATE_SERVERS_MAX
+ * is PROCESS_MAX: a call waits only if a spawn fails.
  *
  * The doors a gate knows are those of the IDL files, by their generated
  * descriptions (<lemmings/catalog.h>, made by tools/door-catalog): a grant
  * of another door, of a routine the door lacks, or of one no gate can call
  * is refused when the process starts, saying why (gate_grantable).
  *
- * Locking: queue_lock (interrupts off) guards the request queue. A request
- * lives on its caller's stack until the gate's thread signals it done.
+ * Locking: queue_lock (interrupts off) guards the request queue, the idle
+ * servers and their count. A request lives on its caller's stack until its
+ * server signals it done. A server is signalled only when a caller takes
+ * it off the idle list, and waits right after going on it, so each signal
+ * is consumed by that one wait.
  */
 #include <stddef.h>
 
@@ -53,8 +65,9 @@ struct request {
 
 static struct spinlock queue_lock = SPINLOCK_INIT;
 static struct request *queue_head, *queue_tail;
-static struct thread *server;
-static uint64_t calls, calls_untrusted;
+static struct thread *idle[GATE_SERVERS_MAX];
+static uint32_t idle_count, servers;
+static uint64_t calls, calls_untrusted, running;
 
 /* The catalog's index of the door with this ID, or LM_CATALOG_COUNT. */
 static size_t index_of(const struct lm_api_id *id)
@@ -73,34 +86,52 @@ static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
 	return i < LM_CATALOG_COUNT ? lm_catalog_gates[i] : NULL;
 }
 
-/* The gate's thread: run each request's routine, here, on a trusted hart. */
+/* A gate thread: run each request's routine, here, on a trusted hart;
+ * with none queued, go on the idle list and wait to be taken off it. */
 static void serve(void *arg)
 {
 	for (;;) {
-		struct request *q;
-		bool irq;
+		uint64_t (*fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+		bool irq = plat_spin_lock(&queue_lock);
+		struct request *q = queue_head;
 
-		thread_wait(THREAD_EV_SERVICE);
-		for (;;) {
-			uint64_t (*fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-
-			irq = plat_spin_lock(&queue_lock);
-			q = queue_head;
-			if (q && !(queue_head = q->next))
-				queue_tail = NULL;
-			plat_spin_unlock(&queue_lock, irq);
-			if (!q)
-				break;
-			fn = (uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t))q->routine;
-			q->result = fn(q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]);
-			q->ran_on = this_hart()->id;
-			__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
-			if (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> q->ran_on & 1)
-				__atomic_fetch_add(&calls_untrusted, 1, __ATOMIC_RELAXED);
-			__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
-			thread_signal(q->caller, THREAD_EV_SERVICE);
+		if (q && !(queue_head = q->next))
+			queue_tail = NULL;
+		if (!q)
+			idle[idle_count++] = thread_current(); /* at most servers of them */
+		plat_spin_unlock(&queue_lock, irq);
+		if (!q) {
+			thread_wait(THREAD_EV_SERVICE);
+			continue;
 		}
+		__atomic_fetch_add(&running, 1, __ATOMIC_SEQ_CST);
+		fn = (uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t))q->routine;
+		q->result = fn(q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]);
+		q->ran_on = this_hart()->id;
+		/* Not running, then counted: calls done and one running means
+		 * the next has started (kernel/process_test.c reads them so). */
+		__atomic_fetch_sub(&running, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> q->ran_on & 1)
+			__atomic_fetch_add(&calls_untrusted, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&calls, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
+		thread_signal(q->caller, THREAD_EV_SERVICE);
 	}
+}
+
+/* Start one more gate thread (servers counts it already). */
+static enum lm_err spawn_server(void)
+{
+	struct thread_opts o = {.entry = serve, .priority = PRIO_USER, .name = "gate", .hart = -1};
+	enum lm_err err = thread_spawn(&o, NULL);
+
+	if (err) {
+		bool irq = plat_spin_lock(&queue_lock);
+
+		servers--;
+		plat_spin_unlock(&queue_lock, irq);
+	}
+	return err;
 }
 
 enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why)
@@ -142,10 +173,12 @@ enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why)
 
 void gate_start(void)
 {
-	struct thread_opts o = {.entry = serve, .priority = PRIO_USER, .name = "gate", .hart = -1};
+	bool irq = plat_spin_lock(&queue_lock);
 
-	if (thread_spawn(&o, &server))
-		kprintf("gate: no thread: untrusted processes' door calls will all be refused\n");
+	servers++;
+	plat_spin_unlock(&queue_lock, irq);
+	if (spawn_server())
+		kprintf("gate: no thread yet: the first gated call will try again\n");
 }
 
 uint64_t gate_calls(void)
@@ -158,10 +191,22 @@ uint64_t gate_calls_on_untrusted_harts(void)
 	return __atomic_load_n(&calls_untrusted, __ATOMIC_RELAXED);
 }
 
-/* Run q's routine in the gate's thread and wait for it. */
+uint64_t gate_calls_running(void)
+{
+	return __atomic_load_n(&running, __ATOMIC_RELAXED);
+}
+
+uint32_t gate_servers(void)
+{
+	return __atomic_load_n(&servers, __ATOMIC_RELAXED);
+}
+
+/* Run q's routine in a gate thread of its own and wait for it. With no
+ * server free and none to spawn, q waits for the first free (serve). */
 static void run_trusted(struct request *q)
 {
-	bool irq = plat_spin_lock(&queue_lock);
+	bool irq = plat_spin_lock(&queue_lock), spawn = false;
+	struct thread *free_server = NULL;
 
 	q->caller = thread_current();
 	if (queue_tail)
@@ -169,8 +214,15 @@ static void run_trusted(struct request *q)
 	else
 		queue_head = q;
 	queue_tail = q;
+	if (idle_count)
+		free_server = idle[--idle_count];
+	else if (servers < GATE_SERVERS_MAX)
+		spawn = (servers++, true);
 	plat_spin_unlock(&queue_lock, irq);
-	thread_signal(server, THREAD_EV_SERVICE);
+	if (free_server)
+		thread_signal(free_server, THREAD_EV_SERVICE);
+	else if (spawn && spawn_server())
+		kprintf("gate: no thread for a call: it waits for a busy one\n");
 	while (!__atomic_load_n(&q->done, __ATOMIC_ACQUIRE))
 		thread_wait(THREAD_EV_SERVICE);
 }
@@ -211,7 +263,7 @@ static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 		break;
 	case LM_ERR_RANGE:
 		r->rax = LM_ERR_RANGE;
-		v->refused = "a value out of its range";
+		v->refused = "a value out of its range (or a buffer too long)";
 		return;
 	case LM_ERR_FAULT:
 		r->rax = LM_ERR_FAULT;
@@ -229,6 +281,16 @@ static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 	r->rax = rt->result == LM_GATE_WORD ? q.result : 0;
 }
 
+/* The carry flag on the way back says whether the call was refused
+ * (lemmings/door.h, LM_GATE_REFUSED_FLAG). */
+static void flag_refusal(struct uvm_regs *r, const struct gate_verdict *v)
+{
+	if (v->refused)
+		r->rflags |= LM_GATE_REFUSED_FLAG;
+	else
+		r->rflags &= ~(uint64_t)LM_GATE_REFUSED_FLAG;
+}
+
 void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r, struct gate_verdict *v)
 {
 	*v = (struct gate_verdict){0};
@@ -238,6 +300,7 @@ void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 		r->rax = LM_ERR_FAULT;
 		if (aspace_read(space, r->rdi, &id, sizeof id, false) != LM_OK) {
 			v->refused = "a pointer outside its memory";
+			flag_refusal(r, v);
 			return;
 		}
 		r->rax = LM_ERR_NOENT;
@@ -246,7 +309,8 @@ void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 				r->rax = 0x1000 + i;
 		if (r->rax == LM_ERR_NOENT)
 			v->refused = "not granted";
-		return;
+	} else {
+		call(g, space, r, v);
 	}
-	call(g, space, r, v);
+	flag_refusal(r, v);
 }

@@ -14,7 +14,8 @@
 #include "arch/uvm.h"
 
 #define GATE_GRANTS_MAX 8
-#define GATE_BUFFER 512 /* bytes of pointed-at data one call may copy */
+#define GATE_BUFFER 4096 /* bytes of pointed-at data and buffers one call may copy */
+#define GATE_SERVERS_MAX 64 /* gate threads at most: PROCESS_MAX, one call each */
 
 /* A door, and which of its routines (bit i: routine i) may be called. */
 struct gate_grant {
@@ -39,8 +40,9 @@ struct gate_verdict {
  * Answer the syscall in r (rax: LM_GATE_SYS_FIND or a call, lemmings/door.h)
  * of the process whose gate and space these are: check it against the
  * grants and the interface, copy what its pointers point at in, run the
- * routine in the gate's thread on a trusted hart, copy back, and put the
- * result (or the lm_err code of a refusal) in r->rax. Blocks until then.
+ * routine in a gate thread on a trusted hart, copy back, and put the
+ * result in r->rax with the carry flag clear, or the lm_err code of a
+ * refusal with it set. Blocks until then.
  */
 void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r,
 		 struct gate_verdict *v);
@@ -60,12 +62,15 @@ struct gate_refusal {
  */
 enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why);
 
-/* Start the gate's thread (once, at boot). */
+/* Start the first gate thread (once, at boot); more come as calls need. */
 void gate_start(void);
 
 /* Calls the gate's thread has run, and on how many of them the hart was
  * set apart for untrusted work (never, if the placement holds). */
 uint64_t gate_calls(void);
 uint64_t gate_calls_on_untrusted_harts(void);
+/* Routines running in gate threads right now; gate threads that exist. */
+uint64_t gate_calls_running(void);
+uint32_t gate_servers(void);
 
 #endif

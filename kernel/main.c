@@ -25,6 +25,7 @@
 #include "kernel/crash.h"
 #include "kernel/firmware.h"
 #include "kernel/intr.h"
+#include "kernel/console_door.h"
 #include "kernel/irq_door.h"
 #include "kernel/ktest.h"
 #include "kernel/memmap.h"
@@ -119,6 +120,7 @@ static void publish_services(void)
 	aspace_door_publish();
 	untrusted_boot();
 	irq_door_publish();
+	console_door_publish();
 }
 
 /* Text the boot loader or the user gave, made safe to print (control

@@ -1,6 +1,6 @@
 # kernel/: the kernel proper (generic parts), and the kernel image.
 
-KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/acpi_s5.c kernel/bootopt.c kernel/cmdline.c kernel/console.c kernel/crash.c kernel/firmware.c kernel/fault.c kernel/ksyms.c \
+KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/acpi_s5.c kernel/bootopt.c kernel/cmdline.c kernel/console.c kernel/console_door.c kernel/crash.c kernel/firmware.c kernel/fault.c kernel/ksyms.c \
 	kernel/intr.c kernel/ioapic.c kernel/irq_door.c kernel/msi.c \
 	kernel/memmap.c kernel/memory_door.c kernel/memory_door_test.c \
 	kernel/aspace.c kernel/aspace_test.c kernel/aspace_bench.c \

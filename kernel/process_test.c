@@ -267,6 +267,45 @@ TEST(process, gated_calls_are_checked_and_run_on_a_trusted_hart)
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }
 
+/* One process blocked in a long gated call (u-sleep: timer:wait, ten
+ * seconds) holds one gate thread, and another's gated calls (u-gate's)
+ * all complete meanwhile: each call has a gate thread of its own. With
+ * one gate thread for all, u-gate would end only after u-sleep's wait. */
+TEST(process, a_blocking_gated_call_delays_no_other_process)
+{
+	const struct gate_grant sleeper[] = {{timer_api_id, 0x1f}}; /* now .. destroy */
+	const struct gate_grant caller[] = {{harts_api_id, 1u << 0 | 1u << 1}}; /* count, describe */
+	uint64_t calls = gate_calls(), by, sid, cid;
+	struct archive_entry s, c;
+	uint32_t status;
+
+	if (hart_count < 2) {
+		test_diag("one hart: nothing can be set apart");
+		return;
+	}
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/u-sleep", &s), LM_OK);
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/u-gate", &c), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
+	ASSERT_EQ(gate_calls_running(), 0);
+	ASSERT_EQ(untrusted_start("u-sleep", s.data, s.size, 64, sleeper, 1, &sid), LM_OK);
+	/* The sign that it waits: its three calls before (now, create, set)
+	 * done and a fourth running. */
+	by = plat_now_ns() + SCHED_TEST_LIVENESS_NS;
+	while (!(gate_calls() >= calls + 3 && gate_calls_running() == 1) && plat_now_ns() < by)
+		timer_sleep_ns(1000000);
+	ASSERT(gate_calls() >= calls + 3 && gate_calls_running() == 1);
+	ASSERT_EQ(untrusted_start("u-gate", c.data, c.size, 64, caller, 1, &cid), LM_OK);
+	ASSERT_EQ(untrusted_wait(cid, &status), LM_OK);
+	EXPECT_EQ(status, 0); /* every gated call it made came back */
+	EXPECT_EQ(gate_calls_running(), 1); /* and u-sleep's wait still runs */
+	EXPECT(gate_servers() >= 2);
+	test_diag("gate threads: %u", gate_servers());
+	ASSERT_EQ(untrusted_wait(sid, &status), LM_OK);
+	EXPECT_EQ(status, 0);
+	EXPECT_EQ(gate_calls_on_untrusted_harts(), 0);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
 /* Pages free, or holding a freed one-page thread stack in a hart's cache
  * (core/stack.c): a thread's stack goes to the cache of the hart it ends
  * on, which is not the one that spawned it. */

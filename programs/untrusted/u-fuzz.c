@@ -33,7 +33,7 @@ static uint64_t value(uint64_t *mine)
 
 int main(void)
 {
-	uint64_t mine[16];
+	uint64_t mine[16], result;
 	struct lm_api_id id;
 
 	for (int i = 0; i < CALLS; i++) {
@@ -46,7 +46,7 @@ int main(void)
 			continue;
 		}
 		lm_gate_call((const void *)(uintptr_t)(0xffc + next() % 8), next() % 9, value(mine),
-			     value(mine), value(mine), value(mine), value(mine));
+			     value(mine), value(mine), value(mine), value(mine), &result);
 	}
 	return 0;
 }

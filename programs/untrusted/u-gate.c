@@ -2,7 +2,8 @@
  * u-gate: one program source, built untrusted (LM_UNTRUSTED): the Harts
  * door's generated wrappers call through the gate. Granted count and
  * describe of the Harts door (by its starter), nothing of the Timer door.
- * Its exit status is the number of the first check that failed, 0 if none.
+ * The _gated wrappers tell a refusal from a result. Its exit status is the
+ * number of the first check that failed, 0 if none.
  */
 #include <lemmings/harts.h>
 #include <lemmings/timer.h>
@@ -32,5 +33,15 @@ int main(void)
 		return 8; /* its own code: readable, not writable */
 	if (harts_add(h, 0) != LM_ERR_NOENT)
 		return 9; /* a routine not granted */
+	/* A refusal is told apart from any result (the carry flag): count's
+	 * result could be 4, LM_ERR_NOENT's code. */
+	if (harts_count_gated(h, &n) != LM_OK || n < 2)
+		return 10;
+	{
+		harts_status st = 0xfff;
+
+		if (harts_add_gated(h, 0, &st) != LM_ERR_NOENT || st != 0xfff)
+			return 11; /* refused, and no result written */
+	}
 	return 0;
 }

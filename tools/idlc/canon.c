@@ -84,6 +84,12 @@ static void put_type(struct idl_buf *b, const struct idl_type *t)
 	case IDL_NAMED:
 		buf_puts(b, t->name);
 		break;
+	case IDL_BYTES:
+		buf_printf(b, "bytes %s ", ptr[t->ptr]);
+		idl_put_value(b, t->lo);
+		buf_puts(b, " to ");
+		idl_put_value(b, t->hi);
+		break;
 	}
 }
 

@@ -419,13 +419,43 @@ static int check_sum(struct idl_ctx *ctx, const struct idl_type *t)
 	return 0;
 }
 
+/* A byte buffer is a pointer and a length: a parameter or a record's two
+ * members, never a result (nothing would own its bytes). */
+static int check_result(struct idl_ctx *ctx, const struct idl_type *out)
+{
+	if (idl_base(out)->kind == IDL_BYTES)
+		return idl_error(ctx, out->pos, "a byte buffer cannot be a routine's result");
+	return 0;
+}
+
+/* A byte buffer field f of record t has a length member f_len: no other
+ * field may take that name. */
+static int check_bytes_field(struct idl_ctx *ctx, const struct idl_type *t,
+			     const struct idl_field *f)
+{
+	size_t n = strlen(f->name);
+
+	if (idl_base(f->type)->kind != IDL_BYTES)
+		return 0;
+	for (const struct idl_field *g = t->fields; g; g = g->next)
+		if (!strncmp(g->name, f->name, n) && !strcmp(g->name + n, "_len"))
+			return idl_error(ctx, g->pos,
+					 "field '%s' clashes with the length of byte buffer '%s'",
+					 g->name, f->name);
+	return 0;
+}
+
 static int check_values(struct idl_ctx *ctx, const struct idl_type *t)
 {
 	switch (t->kind) {
 	case IDL_POINTER:
+		if (idl_base(t->target)->kind == IDL_BYTES)
+			return idl_error(ctx, t->target->pos,
+					 "a pointer cannot point at a byte buffer (bytes is one already)");
 		return check_values(ctx, t->target);
 	case IDL_ROUTINE:
-		return check_values(ctx, t->in) || check_values(ctx, t->out);
+		return check_values(ctx, t->in) || check_values(ctx, t->out) ||
+		       check_result(ctx, t->out);
 	case IDL_SUM:
 		return check_sum(ctx, t);
 	case IDL_RECORD:
@@ -434,7 +464,7 @@ static int check_values(struct idl_ctx *ctx, const struct idl_type *t)
 				return idl_error(ctx, f->pos,
 						 "field '%s' has type null, which holds nothing",
 						 f->name);
-			if (check_values(ctx, f->type))
+			if (check_values(ctx, f->type) || check_bytes_field(ctx, t, f))
 				return -1;
 		}
 		return 0;
@@ -455,7 +485,8 @@ int idl_check(struct idl_ctx *ctx, struct idl_file *file)
 			return -1;
 	for (struct idl_door *o = file->doors; o; o = o->next)
 		for (struct idl_routine *r = o->routines; r; r = r->next)
-			if (check_values(ctx, r->in) || check_values(ctx, r->out))
+			if (check_values(ctx, r->in) || check_values(ctx, r->out) ||
+			    check_result(ctx, r->out))
 				return -1;
 	if (!file->doors)
 		return idl_error(ctx, start, "missing door: the file defines no door");

@@ -211,6 +211,9 @@ static int add_def(struct gen *g, const struct idl_def *d)
 		       add(g, d->pos, gen_upper(g, gen_fmt(g, "%s_MAX", cname)), what);
 	if (base->kind == IDL_SUM)
 		return add_sum_names(g, d->pos, cname, base, what);
+	if (base->kind == IDL_BYTES)
+		return add(g, d->pos, gen_upper(g, gen_fmt(g, "%s_LEN_MIN", cname)), what) ||
+		       add(g, d->pos, gen_upper(g, gen_fmt(g, "%s_LEN_MAX", cname)), what);
 	return 0;
 }
 
@@ -226,10 +229,15 @@ static int add_door(struct gen *g, const struct idl_door *o)
 	    add(g, o->pos, gen_fmt(g, "%s_api_id", o->name), what) ||
 	    add(g, o->pos, gen_fmt(g, "%s_door_find", o->name), what))
 		return -1;
-	for (const struct idl_routine *r = o->routines; r; r = r->next)
-		if (add(g, r->pos, gen_fmt(g, "%s_%s", o->name, r->name),
-			gen_fmt(g, "routine '%s' of door '%s'", r->name, o->name)))
+	for (const struct idl_routine *r = o->routines; r; r = r->next) {
+		const char *rw = gen_fmt(g, "routine '%s' of door '%s'", r->name, o->name);
+
+		/* The direct wrapper, and an untrusted build's (gen.c, gen_gate). */
+		if (add(g, r->pos, gen_fmt(g, "%s_%s", o->name, r->name), rw) ||
+		    add(g, r->pos, gen_fmt(g, "%s_%s_untrusted", o->name, r->name), rw) ||
+		    add(g, r->pos, gen_fmt(g, "%s_%s_gated", o->name, r->name), rw))
 			return -1;
+	}
 	return 0;
 }
 
@@ -241,11 +249,18 @@ static int check_params(struct gen *g, const struct idl_type *in)
 
 	if (b->kind != IDL_RECORD)
 		return 0;
-	for (const struct idl_field *f = b->fields; f; f = f->next)
+	for (const struct idl_field *f = b->fields; f; f = f->next) {
+		const char *len = gen_fmt(g, "%s_len", f->name);
+
 		if ((n = find(g, f->name)))
 			return idl_error(g->ctx, f->pos,
 					 "field '%s' cannot be a parameter: it would hide the C name of %s",
 					 f->name, n->what);
+		if (idl_base(f->type)->kind == IDL_BYTES && (n = find(g, len)))
+			return idl_error(g->ctx, f->pos,
+					 "field '%s' cannot be a parameter: its length '%s' would hide "
+					 "the C name of %s", f->name, len, n->what);
+	}
 	return 0;
 }
 
@@ -306,6 +321,8 @@ const char *gen_ctype(struct gen *g, const struct idl_type *t)
 		return gen_fmt(g, "struct %s", t->cname);
 	case IDL_ROUTINE:
 		return gen_fmt(g, "%s *", t->cname);
+	case IDL_BYTES:
+		return t->ptr == PTR_CONSTANT ? "const uint8_t *" : "uint8_t *";
 	case IDL_POINTER:
 		inner = gen_ctype(g, t->target);
 		if (t->ptr != PTR_CONSTANT)
@@ -350,14 +367,23 @@ const char *gen_params(struct gen *g, const struct idl_type *in, const char **ar
 	} else if (b->kind != IDL_RECORD) {
 		/* Named after its type when that is a safe C name. */
 		a = "arg";
-		if (in->kind == IDL_NAMED && !idl_is_c_reserved(in->name) && !find(g, in->name))
+		if (in->kind == IDL_NAMED && !idl_is_c_reserved(in->name) && !find(g, in->name) &&
+		    (b->kind != IDL_BYTES || !find(g, gen_fmt(g, "%s_len", in->name))))
 			a = in->name;
 		p = gen_decl(g, gen_ctype(g, in), a);
+		if (b->kind == IDL_BYTES) {
+			p = gen_fmt(g, "%s, uint64_t %s_len", p, a);
+			a = gen_fmt(g, "%s, %s_len", a, a);
+		}
 	} else {
 		for (const struct idl_field *f = b->fields; f; f = f->next) {
-			buf_printf(&params, "%s%s", gen_decl(g, gen_ctype(g, f->type), f->name),
+			bool bytes = idl_base(f->type)->kind == IDL_BYTES;
+
+			buf_printf(&params, "%s%s%s", gen_decl(g, gen_ctype(g, f->type), f->name),
+				   bytes ? gen_fmt(g, ", uint64_t %s_len", f->name) : "",
 				   f->next ? ", " : "");
-			buf_printf(&names, "%s%s", f->name, f->next ? ", " : "");
+			buf_printf(&names, "%s%s%s", f->name,
+				   bytes ? gen_fmt(g, ", %s_len", f->name) : "", f->next ? ", " : "");
 		}
 		if (params.failed || names.failed)
 			g->nomem = true;

@@ -84,6 +84,8 @@ static void gen_record(struct gen *g, const char *cname, const struct idl_type *
 	for (const struct idl_field *f = t->fields; f; f = f->next) {
 		put_doc(g, f->doc, "\t");
 		buf_printf(g->out, "\t%s;\n", gen_decl(g, gen_ctype(g, f->type), f->name));
+		if (idl_base(f->type)->kind == IDL_BYTES)
+			buf_printf(g->out, "\tuint64_t %s_len;\n", f->name);
 	}
 	buf_puts(g->out, "};\n");
 }
@@ -159,7 +161,13 @@ static void gen_def_body(struct gen *g, const struct idl_def *d)
 	default:
 		break;
 	}
-	if (base->kind == IDL_INT)
+	if (base->kind == IDL_BYTES) {
+		const char *up = gen_upper(g, cname);
+
+		buf_printf(g->out, "typedef %s;\n", gen_decl(g, gen_ctype(g, base), cname));
+		buf_printf(g->out, "#define %s_LEN_MIN %s\n#define %s_LEN_MAX %s\n", up,
+			   c_value(g, base->lo, false), up, c_value(g, base->hi, false));
+	} else if (base->kind == IDL_INT)
 		gen_int(g, cname, gen_ctype(g, t), base);
 	else if (base->kind == IDL_SUM)
 		gen_sum(g, cname, base);
@@ -257,8 +265,15 @@ static char desc_kind(const struct idl_type *t)
 	case IDL_POINTER: return 'p';
 	case IDL_ROUTINE: return 'r';
 	case IDL_SUM: return 's';
+	case IDL_BYTES: return 'p'; /* and its length, 'q': desc_kinds */
 	default: return 'R';
 	}
+}
+
+/* The kind letters of one parameter: a byte buffer is two. */
+static const char *desc_kinds(struct gen *g, const struct idl_type *t)
+{
+	return idl_base(t)->kind == IDL_BYTES ? "pq" : gen_fmt(g, "%c", desc_kind(t));
 }
 
 static void gen_door_desc(struct gen *g, const struct idl_door *o, const char *up)
@@ -273,9 +288,9 @@ static void gen_door_desc(struct gen *g, const struct idl_door *o, const char *u
 		buf_printf(g->out, "\t{ \"%s\", \"", r->name);
 		if (in->kind == IDL_RECORD)
 			for (const struct idl_field *f = in->fields; f; f = f->next)
-				buf_printf(g->out, "%c", desc_kind(f->type));
+				buf_puts(g->out, desc_kinds(g, f->type));
 		else if (in->kind != IDL_NULL)
-			buf_printf(g->out, "%c", desc_kind(r->in));
+			buf_puts(g->out, desc_kinds(g, r->in));
 		buf_printf(g->out, "\", '%c' },\n", desc_kind(r->out));
 	}
 	buf_printf(g->out, "};\nstatic const struct lm_door_desc %s_door_desc "
@@ -323,6 +338,7 @@ static const char *gate_param_why(const struct idl_type *t)
 
 	switch (b->kind) {
 	case IDL_INT:
+	case IDL_BYTES:
 		return NULL;
 	case IDL_ROUTINE:
 		return "a routine";
@@ -336,12 +352,12 @@ static const char *gate_param_why(const struct idl_type *t)
 		return "not a value";
 	}
 	/* A pointer to a byte is a string or a buffer whose length the IDL
-	 * does not say (it has no byte-buffer type yet): not checkable. */
+	 * does not say (a byte buffer, `bytes`, does): not checkable. */
 	target = idl_base(b->target);
 	if (target->kind == IDL_NULL)
 		return "a pointer to nothing in particular";
 	if (target->kind == IDL_INT && (target->itype == INT_U8 || target->itype == INT_S8))
-		return "a pointer to bytes (a string or buffer with no length)";
+		return "a pointer to bytes (a string or buffer with no length: use bytes)";
 	return plain_data(b->target, 0) ? NULL : "a pointer to data holding pointers or routines";
 }
 
@@ -362,6 +378,11 @@ static void gen_gate_param(struct gen *g, const struct idl_type *t)
 		buf_printf(g->out, "\t{ %s, %u, 0x%llxull, 0x%llxull },\n",
 			   idl_is_signed(b->itype) ? "LM_GATE_SINT" : "LM_GATE_UINT",
 			   width[b->itype], bits64(b->lo), bits64(b->hi));
+	else if (b->kind == IDL_BYTES) /* the pointer, then its length */
+		buf_printf(g->out, "\t{ %s, 0, 0x%llxull, 0x%llxull },\n"
+			   "\t{ LM_GATE_UINT, 8, 0x%llxull, 0x%llxull },\n",
+			   b->ptr == PTR_CONSTANT ? "LM_GATE_BYTES_IN" : "LM_GATE_BYTES_INOUT",
+			   bits64(b->lo), bits64(b->hi), bits64(b->lo), bits64(b->hi));
 	else if (gate_param_ok(t))
 		buf_printf(g->out, "\t{ %s, sizeof(%s), 0, 0 },\n",
 			   b->ptr == PTR_CONSTANT ? "LM_GATE_IN" : "LM_GATE_INOUT",
@@ -382,12 +403,18 @@ static const char *gate_result(const struct idl_routine *r)
 	return "LM_GATE_NONE";
 }
 
-/* The routine's parameters as a list (a record's fields, or the one). */
+/* The routine's C parameters (a record's fields, or the one; a byte
+ * buffer is two: its pointer and its length). */
 static size_t gate_nparams(const struct idl_routine *r)
 {
 	const struct idl_type *in = idl_base(r->in);
+	size_t n = 0;
 
-	return in->kind == IDL_NULL ? 0 : in->kind == IDL_RECORD ? in->nfields : 1;
+	if (in->kind != IDL_RECORD)
+		return in->kind == IDL_NULL ? 0 : in->kind == IDL_BYTES ? 2 : 1;
+	for (const struct idl_field *f = in->fields; f; f = f->next)
+		n += idl_base(f->type)->kind == IDL_BYTES ? 2 : 1;
+	return n;
 }
 
 /* Why a gate cannot call r, for the gate's refusals (a string literal's
@@ -435,6 +462,65 @@ static void gen_gate_params(struct gen *g, const struct idl_door *o, const struc
 	buf_puts(g->out, "};\n");
 }
 
+/*
+ * The wrappers of gateable routine r (index i). D_r_gated returns LM_OK and
+ * the result in *Result, or the lm_err code of the gate's refusal; in an
+ * untrusted build it makes the syscall (lm_gate_call), and D_r, the same C
+ * signature as the direct wrapper, calls it and returns the refusal's code
+ * in place of a result (a status reads it as one; for a result whose range
+ * holds small numbers, D_r_gated tells them apart). In a trusted build
+ * D_r_gated calls the door directly, so one source builds both ways.
+ */
+static void gen_gate_wrappers(struct gen *g, const struct idl_door *o,
+			      const struct idl_routine *r, size_t i, bool untrusted)
+{
+	const char *args, *params = gen_params(g, r->in, &args);
+	const char *out = gen_ctype(g, r->out);
+	bool is_void = idl_base(r->out)->kind == IDL_NULL, none = !strcmp(params, "void");
+	const char *gated = gen_fmt(g, "%s_%s_gated", o->name, r->name);
+	struct idl_buf call = {0};
+	size_t n = gate_nparams(r), k = 0;
+	const char *a = args;
+
+	buf_printf(g->out, "static inline enum lm_err %s(const struct %s_door *Door%s%s%s)\n{\n",
+		   gated, o->name, none ? "" : ", ", none ? "" : params,
+		   is_void ? "" : gen_fmt(g, ", %s", gen_decl(g, out, "*Result")));
+	if (!untrusted) {
+		buf_printf(g->out, "\t%sDoor->%s(%s);\n\treturn LM_OK;\n}\n",
+			   is_void ? "" : "*Result = ", r->name, args);
+		return;
+	}
+	/* Each argument as a word; the missing ones 0. */
+	while (k < 5) {
+		size_t len = strcspn(a, ",");
+
+		if (k < n)
+			buf_printf(&call, ", (uint64_t)(uintptr_t)(%.*s)", (int)len, a);
+		else
+			buf_puts(&call, ", 0");
+		a += len;
+		a += *a == ',' ? 2 : 0;
+		k++;
+	}
+	if (call.failed)
+		g->nomem = true;
+	buf_printf(g->out, "\tuint64_t Value = 0;\n\tenum lm_err Refused = lm_gate_call(Door, %zu%s, "
+		   "&Value);\n\n", i, call.data ? call.data : "");
+	buf_printf(g->out, "\t%sreturn Refused;\n}\n",
+		   is_void ? "" : gen_fmt(g, "if (!Refused)\n\t\t*Result = (%s)Value;\n\t", out));
+	buf_free(&call);
+	buf_printf(g->out, "static inline %s(const struct %s_door *Door%s%s)\n{\n",
+		   gen_decl(g, out, gen_fmt(g, "%s_%s_untrusted", o->name, r->name)), o->name,
+		   none ? "" : ", ", none ? "" : params);
+	if (is_void)
+		buf_printf(g->out, "\t(void)%s(Door%s%s);\n}\n", gated, none ? "" : ", ", args);
+	else
+		buf_printf(g->out, "\t%s Result;\n\tenum lm_err Refused = %s(Door%s%s, &Result);\n\n"
+			   "\treturn Refused ? (%s)Refused : Result;\n}\n", out, gated,
+			   none ? "" : ", ", args, out);
+	buf_printf(g->out, "#define %s_%s %s_%s_untrusted\n", o->name, r->name, o->name, r->name);
+}
+
 /* The door's gate description, and the wrappers of an untrusted build
  * (LM_UNTRUSTED), which call each routine a gate can call through the
  * syscall instruction, with the same C signature. */
@@ -470,39 +556,14 @@ static void gen_gate(struct gen *g, const struct idl_door *o, const char *up)
 		   "\treturn (const struct %s_door *)lm_gate_find(&%s_api_id);\n}\n"
 		   "#define %s_door_find %s_untrusted_find\n", o->name, o->name, o->name,
 		   o->name, o->name, o->name);
-	for (const struct idl_routine *r = o->routines; r; r = r->next, i++) {
-		const char *args, *params = gen_params(g, r->in, &args);
-		const char *out = gen_ctype(g, r->out);
-		bool is_void = idl_base(r->out)->kind == IDL_NULL;
-		struct idl_buf call = {0};
-		size_t n = gate_nparams(r), k = 0;
-		const char *a = args;
-
-		if (!gateable(g, r))
-			continue;
-		/* Each argument as a word; the missing ones 0. */
-		while (k < 5) {
-			size_t len = strcspn(a, ",");
-
-			if (k < n)
-				buf_printf(&call, ", (uint64_t)(uintptr_t)(%.*s)", (int)len, a);
-			else
-				buf_puts(&call, ", 0");
-			a += len;
-			a += *a == ',' ? 2 : 0;
-			k++;
-		}
-		if (call.failed)
-			g->nomem = true;
-		buf_printf(g->out, "static inline %s(const struct %s_door *Door%s%s)\n{\n",
-			   gen_decl(g, out, gen_fmt(g, "%s_%s_untrusted", o->name, r->name)), o->name,
-			   strcmp(params, "void") ? ", " : "", strcmp(params, "void") ? params : "");
-		buf_printf(g->out, "\t%slm_gate_call(Door, %zu%s);\n}\n",
-			   is_void ? "" : gen_fmt(g, "return (%s)", out), i, call.data ? call.data : "");
-		buf_printf(g->out, "#define %s_%s %s_%s_untrusted\n", o->name, r->name, o->name,
-			   r->name);
-		buf_free(&call);
-	}
+	for (const struct idl_routine *r = o->routines; r; r = r->next, i++)
+		if (gateable(g, r))
+			gen_gate_wrappers(g, o, r, i, true);
+	buf_puts(g->out, "#else\n/* A trusted build: the same, a direct call that the gate never "
+		      "refuses. */\n");
+	for (const struct idl_routine *r = o->routines; r; r = r->next)
+		if (gateable(g, r))
+			gen_gate_wrappers(g, o, r, 0, false);
 	buf_puts(g->out, "#endif\n");
 }
 

@@ -117,7 +117,11 @@ const char *tok_describe(const struct idl_token *tok, char *buf, size_t size);
 
 /* ---------------------------------------------------------------- tree */
 
-enum idl_kind { IDL_INT, IDL_NULL, IDL_POINTER, IDL_RECORD, IDL_SUM, IDL_ROUTINE, IDL_NAMED };
+/* IDL_BYTES: a byte buffer, a pointer with its length (`bytes constant
+ * 0 to 4096`), two C parameters or members; ptr says how, lo/hi bound the
+ * length (itype INT_U64). */
+enum idl_kind { IDL_INT, IDL_NULL, IDL_POINTER, IDL_RECORD, IDL_SUM, IDL_ROUTINE, IDL_NAMED,
+		IDL_BYTES };
 enum idl_int { INT_U8, INT_U16, INT_U32, INT_U64, INT_S8, INT_S16, INT_S32, INT_S64, INT_UPTR };
 enum idl_ptr { PTR_CONSTANT, PTR_SHARED, PTR_UNIQUE };
 
@@ -136,10 +140,10 @@ struct idl_type {
 	enum idl_kind kind;
 	struct idl_pos pos;
 	enum idl_int itype;            /* IDL_INT */
-	idl_value lo, hi;              /* IDL_INT, inclusive, checked */
+	idl_value lo, hi;              /* IDL_INT, IDL_BYTES (length), inclusive, checked */
 	bool ranged;                   /* a range was written */
 	struct idl_pos range_pos;
-	enum idl_ptr ptr;              /* IDL_POINTER */
+	enum idl_ptr ptr;              /* IDL_POINTER, IDL_BYTES */
 	struct idl_type *target;       /* IDL_POINTER */
 	struct idl_field *fields;      /* IDL_RECORD, IDL_SUM */
 	size_t nfields;

@@ -274,19 +274,48 @@ static int parse_int(struct parser *p, struct idl_type *t)
 	return 0;
 }
 
-static int parse_pointer(struct parser *p, struct idl_type *t, int depth)
+/* The pointer kind after 'pointer' or 'bytes' (of). */
+static int parse_ptr_kind(struct parser *p, struct idl_type *t, const char *of)
 {
-	if (advance(p))
-		return -1;
+	char wanted[64];
+
 	if (at_kw(p, KW_CONSTANT))
 		t->ptr = PTR_CONSTANT;
 	else if (at_kw(p, KW_SHARED))
 		t->ptr = PTR_SHARED;
 	else if (at_kw(p, KW_UNIQUE))
 		t->ptr = PTR_UNIQUE;
-	else
-		return unexpected(p, "'constant', 'shared' or 'unique' after 'pointer'");
-	if (advance(p))
+	else {
+		snprintf(wanted, sizeof wanted, "'constant', 'shared' or 'unique' after '%s'", of);
+		return unexpected(p, wanted);
+	}
+	return advance(p);
+}
+
+/* bytes = "bytes" ("constant" | "shared" | "unique") [range]: a byte
+ * buffer, its length in the range (of u64). 'bytes' is a name that means
+ * this only where a type is expected (boot_archive's routine 'bytes'
+ * predates it); no type may be called so. */
+static int parse_bytes(struct parser *p, struct idl_type *t)
+{
+	t->kind = IDL_BYTES;
+	t->itype = INT_U64;
+	idl_int_limits(INT_U64, &t->lo, &t->hi);
+	if (advance(p) || parse_ptr_kind(p, t, "bytes"))
+		return -1;
+	if (p->cur.kind == TOK_NUMBER || p->cur.kind == TOK_MINUS || at_kw(p, KW_ADDRESS_MAX))
+		return parse_range(p, t);
+	return 0;
+}
+
+static bool at_bytes(const struct parser *p)
+{
+	return p->cur.kind == TOK_NAME && p->cur.len == 5 && !memcmp(p->cur.text, "bytes", 5);
+}
+
+static int parse_pointer(struct parser *p, struct idl_type *t, int depth)
+{
+	if (advance(p) || parse_ptr_kind(p, t, "pointer"))
 		return -1;
 	t->target = parse_type(p, depth + 1);
 	return t->target ? 0 : -1;
@@ -305,6 +334,8 @@ static int parse_signature(struct parser *p, struct idl_type **in, struct idl_ty
 
 static int parse_type_body(struct parser *p, struct idl_type *t, int depth)
 {
+	if (at_bytes(p))
+		return parse_bytes(p, t);
 	if (p->cur.kind == TOK_NAME) {
 		t->kind = IDL_NAMED;
 		t->name = arena_strndup(&p->ctx->arena, p->cur.text, p->cur.len);
@@ -416,6 +447,9 @@ static int parse_def(struct parser *p, struct idl_def ***tail)
 	if (!d)
 		return idl_nomem(p->ctx);
 	d->doc = p->cur.lead_doc;
+	if (at_bytes(p))
+		return idl_error(p->ctx, p->cur.pos,
+				 "'bytes' is a reserved word and cannot name a type");
 	if (expect_name(p, "type", &d->name, &d->pos) ||
 	    expect(p, TOK_EQ, "'=' after the type name"))
 		return -1;

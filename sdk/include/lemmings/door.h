@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include <lemmings/err.h>
+
 /* The first 16 bytes of the SHA-256 of the interface's canonical form
  * (docs/idl.md). All zeroes is never a valid ID. */
 struct lm_api_id {
@@ -43,16 +45,18 @@ struct lm_door {
  * (P_gate_desc): for each routine its parameters, in order, and its result.
  * A parameter is an integer with its range (UINT, SINT: the low `size`
  * bytes of the register, extended, within [lo, hi] as unsigned or signed
- * 64-bit values), or a pointer to `size` bytes of plain data (IN:
+ * 64-bit values), a pointer to `size` bytes of plain data (IN:
  * `constant`, copied in; INOUT: `shared` or `unique`, copied in and back
- * out). Plain data holds no pointer, routine, or sum with a pointer
- * variant. Anything else is NONE, and a routine with a NONE parameter, more
+ * out), or a byte buffer (BYTES_IN, BYTES_INOUT, copied likewise): a
+ * pointer whose length is the next parameter, a UINT of 8 bytes with the
+ * length's range (also in the buffer's lo and hi). Plain data holds no
+ * pointer, routine, or sum with a pointer variant. Anything else is NONE, and a routine with a NONE parameter, more
  * than five parameters, or a result that is not void or one word (WORD: an
  * integer, or a sum of integers) cannot be called through a gate.
  */
 enum lm_gate_kind {
 	LM_GATE_NONE, LM_GATE_UINT, LM_GATE_SINT, LM_GATE_IN, LM_GATE_INOUT,
-	LM_GATE_VOID, LM_GATE_WORD,
+	LM_GATE_VOID, LM_GATE_WORD, LM_GATE_BYTES_IN, LM_GATE_BYTES_INOUT,
 };
 
 struct lm_gate_param {
@@ -78,25 +82,37 @@ struct lm_gate_desc {
 /* The gate's syscalls (rax): 0 exit (status in rdi); 1 find (rdi: a
  * struct lm_api_id): a door token, or an lm_err code; a call: the token
  * shifted left 16 bits, or the routine's index, with the arguments in rdi,
- * rsi, rdx, r8, r9. rcx, r10 and r11 are clobbered. */
+ * rsi, rdx, r8, r9. rcx, r10 and r11 are clobbered. On return the carry
+ * flag says whether the gate refused the call: set, rax holds the lm_err
+ * code of the refusal and the routine did not run; clear, rax holds the
+ * routine's result (a token, for find). So a refusal is never mistaken for
+ * a result, whatever the routine's result range. */
 #define LM_GATE_SYS_EXIT 0
 #define LM_GATE_SYS_FIND 1
 #define LM_GATE_TOKEN_SHIFT 16
+#define LM_GATE_REFUSED_FLAG 0x1u /* RFLAGS.CF */
 
 /* For untrusted programs (built with LM_UNTRUSTED): the generated
- * wrappers call through these. */
-static inline uint64_t lm_gate_call(const void *door, uint64_t routine, uint64_t a, uint64_t b,
-				    uint64_t c, uint64_t d, uint64_t e)
+ * wrappers call through these. LM_OK and the routine's result in *result,
+ * or the code of the gate's refusal (*result untouched). */
+static inline enum lm_err lm_gate_call(const void *door, uint64_t routine, uint64_t a,
+				       uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+				       uint64_t *result)
 {
 	register uint64_t r8 __asm__("r8") = d;
 	register uint64_t r9 __asm__("r9") = e;
 	uint64_t rax = ((uint64_t)(uintptr_t)door << LM_GATE_TOKEN_SHIFT) | routine;
+	_Bool refused;
 
 	__asm__ volatile("syscall"
-			 : "+a"(rax), "+D"(a), "+S"(b), "+d"(c), "+r"(r8), "+r"(r9)
+			 : "+a"(rax), "+D"(a), "+S"(b), "+d"(c), "+r"(r8), "+r"(r9),
+			   "=@ccc"(refused)
 			 :
 			 : "rcx", "r10", "r11", "memory");
-	return rax;
+	if (refused)
+		return (enum lm_err)rax;
+	*result = rax;
+	return LM_OK;
 }
 
 /* A token for the door with this ID if the process was granted any of its
@@ -106,10 +122,11 @@ static inline const void *lm_gate_find(const struct lm_api_id *id)
 {
 	uint64_t rax = LM_GATE_SYS_FIND;
 	const struct lm_api_id *rdi = id;
+	_Bool refused;
 
-	__asm__ volatile("syscall" : "+a"(rax), "+D"(rdi) : : "rcx", "rsi", "rdx", "r8", "r9",
-			 "r10", "r11", "memory");
-	return rax >= 0x1000 ? (const void *)(uintptr_t)rax : (const void *)0; /* else an error */
+	__asm__ volatile("syscall" : "+a"(rax), "+D"(rdi), "=@ccc"(refused) : : "rcx", "rsi",
+			 "rdx", "r8", "r9", "r10", "r11", "memory");
+	return refused ? (const void *)0 : (const void *)(uintptr_t)rax;
 }
 
 struct lm_routine_desc {
