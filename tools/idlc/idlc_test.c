@@ -415,6 +415,46 @@ TEST(idlc_id, changed_by_meaning)
 	free(base);
 }
 
+/* A byte buffer: its canonical form carries the kind and the length's
+ * range, spelt as an integer's; the kind and the range are its meaning;
+ * 'bytes' still names a field or routine (boot_archive's routine does). */
+TEST(idlc_id, byte_buffers)
+{
+	const char *src = "t = bytes constant 0 until 4097\n"
+			  "door d { put = record { data: t  bytes: u8 } -> null\n"
+			  "  bytes = bytes unique -> null }\n";
+	struct parsed p;
+	struct idl_buf out = {0};
+	char *base, *id;
+
+	parse(&p, src);
+	ASSERT_EQ(p.rc, 0);
+	idl_canonical(&p.file, p.file.doors, &out);
+	EXPECT_STREQ(out.data, "lemmings-idl 1\n"
+			       "door d\n"
+			       "routine put record { data: t, bytes: u8 0x0 to 0xff } -> null\n"
+			       "routine bytes bytes unique 0x0 to 0xffffffffffffffff -> null\n"
+			       "type t = bytes constant 0x0 to 0x1000\n");
+	buf_free(&out);
+	arena_free(&p.ctx.arena);
+	base = id_of(src);
+	id = id_of("t = bytes constant 0x0 to 0x1000 door d { put = record { data: t, bytes: u8 } "
+		   "-> null, bytes = bytes unique 0 to address_max -> null }");
+	EXPECT_STREQ(id, base);
+	free(id);
+	id = id_of("t = bytes shared 0 until 4097\n"
+		   "door d { put = record { data: t  bytes: u8 } -> null\n"
+		   "  bytes = bytes unique -> null }\n");
+	EXPECT(strcmp(id, base) != 0); /* constant -> shared */
+	free(id);
+	id = id_of("t = bytes constant 0 to 4097\n"
+		   "door d { put = record { data: t  bytes: u8 } -> null\n"
+		   "  bytes = bytes unique -> null }\n");
+	EXPECT(strcmp(id, base) != 0); /* one more byte */
+	free(id);
+	free(base);
+}
+
 TEST(idlc_gen, header_shape)
 {
 	struct idl_buf out = {0};

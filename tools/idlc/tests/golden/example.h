@@ -13,11 +13,14 @@ struct example_list;
 struct example_io;
 struct example_pair;
 struct example_triple;
+struct example_message;
 struct example_io_done_in;
 struct example_io_position;
 struct example_files_open_in;
 struct example_files_seek_in;
 struct example_files_walk_in;
+struct example_buffers_send_in;
+struct example_buffers_swap_in;
 
 typedef struct example_list example_list_alias;
 
@@ -140,6 +143,17 @@ struct example_triple {
 	uint64_t c;
 };
 
+/* Byte buffers: a pointer with its length, two C parameters or members. */
+typedef uint8_t *example_chunk;
+#define EXAMPLE_CHUNK_LEN_MIN 0x0
+#define EXAMPLE_CHUNK_LEN_MAX 0x200
+
+struct example_message {
+	const uint8_t *body;
+	uint64_t body_len;
+	uint8_t tag;
+};
+
 struct example_io_done_in {
 	uint32_t status;
 	uint64_t moved;
@@ -162,6 +176,23 @@ struct example_files_walk_in {
 };
 
 typedef void example_files_callback_out(uint64_t arg);
+
+struct example_buffers_send_in {
+	const uint8_t *data;
+	uint64_t data_len;
+	uint8_t flags;
+};
+
+struct example_buffers_swap_in {
+	uint8_t *a;
+	uint64_t a_len;
+	uint8_t *b;
+	uint64_t b_len;
+	uint8_t *c;
+	uint64_t c_len;
+};
+
+typedef void example_buffers_listen_in(const uint8_t *arg, uint64_t arg_len);
 
 /* Files: open, read and walk lists. */
 struct files_door {
@@ -301,9 +332,9 @@ static const struct lm_gate_param files_tiny_gate_params[] __attribute__((unused
 	{ LM_GATE_SINT, 1, 0xffffffffffffff80ull, 0x7full },
 };
 static const struct lm_gate_routine files_gate_routines[] __attribute__((unused)) = {
-	{ 3, LM_GATE_NONE, files_open_gate_params, "parameter 1 (path) is a pointer to bytes (a string or buffer with no length)" },
+	{ 3, LM_GATE_NONE, files_open_gate_params, "parameter 1 (path) is a pointer to bytes (a string or buffer with no length: use bytes)" },
 	{ 1, LM_GATE_VOID, files_close_gate_params, 0 },
-	{ 5, LM_GATE_NONE, files_read_gate_params, "parameter 2 (buffer) is a pointer to bytes (a string or buffer with no length)" },
+	{ 5, LM_GATE_NONE, files_read_gate_params, "parameter 2 (buffer) is a pointer to bytes (a string or buffer with no length: use bytes)" },
 	{ 2, LM_GATE_WORD, files_seek_gate_params, 0 },
 	{ 2, LM_GATE_NONE, files_walk_gate_params, "parameter 1 (list) is a pointer to data holding pointers or routines" },
 	{ 1, LM_GATE_NONE, files_stat_gate_params, "its result is neither void nor one word" },
@@ -324,21 +355,69 @@ static inline const struct files_door *files_untrusted_find(void)
 	return (const struct files_door *)lm_gate_find(&files_api_id);
 }
 #define files_door_find files_untrusted_find
+static inline enum lm_err files_close_gated(const struct files_door *Door, example_file file)
+{
+	uint64_t Value = 0;
+	enum lm_err Refused = lm_gate_call(Door, 1, (uint64_t)(uintptr_t)(file), 0, 0, 0, 0, &Value);
+
+	return Refused;
+}
 static inline void files_close_untrusted(const struct files_door *Door, example_file file)
 {
-	lm_gate_call(Door, 1, (uint64_t)(uintptr_t)(file), 0, 0, 0, 0);
+	(void)files_close_gated(Door, file);
 }
 #define files_close files_close_untrusted
+static inline enum lm_err files_seek_gated(const struct files_door *Door, example_file file, example_offset target, example_offset *Result)
+{
+	uint64_t Value = 0;
+	enum lm_err Refused = lm_gate_call(Door, 3, (uint64_t)(uintptr_t)(file), (uint64_t)(uintptr_t)(target), 0, 0, 0, &Value);
+
+	if (!Refused)
+		*Result = (example_offset)Value;
+	return Refused;
+}
 static inline example_offset files_seek_untrusted(const struct files_door *Door, example_file file, example_offset target)
 {
-	return (example_offset)lm_gate_call(Door, 3, (uint64_t)(uintptr_t)(file), (uint64_t)(uintptr_t)(target), 0, 0, 0);
+	example_offset Result;
+	enum lm_err Refused = files_seek_gated(Door, file, target, &Result);
+
+	return Refused ? (example_offset)Refused : Result;
 }
 #define files_seek files_seek_untrusted
+static inline enum lm_err files_tiny_gated(const struct files_door *Door, example_small small, example_exact *Result)
+{
+	uint64_t Value = 0;
+	enum lm_err Refused = lm_gate_call(Door, 8, (uint64_t)(uintptr_t)(small), 0, 0, 0, 0, &Value);
+
+	if (!Refused)
+		*Result = (example_exact)Value;
+	return Refused;
+}
 static inline example_exact files_tiny_untrusted(const struct files_door *Door, example_small small)
 {
-	return (example_exact)lm_gate_call(Door, 8, (uint64_t)(uintptr_t)(small), 0, 0, 0, 0);
+	example_exact Result;
+	enum lm_err Refused = files_tiny_gated(Door, small, &Result);
+
+	return Refused ? (example_exact)Refused : Result;
 }
 #define files_tiny files_tiny_untrusted
+#else
+/* A trusted build: the same, a direct call that the gate never refuses. */
+static inline enum lm_err files_close_gated(const struct files_door *Door, example_file file)
+{
+	Door->close(file);
+	return LM_OK;
+}
+static inline enum lm_err files_seek_gated(const struct files_door *Door, example_file file, example_offset target, example_offset *Result)
+{
+	*Result = Door->seek(file, target);
+	return LM_OK;
+}
+static inline enum lm_err files_tiny_gated(const struct files_door *Door, example_small small, example_exact *Result)
+{
+	*Result = Door->tiny(small);
+	return LM_OK;
+}
 #endif
 
 /* A second door in the same file. */
@@ -389,11 +468,179 @@ static inline const struct files_admin_door *files_admin_untrusted_find(void)
 	return (const struct files_admin_door *)lm_gate_find(&files_admin_api_id);
 }
 #define files_admin_door_find files_admin_untrusted_find
+static inline enum lm_err files_admin_sync_gated(const struct files_admin_door *Door)
+{
+	uint64_t Value = 0;
+	enum lm_err Refused = lm_gate_call(Door, 0, 0, 0, 0, 0, 0, &Value);
+
+	return Refused;
+}
 static inline void files_admin_sync_untrusted(const struct files_admin_door *Door)
 {
-	lm_gate_call(Door, 0, 0, 0, 0, 0, 0);
+	(void)files_admin_sync_gated(Door);
 }
 #define files_admin_sync files_admin_sync_untrusted
+#else
+/* A trusted build: the same, a direct call that the gate never refuses. */
+static inline enum lm_err files_admin_sync_gated(const struct files_admin_door *Door)
+{
+	Door->sync();
+	return LM_OK;
+}
+#endif
+
+struct buffers_door {
+	struct lm_door header;
+	uint32_t (*send)(const uint8_t *data, uint64_t data_len, uint8_t flags);
+	uint64_t (*fill)(example_chunk chunk, uint64_t chunk_len);
+	/* Six C parameters: no gate can call it. */
+	void (*swap)(uint8_t *a, uint64_t a_len, uint8_t *b, uint64_t b_len, uint8_t *c, uint64_t c_len);
+	/* Data holding a pointer: no gate can call it. */
+	void (*post)(const struct example_message *arg);
+	void (*listen)(example_buffers_listen_in *arg);
+};
+
+#define BUFFERS_ROUTINE_COUNT 5
+#define BUFFERS_API_ID_INIT {{ 0x79, 0xfe, 0xa1, 0xeb, 0xa8, 0x3f, 0xce, 0x35, 0x39, 0x28, 0x0e, 0xc0, 0xb5, 0x9a, 0xe2, 0x50 }}
+/* For publishers: .header = BUFFERS_DOOR_HEADER in a static struct buffers_door. */
+#define BUFFERS_DOOR_HEADER { BUFFERS_API_ID_INIT, "buffers", BUFFERS_ROUTINE_COUNT }
+static const struct lm_api_id buffers_api_id = BUFFERS_API_ID_INIT;
+
+/* The published door, or NULL if none is registered. */
+static inline const struct buffers_door *buffers_door_find(void)
+{
+	return (const struct buffers_door *)lm_door_find(&buffers_api_id);
+}
+
+/* For callers by name (docs/idl.md, section 4): each routine's parameters
+ * and result as kind letters. */
+static const struct lm_routine_desc buffers_routine_descs[] __attribute__((unused)) = {
+	{ "send", "pqb", 'w' },
+	{ "fill", "pq", 'q' },
+	{ "swap", "pqpqpq", 'v' },
+	{ "post", "p", 'v' },
+	{ "listen", "r", 'v' },
+};
+static const struct lm_door_desc buffers_door_desc __attribute__((unused)) = {
+	BUFFERS_API_ID_INIT, "buffers", BUFFERS_ROUTINE_COUNT, buffers_routine_descs
+};
+
+static inline uint32_t buffers_send(const struct buffers_door *Door, const uint8_t *data, uint64_t data_len, uint8_t flags)
+{
+	return Door->send(data, data_len, flags);
+}
+
+static inline uint64_t buffers_fill(const struct buffers_door *Door, example_chunk chunk, uint64_t chunk_len)
+{
+	return Door->fill(chunk, chunk_len);
+}
+
+/* Six C parameters: no gate can call it. */
+static inline void buffers_swap(const struct buffers_door *Door, uint8_t *a, uint64_t a_len, uint8_t *b, uint64_t b_len, uint8_t *c, uint64_t c_len)
+{
+	Door->swap(a, a_len, b, b_len, c, c_len);
+}
+
+/* Data holding a pointer: no gate can call it. */
+static inline void buffers_post(const struct buffers_door *Door, const struct example_message *arg)
+{
+	Door->post(arg);
+}
+
+static inline void buffers_listen(const struct buffers_door *Door, example_buffers_listen_in *arg)
+{
+	Door->listen(arg);
+}
+
+/* For gates (docs/isolation.md): each routine's parameters as checked and
+ * copied for an untrusted caller. */
+static const struct lm_gate_param buffers_send_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_BYTES_IN, 0, 0x0ull, 0x1000ull },
+	{ LM_GATE_UINT, 8, 0x0ull, 0x1000ull },
+	{ LM_GATE_UINT, 1, 0x0ull, 0xffull },
+};
+static const struct lm_gate_param buffers_fill_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_BYTES_INOUT, 0, 0x0ull, 0x200ull },
+	{ LM_GATE_UINT, 8, 0x0ull, 0x200ull },
+};
+static const struct lm_gate_param buffers_swap_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_BYTES_INOUT, 0, 0x0ull, 0xffffffffffffffffull },
+	{ LM_GATE_UINT, 8, 0x0ull, 0xffffffffffffffffull },
+	{ LM_GATE_BYTES_INOUT, 0, 0x0ull, 0xffffffffffffffffull },
+	{ LM_GATE_UINT, 8, 0x0ull, 0xffffffffffffffffull },
+	{ LM_GATE_BYTES_INOUT, 0, 0x0ull, 0xffffffffffffffffull },
+	{ LM_GATE_UINT, 8, 0x0ull, 0xffffffffffffffffull },
+};
+static const struct lm_gate_param buffers_post_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_NONE, 0, 0, 0 },
+};
+static const struct lm_gate_param buffers_listen_gate_params[] __attribute__((unused)) = {
+	{ LM_GATE_NONE, 0, 0, 0 },
+};
+static const struct lm_gate_routine buffers_gate_routines[] __attribute__((unused)) = {
+	{ 3, LM_GATE_WORD, buffers_send_gate_params, 0 },
+	{ 2, LM_GATE_WORD, buffers_fill_gate_params, 0 },
+	{ 6, LM_GATE_NONE, buffers_swap_gate_params, "6 parameters, more than five" },
+	{ 1, LM_GATE_NONE, buffers_post_gate_params, "its parameter is a pointer to data holding pointers or routines" },
+	{ 1, LM_GATE_NONE, buffers_listen_gate_params, "its parameter is a routine" },
+};
+static const struct lm_gate_desc buffers_gate_desc __attribute__((unused)) = {
+	BUFFERS_API_ID_INIT, BUFFERS_ROUTINE_COUNT, buffers_gate_routines
+};
+
+#ifdef LM_UNTRUSTED
+/* An untrusted build: the door is a token from the gate. */
+static inline const struct buffers_door *buffers_untrusted_find(void)
+{
+	return (const struct buffers_door *)lm_gate_find(&buffers_api_id);
+}
+#define buffers_door_find buffers_untrusted_find
+static inline enum lm_err buffers_send_gated(const struct buffers_door *Door, const uint8_t *data, uint64_t data_len, uint8_t flags, uint32_t *Result)
+{
+	uint64_t Value = 0;
+	enum lm_err Refused = lm_gate_call(Door, 0, (uint64_t)(uintptr_t)(data), (uint64_t)(uintptr_t)(data_len), (uint64_t)(uintptr_t)(flags), 0, 0, &Value);
+
+	if (!Refused)
+		*Result = (uint32_t)Value;
+	return Refused;
+}
+static inline uint32_t buffers_send_untrusted(const struct buffers_door *Door, const uint8_t *data, uint64_t data_len, uint8_t flags)
+{
+	uint32_t Result;
+	enum lm_err Refused = buffers_send_gated(Door, data, data_len, flags, &Result);
+
+	return Refused ? (uint32_t)Refused : Result;
+}
+#define buffers_send buffers_send_untrusted
+static inline enum lm_err buffers_fill_gated(const struct buffers_door *Door, example_chunk chunk, uint64_t chunk_len, uint64_t *Result)
+{
+	uint64_t Value = 0;
+	enum lm_err Refused = lm_gate_call(Door, 1, (uint64_t)(uintptr_t)(chunk), (uint64_t)(uintptr_t)(chunk_len), 0, 0, 0, &Value);
+
+	if (!Refused)
+		*Result = (uint64_t)Value;
+	return Refused;
+}
+static inline uint64_t buffers_fill_untrusted(const struct buffers_door *Door, example_chunk chunk, uint64_t chunk_len)
+{
+	uint64_t Result;
+	enum lm_err Refused = buffers_fill_gated(Door, chunk, chunk_len, &Result);
+
+	return Refused ? (uint64_t)Refused : Result;
+}
+#define buffers_fill buffers_fill_untrusted
+#else
+/* A trusted build: the same, a direct call that the gate never refuses. */
+static inline enum lm_err buffers_send_gated(const struct buffers_door *Door, const uint8_t *data, uint64_t data_len, uint8_t flags, uint32_t *Result)
+{
+	*Result = Door->send(data, data_len, flags);
+	return LM_OK;
+}
+static inline enum lm_err buffers_fill_gated(const struct buffers_door *Door, example_chunk chunk, uint64_t chunk_len, uint64_t *Result)
+{
+	*Result = Door->fill(chunk, chunk_len);
+	return LM_OK;
+}
 #endif
 
 #endif
