@@ -6,19 +6,21 @@
 # it and the cause, or refused; the loop keeps running, preempted every time
 # slice; kvclient still completes its thousand door calls; u-gate, granted
 # two routines of the Harts door, calls them through the gate, and u-kv the
-# kvstore program's door (any door of the IDL files can be granted). Then the
+# kvstore program's door (any door of the IDL files can be granted), u-console
+# the Console door's print, whose byte buffer the gate checks and copies. Then the
 # in-kernel suites on four harts with hart 3 set apart (the aspace suite:
 # ring 3, exceptions, no stale translation; the process suite: what may run
 # on a set-apart hart, checked by watching it).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-echo 1..21
+echo 1..23
 boot_until 'init: [0-9]+ started
 kvclient: 1000 puts and gets
 u-good.: exited with status 0
 u-gate.: exited with status
 u-kv.: exited with status
+u-console.: exited with status
 u-privileged.: general protection' 120 --smp 4 --mem 1G --initrd build/archive.cpio \
 	--append "untrusted=3 programs=/etc/programs.isolation"
 check "hart 3 is set apart at boot" log_has '^untrusted: harts 0x8 set apart for untrusted processes'
@@ -51,6 +53,10 @@ check "init refuses a grant of a routine that does not exist" \
 	log_has 'cannot grant harts:nosuch: no such routine'
 check "a door no list names (a trusted program's, kvstore) granted from the IDL catalog, called through the gate; every check passes" \
 	log_has "^untrusted process [0-9]+ '/bin/u-kv': exited with status 0"
+check "a byte buffer through the gate: u-console's line, copied by the gate, on the console" \
+	log_has '^u-console: a line through the gate'
+check "and the gate refuses its buffers in kernel memory, past its stack, longer than the IDL allows" \
+	log_has "^untrusted process [0-9]+ '/bin/u-console': exited with status 0"
 check "init refuses a routine no gate can check, saying why" \
 	log_has 'cannot grant harts:dedicate: no gate can call it: parameter 2 \(entry\) is a routine'
 check "the trusted pair keeps working beside them (and the loop)" \
