@@ -28,6 +28,12 @@
  * steers nothing in the second; the way out to ring 3 clears CPU buffers
  * with VERW where MDS applies (arch/uvm.h).
  *
+ * Owners: a space made in a gated call (kernel/gate.c) belongs to the
+ * calling process, and in its gated calls a process can name only the
+ * spaces it made: any other handle is LM_ERR_NOENT to it, as a stale one
+ * is. Trusted callers name any space. A process's spaces are destroyed
+ * when it ends (aspace_destroy_owned).
+ *
  * Locking: slots_lock guards the free list and a slot's use count; each
  * slot's lock (interrupts off) guards the rest of the slot. Every routine
  * does its work under the slot's lock, so destroy cannot race a map.
@@ -47,6 +53,7 @@
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/aspace.h"
+#include "kernel/gate.h"
 #include "kernel/pmm.h"
 #include "lib/string.h"
 #include "services/service.h"
@@ -62,6 +69,7 @@ struct slot {
 	unsigned pcid;
 	uint64_t quota, pages; /* pages counts the top-level table too */
 	uint64_t next_load;
+	uint64_t owner;        /* the untrusted process that made it (gate_caller), or 0 */
 	struct uvm uvm;
 	int next_free;         /* free list, under slots_lock; -1 ends it */
 };
@@ -99,17 +107,18 @@ static aspace_space handle_of(int i, uint32_t use)
 }
 
 /* The slot h names, locked (*irq for the unlock), or NULL if h is not a
- * live space's handle. */
+ * live space's handle, or, in a gated call, not a space its caller made
+ * (to it, others' spaces do not exist). */
 static struct slot *grab(aspace_space h, bool *irq)
 {
-	uint64_t i = ((h >> 12) & 0xfffff) - 1;
+	uint64_t i = ((h >> 12) & 0xfffff) - 1, caller = gate_caller();
 	struct slot *s;
 
 	if ((h & 0xfff) || i >= ASPACE_MAX)
 		return NULL;
 	s = &slots[i];
 	*irq = plat_spin_lock(&s->lock);
-	if (s->live && s->use == (uint32_t)(h >> 32))
+	if (s->live && s->use == (uint32_t)(h >> 32) && (!caller || s->owner == caller))
 		return s;
 	plat_spin_unlock(&s->lock, *irq);
 	return NULL;
@@ -175,6 +184,7 @@ static aspace_create_result door_create(uint64_t quota)
 	s->quota = quota;
 	s->pages = 1;
 	s->next_load = LOAD_BASE;
+	s->owner = gate_caller();
 	s->uvm = u;
 	s->live = true;
 	plat_spin_unlock(&s->lock, irq);
@@ -557,6 +567,19 @@ enum lm_err aspace_read(aspace_space h, uintptr_t va, void *dst, uint64_t len, b
 unsigned aspace_count(void)
 {
 	return __atomic_load_n(&live_count, __ATOMIC_RELAXED);
+}
+
+void aspace_destroy_owned(uint64_t owner)
+{
+	for (int i = 0; owner && i < ASPACE_MAX; i++) {
+		struct slot *s = &slots[i];
+		bool irq = plat_spin_lock(&s->lock);
+		aspace_space h = s->live && s->owner == owner ? handle_of(i, s->use) : 0;
+
+		plat_spin_unlock(&s->lock, irq);
+		if (h)
+			door_destroy(h); /* LM_ERR_NOENT if destroyed meanwhile */
+	}
 }
 
 static const struct aspace_door aspace_door = {

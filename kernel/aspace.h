@@ -71,4 +71,8 @@ void aspace_fpu_init(void *area);
 /* How many spaces exist. */
 unsigned aspace_count(void);
 
+/* Destroy every space the untrusted process owner made through its gate
+ * (kernel/process.c, when it ends). Not from a gate thread. */
+void aspace_destroy_owned(uint64_t owner);
+
 #endif

@@ -55,6 +55,7 @@
 
 struct request {
 	const void *routine;
+	uint64_t owner; /* the calling process (struct gate's owner) */
 	uint64_t args[5];
 	uint64_t result;
 	uint32_t ran_on;
@@ -67,6 +68,13 @@ static struct spinlock queue_lock = SPINLOCK_INIT;
 static struct request *queue_head, *queue_tail;
 static struct thread *idle[GATE_SERVERS_MAX];
 static uint32_t idle_count, servers;
+/* Each gate thread's slot: taken (under queue_lock) from the spawn on, the
+ * thread once it runs, and the process whose call it runs (0: none). */
+static struct {
+	bool taken;
+	struct thread *thread;
+	uint64_t caller;
+} serving[GATE_SERVERS_MAX];
 static uint64_t calls, calls_untrusted, running;
 
 /* The catalog's index of the door with this ID, or LM_CATALOG_COUNT. */
@@ -90,6 +98,9 @@ static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
  * with none queued, go on the idle list and wait to be taken off it. */
 static void serve(void *arg)
 {
+	uint32_t slot = (uint32_t)(uintptr_t)arg;
+
+	__atomic_store_n(&serving[slot].thread, thread_current(), __ATOMIC_RELEASE);
 	for (;;) {
 		uint64_t (*fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 		bool irq = plat_spin_lock(&queue_lock);
@@ -105,8 +116,10 @@ static void serve(void *arg)
 			continue;
 		}
 		__atomic_fetch_add(&running, 1, __ATOMIC_SEQ_CST);
+		serving[slot].caller = q->owner;
 		fn = (uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t))q->routine;
 		q->result = fn(q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]);
+		serving[slot].caller = 0;
 		q->ran_on = this_hart()->id;
 		/* Not running, then counted: calls done and one running means
 		 * the next has started (kernel/process_test.c reads them so). */
@@ -119,19 +132,43 @@ static void serve(void *arg)
 	}
 }
 
-/* Start one more gate thread (servers counts it already). */
-static enum lm_err spawn_server(void)
+/* A free serving slot, taken, under queue_lock (servers < GATE_SERVERS_MAX). */
+static uint32_t take_slot(void)
 {
-	struct thread_opts o = {.entry = serve, .priority = PRIO_USER, .name = "gate", .hart = -1};
+	uint32_t i = 0;
+
+	while (serving[i].taken)
+		i++;
+	serving[i].taken = true;
+	servers++;
+	return i;
+}
+
+/* Start one more gate thread in slot (taken already). */
+static enum lm_err spawn_server(uint32_t slot)
+{
+	struct thread_opts o = {.entry = serve, .arg = (void *)(uintptr_t)slot,
+				.priority = PRIO_USER, .name = "gate", .hart = -1};
 	enum lm_err err = thread_spawn(&o, NULL);
 
 	if (err) {
 		bool irq = plat_spin_lock(&queue_lock);
 
+		serving[slot].taken = false;
 		servers--;
 		plat_spin_unlock(&queue_lock, irq);
 	}
 	return err;
+}
+
+uint64_t gate_caller(void)
+{
+	struct thread *self = thread_current();
+
+	for (uint32_t i = 0; i < GATE_SERVERS_MAX; i++)
+		if (__atomic_load_n(&serving[i].thread, __ATOMIC_ACQUIRE) == self)
+			return serving[i].caller;
+	return 0;
 }
 
 enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why)
@@ -174,10 +211,10 @@ enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why)
 void gate_start(void)
 {
 	bool irq = plat_spin_lock(&queue_lock);
+	uint32_t slot = take_slot();
 
-	servers++;
 	plat_spin_unlock(&queue_lock, irq);
-	if (spawn_server())
+	if (spawn_server(slot))
 		kprintf("gate: no thread yet: the first gated call will try again\n");
 }
 
@@ -207,6 +244,7 @@ static void run_trusted(struct request *q)
 {
 	bool irq = plat_spin_lock(&queue_lock), spawn = false;
 	struct thread *free_server = NULL;
+	uint32_t slot = 0;
 
 	q->caller = thread_current();
 	if (queue_tail)
@@ -217,11 +255,11 @@ static void run_trusted(struct request *q)
 	if (idle_count)
 		free_server = idle[--idle_count];
 	else if (servers < GATE_SERVERS_MAX)
-		spawn = (servers++, true);
+		spawn = (slot = take_slot(), true);
 	plat_spin_unlock(&queue_lock, irq);
 	if (free_server)
 		thread_signal(free_server, THREAD_EV_SERVICE);
-	else if (spawn && spawn_server())
+	else if (spawn && spawn_server(slot))
 		kprintf("gate: no thread for a call: it waits for a busy one\n");
 	while (!__atomic_load_n(&q->done, __ATOMIC_ACQUIRE))
 		thread_wait(THREAD_EV_SERVICE);
@@ -275,6 +313,7 @@ static void call(struct gate *g, aspace_space space, struct uvm_regs *r, struct 
 		return;
 	}
 	q.routine = ((const void *const *)(door + 1))[index];
+	q.owner = g->owner;
 	run_trusted(&q);
 	v->ran_on = q.ran_on;
 	gate_copy_back(rt, regs, g->buffer, GATE_BUFFER, &m);

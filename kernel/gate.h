@@ -27,6 +27,7 @@ struct gate_grant {
 struct gate {
 	struct gate_grant grants[GATE_GRANTS_MAX];
 	uint32_t count;
+	uint64_t owner; /* the process's id: what gate_caller says during its calls */
 	uint8_t buffer[GATE_BUFFER] __attribute__((aligned(16)));
 };
 
@@ -69,6 +70,14 @@ void gate_start(void);
  * set apart for untrusted work (never, if the placement holds). */
 uint64_t gate_calls(void);
 uint64_t gate_calls_on_untrusted_harts(void);
+/*
+ * The process whose gated call the current thread is running (its
+ * struct gate's owner), or 0 in any other thread: for doors whose handles
+ * a gated caller may only use if it made them (the Address space door,
+ * kernel/aspace.c).
+ */
+uint64_t gate_caller(void);
+
 /* Routines running in gate threads right now; gate threads that exist. */
 uint64_t gate_calls_running(void);
 uint32_t gate_servers(void);

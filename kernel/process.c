@@ -158,6 +158,7 @@ static void run(void *arg)
 				v.refused);
 	}
 	aspace_destroy(aspace_door_kernel(), p->space); /* LM_ERR_NOENT if killed */
+	aspace_destroy_owned(p->id); /* spaces it made through its gate */
 	pmm_free_page(p->fpu_page);
 	irq = plat_spin_lock(&table_lock);
 	p->status = status;
@@ -229,6 +230,7 @@ static enum lm_err prepare(const char *name, uint64_t quota, const struct gate_g
 	p->regs = (struct uvm_regs){.rsp = STACK_TOP};
 	memcpy(p->gate.grants, grants, ngrants * sizeof *grants);
 	p->gate.count = ngrants;
+	p->gate.owner = p->id;
 	*out = p;
 	return LM_OK;
 }

@@ -306,6 +306,41 @@ TEST(process, a_blocking_gated_call_delays_no_other_process)
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }
 
+/* Handles of the Address space door, to a gated caller, are only those
+ * it made: u-aspace finds none of the others (the test's space, its own
+ * process's), though it tries every slot and generation they are in; the
+ * test still names its space; the space u-aspace leaves is destroyed
+ * when it ends. Without the owner check u-aspace ends with status 5. */
+TEST(process, gated_callers_name_only_spaces_they_made)
+{
+	const struct aspace_door *d = aspace_door_kernel();
+	const struct gate_grant grants[] = {{aspace_api_id, 0xf | 1u << 6}}; /* create .. protect, query */
+	aspace_create_result t;
+	struct aspace_info info;
+	struct archive_entry e;
+	uint64_t id;
+	uint32_t status;
+	unsigned before;
+
+	if (hart_count < 2) {
+		test_diag("one hart: nothing can be set apart");
+		return;
+	}
+	ASSERT_EQ(archive_lookup(services_archive(), "/bin/u-aspace", &e), LM_OK);
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, true), LM_OK);
+	t = aspace_create(d, 4);
+	ASSERT(aspace_create_result_is_space(t));
+	ASSERT(t >> 32 <= 16); /* in the generations u-aspace tries */
+	before = aspace_count();
+	ASSERT_EQ(untrusted_start("u-aspace", e.data, e.size, 64, grants, 1, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, 0);
+	EXPECT_EQ(aspace_count(), before); /* its own, and the one it left: gone */
+	EXPECT_EQ(aspace_query(d, t, &info), LM_OK); /* a trusted caller names any */
+	EXPECT_EQ(aspace_destroy(d, t), LM_OK);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
 /* Pages free, or holding a freed one-page thread stack in a hart's cache
  * (core/stack.c): a thread's stack goes to the cache of the hart it ends
  * on, which is not the one that spawned it. */
