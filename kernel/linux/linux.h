@@ -43,6 +43,7 @@
 
 #define LINUX_FDS 64          /* descriptors per process */
 #define LINUX_BUF 4096        /* the bounce buffer for copies */
+#define LINUX_UNKNOWN_HIGH 8  /* unknown call numbers past the table logged */
 #define LINUX_QUOTA 16384     /* pages a process may hold (64 MiB) */
 #define LINUX_STACK_PAGES 64  /* 256 KiB of stack, the process's 16 KiB among them */
 
@@ -97,7 +98,9 @@ struct linux_proc {
 	uint32_t status;
 	struct linux_file *fd[LINUX_FDS];
 	uint8_t fd_cloexec[LINUX_FDS];
-	uint64_t unknown_seen[LINUX_NR_COUNT / 64 + 1]; /* logged once each */
+	uint64_t unknown_seen[LINUX_NR_COUNT / 64]; /* logged once each */
+	uint64_t unknown_high[LINUX_UNKNOWN_HIGH];    /* numbers past those, logged */
+	bool unknown_high_full;
 	char name[32];
 	char exe[LINUX_PATH_MAX];     /* /proc/self/exe */
 	char cwd[LINUX_PATH_MAX];

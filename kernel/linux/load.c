@@ -42,6 +42,7 @@ struct scratch {
 	struct linux_elf_plan plan;
 	char *argv[ARGS_MAX];
 	int argc;
+	const char *stdin_path; /* `< path` on the command line, or NULL */
 	char words[1024];
 };
 _Static_assert(sizeof(struct scratch) <= PAGE_SIZE, "one page");
@@ -149,6 +150,16 @@ static enum lm_err setup(void *ctx, uint64_t id, aspace_space space, struct uvm_
 	linux_file_get(con);
 	for (int fd = 0; fd < 3; fd++)
 		lp->fd[fd] = con;
+	if (s->stdin_path) {
+		long open_err;
+		struct linux_file *in;
+
+		if (linux_path_resolve("/", s->stdin_path, lp->path, sizeof lp->path) ||
+		    !(in = linux_vfs_open(lp, lp->path, LINUX_O_RDONLY, 0, &open_err)))
+			return LM_ERR_NOENT; /* the console's references go with the process */
+		linux_file_put(lp->fd[0]);
+		lp->fd[0] = in;
+	}
 	*r = (struct uvm_regs){.rip = s->plan.entry + bias, .rsp = sp};
 	return LM_OK;
 }
@@ -185,8 +196,14 @@ enum lm_err linux_start(const char *command, uint64_t ppid, uint64_t *id)
 	st = phys_to_virt(pages[0]);
 	s = phys_to_virt(pages[1]);
 	*st = (struct start){.lp = lp, .s = s, .stack = phys_to_virt(pages[2])};
+	s->stdin_path = NULL;
 	if ((err = linux_words(command, s->words, sizeof s->words, s->argv, ARGS_MAX, &s->argc)))
 		goto fail;
+	if (s->argc >= 2 && !strcmp(s->argv[s->argc - 2], "<")) { /* `< path`: stdin */
+		s->stdin_path = s->argv[s->argc - 1];
+		s->argc -= 2;
+		s->argv[s->argc] = NULL;
+	}
 	if (!s->argc) {
 		err = LM_ERR_FORMAT;
 		goto fail;

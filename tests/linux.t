@@ -1,0 +1,105 @@
+#!/bin/sh
+# Linux programs on Lemmings (docs/linux.md): one boot, four harts, hart 3
+# set apart for untrusted processes, init running /etc/programs.linux
+# (tests/linux/list.sh): the trusted kvstore/kvclient pair; the tiny static
+# Linux programs of tests/linux (the initial stack at a fixed address and
+# as a static PIE, unknown calls, bad pointers, a fault, files and memory);
+# then Debian's busybox-static (/bin/busybox, installed by tools/deps),
+# one applet per line of tests/linux/commands, each waited for by init and
+# its output delimited. Each busybox output and exit status is compared
+# with the same command run by the same busybox on this machine, in a
+# folder holding a copy of the same input files, in the same environment.
+# What must differ is normalized, narrowly, per command: `date`'s current
+# time, `ls -l`'s owner, group and times, and `find`'s order (directory
+# order is the file system's).
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+if [ ! -x /bin/busybox ]; then
+	echo "1..0 # SKIP /bin/busybox is missing (tools/deps installs busybox-static)"
+	exit 0
+fi
+commands=$(grep -v '^#' tests/linux/commands | grep -v '^$')
+count=$(printf '%s\n' "$commands" | wc -l)
+first=$(( $(tests/linux/list.sh tests/linux/commands | grep -c '') - count + 1 ))
+echo "1..$((15 + count))"
+
+boot_until 'init: [0-9]+ started, [0-9]+ failed
+kvclient: 1000 puts and gets' 1200 --smp 4 --mem 1G --initrd build/archive.cpio \
+	--append "untrusted=3 programs=/etc/programs.linux"
+CLEAN=$(mktemp)
+HOST=$(mktemp -d)
+trap 'rm -rf "$LOG" "$CLEAN" "$HOST"; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; true' EXIT
+tr -d '\r' < "$LOG" > "$CLEAN"
+
+# segment N: what ran between init's two lines for list line N, less the
+# kernel's lines about the process (its exit; ENOSYS for rseq, which glibc
+# tries first), then "exit status S".
+segment() {
+	awk -v n="$1" '
+		$0 ~ "^init: linux line " n ": exit status " { sub("^init: linux line " n ": ", ""); print; exit }
+		on { print }
+		$0 ~ "^init: linux line " n ": " { on = 1 }' "$CLEAN" |
+	sed -E "s/untrusted process [0-9]+ '[^']*': exited with status [0-9]+\$//" |
+	grep -Ev "^linux process [0-9]+ '[^']*': unknown system call 334 \(rseq\): ENOSYS\$" |
+	grep -Ev '^(kvstore|kvclient|BENCH) ' | sed '/^$/d'
+}
+
+check "init ran every line of the list" log_has '^init: [0-9]+ started, 0 failed'
+check "the initial stack at a fixed address: argc, argv, envp, auxv as Linux gives them" \
+	sh -c '[ "$(segment 4 | grep -c "^lx-auxv: ok ")" = 12 ] && segment 4 | grep -q "^exit status 0\$" &&
+	       segment 4 | grep -q "^lx-auxv: argv\[2\] = two words\$"'
+check "the same as a static position-independent executable" \
+	sh -c '[ "$(segment 5 | grep -c "^lx-auxv: ok ")" = 12 ] && segment 5 | grep -q "^exit status 0\$"'
+check "unknown calls get ENOSYS and the process goes on" \
+	sh -c 'segment 6 | grep -q "^lx-unknown: 999 -> -38, again -> -38, 1000 -> -38\$" && segment 6 | grep -q "^exit status 0\$"'
+check "one line per unknown call number, naming it" \
+	sh -c '[ "$(grep -c "'"^linux process [0-9]* 'lx-unknown': unknown system call 999 (no name known): ENOSYS\$"'" "$CLEAN")" = 1 ] &&
+	       [ "$(grep -c "'"^linux process [0-9]* 'lx-unknown': unknown system call 1000 (no name known): ENOSYS\$"'" "$CLEAN")" = 1 ]'
+check "bad pointers to read, write and open get EFAULT" \
+	sh -c '[ "$(segment 7 | grep -c "^lx-badptr: EFAULT ")" = 8 ] && segment 7 | grep -q "^exit status 0\$"'
+check "a Linux program that faults is reported in one line and ended" \
+	log_has "^untrusted process [0-9]+ '/bin/lx-fault': page fault writing 0x0 \(not mapped\) at rip 0x[0-9a-f]+; ended"
+check "its status is the fault's (0x100 + 14)" sh -c 'segment 8 | grep -q "^exit status 270\$"'
+check "/tmp, /dev, /proc/self/exe, the read-only archive, brk, mmap, dup, ioctl" \
+	sh -c '[ "$(segment 9 | grep -c "^lx-files: ok ")" = 27 ] && segment 9 | grep -q "^exit status 0\$"'
+check "the trusted pair keeps working beside them" \
+	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
+check "busybox (glibc, static) starts: echo" sh -c 'segment 10 | grep -q "^hello from busybox\$"'
+check "glibc's startup asked only for rseq among unknown calls" \
+	sh -c '! grep "'"^linux process [0-9]* 'busybox': unknown system call"'" "$CLEAN" | grep -v "(rseq)" | grep -q .'
+check "every Linux process's exit was reported" \
+	sh -c '[ "$(grep -c "^init: linux line [0-9]*: exit status" "$CLEAN")" = "$(grep -c "^init: linux line [0-9]*: /" "$CLEAN")" ]'
+check "no process was killed, nothing panicked" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$CLEAN"
+
+# The host's side: the same busybox, the same files, the same environment.
+cp -r tests/linux/t "$HOST/t"
+normalize() { # command: its output on stdin, normalized where it must differ
+	case "$1" in
+	date) sed -E 's/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [A-Z]+ [0-9]{4}$/<the time now>/' ;;
+	"ls -l"*) sed -E 's/^([-dl][-rwxsStT]{9}) +([0-9]+) +[^ ]+ +[^ ]+ +([0-9]+) +[A-Z][a-z]{2} +[0-9]+ +[0-9:]+ /\1 \2 <owner> <group> \3 <time> /' ;;
+	find*) sort ;;
+	*) cat ;;
+	esac
+}
+line=$first
+same=0
+printf '%s\n' "$commands" > "$HOST/commands"
+while IFS= read -r cmd; do
+	want=$(cd "$HOST" && env -i PATH=/bin:/usr/bin HOME=/ TERM=vt100 sh -c "/bin/busybox $cmd" 2>&1 < /dev/null; echo "exit status $?")
+	got=$(segment "$line")
+	want=$(printf '%s\n' "$want" | sed '/^$/d' | normalize "$cmd")
+	got=$(printf '%s\n' "$got" | normalize "$cmd")
+	if [ "$want" = "$got" ]; then
+		echo "ok $((n + 1)) - busybox $cmd"
+		same=$((same + 1))
+	else
+		echo "not ok $((n + 1)) - busybox $cmd"
+		{ echo "# Linux:"; printf '%s\n' "$want" | sed 's/^/#   /'
+		  echo "# Lemmings:"; printf '%s\n' "$got" | sed 's/^/#   /'; } >&2
+	fi
+	n=$((n + 1))
+	line=$((line + 1))
+done < "$HOST/commands"
+check "every busybox command gave what it gives on Linux ($same of $count)" [ "$same" = "$count" ]
+echo "# boot and $count busybox commands: ${BOOT_MS} ms"
