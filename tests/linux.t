@@ -45,31 +45,41 @@ segment() {
 	grep -Ev '^(kvstore|kvclient|BENCH) ' | sed '/^$/d'
 }
 
+# seg_count N PATTERN COUNT: segment N has COUNT lines matching PATTERN;
+# seg_has N PATTERN: at least one; exited N STATUS.
+seg_count() { [ "$(segment "$1" | grep -Ec "$2")" = "$3" ]; }
+seg_has() { segment "$1" | grep -Eq "$2"; }
+exited() { seg_has "$1" "^exit status $2\$"; }
+log_count() { [ "$(grep -Ec "$1" "$CLEAN")" = "$2" ]; }
+stack_ok() {
+	seg_count "$1" '^lx-auxv: ok ' 12 && ! seg_has "$1" FAILED && exited "$1" 0 &&
+	seg_has "$1" '^lx-auxv: argv\[2\] = two words$'
+}
+unknown_ok() { seg_has 6 '^lx-unknown: 999 -> -38, again -> -38, 1000 -> -38$' && exited 6 0; }
+unknown_logged() {
+	log_count "^linux process [0-9]+ 'lx-unknown': unknown system call 999 \(no name known\): ENOSYS\$" 1 &&
+	log_count "^linux process [0-9]+ 'lx-unknown': unknown system call 1000 \(no name known\): ENOSYS\$" 1
+}
+badptr_ok() { seg_count 7 '^lx-badptr: EFAULT ' 8 && exited 7 0; }
+files_ok() { seg_count 9 '^lx-files: ok ' 27 && ! seg_has 9 FAILED && exited 9 0; }
+only_rseq() { ! grep -E "^linux process [0-9]+ 'busybox': unknown system call" "$CLEAN" | grep -qv '(rseq)'; }
+all_ended() { log_count '^init: linux line [0-9]+: exit status' "$(grep -Ec '^init: linux line [0-9]+: /' "$CLEAN")"; }
+
 check "init ran every line of the list" log_has '^init: [0-9]+ started, 0 failed'
-check "the initial stack at a fixed address: argc, argv, envp, auxv as Linux gives them" \
-	sh -c '[ "$(segment 4 | grep -c "^lx-auxv: ok ")" = 12 ] && segment 4 | grep -q "^exit status 0\$" &&
-	       segment 4 | grep -q "^lx-auxv: argv\[2\] = two words\$"'
-check "the same as a static position-independent executable" \
-	sh -c '[ "$(segment 5 | grep -c "^lx-auxv: ok ")" = 12 ] && segment 5 | grep -q "^exit status 0\$"'
-check "unknown calls get ENOSYS and the process goes on" \
-	sh -c 'segment 6 | grep -q "^lx-unknown: 999 -> -38, again -> -38, 1000 -> -38\$" && segment 6 | grep -q "^exit status 0\$"'
-check "one line per unknown call number, naming it" \
-	sh -c '[ "$(grep -c "'"^linux process [0-9]* 'lx-unknown': unknown system call 999 (no name known): ENOSYS\$"'" "$CLEAN")" = 1 ] &&
-	       [ "$(grep -c "'"^linux process [0-9]* 'lx-unknown': unknown system call 1000 (no name known): ENOSYS\$"'" "$CLEAN")" = 1 ]'
-check "bad pointers to read, write and open get EFAULT" \
-	sh -c '[ "$(segment 7 | grep -c "^lx-badptr: EFAULT ")" = 8 ] && segment 7 | grep -q "^exit status 0\$"'
+check "the initial stack at a fixed address: argc, argv, envp, auxv as Linux gives them" stack_ok 4
+check "the same as a static position-independent executable" stack_ok 5
+check "unknown calls get ENOSYS and the process goes on" unknown_ok
+check "one line per unknown call number, naming it" unknown_logged
+check "bad pointers to read, write and open get EFAULT" badptr_ok
 check "a Linux program that faults is reported in one line and ended" \
 	log_has "^untrusted process [0-9]+ '/bin/lx-fault': page fault writing 0x0 \(not mapped\) at rip 0x[0-9a-f]+; ended"
-check "its status is the fault's (0x100 + 14)" sh -c 'segment 8 | grep -q "^exit status 270\$"'
-check "/tmp, /dev, /proc/self/exe, the read-only archive, brk, mmap, dup, ioctl" \
-	sh -c '[ "$(segment 9 | grep -c "^lx-files: ok ")" = 27 ] && segment 9 | grep -q "^exit status 0\$"'
+check "its status is the fault's (0x100 + 14)" exited 8 270
+check "/tmp, /dev, /proc/self/exe, the read-only archive, brk, mmap, dup, ioctl" files_ok
 check "the trusted pair keeps working beside them" \
 	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
-check "busybox (glibc, static) starts: echo" sh -c 'segment 10 | grep -q "^hello from busybox\$"'
-check "glibc's startup asked only for rseq among unknown calls" \
-	sh -c '! grep "'"^linux process [0-9]* 'busybox': unknown system call"'" "$CLEAN" | grep -v "(rseq)" | grep -q .'
-check "every Linux process's exit was reported" \
-	sh -c '[ "$(grep -c "^init: linux line [0-9]*: exit status" "$CLEAN")" = "$(grep -c "^init: linux line [0-9]*: /" "$CLEAN")" ]'
+check "busybox (glibc, static) starts: echo" seg_has 10 '^hello from busybox$'
+check "glibc's startup asked only for rseq among unknown calls" only_rseq
+check "every Linux process's exit was reported" all_ended
 check "no process was killed, nothing panicked" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$CLEAN"
 
 # The host's side: the same busybox, the same files, the same environment.
@@ -86,7 +96,9 @@ line=$first
 same=0
 printf '%s\n' "$commands" > "$HOST/commands"
 while IFS= read -r cmd; do
-	want=$(cd "$HOST" && env -i PATH=/bin:/usr/bin HOME=/ TERM=vt100 sh -c "/bin/busybox $cmd" 2>&1 < /dev/null; echo "exit status $?")
+	want=$(cd "$HOST" && env -i PATH=/bin:/usr/bin HOME=/ TERM=vt100 sh -c "/bin/busybox $cmd" 2>&1 < /dev/null)
+	st=$?
+	want=$(printf '%s\nexit status %s\n' "$want" "$st")
 	got=$(segment "$line")
 	want=$(printf '%s\n' "$want" | sed '/^$/d' | normalize "$cmd")
 	got=$(printf '%s\n' "$got" | normalize "$cmd")
