@@ -5,7 +5,7 @@
  * taken by linux_file_new with one reference, gets one more per
  * descriptor or other holder (linux_file_get), and goes back to the pool
  * when the last is put, after its kind's release. pool_lock guards the
- * pool's `refs == 0` slots; references are atomic. A process's descriptor
+ * slots' `used`; references are atomic. A process's descriptor
  * table (struct linux_proc's fd[]) is its own thread's only.
  *
  * Data moves through the process's bounce buffer (LINUX_BUF bytes): the
@@ -31,11 +31,11 @@ struct linux_file *linux_file_new(const struct linux_file_ops *ops, uint32_t fla
 	bool irq = plat_spin_lock(&pool_lock);
 
 	for (int i = 0; i < LINUX_FILES && !f; i++)
-		if (!pool[i].refs)
+		if (!pool[i].used)
 			f = &pool[i];
 	if (f)
-		*f = (struct linux_file){.refs = 1, .flags = flags, .ops = ops, .node = node,
-					 .data = data};
+		*f = (struct linux_file){.used = true, .refs = 1, .flags = flags, .ops = ops,
+					 .node = node, .data = data};
 	plat_spin_unlock(&pool_lock, irq);
 	return f;
 }
@@ -49,22 +49,13 @@ void linux_file_put(struct linux_file *f)
 {
 	bool irq;
 
-	if (__atomic_load_n(&f->refs, __ATOMIC_ACQUIRE) > 1 &&
-	    __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	/* The last reference (or one racing another put to it: the lock
-	 * decides which frees). */
-	irq = plat_spin_lock(&pool_lock);
-	if (f->refs > 1) {
-		f->refs--;
-		plat_spin_unlock(&pool_lock, irq);
-		return;
-	}
-	plat_spin_unlock(&pool_lock, irq);
+	/* The last reference: no one else can reach f now. */
 	if (f->ops->release)
 		f->ops->release(f);
 	irq = plat_spin_lock(&pool_lock);
-	f->refs = 0;
+	f->used = false;
 	plat_spin_unlock(&pool_lock, irq);
 }
 

@@ -76,6 +76,7 @@ struct linux_file_ops {
  * reference. node and data are the kind's own.
  */
 struct linux_file {
+	bool used;            /* the pool's (fd.c) */
 	uint32_t refs;        /* atomic */
 	uint32_t flags;       /* LINUX_O_ACCMODE, LINUX_O_APPEND, LINUX_O_NONBLOCK */
 	const struct linux_file_ops *ops;

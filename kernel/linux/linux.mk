@@ -16,3 +16,6 @@ linux_test_SRCS := $(LINUX_PURE_SRCS) kernel/linux/linux_test.c lib/fmt.c lib/te
 FUZZERS += linux_fuzz
 linux_fuzz_SRCS := $(LINUX_PURE_SRCS) kernel/linux/linux_fuzz.c
 linux_fuzz_CORPUS := kernel/fuzz-seeds/linux
+
+E2E_TESTS += tests/linux-fuzz.t
+CHECK_DEPS += $(BUILD)/fuzz/linux_fuzz
