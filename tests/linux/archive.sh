@@ -8,7 +8,9 @@
 set -e
 dir=$1
 src=$(dirname "$0")
-if [ -x /bin/busybox ]; then
+# Only a static busybox runs (Debian's `busybox` package is dynamically
+# linked: it has an interpreter, PT_INTERP).
+if [ -x /bin/busybox ] && ! readelf -lW /bin/busybox | grep -q INTERP; then
 	cp /bin/busybox "$dir/bin/busybox"
 	for a in $(sed -n 's/^\([a-z0-9]*\).*/\1/p' "$src/commands" | sort -u); do
 		ln -sf busybox "$dir/bin/$a"
