@@ -22,7 +22,7 @@ fi
 commands=$(grep -v '^#' tests/linux/commands | grep -v '^$')
 count=$(printf '%s\n' "$commands" | wc -l)
 first=$(( $(tests/linux/list.sh tests/linux/commands | grep -c '') - count + 1 ))
-echo "1..$((15 + count))"
+echo "1..$((16 + count))"
 
 boot_until 'init: [0-9]+ started, [0-9]+ failed
 kvclient: 1000 puts and gets' 1200 --smp 4 --mem 1G --initrd build/archive.cpio \
@@ -114,4 +114,13 @@ while IFS= read -r cmd; do
 	line=$((line + 1))
 done < "$HOST/commands"
 check "every busybox command gave what it gives on Linux ($same of $count)" [ "$same" = "$count" ]
+
+# The kernel's own suite, on the same archive: programs run to their exit
+# and give everything back, bad starts refused, a program waiting on the
+# console killed (kernel/linux/linux_ktest.c).
+out=$(tools/ktest-run --timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio 'linux.*' 2>&1)
+status=$?
+echo "$out" | sed 's/^/# /'
+check "the linux suite in the kernel: runs, refusals, a kill, nothing left behind" sh -c \
+	'[ "$0" = 0 ] && [ "$(printf "%s\n" "$1" | grep -c "^ok [0-9]* - linux\.")" -ge 3 ]' "$status" "$out"
 echo "# boot and $count busybox commands: ${BOOT_MS} ms"

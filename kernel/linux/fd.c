@@ -40,6 +40,17 @@ struct linux_file *linux_file_new(const struct linux_file_ops *ops, uint32_t fla
 	return f;
 }
 
+unsigned linux_files_live(void)
+{
+	unsigned n = 0;
+	bool irq = plat_spin_lock(&pool_lock);
+
+	for (int i = 0; i < LINUX_FILES; i++)
+		n += pool[i].used;
+	plat_spin_unlock(&pool_lock, irq);
+	return n;
+}
+
 void linux_file_get(struct linux_file *f)
 {
 	__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
@@ -114,7 +125,7 @@ static long do_read(struct linux_proc *lp, struct linux_file *f, uint64_t ubuf, 
 		/* The program's buffer first: a bad one moves nothing. */
 		if (linux_check_out(lp, ubuf + done, chunk))
 			return done ? (long)done : LINUX_ERR(LINUX_EFAULT);
-		n = f->ops->read(f, lp->buf, chunk, &at);
+		n = f->ops->read(lp, f, lp->buf, chunk, &at);
 		if (n < 0)
 			return done ? (long)done : n;
 		if (linux_copy_out(lp, ubuf + done, lp->buf, (uint64_t)n))
@@ -405,7 +416,7 @@ LINUX_CALL(sendfile)
 	while (done < a[3]) {
 		uint64_t chunk = a[3] - done < LINUX_BUF ? a[3] - done : LINUX_BUF;
 		uint64_t w = out->off;
-		long n = in->ops->read(in, lp->buf, chunk, at), m;
+		long n = in->ops->read(lp, in, lp->buf, chunk, at), m;
 
 		if (n <= 0) {
 			if (n < 0 && !done)

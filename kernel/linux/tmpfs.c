@@ -111,7 +111,8 @@ static void fill(int i, struct linux_stat *st) /* under tmp_lock */
 	};
 }
 
-static long file_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	bool irq = plat_spin_lock(&tmp_lock);
 	struct node *n = &nodes[f->node];
