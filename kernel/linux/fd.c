@@ -175,7 +175,8 @@ LINUX_CALL(write)
 	return f ? do_write(lp, f, a[1], a[2], &f->off) : LINUX_ERR(LINUX_EBADF);
 }
 
-LINUX_CALL(pread64)
+/* pread64 and pwrite64: at the offset a[3], leaving the file's alone. */
+static long positioned(struct linux_proc *lp, const uint64_t a[6], bool out)
 {
 	struct linux_file *f = linux_fd_file(lp, (long)a[0]);
 	uint64_t off = a[3];
@@ -186,21 +187,17 @@ LINUX_CALL(pread64)
 		return LINUX_ERR(LINUX_ESPIPE);
 	if ((int64_t)off < 0)
 		return LINUX_ERR(LINUX_EINVAL);
-	return do_read(lp, f, a[1], a[2], &off);
+	return out ? do_write(lp, f, a[1], a[2], &off) : do_read(lp, f, a[1], a[2], &off);
+}
+
+LINUX_CALL(pread64)
+{
+	return positioned(lp, a, false);
 }
 
 LINUX_CALL(pwrite64)
 {
-	struct linux_file *f = linux_fd_file(lp, (long)a[0]);
-	uint64_t off = a[3];
-
-	if (!f)
-		return LINUX_ERR(LINUX_EBADF);
-	if (!f->ops->seekable)
-		return LINUX_ERR(LINUX_ESPIPE);
-	if ((int64_t)off < 0)
-		return LINUX_ERR(LINUX_EINVAL);
-	return do_write(lp, f, a[1], a[2], &off);
+	return positioned(lp, a, true);
 }
 
 /* readv and writev: each iovec in turn, stopping at a short transfer. */
