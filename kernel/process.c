@@ -136,7 +136,15 @@ static void run(void *arg)
 	bool irq;
 
 	__atomic_store_n(&p->thread_id, thread_current()->id, __ATOMIC_RELEASE);
-	for (;;) {
+	for (uint64_t slice_start = plat_now_ns();; ) {
+		/* aspace_run yields after a slice of ring 3 code; a process that
+		 * makes syscalls more often than that re-enters it each time, so
+		 * the slice is counted here too: it yields to the others of its
+		 * priority on the hart at least once a slice. */
+		if (plat_now_ns() - slice_start >= ASPACE_SLICE_NS) {
+			thread_yield();
+			slice_start = plat_now_ns();
+		}
 		if (aspace_run(p->space, &p->regs, phys_to_virt(p->fpu_page)) != LM_OK) {
 			kprintf("untrusted process %llu '%s': killed\n", (unsigned long long)p->id,
 				p->name);
