@@ -125,6 +125,8 @@ static enum lm_err setup(void *ctx, uint64_t id, aspace_space space, struct uvm_
 		kprintf("linux: %s: %s\n", lp->exe, why);
 		return err;
 	}
+	if ((s->plan.hi - s->plan.lo) / PAGE_SIZE > LINUX_QUOTA)
+		return LM_ERR_NOMEM; /* could never fit: refused before any work */
 	bias = s->plan.pie ? LINUX_PIE_BASE - s->plan.lo : 0;
 	if ((err = place(space, &s->plan, bias, file)))
 		return err;

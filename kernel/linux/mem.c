@@ -87,8 +87,10 @@ LINUX_CALL(mmap)
 	enum lm_err err = LM_ERR_EXIST;
 	long r;
 
-	if (!len || pages > LINUX_QUOTA || (off & (PAGE_SIZE - 1)))
+	if (!len || (off & (PAGE_SIZE - 1)))
 		return LINUX_ERR(LINUX_EINVAL);
+	if (pages > LINUX_QUOTA)
+		return LINUX_ERR(LINUX_ENOMEM); /* could never fit */
 	if (!(flags & LINUX_MAP_ANONYMOUS)) {
 		f = linux_fd_file(lp, (long)a[4]);
 		if (!f || (f->flags & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
