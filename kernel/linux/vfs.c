@@ -276,19 +276,26 @@ LINUX_CALL(chdir)
 	return 0;
 }
 
+/* The path argument resolved into lp->path: 1 (and *rest) if it lies in
+ * /tmp, the one writable tree, 0 if elsewhere, or a negated errno. */
+static long tmp_path(struct linux_proc *lp, long dirfd, uint64_t upath, const char **rest)
+{
+	long err = path_arg(lp, dirfd, upath, false);
+
+	return err ? err : where(lp->path, rest) == IN_TMP;
+}
+
 /* unlink, rmdir: in /tmp only; elsewhere the file is there but read-only. */
 static long do_unlink(struct linux_proc *lp, long dirfd, uint64_t upath, bool dir)
 {
 	struct linux_stat st;
 	const char *rest;
-	long err = path_arg(lp, dirfd, upath, false);
+	long in = tmp_path(lp, dirfd, upath, &rest);
 
-	if (err)
-		return err;
-	if (where(lp->path, &rest) == IN_TMP)
-		return linux_tmpfs_unlink(rest, dir);
-	err = stat_path(lp, false, &st);
-	return err ? err : LINUX_ERR(LINUX_EROFS);
+	if (in)
+		return in < 0 ? in : linux_tmpfs_unlink(rest, dir);
+	in = stat_path(lp, false, &st);
+	return in ? in : LINUX_ERR(LINUX_EROFS);
 }
 
 LINUX_CALL(unlink)
@@ -312,12 +319,10 @@ static long do_mkdir(struct linux_proc *lp, long dirfd, uint64_t upath, uint64_t
 {
 	struct linux_stat st;
 	const char *rest;
-	long err = path_arg(lp, dirfd, upath, false);
+	long in = tmp_path(lp, dirfd, upath, &rest);
 
-	if (err)
-		return err;
-	if (where(lp->path, &rest) == IN_TMP)
-		return linux_tmpfs_mkdir(rest, (uint32_t)mode & ~lp->umask);
+	if (in)
+		return in < 0 ? in : linux_tmpfs_mkdir(rest, (uint32_t)mode & ~lp->umask);
 	return stat_path(lp, false, &st) ? LINUX_ERR(LINUX_EROFS) : LINUX_ERR(LINUX_EEXIST);
 }
 
