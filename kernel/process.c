@@ -6,7 +6,8 @@
  * for untrusted work (core/thread.c refuses anything else there, and the
  * hart is out of the main scheduler). The thread is the process's kernel
  * side: one page, running aspace_run in a loop. A syscall is answered there
- * (exit; a door call through the gate, kernel/gate.c); an exception ends
+ * (exit; a door call through the gate, kernel/gate.c; or, for a process
+ * with a personality, by it: kernel/linux/ serves Linux's calls); an exception ends
  * the process with one line naming it and the cause; destroying the space
  * (kill) ends it at its next interrupt, at most a time slice later.
  *
@@ -42,10 +43,11 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define STACK_PAGES 4
-#define STACK_TOP 0x00007fffffff0000ull
+#define STACK_PAGES PROCESS_STACK_PAGES
+#define STACK_TOP PROCESS_STACK_TOP
 #define CODE_BASE 0x400000ull
 #define REFUSALS_SHOWN 3 /* refused calls reported per process */
+#define PERSONALITY_STACK_PAGES 4 /* a personality's calls walk paths on the stack */
 
 struct process {
 	bool used, ended;
@@ -58,6 +60,10 @@ struct process {
 	struct gate gate;      /* the doors it was granted */
 	struct thread *waiter; /* signalled when it ends */
 	uint64_t fpu_page;     /* its vector registers, while not in them */
+	/* Another system's interface (kernel/linux/): its syscalls go there
+	 * instead of the gate. NULL for a Lemmings program. */
+	const struct process_personality *pers;
+	void *pers_ctx;
 };
 
 static struct process table[PROCESS_MAX];
@@ -130,7 +136,15 @@ static void run(void *arg)
 	bool irq;
 
 	__atomic_store_n(&p->thread_id, thread_current()->id, __ATOMIC_RELEASE);
-	for (;;) {
+	for (uint64_t slice_start = plat_now_ns();; ) {
+		/* aspace_run yields after a slice of ring 3 code; a process that
+		 * makes syscalls more often than that re-enters it each time, so
+		 * the slice is counted here too: it yields to the others of its
+		 * priority on the hart at least once a slice. */
+		if (plat_now_ns() - slice_start >= ASPACE_SLICE_NS) {
+			thread_yield();
+			slice_start = plat_now_ns();
+		}
 		if (aspace_run(p->space, &p->regs, phys_to_virt(p->fpu_page)) != LM_OK) {
 			kprintf("untrusted process %llu '%s': killed\n", (unsigned long long)p->id,
 				p->name);
@@ -140,6 +154,13 @@ static void run(void *arg)
 		if (p->regs.trap != UVM_TRAP_SYSCALL) {
 			report_fault(p, &p->regs);
 			status = PROCESS_FAULTED + (uint32_t)p->regs.trap;
+			break;
+		}
+		if (p->pers) {
+			if (!p->pers->syscall(p->pers_ctx, &p->regs, &status))
+				continue;
+			kprintf("untrusted process %llu '%s': exited with status %u\n",
+				(unsigned long long)p->id, p->name, status);
 			break;
 		}
 		if (p->regs.rax == LM_GATE_SYS_EXIT) { /* lemmings/door.h */
@@ -160,6 +181,8 @@ static void run(void *arg)
 	aspace_destroy(aspace_door_kernel(), p->space); /* LM_ERR_NOENT if killed */
 	aspace_destroy_owned(p->id); /* spaces it made through its gate */
 	pmm_free_page(p->fpu_page);
+	if (p->pers)
+		p->pers->ended(p->pers_ctx, status);
 	irq = plat_spin_lock(&table_lock);
 	p->status = status;
 	p->ended = true;
@@ -247,7 +270,8 @@ static enum lm_err discard(struct process *p, enum lm_err err)
 static enum lm_err launch(struct process *p, uint64_t *id)
 {
 	struct thread_opts o = {.entry = run, .arg = p, .priority = PRIO_REGULAR,
-				.name = p->name, .hart = (int)p->hart, .untrusted = true};
+				.name = p->name, .hart = (int)p->hart, .untrusted = true,
+				.stack_pages = p->pers ? PERSONALITY_STACK_PAGES : 1};
 	enum lm_err err = thread_spawn(&o, NULL);
 
 	if (err)
@@ -286,6 +310,22 @@ enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t le
 	    (err = aspace_protect(d, p->space, CODE_BASE, pages, 2)))
 		return discard(p, err ? err : LM_ERR_INVAL);
 	p->regs.rip = CODE_BASE;
+	return launch(p, id);
+}
+
+enum lm_err untrusted_start_personality(const char *name, uint64_t quota,
+					const struct process_personality *pers, void *ctx,
+					uint64_t *id)
+{
+	struct process *p;
+	enum lm_err err = prepare(name, quota, NULL, 0, &p);
+
+	if (err)
+		return err;
+	if ((err = pers->setup(ctx, p->id, p->space, &p->regs)))
+		return discard(p, err);
+	p->pers = pers;
+	p->pers_ctx = ctx;
 	return launch(p, id);
 }
 

@@ -15,6 +15,9 @@
 
 #define PROCESS_MAX 64
 #define PROCESS_NAME_MAX 32
+/* Every process's stack: PROCESS_STACK_PAGES pages mapped below this. */
+#define PROCESS_STACK_TOP 0x00007fffffff0000ull
+#define PROCESS_STACK_PAGES 4
 
 /* How a process ended: its exit code (0 .. 255), or one of these plus the
  * exception's vector, or killed. */
@@ -46,6 +49,29 @@ enum lm_err untrusted_start(const char *name, const void *image, uint64_t size, 
 /* The same with code bytes at 0x400000 instead of an ELF image (tests). */
 enum lm_err untrusted_start_code(const char *name, const void *code, uint32_t len,
 				 const struct gate_grant *grants, uint32_t ngrants, uint64_t *id);
+
+/*
+ * A personality: another system's interface, served in the process's own
+ * kernel-side thread instead of the gate (kernel/linux/ is Linux's).
+ * setup places the program in the new space (id is the process's) and sets
+ * its first registers; syscall answers one syscall in r and returns true
+ * when the process ends, its status in *status; ended is called once on
+ * the process's thread after its space is destroyed (exit, fault or kill,
+ * status as untrusted_wait gives it), to free ctx. If setup fails nothing
+ * else is called and the start fails with its error.
+ */
+struct process_personality {
+	enum lm_err (*setup)(void *ctx, uint64_t id, aspace_space space, struct uvm_regs *r);
+	bool (*syscall)(void *ctx, struct uvm_regs *r, uint32_t *status);
+	void (*ended)(void *ctx, uint32_t status);
+};
+
+/* Start a process whose program pers->setup places, in a space that may
+ * hold quota pages with the 16 KiB stack below 0x7fffffff0000; its
+ * syscalls go to pers. Errors as untrusted_start's, and setup's. */
+enum lm_err untrusted_start_personality(const char *name, uint64_t quota,
+					const struct process_personality *pers, void *ctx,
+					uint64_t *id);
 
 /* Wait for the process to end; its status (above) in *status, and its
  * slot is free again. LM_ERR_NOENT for no such process. */
