@@ -54,7 +54,7 @@
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
 
-static void rq_push(struct runqueue *rq, struct thread *t, bool head)
+static inline void rq_push(struct runqueue *rq, struct thread *t, bool head)
 {
 	unsigned p = t->priority;
 
@@ -70,11 +70,11 @@ static void rq_push(struct runqueue *rq, struct thread *t, bool head)
 	}
 	rq->nonempty |= 1u << p;
 	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
-	if (!(t->flags & THREAD_PINNED))
-		__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->unpinned, rq->unpinned + !(t->flags & THREAD_PINNED),
+			 __ATOMIC_RELAXED);
 }
 
-static struct thread *rq_pop(struct runqueue *rq)
+static inline __attribute__((always_inline)) struct thread *rq_pop(struct runqueue *rq)
 {
 	unsigned p;
 	struct thread *t;
@@ -89,17 +89,9 @@ static struct thread *rq_pop(struct runqueue *rq)
 		rq->nonempty &= ~(1u << p);
 	}
 	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
-	if (!(t->flags & THREAD_PINNED))
-		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->unpinned, rq->unpinned - !(t->flags & THREAD_PINNED),
+			 __ATOMIC_RELAXED);
 	return t;
-}
-
-/* Highest priority waiting in rq's queues (PRIO_IDLE if none). */
-static unsigned rq_best_queued(const struct runqueue *rq)
-{
-	uint32_t ne = __atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED);
-
-	return ne ? (unsigned)__builtin_ctz(ne) : PRIO_IDLE;
 }
 
 /* Highest priority waiting in rq, runnext included. */
@@ -111,22 +103,22 @@ static unsigned rq_best(const struct runqueue *rq)
 }
 
 /* Take rq's runnext thread, or NULL. */
-static inline struct thread *rq_take_runnext(struct runqueue *rq)
+static inline __attribute__((always_inline)) struct thread *rq_take_runnext(struct runqueue *rq)
 {
 	struct thread *t = rq->runnext;
 
 	if (t) {
 		rq->runnext = NULL;
 		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
-		if (!(t->flags & THREAD_PINNED))
-			__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&rq->unpinned, rq->unpinned - !(t->flags & THREAD_PINNED),
+				 __ATOMIC_RELAXED);
 	}
 	return t;
 }
 
 /* The next thread to run from rq: runnext first within its priority (it
  * was woken last, by a thread that has blocked since), or NULL. */
-static inline struct thread *rq_next(struct runqueue *rq)
+static inline __attribute__((always_inline)) struct thread *rq_next(struct runqueue *rq)
 {
 	if (rq->runnext && rq->runnext->priority <= rq_best_queued(rq))
 		return rq_take_runnext(rq);
@@ -151,11 +143,6 @@ static uint32_t pick_sched_hart(void)
 			return i;
 	}
 	return (uint32_t)__builtin_ctzll(mask);
-}
-
-bool sched_in_scheduler(uint32_t hart)
-{
-	return __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & (1ull << hart);
 }
 
 /* Push t on hart h's inbox (another hart's): a lock-free stack. */
@@ -200,9 +187,10 @@ static struct hart *idle_member(void)
 	return NULL;
 }
 
-void sched_ready(struct thread *t, bool head, struct woken *w)
+/* sched_ready's other cases: t goes to another hart, or may. */
+static __attribute__((noinline)) void ready_slow(struct thread *t, bool head, struct woken *w)
 {
-	struct hart *h, *me;
+	struct hart *h, *me = this_hart();
 	bool pinned = t->flags & THREAD_PINNED;
 	unsigned prio = t->priority;
 
@@ -223,7 +211,6 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 	if (w)
 		*w = (struct woken){.hart = t->hart, .priority = prio};
 	t->state = THREAD_READY;
-	me = this_hart();
 	if (h == me)
 		rq_push(&h->rq, t, head);
 	else
@@ -238,31 +225,40 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 	}
 }
 
+void sched_ready(struct thread *t, bool head, struct woken *w)
+{
+	struct hart *me = this_hart();
+	bool pinned = t->flags & THREAD_PINNED;
+	unsigned prio = t->priority;
+
+	/* The common case first: a thread of this hart that stays here (pinned,
+	 * or this hart is a member and no other hart could take it: there is
+	 * none, or it is more urgent than what runs here). */
+	if (t->hart == me->id &&
+	    (pinned || (sched_in_scheduler(me->id) &&
+			(hart_count == 1 || prio < me->current_priority)))) {
+		if (w)
+			*w = (struct woken){.hart = me->id, .priority = prio};
+		t->state = THREAD_READY;
+		rq_push(&me->rq, t, head);
+		if (prio < me->current_priority)
+			__atomic_store_n(&me->need_resched, true, __ATOMIC_RELEASE);
+		return;
+	}
+	ready_slow(t, head, w);
+}
+
+/* Go's runnext (sched_wake_runnext) when it can: a thread woken (or
+ * spawned) by the thread running here, which may block next (ping-pong, a
+ * join), runs here, in its place, when the waker blocks, rather than on
+ * another hart. Never for a wake-up that no thread here made (posted bits,
+ * an interrupt): nothing would follow it by blocking. */
 void sched_wake(struct thread *t, struct woken *w)
 {
 	struct hart *h = this_hart();
-	struct runqueue *rq = &h->rq;
 
-	bool pinned = t->flags & THREAD_PINNED;
-
-	/* Go's runnext: a thread woken (or spawned) by the thread running
-	 * here, which may block next (ping-pong, a join), runs here, in its
-	 * place, when the waker blocks, rather than on another hart. Never
-	 * for a wake-up that no thread here made (posted bits, an interrupt):
-	 * nothing would follow it by blocking. One at a time, only a thread that would not preempt
-	 * the waker, and only while no other thread of its priority or better
-	 * waits here: so it never jumps ahead of one (a pair in ping-pong
-	 * cannot starve a third thread of the hart). */
-	if (!rq->runnext && t->hart == h->id && t->priority >= h->current->priority &&
-	    rq_best_queued(rq) > t->priority && !h->in_irq &&
-	    (pinned || sched_in_scheduler(h->id))) {
+	if (t->hart == h->id && !h->in_irq && sched_wake_runnext(h, t)) {
 		*w = (struct woken){.hart = h->id, .priority = t->priority};
-		t->state = THREAD_READY;
-		t->next = NULL;
-		rq->runnext = t;
-		__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
-		if (!pinned)
-			__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
 		return;
 	}
 	sched_ready(t, false, w);
@@ -522,13 +518,15 @@ static inline void set_current(struct hart *h, struct thread *t);
  * the next thread is then runnext or the first of the queues. NULL: not
  * that case, or nothing to run (the full pick decides).
  */
-static inline struct thread *pick_common(struct hart *h, struct thread *cur)
+static inline __attribute__((always_inline)) struct thread *pick_common(struct hart *h, struct thread *cur)
 {
 	struct runqueue *rq = &h->rq;
 
-	if (__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED) || !sched_in_scheduler(h->id))
+	/* What other harts may have left here, in one test. */
+	if (((uintptr_t)__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) |
+	     (uintptr_t)__atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) |
+	     __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED)) ||
+	    !sched_in_scheduler(h->id))
 		return NULL;
 	if (cur->state == THREAD_READY &&
 	    ((cur->flags & (THREAD_IDLE | THREAD_REQUEUE_HEAD)) || rq_best(rq) > cur->priority))
@@ -541,20 +539,23 @@ static inline struct thread *pick_common(struct hart *h, struct thread *cur)
  * (a yield or a preemption with nothing more urgent ready). The caller then
  * resumes the thread returned.
  */
-static struct thread *switch_begin(struct hart *h, struct thread *cur)
+static inline __attribute__((always_inline)) struct thread *switch_begin(struct hart *h,
+									 struct thread *cur)
 {
 	struct thread *next = pick_common(h, cur);
 
-	if (!next)
+	/* (A thread in this hart's queues or runnext has its hart field
+	 * naming this hart already: whoever queued it here set it.) */
+	if (__builtin_expect(!next, 0)) {
 		next = sched_pick_next(h->id, cur);
-
-	if (next == cur) {
-		cur->state = THREAD_RUNNING;
-		cur->flags &= ~THREAD_REQUEUE_HEAD;
-		return NULL;
+		if (next == cur) {
+			cur->state = THREAD_RUNNING;
+			cur->flags &= ~THREAD_REQUEUE_HEAD;
+			return NULL;
+		}
+		next->hart = h->id;
 	}
 	next->state = THREAD_RUNNING;
-	next->hart = h->id;
 	set_current(h, next);
 	return next;
 }
@@ -585,7 +586,7 @@ static void resume_irqs(bool on)
 		plat_irq_set(on);
 }
 
-void sched_reschedule(struct thread *cur)
+static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
 {
 	struct hart *h = this_hart();
 	bool on = plat_irqs_on();
@@ -598,6 +599,32 @@ void sched_reschedule(struct thread *cur)
 	resume_irqs(on);
 	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
 		sched_finish(prev);
+}
+
+void sched_reschedule(struct thread *cur)
+{
+	reschedule(cur);
+}
+
+/*
+ * The blocking half of thread_wait (core/thread.c says why no wake-up is
+ * lost), here so that the switch is inline in it: wait until a bit of mask
+ * is set, and take the bits of mask that are. The waker clears our wait
+ * mask (signal_set). Preemption off.
+ */
+uint64_t sched_wait(struct thread *cur, uint64_t mask)
+{
+	uint64_t got;
+
+	do {
+		cur->wait_mask = mask;
+		cur->state = THREAD_WAITING;
+		reschedule(cur);
+		signal_fold(cur);
+		got = cur->events & mask;
+	} while (!got);
+	cur->events &= ~got;
+	return got;
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)
@@ -770,12 +797,6 @@ __attribute__((noreturn)) void sched_run_idle(void)
 }
 
 /* ---- counts ---- */
-
-void sched_count_live(struct hart *h, int64_t delta)
-{
-	/* The hart's own count: a store, not a locked add. */
-	__atomic_store_n(&h->live, h->live + delta, __ATOMIC_RELAXED);
-}
 
 uint64_t sched_live_threads(void)
 {
