@@ -94,34 +94,38 @@ static inline __attribute__((always_inline)) struct thread *rq_pop(struct runque
 	return t;
 }
 
+/* rq's runnext thread, or NULL (its hart's). */
+static inline struct thread *rq_runnext(const struct runqueue *rq)
+{
+	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
+}
+
 /* Highest priority waiting in rq, runnext included. */
 static unsigned rq_best(const struct runqueue *rq)
 {
 	unsigned best = rq_best_queued(rq);
+	struct thread *rn = rq_runnext(rq);
 
-	return rq->runnext && rq->runnext->priority < best ? rq->runnext->priority : best;
+	return rn && rn->priority < best ? rn->priority : best;
 }
 
-/* Take rq's runnext thread, or NULL. */
-static inline __attribute__((always_inline)) struct thread *rq_take_runnext(struct runqueue *rq)
+/* Take rn, rq's runnext thread. */
+static inline __attribute__((always_inline)) struct thread *rq_take_runnext(struct runqueue *rq,
+									   struct thread *rn)
 {
-	struct thread *t = rq->runnext;
-
-	if (t) {
-		rq->runnext = NULL;
-		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&rq->unpinned, rq->unpinned - !(t->flags & THREAD_PINNED),
-				 __ATOMIC_RELAXED);
-	}
-	return t;
+	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
+	return rn;
 }
 
 /* The next thread to run from rq: runnext first within its priority (it
  * was woken last, by a thread that has blocked since), or NULL. */
 static inline __attribute__((always_inline)) struct thread *rq_next(struct runqueue *rq)
 {
-	if (rq->runnext && rq->runnext->priority <= rq_best_queued(rq))
-		return rq_take_runnext(rq);
+	struct thread *rn = rq_runnext(rq);
+
+	if (rn && rn->priority <= rq_best_queued(rq))
+		return rq_take_runnext(rq, rn);
 	return rq_pop(rq);
 }
 
@@ -225,7 +229,8 @@ static __attribute__((noinline)) void ready_slow(struct thread *t, bool head, st
 	}
 }
 
-void sched_ready(struct thread *t, bool head, struct woken *w)
+static inline __attribute__((always_inline)) void ready(struct thread *t, bool head,
+							struct woken *w)
 {
 	struct hart *me = this_hart();
 	bool pinned = t->flags & THREAD_PINNED;
@@ -248,20 +253,9 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 	ready_slow(t, head, w);
 }
 
-/* Go's runnext (sched_wake_runnext) when it can: a thread woken (or
- * spawned) by the thread running here, which may block next (ping-pong, a
- * join), runs here, in its place, when the waker blocks, rather than on
- * another hart. Never for a wake-up that no thread here made (posted bits,
- * an interrupt): nothing would follow it by blocking. */
-void sched_wake(struct thread *t, struct woken *w)
+void sched_ready(struct thread *t, bool head, struct woken *w)
 {
-	struct hart *h = this_hart();
-
-	if (t->hart == h->id && !h->in_irq && sched_wake_runnext(h, t)) {
-		*w = (struct woken){.hart = h->id, .priority = t->priority};
-		return;
-	}
-	sched_ready(t, false, w);
+	ready(t, head, w);
 }
 
 /* Move the threads other harts made ready for this one into its queue,
@@ -343,14 +337,14 @@ enum lm_err sched_hart_leave(uint32_t hart)
  * it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
-	struct thread *rn = rq->runnext;
-	bool rn_free = rn && !(rn->flags & THREAD_PINNED);
+	struct thread *rn = rq_runnext(rq);
+	bool rn_free = rq->runnext & RUNNEXT_MOVABLE;
 
 	for (unsigned p = 0; p < PRIO_COUNT; p++) {
 		struct thread *prev = NULL, *t;
 
 		if (rn_free && rn->priority == p)
-			return rq_take_runnext(rq);
+			return rq_take_runnext(rq, rn);
 		if (!(rq->nonempty & (1u << p)))
 			continue;
 		for (t = rq->q[p].head; t && (t->flags & THREAD_PINNED); t = t->next)
@@ -381,7 +375,7 @@ static void serve_steals(struct hart *h)
 	if (!__atomic_load_n(&h->rq.steal_wanted, __ATOMIC_RELAXED))
 		return;
 	want = __atomic_exchange_n(&h->rq.steal_wanted, 0, __ATOMIC_ACQUIRE);
-	for (; want && h->rq.unpinned; want &= want - 1) {
+	for (; want && rq_movable(&h->rq); want &= want - 1) {
 		struct hart *thief = &harts[__builtin_ctzll(want)];
 		struct thread *t;
 
@@ -425,7 +419,7 @@ static void ask_for_work(struct hart *me)
 	if (!(mask & bit))
 		return;
 	for (uint32_t i = 0; i < hart_count; i++) {
-		uint32_t n = __atomic_load_n(&harts[i].rq.unpinned, __ATOMIC_RELAXED);
+		uint32_t n = rq_movable(&harts[i].rq);
 
 		if (i != me->id && (mask & (1ull << i)) && n > most)
 			most = n, victim = &harts[i];
@@ -480,7 +474,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	return next;
 }
 
-void sched_finish(struct thread *prev)
+static inline __attribute__((always_inline)) void finish(struct thread *prev)
 {
 	struct hart *h = this_hart();
 
@@ -493,7 +487,7 @@ void sched_finish(struct thread *prev)
 		if (!(prev->flags & THREAD_IDLE)) {
 			bool head = prev->flags & THREAD_REQUEUE_HEAD;
 			prev->flags &= ~THREAD_REQUEUE_HEAD;
-			sched_ready(prev, head, NULL); /* elsewhere if it must move */
+			ready(prev, head, NULL); /* elsewhere if it must move */
 		}
 		/* A hart whose threads give way to each other may never go
 		 * idle: let the platform look at its I/O now and then. */
@@ -507,6 +501,11 @@ void sched_finish(struct thread *prev)
 	default:
 		break;
 	}
+}
+
+void sched_finish(struct thread *prev)
+{
+	finish(prev);
 }
 
 static inline void set_current(struct hart *h, struct thread *t);
@@ -580,10 +579,25 @@ static void switch_count(struct hart *h, int delta)
 #endif
 }
 
-static void resume_irqs(bool on)
+/* (The hosted runtime has no interrupts: nothing to note or set back.) */
+static inline void note_irqs(struct hart *h, bool on)
 {
+#ifndef LM_HOSTED
+	h->switch_irqs_on = on;
+#else
+	(void)h;
+	(void)on;
+#endif
+}
+
+static inline void resume_irqs(bool on)
+{
+#ifndef LM_HOSTED
 	if (hartlocal_load(bool, offsetof(struct hart, switch_irqs_on)) != on)
 		plat_irq_set(on);
+#else
+	(void)on;
+#endif
 }
 
 static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
@@ -594,11 +608,11 @@ static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
 
 	if (!next)
 		return;
-	h->switch_irqs_on = on;
+	note_irqs(h, on);
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
 	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
-		sched_finish(prev);
+		finish(prev);
 }
 
 void sched_reschedule(struct thread *cur)
@@ -607,24 +621,45 @@ void sched_reschedule(struct thread *cur)
 }
 
 /*
- * The blocking half of thread_wait (core/thread.c says why no wake-up is
- * lost), here so that the switch is inline in it: wait until a bit of mask
- * is set, and take the bits of mask that are. The waker clears our wait
- * mask (signal_set). Preemption off.
+ * thread_wait, here so that the switch is inline in it.
+ *
+ * No wake-up is lost: only this hart delivers our bits, and it does so
+ * either before we look at them here (we find them), or at our switch
+ * (sched_pick_next drains the signal inbox first, and a signal then makes
+ * us READY again: we go on), or after we are switched out (it finds us
+ * waiting and wakes us). Nothing runs on this hart in between: preemption
+ * is off, and interrupt handlers only post. The waker clears our wait
+ * mask (signal_set).
  */
-uint64_t sched_wait(struct thread *cur, uint64_t mask)
+uint64_t sched_thread_wait(uint64_t mask)
 {
+	struct thread *cur = this_thread();
 	uint64_t got;
 
-	do {
+	sched_preempt_off();
+	signal_fold(cur);
+	got = cur->events & mask;
+	while (__builtin_expect(!got && mask, 0)) {
 		cur->wait_mask = mask;
 		cur->state = THREAD_WAITING;
 		reschedule(cur);
 		signal_fold(cur);
 		got = cur->events & mask;
-	} while (!got);
+	}
 	cur->events &= ~got;
+	sched_preempt_on();
 	return got;
+}
+
+/* thread_yield, here so that the switch is inline in it. */
+void sched_thread_yield(void)
+{
+	struct thread *cur = this_thread();
+
+	sched_preempt_off();
+	cur->state = THREAD_READY;
+	reschedule(cur);
+	sched_preempt_on();
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)
@@ -641,7 +676,7 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 		switch_count(h, -1);
 		return;
 	}
-	h->switch_irqs_on = false;
+	note_irqs(h, false);
 	ctx_jump(next->saved_rsp, cur);
 }
 
@@ -654,13 +689,13 @@ __attribute__((noreturn)) void sched_exit(struct thread *cur)
 	 * (at least the idle thread). */
 	cur->state = THREAD_DEAD;
 	next = switch_begin(h, cur);
-	h->switch_irqs_on = plat_irqs_on();
+	note_irqs(h, plat_irqs_on());
 	ctx_jump(next->saved_rsp, cur);
 }
 
 void sched_start(struct thread *prev)
 {
-	sched_finish(prev);
+	finish(prev);
 	resume_irqs(true);
 	sched_preempt_on();
 }

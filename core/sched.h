@@ -157,16 +157,11 @@ static inline bool sched_wake_runnext(struct hart *h, struct thread *t)
 	    !(pinned || sched_in_scheduler(h->id)))
 		return false;
 	t->state = THREAD_READY;
-	rq->runnext = t;
+	__atomic_store_n(&rq->runnext, (uintptr_t)t | (pinned ? 0 : RUNNEXT_MOVABLE),
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&rq->unpinned, rq->unpinned + !pinned, __ATOMIC_RELAXED);
 	return true;
 }
-/* t, of this hart (waiting, or new), is to run: make it ready, in this
- * hart's runnext slot if it would not preempt us and nothing of its
- * priority waits here (so that if we block next it runs here, at once),
- * else as sched_ready does. Preemption or interrupts off. */
-void sched_wake(struct thread *t, struct woken *w);
 /* Let a thread just queued run now if it is more urgent and here.
  * Preemption off. Most wake-ups stop at the first test, inline. */
 void sched_yield_to_urgent(const struct woken *w);
@@ -181,10 +176,10 @@ static inline void sched_yield_to(const struct woken *w)
 
 /* Give up the hart; cur's state says why. Preemption or interrupts off. */
 void sched_reschedule(struct thread *cur);
-/* Wait until a bit of mask is set in cur's events (cur is the running
- * thread, which found none), then take those of mask that are set and
- * return them: thread_wait's blocking half. Preemption off. */
-uint64_t sched_wait(struct thread *cur, uint64_t mask);
+/* thread_wait and thread_yield (core/thread.h), here so that the pick and
+ * the switch are inline in them. */
+uint64_t sched_thread_wait(uint64_t mask);
+void sched_thread_yield(void);
 /* The interrupt exit's switch: cur (interrupted, its state saved as a
  * switch frame at saved_rsp) gives way if something more urgent is ready.
  * Returns if cur goes on; otherwise resumes another thread. Interrupts off. */

@@ -64,26 +64,10 @@ uint64_t thread_take(uint64_t mask)
 	return got;
 }
 
-/*
- * No wake-up is lost: only this hart delivers our bits, and it does so
- * either before we look at them here (we find them), or at our switch
- * (sched_pick_next drains the signal inbox first, and a signal then makes
- * us READY again: we go on), or after we are switched out (it finds us
- * waiting and wakes us). Nothing runs on this hart in between: preemption
- * is off, and interrupt handlers only post. The blocking half is
- * sched_wait, so that the switch is inline in it.
- */
+/* sched_thread_wait says why no wake-up is lost. */
 uint64_t thread_wait(uint64_t mask)
 {
-	struct thread *cur = this_thread();
-	uint64_t got;
-
-	sched_preempt_off();
-	got = take_bits(cur, mask);
-	if (!got && mask)
-		got = sched_wait(cur, mask);
-	sched_preempt_on();
-	return got;
+	return sched_thread_wait(mask);
 }
 
 /*
@@ -98,13 +82,11 @@ uint64_t thread_wait(uint64_t mask)
  * caller must know t is alive when it calls: t waits for this signal, or
  * will tell the caller when it ends (notify).
  */
-static inline __attribute__((always_inline)) bool signal_send(struct thread *t, uint64_t bits,
-							      struct woken *w)
+static bool signal_send(struct thread *t, uint64_t bits, struct woken *w)
 {
 	struct hart *h = this_hart();
 
-	if (__builtin_expect(__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq,
-			     1))
+	if (__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq)
 		return signal_deliver(h, t, bits, w);
 	signal_post(t, bits);
 	return false;
@@ -270,13 +252,13 @@ __attribute__((noreturn)) void thread_start(struct thread *prev)
 	thread_exit();
 }
 
-static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thread **out)
+static inline __attribute__((always_inline)) enum lm_err spawn(const struct thread_opts *o,
+							       bool dedicate, struct thread **out)
 {
 	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
 	uintptr_t base;
 	struct thread *t, *none = NULL;
 	struct hart *h;
-	struct woken w;
 	enum lm_err err;
 
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT)
@@ -310,8 +292,8 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
 	/* Every field, written once: a memset of the block first costs more
 	 * (a string store's start-up) than the rest of these stores. The
-	 * links (next, sig_next, named_next and named_prev) are written when
-	 * the thread is put on a list, not here. */
+	 * links (next, sig_next, named_*, timer_* and timer_hart) are written
+	 * when the thread is put on a list, not here. */
 	t->events = 0;
 	t->wait_mask = 0;
 	t->remote_events = 0;
@@ -329,8 +311,6 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t->arg = o->arg;
 	t->catch = NULL;
 	t->deadline = 0;
-	t->timer_next = t->timer_prev = NULL;
-	t->timer_hart = 0;
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
 	/* Unnamed threads keep an empty name (reports show their id):
@@ -378,8 +358,8 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	/* Like a wake-up: here, in runnext, if it may run here and would not
 	 * preempt us (a spawner that waits for it next hands it the hart,
 	 * as Go's does), else where sched_ready puts it. */
-	sched_wake(t, &w);
-	sched_yield_to(&w);
+	if (t->hart != h->id || h->in_irq || !sched_wake_runnext(h, t))
+		wake_queued(t);
 	sched_preempt_on();
 	return LM_OK;
 }
@@ -432,10 +412,5 @@ __attribute__((noreturn)) void thread_exit(void)
 
 void thread_yield(void)
 {
-	struct thread *cur = this_thread();
-
-	sched_preempt_off();
-	cur->state = THREAD_READY;
-	sched_reschedule(cur);
-	sched_preempt_on();
+	sched_thread_yield();
 }
