@@ -238,14 +238,23 @@ static inline __attribute__((always_inline)) void ready(struct thread *t, bool h
 
 	/* The common case first: a thread of this hart that stays here (pinned,
 	 * or this hart is a member and no other hart could take it: there is
-	 * none, or it is more urgent than what runs here). */
+	 * none, or it is more urgent than what runs here). With no thread of
+	 * its priority or better waiting, and the runnext slot free, it takes
+	 * the slot: it would run next from the queues too, and the slot costs
+	 * a store where the queue costs a few (a yielder that is alone at its
+	 * priority, a spawner that yields to its child, come back there). */
 	if (t->hart == me->id &&
 	    (pinned || (sched_in_scheduler(me->id) &&
 			(hart_count == 1 || prio < me->current_priority)))) {
+		struct runqueue *rq = &me->rq;
+
 		if (w)
 			*w = (struct woken){.hart = me->id, .priority = prio};
 		t->state = THREAD_READY;
-		rq_push(&me->rq, t, head);
+		if (!rq->runnext && rq_best_queued(rq) > prio)
+			rq_set_runnext(rq, t, pinned);
+		else
+			rq_push(rq, t, head);
 		if (prio < me->current_priority)
 			__atomic_store_n(&me->need_resched, true, __ATOMIC_RELEASE);
 		return;

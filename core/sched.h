@@ -136,6 +136,15 @@ static inline unsigned rq_best_queued(const struct runqueue *rq)
 				       1u << PRIO_IDLE);
 }
 
+/* Put t, ready, in rq's empty runnext slot (its hart's, preemption or
+ * interrupts off). */
+static inline void rq_set_runnext(struct runqueue *rq, struct thread *t, bool pinned)
+{
+	__atomic_store_n(&rq->runnext, (uintptr_t)t | (pinned ? 0 : RUNNEXT_MOVABLE),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
+}
+
 /*
  * Go's runnext, the fast path of every same-hart wake-up: t, of hart h
  * (this one; t waiting, or new), woken or spawned by the thread running
@@ -157,9 +166,7 @@ static inline bool sched_wake_runnext(struct hart *h, struct thread *t)
 	    !(pinned || sched_in_scheduler(h->id)))
 		return false;
 	t->state = THREAD_READY;
-	__atomic_store_n(&rq->runnext, (uintptr_t)t | (pinned ? 0 : RUNNEXT_MOVABLE),
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
+	rq_set_runnext(rq, t, pinned);
 	return true;
 }
 /* Let a thread just queued run now if it is more urgent and here.
