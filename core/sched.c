@@ -609,7 +609,11 @@ static inline void resume_irqs(bool on)
 #endif
 }
 
-static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
+/* The switch of a thread that gives up its hart; cur's state says why.
+ * waits: cur waits, and so, in the common case (ping-pong), did the thread
+ * that switches back to it: its finish is then out of line, which keeps
+ * the wait's own path short. */
+static inline __attribute__((always_inline)) void reschedule(struct thread *cur, bool waits)
 {
 	struct hart *h = this_hart();
 	bool on = plat_irqs_on();
@@ -620,13 +624,17 @@ static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
 	note_irqs(h, on);
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
-	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
+	if (prev->state == THREAD_WAITING) /* a waiter is left as it is */
+		return;
+	if (waits)
+		sched_finish(prev);
+	else
 		finish(prev);
 }
 
 void sched_reschedule(struct thread *cur)
 {
-	reschedule(cur);
+	reschedule(cur, false);
 }
 
 /*
@@ -651,7 +659,7 @@ uint64_t sched_thread_wait(uint64_t mask)
 	while (__builtin_expect(!got && mask, 0)) {
 		cur->wait_mask = mask;
 		cur->state = THREAD_WAITING;
-		reschedule(cur);
+		reschedule(cur, true);
 		signal_fold(cur);
 		got = cur->events & mask;
 	}
@@ -667,7 +675,7 @@ void sched_thread_yield(void)
 
 	sched_preempt_off();
 	cur->state = THREAD_READY;
-	reschedule(cur);
+	reschedule(cur, false);
 	sched_preempt_on();
 }
 
