@@ -50,8 +50,10 @@ struct runqueue {
 	struct {
 		struct thread *head, *tail;
 	} q[PRIO_COUNT];
-	uintptr_t runnext;        /* run before the queues: a thread woken
-				   * here by a thread that may block next,
+	uintptr_t runnext;        /* run before the queues' threads of its
+				   * priority: one woken here by a thread that
+				   * may block next, or made ready here with
+				   * nothing of its priority or better queued;
 				   * | RUNNEXT_MOVABLE if it is not pinned
 				   * (counted in count, not in unpinned) */
 	struct thread *inbox;     /* made ready by other harts, newest first */
