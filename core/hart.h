@@ -39,8 +39,9 @@ struct thread;
  * A hart's ready threads: four queues, FIFO within a priority. Every
  * operation is O(1): a queue is an intrusive singly linked list with head
  * and tail, and a bitmap says which priorities are non-empty. The queues
- * are the hart's own (core/sched.c); other harts read count and unpinned,
- * push on inbox and set bits in steal_wanted, all atomically.
+ * are the hart's own (core/sched.c); other harts read count, unpinned and
+ * runnext's movable bit, push on inbox and set bits in steal_wanted, all
+ * atomically.
  */
 struct runqueue {
 	uint32_t nonempty;        /* bit p: queue p has threads */
@@ -49,14 +50,29 @@ struct runqueue {
 	struct {
 		struct thread *head, *tail;
 	} q[PRIO_COUNT];
-	struct thread *runnext;   /* run before the queues: a movable thread
-				   * woken here by a thread that may block
-				   * next (counted in count and unpinned) */
+	uintptr_t runnext;        /* run before the queues' threads of its
+				   * priority: one woken here by a thread that
+				   * may block next, or made ready here with
+				   * nothing of its priority or better queued;
+				   * | RUNNEXT_MOVABLE if it is not pinned
+				   * (counted in count, not in unpinned) */
 	struct thread *inbox;     /* made ready by other harts, newest first */
 	struct thread *sig_inbox; /* signalled by other harts or interrupts:
 				   * their bits wait in remote_events (sig_next) */
 	uint64_t steal_wanted;    /* bit i: hart i has nothing to do */
 };
+
+/* The runnext thread may move (control blocks are 64-byte aligned, so the
+ * low bit is free): other harts read the bit without touching the thread,
+ * which may end at any moment, and its hart keeps no count for it. */
+#define RUNNEXT_MOVABLE 1u
+
+/* Movable threads waiting in rq, runnext included (any hart may ask). */
+static inline uint32_t rq_movable(const struct runqueue *rq)
+{
+	return __atomic_load_n(&rq->unpinned, __ATOMIC_RELAXED) +
+	       (__atomic_load_n(&rq->runnext, __ATOMIC_RELAXED) & RUNNEXT_MOVABLE);
+}
 
 struct hart {
 	void *systab[HART_SYSTAB_SLOTS]; /* first: programs index it from %gs:0 */

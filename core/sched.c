@@ -54,7 +54,7 @@
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
 
-static void rq_push(struct runqueue *rq, struct thread *t, bool head)
+static inline void rq_push(struct runqueue *rq, struct thread *t, bool head)
 {
 	unsigned p = t->priority;
 
@@ -70,11 +70,11 @@ static void rq_push(struct runqueue *rq, struct thread *t, bool head)
 	}
 	rq->nonempty |= 1u << p;
 	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
-	if (!(t->flags & THREAD_PINNED))
-		__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->unpinned, rq->unpinned + !(t->flags & THREAD_PINNED),
+			 __ATOMIC_RELAXED);
 }
 
-static struct thread *rq_pop(struct runqueue *rq)
+static inline __attribute__((always_inline)) struct thread *rq_pop(struct runqueue *rq)
 {
 	unsigned p;
 	struct thread *t;
@@ -89,47 +89,43 @@ static struct thread *rq_pop(struct runqueue *rq)
 		rq->nonempty &= ~(1u << p);
 	}
 	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
-	if (!(t->flags & THREAD_PINNED))
-		__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->unpinned, rq->unpinned - !(t->flags & THREAD_PINNED),
+			 __ATOMIC_RELAXED);
 	return t;
 }
 
-/* Highest priority waiting in rq's queues (PRIO_IDLE if none). */
-static unsigned rq_best_queued(const struct runqueue *rq)
+/* rq's runnext thread, or NULL (its hart's). */
+static inline struct thread *rq_runnext(const struct runqueue *rq)
 {
-	uint32_t ne = __atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED);
-
-	return ne ? (unsigned)__builtin_ctz(ne) : PRIO_IDLE;
+	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
 }
 
 /* Highest priority waiting in rq, runnext included. */
 static unsigned rq_best(const struct runqueue *rq)
 {
 	unsigned best = rq_best_queued(rq);
+	struct thread *rn = rq_runnext(rq);
 
-	return rq->runnext && rq->runnext->priority < best ? rq->runnext->priority : best;
+	return rn && rn->priority < best ? rn->priority : best;
 }
 
-/* Take rq's runnext thread, or NULL. */
-static inline struct thread *rq_take_runnext(struct runqueue *rq)
+/* Take rn, rq's runnext thread. */
+static inline __attribute__((always_inline)) struct thread *rq_take_runnext(struct runqueue *rq,
+									   struct thread *rn)
 {
-	struct thread *t = rq->runnext;
-
-	if (t) {
-		rq->runnext = NULL;
-		__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
-		if (!(t->flags & THREAD_PINNED))
-			__atomic_store_n(&rq->unpinned, rq->unpinned - 1, __ATOMIC_RELAXED);
-	}
-	return t;
+	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
+	return rn;
 }
 
 /* The next thread to run from rq: runnext first within its priority (it
  * was woken last, by a thread that has blocked since), or NULL. */
-static inline struct thread *rq_next(struct runqueue *rq)
+static inline __attribute__((always_inline)) struct thread *rq_next(struct runqueue *rq)
 {
-	if (rq->runnext && rq->runnext->priority <= rq_best_queued(rq))
-		return rq_take_runnext(rq);
+	struct thread *rn = rq_runnext(rq);
+
+	if (rn && rn->priority <= rq_best_queued(rq))
+		return rq_take_runnext(rq, rn);
 	return rq_pop(rq);
 }
 
@@ -151,11 +147,6 @@ static uint32_t pick_sched_hart(void)
 			return i;
 	}
 	return (uint32_t)__builtin_ctzll(mask);
-}
-
-bool sched_in_scheduler(uint32_t hart)
-{
-	return __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & (1ull << hart);
 }
 
 /* Push t on hart h's inbox (another hart's): a lock-free stack. */
@@ -200,9 +191,10 @@ static struct hart *idle_member(void)
 	return NULL;
 }
 
-void sched_ready(struct thread *t, bool head, struct woken *w)
+/* sched_ready's other cases: t goes to another hart, or may. */
+static __attribute__((noinline)) void ready_slow(struct thread *t, bool head, struct woken *w)
 {
-	struct hart *h, *me;
+	struct hart *h, *me = this_hart();
 	bool pinned = t->flags & THREAD_PINNED;
 	unsigned prio = t->priority;
 
@@ -223,7 +215,6 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 	if (w)
 		*w = (struct woken){.hart = t->hart, .priority = prio};
 	t->state = THREAD_READY;
-	me = this_hart();
 	if (h == me)
 		rq_push(&h->rq, t, head);
 	else
@@ -238,34 +229,42 @@ void sched_ready(struct thread *t, bool head, struct woken *w)
 	}
 }
 
-void sched_wake(struct thread *t, struct woken *w)
+static inline __attribute__((always_inline)) void ready(struct thread *t, bool head,
+							struct woken *w)
 {
-	struct hart *h = this_hart();
-	struct runqueue *rq = &h->rq;
-
+	struct hart *me = this_hart();
 	bool pinned = t->flags & THREAD_PINNED;
+	unsigned prio = t->priority;
 
-	/* Go's runnext: a thread woken (or spawned) by the thread running
-	 * here, which may block next (ping-pong, a join), runs here, in its
-	 * place, when the waker blocks, rather than on another hart. Never
-	 * for a wake-up that no thread here made (posted bits, an interrupt):
-	 * nothing would follow it by blocking. One at a time, only a thread that would not preempt
-	 * the waker, and only while no other thread of its priority or better
-	 * waits here: so it never jumps ahead of one (a pair in ping-pong
-	 * cannot starve a third thread of the hart). */
-	if (!rq->runnext && t->hart == h->id && t->priority >= h->current->priority &&
-	    rq_best_queued(rq) > t->priority && !h->in_irq &&
-	    (pinned || sched_in_scheduler(h->id))) {
-		*w = (struct woken){.hart = h->id, .priority = t->priority};
+	/* The common case first: a thread of this hart that stays here (pinned,
+	 * or this hart is a member and no other hart could take it: there is
+	 * none, or it is more urgent than what runs here). With no thread of
+	 * its priority or better waiting, and the runnext slot free, it takes
+	 * the slot: it would run next from the queues too, and the slot costs
+	 * a store where the queue costs a few (a yielder that is alone at its
+	 * priority, a spawner that yields to its child, come back there). */
+	if (t->hart == me->id &&
+	    (pinned || (sched_in_scheduler(me->id) &&
+			(hart_count == 1 || prio < me->current_priority)))) {
+		struct runqueue *rq = &me->rq;
+
+		if (w)
+			*w = (struct woken){.hart = me->id, .priority = prio};
 		t->state = THREAD_READY;
-		t->next = NULL;
-		rq->runnext = t;
-		__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
-		if (!pinned)
-			__atomic_store_n(&rq->unpinned, rq->unpinned + 1, __ATOMIC_RELAXED);
+		if (!rq->runnext && rq_best_queued(rq) > prio)
+			rq_set_runnext(rq, t, pinned);
+		else
+			rq_push(rq, t, head);
+		if (prio < me->current_priority)
+			__atomic_store_n(&me->need_resched, true, __ATOMIC_RELEASE);
 		return;
 	}
-	sched_ready(t, false, w);
+	ready_slow(t, head, w);
+}
+
+void sched_ready(struct thread *t, bool head, struct woken *w)
+{
+	ready(t, head, w);
 }
 
 /* Move the threads other harts made ready for this one into its queue,
@@ -347,14 +346,14 @@ enum lm_err sched_hart_leave(uint32_t hart)
  * it. */
 static struct thread *rq_take_unpinned(struct runqueue *rq)
 {
-	struct thread *rn = rq->runnext;
-	bool rn_free = rn && !(rn->flags & THREAD_PINNED);
+	struct thread *rn = rq_runnext(rq);
+	bool rn_free = rq->runnext & RUNNEXT_MOVABLE;
 
 	for (unsigned p = 0; p < PRIO_COUNT; p++) {
 		struct thread *prev = NULL, *t;
 
 		if (rn_free && rn->priority == p)
-			return rq_take_runnext(rq);
+			return rq_take_runnext(rq, rn);
 		if (!(rq->nonempty & (1u << p)))
 			continue;
 		for (t = rq->q[p].head; t && (t->flags & THREAD_PINNED); t = t->next)
@@ -385,7 +384,7 @@ static void serve_steals(struct hart *h)
 	if (!__atomic_load_n(&h->rq.steal_wanted, __ATOMIC_RELAXED))
 		return;
 	want = __atomic_exchange_n(&h->rq.steal_wanted, 0, __ATOMIC_ACQUIRE);
-	for (; want && h->rq.unpinned; want &= want - 1) {
+	for (; want && rq_movable(&h->rq); want &= want - 1) {
 		struct hart *thief = &harts[__builtin_ctzll(want)];
 		struct thread *t;
 
@@ -429,7 +428,7 @@ static void ask_for_work(struct hart *me)
 	if (!(mask & bit))
 		return;
 	for (uint32_t i = 0; i < hart_count; i++) {
-		uint32_t n = __atomic_load_n(&harts[i].rq.unpinned, __ATOMIC_RELAXED);
+		uint32_t n = rq_movable(&harts[i].rq);
 
 		if (i != me->id && (mask & (1ull << i)) && n > most)
 			most = n, victim = &harts[i];
@@ -484,7 +483,7 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	return next;
 }
 
-void sched_finish(struct thread *prev)
+static inline __attribute__((always_inline)) void finish(struct thread *prev)
 {
 	struct hart *h = this_hart();
 
@@ -497,7 +496,7 @@ void sched_finish(struct thread *prev)
 		if (!(prev->flags & THREAD_IDLE)) {
 			bool head = prev->flags & THREAD_REQUEUE_HEAD;
 			prev->flags &= ~THREAD_REQUEUE_HEAD;
-			sched_ready(prev, head, NULL); /* elsewhere if it must move */
+			ready(prev, head, NULL); /* elsewhere if it must move */
 		}
 		/* A hart whose threads give way to each other may never go
 		 * idle: let the platform look at its I/O now and then. */
@@ -513,6 +512,11 @@ void sched_finish(struct thread *prev)
 	}
 }
 
+void sched_finish(struct thread *prev)
+{
+	finish(prev);
+}
+
 static inline void set_current(struct hart *h, struct thread *t);
 
 /*
@@ -522,13 +526,15 @@ static inline void set_current(struct hart *h, struct thread *t);
  * the next thread is then runnext or the first of the queues. NULL: not
  * that case, or nothing to run (the full pick decides).
  */
-static inline struct thread *pick_common(struct hart *h, struct thread *cur)
+static inline __attribute__((always_inline)) struct thread *pick_common(struct hart *h, struct thread *cur)
 {
 	struct runqueue *rq = &h->rq;
 
-	if (__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED) || !sched_in_scheduler(h->id))
+	/* What other harts may have left here, in one test. */
+	if (((uintptr_t)__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) |
+	     (uintptr_t)__atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) |
+	     __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED)) ||
+	    !sched_in_scheduler(h->id))
 		return NULL;
 	if (cur->state == THREAD_READY &&
 	    ((cur->flags & (THREAD_IDLE | THREAD_REQUEUE_HEAD)) || rq_best(rq) > cur->priority))
@@ -541,20 +547,23 @@ static inline struct thread *pick_common(struct hart *h, struct thread *cur)
  * (a yield or a preemption with nothing more urgent ready). The caller then
  * resumes the thread returned.
  */
-static struct thread *switch_begin(struct hart *h, struct thread *cur)
+static inline __attribute__((always_inline)) struct thread *switch_begin(struct hart *h,
+									 struct thread *cur)
 {
 	struct thread *next = pick_common(h, cur);
 
-	if (!next)
+	/* (A thread in this hart's queues or runnext has its hart field
+	 * naming this hart already: whoever queued it here set it.) */
+	if (__builtin_expect(!next, 0)) {
 		next = sched_pick_next(h->id, cur);
-
-	if (next == cur) {
-		cur->state = THREAD_RUNNING;
-		cur->flags &= ~THREAD_REQUEUE_HEAD;
-		return NULL;
+		if (next == cur) {
+			cur->state = THREAD_RUNNING;
+			cur->flags &= ~THREAD_REQUEUE_HEAD;
+			return NULL;
+		}
+		next->hart = h->id;
 	}
 	next->state = THREAD_RUNNING;
-	next->hart = h->id;
 	set_current(h, next);
 	return next;
 }
@@ -579,13 +588,32 @@ static void switch_count(struct hart *h, int delta)
 #endif
 }
 
-static void resume_irqs(bool on)
+/* (The hosted runtime has no interrupts: nothing to note or set back.) */
+static inline void note_irqs(struct hart *h, bool on)
 {
-	if (hartlocal_load(bool, offsetof(struct hart, switch_irqs_on)) != on)
-		plat_irq_set(on);
+#ifndef LM_HOSTED
+	h->switch_irqs_on = on;
+#else
+	(void)h;
+	(void)on;
+#endif
 }
 
-void sched_reschedule(struct thread *cur)
+static inline void resume_irqs(bool on)
+{
+#ifndef LM_HOSTED
+	if (hartlocal_load(bool, offsetof(struct hart, switch_irqs_on)) != on)
+		plat_irq_set(on);
+#else
+	(void)on;
+#endif
+}
+
+/* The switch of a thread that gives up its hart; cur's state says why.
+ * waits: cur waits, and so, in the common case (ping-pong), did the thread
+ * that switches back to it: its finish is then out of line, which keeps
+ * the wait's own path short. */
+static inline __attribute__((always_inline)) void reschedule(struct thread *cur, bool waits)
 {
 	struct hart *h = this_hart();
 	bool on = plat_irqs_on();
@@ -593,11 +621,62 @@ void sched_reschedule(struct thread *cur)
 
 	if (!next)
 		return;
-	h->switch_irqs_on = on;
+	note_irqs(h, on);
 	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
-	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
+	if (prev->state == THREAD_WAITING) /* a waiter is left as it is */
+		return;
+	if (waits)
 		sched_finish(prev);
+	else
+		finish(prev);
+}
+
+void sched_reschedule(struct thread *cur)
+{
+	reschedule(cur, false);
+}
+
+/*
+ * thread_wait, here so that the switch is inline in it.
+ *
+ * No wake-up is lost: only this hart delivers our bits, and it does so
+ * either before we look at them here (we find them), or at our switch
+ * (sched_pick_next drains the signal inbox first, and a signal then makes
+ * us READY again: we go on), or after we are switched out (it finds us
+ * waiting and wakes us). Nothing runs on this hart in between: preemption
+ * is off, and interrupt handlers only post. The waker clears our wait
+ * mask (signal_set).
+ */
+uint64_t sched_thread_wait(uint64_t mask)
+{
+	struct thread *cur = this_thread();
+	uint64_t got;
+
+	sched_preempt_off();
+	signal_fold(cur);
+	got = cur->events & mask;
+	while (__builtin_expect(!got && mask, 0)) {
+		cur->wait_mask = mask;
+		cur->state = THREAD_WAITING;
+		reschedule(cur, true);
+		signal_fold(cur);
+		got = cur->events & mask;
+	}
+	cur->events &= ~got;
+	sched_preempt_on();
+	return got;
+}
+
+/* thread_yield, here so that the switch is inline in it. */
+void sched_thread_yield(void)
+{
+	struct thread *cur = this_thread();
+
+	sched_preempt_off();
+	cur->state = THREAD_READY;
+	reschedule(cur, false);
+	sched_preempt_on();
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)
@@ -614,7 +693,7 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 		switch_count(h, -1);
 		return;
 	}
-	h->switch_irqs_on = false;
+	note_irqs(h, false);
 	ctx_jump(next->saved_rsp, cur);
 }
 
@@ -627,13 +706,13 @@ __attribute__((noreturn)) void sched_exit(struct thread *cur)
 	 * (at least the idle thread). */
 	cur->state = THREAD_DEAD;
 	next = switch_begin(h, cur);
-	h->switch_irqs_on = plat_irqs_on();
+	note_irqs(h, plat_irqs_on());
 	ctx_jump(next->saved_rsp, cur);
 }
 
 void sched_start(struct thread *prev)
 {
-	sched_finish(prev);
+	finish(prev);
 	resume_irqs(true);
 	sched_preempt_on();
 }
@@ -770,12 +849,6 @@ __attribute__((noreturn)) void sched_run_idle(void)
 }
 
 /* ---- counts ---- */
-
-void sched_count_live(struct hart *h, int64_t delta)
-{
-	/* The hart's own count: a store, not a locked add. */
-	__atomic_store_n(&h->live, h->live + delta, __ATOMIC_RELAXED);
-}
 
 uint64_t sched_live_threads(void)
 {

@@ -121,11 +121,54 @@ static inline void sched_preempt_on(void)
 /* Queue t (at the front of its priority if head); fills *w if w.
  * Preemption or interrupts off. */
 void sched_ready(struct thread *t, bool head, struct woken *w);
-/* t, of this hart (waiting, or new), is to run: make it ready, in this
- * hart's runnext slot if it would not preempt us and nothing of its
- * priority waits here (so that if we block next it runs here, at once),
- * else as sched_ready does. Preemption or interrupts off. */
-void sched_wake(struct thread *t, struct woken *w);
+
+/* Is hart in the main scheduler? */
+static inline bool sched_in_scheduler(uint32_t hart)
+{
+	return __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) & (1ull << hart);
+}
+
+/* Highest priority waiting in rq's queues, runnext aside (PRIO_IDLE if
+ * none): one count of trailing zeros, no branch. */
+static inline unsigned rq_best_queued(const struct runqueue *rq)
+{
+	return (unsigned)__builtin_ctz(__atomic_load_n(&rq->nonempty, __ATOMIC_RELAXED) |
+				       1u << PRIO_IDLE);
+}
+
+/* Put t, ready, in rq's empty runnext slot (its hart's, preemption or
+ * interrupts off). */
+static inline void rq_set_runnext(struct runqueue *rq, struct thread *t, bool pinned)
+{
+	__atomic_store_n(&rq->runnext, (uintptr_t)t | (pinned ? 0 : RUNNEXT_MOVABLE),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Go's runnext, the fast path of every same-hart wake-up: t, of hart h
+ * (this one; t waiting, or new), woken or spawned by the thread running
+ * here (not by an interrupt handler), takes h's runnext slot if it is
+ * free, t would not preempt that thread, no thread of t's priority or
+ * better is queued (so it never overtakes one), and t may stay here
+ * (pinned, or h is in the main scheduler). Then, if the waker blocks
+ * next, t runs in its place at once. Returns whether t took the slot (it
+ * is then READY, and there is nothing to yield to). Preemption or
+ * interrupts off.
+ */
+static inline bool sched_wake_runnext(struct hart *h, struct thread *t)
+{
+	struct runqueue *rq = &h->rq;
+	unsigned p = t->priority;
+	bool pinned = t->flags & THREAD_PINNED;
+
+	if (rq->runnext || p < h->current_priority || rq_best_queued(rq) <= p ||
+	    !(pinned || sched_in_scheduler(h->id)))
+		return false;
+	t->state = THREAD_READY;
+	rq_set_runnext(rq, t, pinned);
+	return true;
+}
 /* Let a thread just queued run now if it is more urgent and here.
  * Preemption off. Most wake-ups stop at the first test, inline. */
 void sched_yield_to_urgent(const struct woken *w);
@@ -138,8 +181,12 @@ static inline void sched_yield_to(const struct woken *w)
 
 /* ---- the switch protocol (core/sched.c says it whole) ---- */
 
-/* Give up the hart; cur's state says why. Interrupts off. */
+/* Give up the hart; cur's state says why. Preemption or interrupts off. */
 void sched_reschedule(struct thread *cur);
+/* thread_wait and thread_yield (core/thread.h), here so that the pick and
+ * the switch are inline in them. */
+uint64_t sched_thread_wait(uint64_t mask);
+void sched_thread_yield(void);
 /* The interrupt exit's switch: cur (interrupted, its state saved as a
  * switch frame at saved_rsp) gives way if something more urgent is ready.
  * Returns if cur goes on; otherwise resumes another thread. Interrupts off. */
@@ -173,8 +220,6 @@ bool sched_hart_has_work(void);
  * interrupt): take in threads other harts made ready for it, and answer
  * harts asking for work. */
 void sched_kicked(void);
-/* Is hart in the main scheduler? */
-bool sched_in_scheduler(uint32_t hart);
 /* Put a hart in the main scheduler, or take it out (its unpinned threads
  * move to the others; LM_ERR_BUSY for the last one). */
 enum lm_err sched_hart_join(uint32_t hart);
@@ -182,8 +227,12 @@ enum lm_err sched_hart_leave(uint32_t hart);
 
 /* ---- counts ---- */
 
-/* Count a thread in (1) or out (-1) on this hart, interrupts off. */
-void sched_count_live(struct hart *h, int64_t delta);
+/* Count a thread in (1) or out (-1) on this hart, preemption or
+ * interrupts off: the hart's own count, a store, not a locked add. */
+static inline void sched_count_live(struct hart *h, int64_t delta)
+{
+	__atomic_store_n(&h->live, h->live + delta, __ATOMIC_RELAXED);
+}
 /* Threads alive in the whole system. */
 uint64_t sched_live_threads(void);
 

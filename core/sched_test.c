@@ -131,6 +131,55 @@ TEST(sched, wait_returns_and_clears_only_the_mask)
 	EXPECT_EQ(me->events & 0x7, 0x4);
 	EXPECT_EQ(thread_wait(0xff), 0x4);
 	EXPECT_EQ(me->events & 0xff, 0);
+	EXPECT_EQ(thread_wait(0), 0); /* waits for nothing: returns at once */
+}
+
+/*
+ * A wake-up clears the woken thread's wait mask, and a signal tests that
+ * mask alone to know whether its target waits (signal_set): so a second
+ * signal, to a thread woken but not yet run, only sets bits. It must not
+ * queue the thread twice (which would run it twice, or lose the queue);
+ * the bits wait for its next look. The thread is of our priority, so
+ * the wake-up does not switch to it; preemption stays off around the
+ * signals so that nothing else runs it in between.
+ */
+#define POKE (1ull << 2)
+
+static struct {
+	int wakes;
+	uint64_t got, later;
+} woken_once;
+
+static void wait_once(void *arg)
+{
+	woken_once.got = thread_wait(PING);
+	woken_once.wakes++;
+	woken_once.later = thread_take(PING | POKE);
+}
+
+TEST(sched, signal_to_a_woken_thread_only_sets_bits)
+{
+	struct thread *t;
+	uint32_t ready;
+
+	memset(&woken_once, 0, sizeof woken_once);
+	t = sched_test_spawn(wait_once, NULL, PRIO_REGULAR, "wait-once");
+	thread_yield(); /* it runs, and waits */
+	ASSERT_EQ(t->state, THREAD_WAITING);
+	sched_preempt_off();
+	thread_signal(t, PING);
+	EXPECT_EQ(t->state, THREAD_READY);
+	EXPECT_EQ(t->wait_mask, 0);
+	ready = this_hart()->rq.count;
+	thread_signal(t, PING);
+	thread_signal(t, POKE);
+	EXPECT_EQ(t->state, THREAD_READY);
+	EXPECT_EQ(this_hart()->rq.count, ready); /* not made ready again */
+	sched_preempt_on();
+	thread_wait(DONE);
+	EXPECT_EQ(woken_once.wakes, 1);
+	EXPECT_EQ(woken_once.got, PING); /* both PINGs: bits are not counts */
+	EXPECT_EQ(woken_once.later, POKE);
 }
 
 struct pingpong {
@@ -170,6 +219,46 @@ TEST(sched, yield_runs_equal_priority_in_turn)
 
 	run_conducted(&c); /* Regular like us: they only run when we yield */
 	EXPECT_EQ(order_log.count, 2);
+}
+
+/*
+ * A yielder alone at its priority comes back through the runnext slot,
+ * not the queue (sched_ready); one with others of its priority queued
+ * goes behind them. Either way a yield is a turn: three threads of our
+ * priority that log and yield in a loop run in strict rotation, the
+ * first one spawned (which starts in runnext) first.
+ */
+#define TURNS 5
+
+static struct {
+	int log[3 * TURNS];
+	int n, ended;
+} turns;
+
+static void take_turns(void *arg)
+{
+	for (int i = 0; i < TURNS; i++) {
+		turns.log[turns.n++] = (int)(uintptr_t)arg;
+		thread_yield();
+	}
+	turns.ended++; /* then its end signals DONE */
+}
+
+TEST(sched, yielders_take_turns_in_fifo_order)
+{
+	static const char *names[] = {"turns-0", "turns-1", "turns-2"};
+	uint64_t t0 = plat_now_ns();
+
+	memset(&turns, 0, sizeof turns);
+	for (uintptr_t i = 0; i < 3; i++)
+		sched_test_spawn(take_turns, (void *)i, PRIO_REGULAR, names[i]);
+	while (turns.n < 3 * TURNS && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS)
+		thread_yield();
+	ASSERT_EQ(turns.n, 3 * TURNS);
+	for (int i = 0; i < 3 * TURNS; i++)
+		EXPECT_EQ(turns.log[i], i % 3);
+	while (turns.ended < 3) /* the three DONE signals may come as one */
+		thread_wait(DONE);
 }
 
 /* A sleep ends at its deadline or after it, never before, and it ends:
@@ -478,6 +567,48 @@ TEST(sched, free_ping_pong_pair_stays_on_one_hart)
 	EXPECT(pf.apart < pf.rounds / 10);
 	test_diag("%llu rounds, %llu of them with the pair on two harts",
 		  (unsigned long long)pf.rounds, (unsigned long long)pf.apart);
+}
+
+/*
+ * The runnext slot keeps whether its thread may move in the pointer's low
+ * bit, which harts that ask for work read (rq_movable) without touching
+ * the thread: a movable thread there counts as work to hand over, a
+ * pinned one does not; both count as ready here. Preemption stays off so
+ * that neither runs, nor moves, while we look.
+ */
+static void nothing_at_all(void *arg)
+{
+}
+
+TEST(sched, runnext_offers_only_a_movable_thread_to_other_harts)
+{
+	struct hart *h;
+	struct thread_opts o = {.entry = nothing_at_all, .priority = PRIO_REGULAR,
+				.notify = thread_current(), .notify_bits = DONE};
+	uint32_t movable, count;
+
+	for (int pinned = 0; pinned < 2; pinned++) {
+		sched_preempt_off();
+		h = this_hart();
+		if (!sched_in_scheduler(h->id) || h->rq.runnext ||
+		    rq_best_queued(&h->rq) <= PRIO_REGULAR) {
+			/* The slot is not ours to fill now (a thread of our
+			 * priority waits here, or this hart stands apart). */
+			sched_preempt_on();
+			test_diag("runnext busy: nothing to check");
+			return;
+		}
+		movable = rq_movable(&h->rq);
+		count = h->rq.count;
+		o.hart = pinned ? (int)h->id : -1;
+		ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+		EXPECT(h->rq.runnext != 0);
+		EXPECT_EQ(h->rq.count, count + 1);
+		EXPECT_EQ(rq_movable(&h->rq), movable + (pinned ? 0 : 1));
+		EXPECT_EQ(h->rq.runnext & RUNNEXT_MOVABLE, pinned ? 0u : RUNNEXT_MOVABLE);
+		sched_preempt_on();
+		thread_wait(DONE);
+	}
 }
 
 /*

@@ -86,16 +86,21 @@ void signal_drain(struct hart *h)
 			stack_give(h, t->stack_base, t->stack_pages);
 			continue;
 		}
-		if (bits && signal_deliver_to(t, bits, &w, false) &&
-		    w.priority < h->current->priority)
+		if (!bits || !signal_set(t, bits))
+			continue;
+		if (t == h->current) {
+			/* Still switching out here (the drain at its own
+			 * switch): it goes on, before threads of its priority
+			 * queued after it. */
+			t->state = THREAD_READY;
+			t->flags |= THREAD_REQUEUE_HEAD;
+			continue;
+		}
+		/* Queued, never runnext: no thread here is about to follow
+		 * this wake-up by blocking. */
+		sched_ready(t, false, &w);
+		if (w.priority < h->current->priority)
 			__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
 	}
 }
 
-bool signal_release(struct thread *t)
-{
-	if (!__atomic_load_n(&t->sig_queued, __ATOMIC_SEQ_CST))
-		return true;
-	t->flags |= THREAD_ZOMBIE;
-	return false;
-}

@@ -20,36 +20,37 @@
 struct hart;
 struct woken;
 
-/* t belongs to this hart: set bits, and if t waits for one of them make it
- * ready. Returns whether it did, and then fills *w. A thread's own signal
- * (from thread code, which may block next) wakes t into runnext if it can
- * (sched_wake); a delivery of posted bits (which no thread here is about
- * to follow by blocking) queues it (sched_ready). Inline: it is most of a
- * same-hart signal. */
-static inline bool signal_deliver_to(struct thread *t, uint64_t bits, struct woken *w,
-				     bool from_thread)
+/*
+ * t belongs to this hart: set bits. Returns whether t waited for one of
+ * them: it then waits no more (its wait mask is cleared), and the caller
+ * must make it ready. A thread's wait mask is not 0 exactly while it waits
+ * (thread_wait sets it just before it marks itself waiting, on its own
+ * hart with preemption off, and every wake-up clears it), so one test
+ * says both "waiting" and "for one of these". Inline: it is most of a
+ * same-hart signal.
+ */
+static inline bool signal_set(struct thread *t, uint64_t bits)
 {
-	t->events |= bits;
-	if (t->state != THREAD_WAITING || !(t->events & t->wait_mask))
+	uint64_t ev = t->events | bits;
+
+	t->events = ev;
+	if (!(ev & t->wait_mask))
 		return false;
 	t->wait_mask = 0;
-	if (t == this_thread()) {
-		/* Still switching out here (the drain at its own switch): it
-		 * goes on, before threads of its priority queued after it. */
-		t->state = THREAD_READY;
-		t->flags |= THREAD_REQUEUE_HEAD;
-		return false;
-	}
-	if (from_thread)
-		sched_wake(t, w);
-	else
-		sched_ready(t, false, w);
 	return true;
 }
 
-static inline bool signal_deliver(struct thread *t, uint64_t bits, struct woken *w)
+/* A signal from a thread of t's hart (which may block next): set bits,
+ * and wake t into runnext if it can (sched_wake_runnext), else into the
+ * queues. Returns whether it was queued, and then fills *w (the caller
+ * yields to it if it is more urgent; from runnext it never is). */
+static inline bool signal_deliver(struct hart *h, struct thread *t, uint64_t bits,
+				  struct woken *w)
 {
-	return signal_deliver_to(t, bits, w, true);
+	if (!signal_set(t, bits) || sched_wake_runnext(h, t))
+		return false;
+	sched_ready(t, false, w);
+	return true;
 }
 
 /* From another hart or an interrupt handler: leave bits for t's hart to
@@ -68,6 +69,12 @@ static inline void signal_fold(struct thread *cur)
 }
 /* t has ended and is switched out: may its page be freed now? Not while it
  * is on a signal inbox; then the hart that takes it off frees it. */
-bool signal_release(struct thread *t);
+static inline bool signal_release(struct thread *t)
+{
+	if (__builtin_expect(!__atomic_load_n(&t->sig_queued, __ATOMIC_SEQ_CST), 1))
+		return true;
+	t->flags |= THREAD_ZOMBIE;
+	return false;
+}
 
 #endif

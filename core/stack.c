@@ -1,5 +1,5 @@
 /*
- * Thread stacks (see stack.h).
+ * Thread stacks (see stack.h): what is not inline there.
  *
  * Each hart keeps up to STACK_CACHE freed one-page stacks of its own,
  * linked through their first word. Only the hart itself touches its cache,
@@ -10,38 +10,6 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/stack.h"
-
-#define STACK_CACHE 32
-
-/* The newest stack in h's cache, or 0. On h, preemption or interrupts off. */
-static uintptr_t cache_pop(struct hart *h)
-{
-	uintptr_t base = h->stack_cache;
-
-	if (base) {
-		h->stack_cache = *(uintptr_t *)base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
-	}
-	return base;
-}
-
-uintptr_t stack_take(struct hart *h, unsigned pages)
-{
-	uintptr_t base = pages == 1 ? cache_pop(h) : 0;
-
-	return base ? base : plat_stack_alloc(pages);
-}
-
-void stack_give(struct hart *h, uintptr_t base, unsigned pages)
-{
-	if (pages == 1 && h->stack_cached < STACK_CACHE) {
-		*(uintptr_t *)base = h->stack_cache;
-		h->stack_cache = base;
-		__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
-	} else {
-		plat_stack_free(base, pages);
-	}
-}
 
 uint64_t stack_cached(void)
 {
@@ -55,9 +23,9 @@ uint64_t stack_cached(void)
 void stack_cache_drain(void)
 {
 	bool irq = plat_irq_save();
-	uintptr_t base;
+	struct hart *h = this_hart();
 
-	while ((base = cache_pop(this_hart())))
-		plat_stack_free(base, 1);
+	while (h->stack_cache)
+		plat_stack_free(stack_take(h, 1), 1);
 	plat_irq_restore(irq);
 }

@@ -8,14 +8,37 @@
 
 #include <stdint.h>
 
-struct hart;
+#include "core/hart.h"
+#include "core/platform.h"
+
+#define STACK_CACHE 32
 
 /* `pages` mapped pages above a guard page, from h's cache (this hart's,
- * preemption or interrupts off) when it can; 0 if there is no memory. */
-uintptr_t stack_take(struct hart *h, unsigned pages);
+ * preemption or interrupts off) when it can; 0 if there is no memory.
+ * Inline: a spawn's stack is one pop from the cache. */
+static inline uintptr_t stack_take(struct hart *h, unsigned pages)
+{
+	uintptr_t base = h->stack_cache;
+
+	if (pages != 1 || !base)
+		return plat_stack_alloc(pages);
+	h->stack_cache = *(uintptr_t *)base;
+	__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
+	return base;
+}
+
 /* A dead thread's stack, on the hart where it ended, preemption or
- * interrupts off. */
-void stack_give(struct hart *h, uintptr_t base, unsigned pages);
+ * interrupts off. Inline: one push on the cache. */
+static inline void stack_give(struct hart *h, uintptr_t base, unsigned pages)
+{
+	if (pages != 1 || h->stack_cached >= STACK_CACHE) {
+		plat_stack_free(base, pages);
+		return;
+	}
+	*(uintptr_t *)base = h->stack_cache;
+	h->stack_cache = base;
+	__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
+}
 /* Give this hart's cache back to the platform (before counting free
  * memory). */
 void stack_cache_drain(void);

@@ -44,14 +44,13 @@ static uint64_t new_thread_id(struct hart *h)
 
 /* Take the bits of mask that are set in cur's events, with those other
  * harts posted. Preemption off. */
-static uint64_t take_bits(struct thread *cur, uint64_t mask)
+static inline uint64_t take_bits(struct thread *cur, uint64_t mask)
 {
 	uint64_t got;
 
 	signal_fold(cur);
 	got = cur->events & mask;
-	if (got)
-		cur->events &= ~got;
+	cur->events &= ~got;
 	return got;
 }
 
@@ -65,36 +64,16 @@ uint64_t thread_take(uint64_t mask)
 	return got;
 }
 
-/*
- * No wake-up is lost: only this hart delivers our bits, and it does so
- * either before we look at them here (we find them), or at our switch
- * (sched_pick_next drains the signal inbox first, and a signal then makes
- * us READY again: we go on), or after we are switched out (it finds us
- * WAITING and wakes us). Nothing runs on this hart in between: preemption
- * is off, and interrupt handlers only post.
- */
+/* sched_thread_wait says why no wake-up is lost. */
 uint64_t thread_wait(uint64_t mask)
 {
-	struct thread *cur = thread_current();
-	uint64_t got;
-
-	if (!mask)
-		return 0;
-	sched_preempt_off();
-	while (!(got = take_bits(cur, mask))) {
-		cur->wait_mask = mask;
-		cur->state = THREAD_WAITING;
-		sched_reschedule(cur);
-		cur->wait_mask = 0;
-	}
-	sched_preempt_on();
-	return got;
+	return sched_thread_wait(mask);
 }
 
 /*
  * Set bits; make t ready if it waits for one of them. Returns whether it
- * was woken here, and if so fills *w. Never switches threads. Preemption
- * off.
+ * was queued here (not put in runnext), and if so fills *w. Never switches
+ * threads. Preemption off.
  *
  * A thread of this hart gets its bits at once; any other, and any signal
  * from an interrupt handler, has them posted to its hart (core/signal.c).
@@ -108,18 +87,35 @@ static bool signal_send(struct thread *t, uint64_t bits, struct woken *w)
 	struct hart *h = this_hart();
 
 	if (__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq)
-		return signal_deliver(t, bits, w);
+		return signal_deliver(h, t, bits, w);
 	signal_post(t, bits);
 	return false;
 }
 
-void thread_signal(struct thread *t, uint64_t bits)
+/* A same-hart wake-up that runnext could not take: queue t, and let it run
+ * now if it is more urgent. Out of line: the common wake-up goes to
+ * runnext. */
+static __attribute__((noinline)) void wake_queued(struct thread *t)
 {
 	struct woken w;
 
+	sched_ready(t, false, &w);
+	sched_yield_to(&w);
+}
+
+void thread_signal(struct thread *t, uint64_t bits)
+{
+	struct hart *h;
+
 	sched_preempt_off();
-	if (signal_send(t, bits, &w))
-		sched_yield_to(&w);
+	h = this_hart();
+	if (__builtin_expect(__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq,
+			     1)) {
+		if (signal_set(t, bits) && !sched_wake_runnext(h, t))
+			wake_queued(t);
+	} else {
+		signal_post(t, bits);
+	}
 	sched_preempt_on();
 }
 
@@ -256,27 +252,31 @@ __attribute__((noreturn)) void thread_start(struct thread *prev)
 	thread_exit();
 }
 
-static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thread **out)
+static inline __attribute__((always_inline)) enum lm_err spawn(const struct thread_opts *o,
+							       bool dedicate, struct thread **out)
 {
 	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
 	uintptr_t base;
 	struct thread *t, *none = NULL;
 	struct hart *h;
-	struct woken w;
 	enum lm_err err;
 
-	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT ||
-	    (o->hart >= 0 && (uint32_t)o->hart >= hart_count))
+	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT)
 		return LM_ERR_INVAL;
-	/* Untrusted threads run on the harts set apart for them, and only
-	 * they do. */
-	if (o->untrusted != (o->hart >= 0 &&
-			     (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> o->hart & 1)))
-		return o->untrusted ? LM_ERR_INVAL : LM_ERR_BUSY;
-	/* Nothing else may be pinned to a dedicated hart. */
-	if (o->hart >= 0 && !dedicate &&
-	    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))
-		return LM_ERR_BUSY;
+	if (o->hart >= 0 || o->untrusted) {
+		if (o->hart >= 0 && (uint32_t)o->hart >= hart_count)
+			return LM_ERR_INVAL;
+		/* Untrusted threads run on the harts set apart for them, and
+		 * only they do. */
+		if (o->untrusted !=
+		    (o->hart >= 0 &&
+		     (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> o->hart & 1)))
+			return o->untrusted ? LM_ERR_INVAL : LM_ERR_BUSY;
+		/* Nothing else may be pinned to a dedicated hart. */
+		if (o->hart >= 0 && !dedicate &&
+		    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))
+			return LM_ERR_BUSY;
+	}
 	/* From here to the end preemption is off: the stack cache, the ids
 	 * and the counts used are this hart's, and the new thread is queued
 	 * here before anything can move us. */
@@ -291,12 +291,12 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	/* The control block sits at the top of the stack area. */
 	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
 	/* Every field, written once: a memset of the block first costs more
-	 * (a string store's start-up) than the rest of these stores. */
-	t->next = NULL;
+	 * (a string store's start-up) than the rest of these stores. The
+	 * links (next, sig_next, named_*, timer_* and timer_hart) are written
+	 * when the thread is put on a list, not here. */
 	t->events = 0;
 	t->wait_mask = 0;
 	t->remote_events = 0;
-	t->sig_next = NULL;
 	t->sig_queued = 0;
 	t->state = THREAD_READY;
 	t->priority = (uint8_t)o->priority;
@@ -311,11 +311,8 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	t->arg = o->arg;
 	t->catch = NULL;
 	t->deadline = 0;
-	t->timer_next = t->timer_prev = NULL;
-	t->timer_hart = 0;
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
-	t->named_next = t->named_prev = NULL;
 	/* Unnamed threads keep an empty name (reports show their id):
 	 * formatting one here would cost more than the rest of a spawn. */
 	t->name[0] = 0;
@@ -361,8 +358,8 @@ static enum lm_err spawn(const struct thread_opts *o, bool dedicate, struct thre
 	/* Like a wake-up: here, in runnext, if it may run here and would not
 	 * preempt us (a spawner that waits for it next hands it the hart,
 	 * as Go's does), else where sched_ready puts it. */
-	sched_wake(t, &w);
-	sched_yield_to(&w);
+	if (t->hart != h->id || h->in_irq || !sched_wake_runnext(h, t))
+		wake_queued(t);
 	sched_preempt_on();
 	return LM_OK;
 }
@@ -415,10 +412,5 @@ __attribute__((noreturn)) void thread_exit(void)
 
 void thread_yield(void)
 {
-	struct thread *cur = this_thread();
-
-	sched_preempt_off();
-	cur->state = THREAD_READY;
-	sched_reschedule(cur);
-	sched_preempt_on();
+	sched_thread_yield();
 }

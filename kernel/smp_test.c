@@ -177,7 +177,7 @@ TEST(smp, removed_hart_runs_nothing_afterwards)
 	EXPECT(wanderers_step_past(steps)); /* work goes on */
 	wanderers_stop();
 	EXPECT_EQ(wander_on_watched, 0);
-	EXPECT_EQ(harts[victim].rq.unpinned, 0);
+	EXPECT_EQ(rq_movable(&harts[victim].rq), 0);
 	restore_sched_harts(before);
 }
 

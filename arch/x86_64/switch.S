@@ -5,6 +5,7 @@
 
 /* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
 	.global ctx_switch, ctx_jump, ctx_restore
+	.p2align 6                      /* one cache line, wherever the code before ends */
 ctx_switch:
 	pushq %rbp
 	pushq %rbx

@@ -34,8 +34,26 @@ struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *p
 __attribute__((noreturn)) void ctx_jump(uint64_t new_rsp, struct thread *prev);
 
 /* Build a new thread's first switch frame below top (16-byte aligned);
- * resuming it calls thread_start(prev). Returns the saved stack pointer. */
-uint64_t ctx_init_stack(uintptr_t top);
+ * resuming it calls thread_start(prev). Returns the saved stack pointer.
+ * Inline: it is a few stores of every spawn. */
+extern char ctx_thread_entry[];
+
+static inline uint64_t ctx_init_stack(uintptr_t top)
+{
+	uint64_t *f = (uint64_t *)((top - CTX_FRAME_SIZE) & ~(uintptr_t)15);
+
+	f[0] = CTX_MXCSR_DEFAULT | (uint64_t)CTX_FCW_DEFAULT << 32;
+	/* r15 .. rbp (rbp = 0 ends backtraces), six stores, not a loop: the
+	 * kernel's build (no vector registers) would keep the loop. */
+	f[1] = 0;
+	f[2] = 0;
+	f[3] = 0;
+	f[4] = 0;
+	f[5] = 0;
+	f[6] = 0;
+	f[7] = (uint64_t)(uintptr_t)ctx_thread_entry;
+	return (uint64_t)(uintptr_t)f;
+}
 
 /* setjmp/longjmp for fault catchers: rbx rbp r12-r15 rsp rip. */
 typedef uint64_t ctx_jmpbuf[8];
