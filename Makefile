@@ -242,7 +242,17 @@ $(BUILD)/kernel/%.o: $(BUILD)/kernel/%.S
 	$(call say,AS,$<)
 	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/lemmings.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o $(KERNEL_LDS)
+# The kernel's object list as a file, rewritten only when the list changes,
+# so that dropping a source relinks both passes (a removed object makes no
+# prerequisite newer).
+$(BUILD)/kernel/objects.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(KERNEL_OBJS)' | cmp -s - $@ || echo '$(KERNEL_OBJS)' > $@
+
+FORCE:
+
+$(BUILD)/lemmings.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o $(KERNEL_LDS) \
+		$(BUILD)/kernel/objects.list
 	$(call say,LD,$@)
 	$(Q)$(KLD) $(KLDFLAGS) -T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o
 
@@ -250,7 +260,8 @@ $(BUILD)/kernel/ksyms.S: $(BUILD)/lemmings.pass1.elf tools/ksyms
 	$(call say,KSYMS,$@)
 	$(Q)tools/ksyms $< > $@
 
-$(KERNEL): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS) tools/check-image
+$(KERNEL): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS) tools/check-image \
+		$(BUILD)/kernel/objects.list
 	$(call say,LD,$@)
 	$(Q)$(KLD) $(KLDFLAGS) -T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
 	$(Q)tools/check-image $@
@@ -300,7 +311,7 @@ TOOL_BINS := $(addprefix $(BUILD)/tools/,$(TOOLS))
 
 # ---------------------------------------------------------------- top targets
 
-.PHONY: all deps run run-devices debug check check-run bench bench-run fuzz clean
+.PHONY: FORCE all deps run run-devices debug check check-run bench bench-run fuzz clean
 
 all: $(KERNEL) $(TOOL_BINS) $(PROGRAM_BINS) $(ARCHIVE) $(HOSTED_BIN)
 
