@@ -2,7 +2,10 @@
  * Memory and string functions for freestanding builds. GCC emits calls to
  * memcpy, memmove, memset and memcmp on its own, so these must exist even
  * where no code names them. The copies use "rep movs"/"rep stos", which
- * current CPUs run at full speed (ERMSB) and which need no SSE.
+ * need no SSE: eight bytes a step, then the bytes left. Current CPUs run
+ * either form at full speed (ERMSB); QEMU without acceleration runs one
+ * step per iteration, so words make a page copy or clear eight times
+ * shorter there (a 2 MiB program's load, every zeroed page).
  */
 #include <stdint.h>
 
@@ -11,8 +14,12 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq\n\tmov %[rest], %%rcx\n\trep movsb"
+			 : "+D"(d), "+S"(src), "+c"(words)
+			 : [rest] "r"(n % 8)
+			 : "memory");
 	return dst;
 }
 
@@ -36,8 +43,12 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t words = n / 8;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq\n\tmov %[rest], %%rcx\n\trep stosb"
+			 : "+D"(d), "+c"(words)
+			 : "a"((uint8_t)c * 0x0101010101010101ull), [rest] "r"(n % 8)
+			 : "memory");
 	return dst;
 }
 
