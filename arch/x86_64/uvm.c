@@ -189,6 +189,12 @@ enum lm_err uvm_protect(struct uvm *u, uintptr_t va, unsigned flags)
 	return LM_OK;
 }
 
+/* The flags (VM_WRITE, VM_EXEC) of a leaf entry. */
+static unsigned leaf_flags(uint64_t e)
+{
+	return (e & PTE_W ? VM_WRITE : 0) | (e & PTE_NX || !vm_nx_enabled() ? 0 : VM_EXEC);
+}
+
 bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *flags)
 {
 	const uint64_t *t = table(u->pml4);
@@ -205,8 +211,42 @@ bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *fla
 	if (phys)
 		*phys = (e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
 	if (flags)
-		*flags = (e & PTE_W ? VM_WRITE : 0) | (e & PTE_NX || !vm_nx_enabled() ? 0 : VM_EXEC);
+		*flags = leaf_flags(e);
 	return true;
+}
+
+/* uvm_each below the table at phys, of the given level, covering va on. */
+static enum lm_err each_below(uint64_t phys, int level, uintptr_t va,
+			      enum lm_err (*fn)(void *, uintptr_t, uint64_t, unsigned), void *ctx)
+{
+	const uint64_t *t = table(phys);
+	enum lm_err err;
+
+	for (unsigned i = 0; i < 512; i++) {
+		uintptr_t at = va + ((uintptr_t)i << (12 + 9 * level));
+
+		if (!(t[i] & PTE_P))
+			continue;
+		err = level ? each_below(t[i] & PTE_ADDR, level - 1, at, fn, ctx)
+			    : fn(ctx, at, t[i] & PTE_ADDR, leaf_flags(t[i]));
+		if (err)
+			return err;
+	}
+	return LM_OK;
+}
+
+enum lm_err uvm_each(const struct uvm *u,
+		     enum lm_err (*fn)(void *ctx, uintptr_t va, uint64_t phys, unsigned flags),
+		     void *ctx)
+{
+	const uint64_t *top = table(u->pml4);
+	enum lm_err err;
+
+	for (unsigned i = 0; i < idx(USER_END - 1, 3) + 1; i++)
+		if ((top[i] & PTE_P) &&
+		    (err = each_below(top[i] & PTE_ADDR, 2, (uintptr_t)i << 39, fn, ctx)))
+			return err;
+	return LM_OK;
 }
 
 /* PCIDs on this hart, if the CPU has them: CR4.PCIDE may be set only while
@@ -255,7 +295,7 @@ extern char uvm_entry_data[], uvm_user_idt[], uvm_entry_syscall[];
 extern const uint64_t uvm_user_stubs[256], uvm_int_stubs[256];
 extern void uvm_entry_user(struct uvm_regs *r, uint64_t cr3);
 
-_Static_assert(sizeof(struct uvm_regs) == 21 * 8, "entry.S's R_* offsets");
+_Static_assert(offsetof(struct uvm_regs, fs_base) == 21 * 8, "entry.S's R_* offsets");
 _Static_assert(UVM_BLOCKS_ALIAS + (UVM_HARTS << BLOCK_SHIFT) <= ENTRY_BASE + ENTRY_SIZE,
 	       "entry blocks fit");
 
@@ -366,6 +406,7 @@ void uvm_run_user(struct uvm_regs *r, uint64_t cr3)
 		cr3 &= PTE_ADDR;
 	r->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
 	r->trap = r->error = r->cr2 = 0;
+	wrmsr(MSR_FS_BASE, r->fs_base); /* ring 3 cannot change it: not read back */
 	enter(r, cr3);
 	if (r->trap == 14) /* #PF: nothing could fault since */
 		r->cr2 = read_cr2();

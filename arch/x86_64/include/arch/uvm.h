@@ -90,6 +90,15 @@ enum lm_err uvm_protect(struct uvm *u, uintptr_t va, unsigned flags);
 /* The page at va: false if not mapped, else its physical address and flags. */
 bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *flags);
 
+/*
+ * Call fn(ctx, va, phys, flags) for every mapped page, lowest address
+ * first; stop at the first call that returns an error, and return it.
+ * fn must not change u's tables.
+ */
+enum lm_err uvm_each(const struct uvm *u,
+		     enum lm_err (*fn)(void *ctx, uintptr_t va, uint64_t phys, unsigned flags),
+		     void *ctx);
+
 /* The CR3 value that loads u's tables with PCID pcid (1 .. 63; ignored
  * without PCIDs), keeping that PCID's translations if keep. */
 uint64_t uvm_cr3(const struct uvm *u, unsigned pcid, bool keep);
@@ -111,6 +120,9 @@ struct uvm_regs {
 	uint64_t trap;  /* UVM_TRAP_SYSCALL, or the vector of what came */
 	uint64_t error; /* the exception's error code, or 0 */
 	uint64_t cr2;   /* after a page fault: the address */
+	uint64_t fs_base; /* the FS segment's base in ring 3 (thread-local
+			   * storage: Linux's arch_prctl); the kernel uses GS
+			   * only, and ring 3 cannot change it (no FSGSBASE) */
 };
 
 /*
