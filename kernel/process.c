@@ -60,6 +60,7 @@
 #define STACK_TOP 0x00007fffffff0000ull
 #define CODE_BASE 0x400000ull
 #define REFUSALS_SHOWN 3 /* refused calls reported per process */
+#define PERSONALITY_STACK_PAGES 4 /* a personality's calls walk paths on the stack */
 
 static struct process table[PROCESS_MAX];
 static struct uthread uthreads[UTHREAD_MAX];
@@ -158,6 +159,19 @@ bool untrusted_stopping(const struct uthread *t)
 {
 	return __atomic_load_n(&t->p->dying, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&t->p->image, __ATOMIC_ACQUIRE) != t->image;
+}
+
+struct uthread *untrusted_current(void)
+{
+	struct thread *me = thread_current();
+	struct uthread *t = NULL;
+	bool irq = plat_spin_lock(&table_lock);
+
+	for (int i = 0; i < UTHREAD_MAX && !t; i++)
+		if (uthreads[i].used && uthreads[i].thread == me)
+			t = &uthreads[i];
+	plat_spin_unlock(&table_lock, irq);
+	return t;
 }
 
 unsigned untrusted_thread_count(void)
@@ -381,7 +395,8 @@ static void uthread_discard(struct uthread *t)
 static enum lm_err uthread_launch(struct uthread *t)
 {
 	struct thread_opts o = {.entry = run, .arg = t, .priority = PRIO_REGULAR,
-				.name = t->p->name, .hart = (int)t->hart, .untrusted = true};
+				.name = t->p->name, .hart = (int)t->hart, .untrusted = true,
+				.stack_pages = t->p->ops ? PERSONALITY_STACK_PAGES : 1};
 
 	return thread_spawn(&o, NULL);
 }
@@ -707,6 +722,22 @@ enum lm_err untrusted_kill(uint64_t id)
 		return LM_ERR_NOENT;
 	if (s)
 		aspace_destroy(aspace_door_kernel(), s); /* ring 3 threads come back */
+	return LM_OK;
+}
+
+enum lm_err untrusted_signal(uint64_t id, const struct process_personality *ops,
+			     uint32_t status)
+{
+	bool irq = plat_spin_lock(&table_lock);
+	struct process *p = find(id);
+	bool ours = p && p->ops == ops && !p->ended;
+	aspace_space s = ours ? end_locked(p, status) : 0;
+
+	plat_spin_unlock(&table_lock, irq);
+	if (!ours)
+		return LM_ERR_NOENT;
+	if (s)
+		aspace_destroy(aspace_door_kernel(), s);
 	return LM_OK;
 }
 

@@ -22,6 +22,7 @@
  * exception's vector, or killed. */
 #define PROCESS_FAULTED 0x100
 #define PROCESS_KILLED 0x200
+#define PROCESS_SIGNALED 0x300 /* plus a personality's signal number (Linux's kill) */
 
 /*
  * Give hart to untrusted processes (on) or back to the main scheduler
@@ -189,6 +190,19 @@ bool untrusted_stopping(const struct uthread *t);
 /* End t's process with status (first one wins), e.g. for a Linux signal
  * that kills. Its threads end within a slice, or at their next wake-up. */
 void untrusted_end(struct process *p, uint32_t status);
+
+/* The thread of an untrusted process the caller is the kernel side of, or
+ * NULL (a trusted thread). */
+struct uthread *untrusted_current(void);
+
+/*
+ * End process id with status, as untrusted_end, if it has the personality
+ * ops (a personality's kill reaches only its own processes). LM_ERR_NOENT
+ * if there is no such process (or it has another personality or has
+ * ended).
+ */
+enum lm_err untrusted_signal(uint64_t id, const struct process_personality *ops,
+			     uint32_t status);
 
 /* How many threads of untrusted processes exist (tests: none left). */
 unsigned untrusted_thread_count(void);
