@@ -308,6 +308,21 @@ static aspace_status door_unmap(aspace_space h, uintptr_t addr, uint64_t pages)
 	return LM_OK;
 }
 
+/* Every page of [va, va + len) mapped, and writable if need_write: LM_OK,
+ * else LM_ERR_FAULT. Under the slot's lock. */
+static enum lm_err check_user(struct slot *s, uintptr_t va, uint64_t len, bool need_write)
+{
+	if (va + len < va || va < USER_BASE || va + len > USER_END)
+		return LM_ERR_FAULT;
+	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
+		unsigned flags;
+
+		if (!uvm_lookup(&s->uvm, p, NULL, &flags) || (need_write && !(flags & VM_WRITE)))
+			return LM_ERR_FAULT;
+	}
+	return LM_OK;
+}
+
 /*
  * Copy len bytes between the space at va and buf (into the space if
  * to_space): every page of [va, va + len) must be mapped, and writable if
@@ -318,14 +333,8 @@ static enum lm_err copy_user(struct slot *s, uintptr_t va, void *buf, uint64_t l
 {
 	uint8_t *b = buf;
 
-	if (va + len < va || va < USER_BASE || va + len > USER_END)
+	if (check_user(s, va, len, need_write))
 		return LM_ERR_FAULT;
-	for (uintptr_t p = va & ~(uintptr_t)(PAGE_SIZE - 1); p < va + len; p += PAGE_SIZE) {
-		unsigned flags;
-
-		if (!uvm_lookup(&s->uvm, p, NULL, &flags) || (need_write && !(flags & VM_WRITE)))
-			return LM_ERR_FAULT;
-	}
 	while (len) {
 		uint64_t phys, chunk = PAGE_SIZE - (va % PAGE_SIZE);
 
@@ -602,6 +611,19 @@ enum lm_err aspace_read(aspace_space h, uintptr_t va, void *dst, uint64_t len, b
 	if (!(s = grab(h, &irq)))
 		return LM_ERR_NOENT;
 	err = copy_user(s, va, dst, len, need_write, false);
+	drop(s, irq);
+	return err;
+}
+
+enum lm_err aspace_check(aspace_space h, uintptr_t va, uint64_t len, bool need_write)
+{
+	enum lm_err err;
+	struct slot *s;
+	bool irq;
+
+	if (!(s = grab(h, &irq)))
+		return LM_ERR_NOENT;
+	err = check_user(s, va, len, need_write);
 	drop(s, irq);
 	return err;
 }

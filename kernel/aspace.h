@@ -60,6 +60,10 @@ enum lm_err aspace_run(aspace_space space, struct uvm_regs *r, void *fpu_area);
  * if need_write: for what the caller will write back). */
 enum lm_err aspace_read(aspace_space space, uintptr_t va, void *dst, uint64_t len, bool need_write);
 
+/* Whether every byte of [va, va + len) is mapped (and writable, if
+ * need_write): LM_OK, LM_ERR_FAULT, or LM_ERR_NOENT for no such space. */
+enum lm_err aspace_check(aspace_space space, uintptr_t va, uint64_t len, bool need_write);
+
 /* How many times a hart went from one space's code to another's (each an
  * IBPB where the CPU has one). */
 uint64_t aspace_switches(void);

@@ -33,6 +33,7 @@
 #include "kernel/memory_door.h"
 #include "kernel/pci_door.h"
 #include "kernel/platform.h"
+#include "kernel/linux/load.h"
 #include "kernel/process.h"
 #include "kernel/shell.h"
 #include "kernel/pmm.h"
@@ -118,6 +119,7 @@ static void publish_services(void)
 	memory_door_publish();
 	aspace_door_publish();
 	untrusted_boot();
+	linux_boot();
 	irq_door_publish();
 }
 

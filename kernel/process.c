@@ -56,8 +56,8 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define STACK_PAGES 4
-#define STACK_TOP 0x00007fffffff0000ull
+#define STACK_PAGES PROCESS_STACK_PAGES
+#define STACK_TOP PROCESS_STACK_TOP
 #define CODE_BASE 0x400000ull
 #define REFUSALS_SHOWN 3 /* refused calls reported per process */
 #define PERSONALITY_STACK_PAGES 4 /* a personality's calls walk paths on the stack */

@@ -17,6 +17,9 @@
 #define PROCESS_MAX 64
 #define PROCESS_NAME_MAX 32
 #define UTHREAD_MAX 128 /* threads of all processes together */
+/* Every process's stack: PROCESS_STACK_PAGES pages mapped below this. */
+#define PROCESS_STACK_TOP 0x00007fffffff0000ull
+#define PROCESS_STACK_PAGES 4
 
 /* How a process ended: its exit code (0 .. 255), or one of these plus the
  * exception's vector, or killed. */

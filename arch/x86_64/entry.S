@@ -198,13 +198,16 @@ verw_selector:
 
 /*
  * The syscall entry (MSR_LSTAR points at its alias), interrupts off
- * (MSR_FMASK). %rcx is the return address, %r11 the flags, %r10 free by
- * the gate's convention: the only register to work with until the kernel's
- * tables are loaded (the ring 3 stack may be anything, so not there).
+ * (MSR_FMASK). %rcx is the return address, %r11 the flags; every other
+ * register is ring 3's (Linux passes a fourth argument in %r10). %r10 is
+ * parked in %cr2 to work with until the kernel's tables are loaded (the
+ * ring 3 stack may be anything, so not there): nothing can fault on the way,
+ * so %cr2 holds it until it is stored.
  */
 	.globl uvm_entry_syscall
 	.type uvm_entry_syscall, @function
 uvm_entry_syscall:
+	mov %r10, %cr2
 	movabs $ENTRY_DATA_BASE, %r10
 	mov UVM_DATA_KERNEL_CR3(%r10), %r10
 	mov %r10, %cr3                    /* the kernel's tables */
@@ -218,7 +221,8 @@ uvm_entry_syscall:
 	mov (%rsp), %r10                  /* r */
 	mov %rax, R_RAX(%r10)
 	store_regs %r10
-	movq $0, R_R10(%r10)
+	mov %cr2, %rbx                    /* ring 3's r10 (its rbx is stored) */
+	mov %rbx, R_R10(%r10)
 	mov %rcx, R_RIP(%r10)
 	mov %r11, R_RFLAGS(%r10)
 	movq $UVM_TRAP_SYSCALL, R_TRAP(%r10)

@@ -295,7 +295,7 @@ extern char uvm_entry_data[], uvm_user_idt[], uvm_entry_syscall[];
 extern const uint64_t uvm_user_stubs[256], uvm_int_stubs[256];
 extern void uvm_entry_user(struct uvm_regs *r, uint64_t cr3);
 
-_Static_assert(offsetof(struct uvm_regs, fs_base) == 21 * 8, "entry.S's R_* offsets");
+_Static_assert(sizeof(struct uvm_regs) == 22 * 8, "entry.S's R_* offsets");
 _Static_assert(UVM_BLOCKS_ALIAS + (UVM_HARTS << BLOCK_SHIFT) <= ENTRY_BASE + ENTRY_SIZE,
 	       "entry blocks fit");
 
@@ -406,7 +406,7 @@ void uvm_run_user(struct uvm_regs *r, uint64_t cr3)
 		cr3 &= PTE_ADDR;
 	r->rflags = (r->rflags & RFLAGS_USER) | RFLAGS_FIXED;
 	r->trap = r->error = r->cr2 = 0;
-	wrmsr(MSR_FS_BASE, r->fs_base); /* ring 3 cannot change it: not read back */
+	wrmsr(MSR_FS_BASE, r->fs_base); /* each thread's own: no one else uses FS */
 	enter(r, cr3);
 	if (r->trap == 14) /* #PF: nothing could fault since */
 		r->cr2 = read_cr2();

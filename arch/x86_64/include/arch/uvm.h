@@ -120,9 +120,7 @@ struct uvm_regs {
 	uint64_t trap;  /* UVM_TRAP_SYSCALL, or the vector of what came */
 	uint64_t error; /* the exception's error code, or 0 */
 	uint64_t cr2;   /* after a page fault: the address */
-	uint64_t fs_base; /* the FS segment's base in ring 3 (thread-local
-			   * storage: Linux's arch_prctl); the kernel uses GS
-			   * only, and ring 3 cannot change it (no FSGSBASE) */
+	uint64_t fs_base; /* the FS base ring 3 runs with (a Linux program's TLS) */
 };
 
 /*
@@ -131,8 +129,11 @@ struct uvm_regs {
  * then r holds its registers and why (r->trap; rip after the syscall, or
  * where the exception or interrupt came; after a syscall rcx and r11 hold
  * what the instruction put there, the return address and the flags, and
- * r10 is 0: the gate's scratch register). Of r->rflags only the arithmetic
- * flags and DF are used; IF is always set, IOPL 0. Interrupts must be off
+ * r10 what ring 3 had in it: the Linux calling convention's fourth
+ * argument). Of r->rflags only the arithmetic
+ * flags and DF are used; IF is always set, IOPL 0. The FS base is
+ * r->fs_base in ring 3 (the kernel does not use FS; ring 3 cannot change it
+ * without wrfsbase, which is off). Interrupts must be off
  * (and are on return). An interrupt that came is the caller's to deliver
  * (uvm_deliver): the CPU has taken it, and only software can give it to
  * its handler now.

@@ -1,0 +1,18 @@
+# kernel/linux/: the Linux personality (docs/linux.md): static x86-64 Linux
+# programs as untrusted processes, their system calls served in the kernel.
+
+KERNEL_SRCS += kernel/linux/syscall.c kernel/linux/proc.c kernel/linux/load.c \
+	kernel/linux/fd.c kernel/linux/vfs.c kernel/linux/archfs.c kernel/linux/tmpfs.c \
+	kernel/linux/dev.c kernel/linux/mem.c kernel/linux/misc.c kernel/linux/family.c kernel/linux/pipe.c kernel/linux/linux_sh_test.c \
+	kernel/linux/words.c kernel/linux/elfplan.c kernel/linux/stack.c kernel/linux/path.c
+
+# The portable parts on the host: words, ELF plans, the initial stack, paths.
+LINUX_PURE_SRCS := kernel/linux/words.c kernel/linux/elfplan.c kernel/linux/stack.c \
+	kernel/linux/path.c
+
+HOST_TESTS += linux_test
+linux_test_SRCS := $(LINUX_PURE_SRCS) kernel/linux/linux_test.c lib/fmt.c lib/test.c lib/glob.c
+
+FUZZERS += linux_fuzz
+linux_fuzz_SRCS := $(LINUX_PURE_SRCS) kernel/linux/linux_fuzz.c
+linux_fuzz_CORPUS := kernel/fuzz-seeds/linux
