@@ -249,7 +249,7 @@ static uint32_t wait_status(uint32_t status)
  * process group: there are none apart) for any child. */
 LINUX_CALL(wait4)
 {
-	int64_t pid = (int64_t)a[0];
+	int32_t pid = (int32_t)a[0]; /* a pid_t: the upper half is not the caller's */
 	uint64_t id, zeros[18] = {0};
 	uint32_t status, word;
 	enum lm_err err;
@@ -292,17 +292,17 @@ static long send(struct linux_proc *lp, uint64_t pid, uint64_t sig)
 /* kill(pid, sig): one process; a group (pid 0 or below) is refused. */
 LINUX_CALL(kill)
 {
-	if ((int64_t)a[0] <= 0)
+	if ((int32_t)a[0] <= 0)
 		return LINUX_ERR(LINUX_ESRCH);
-	return send(lp, a[0], a[1]);
+	return send(lp, (uint32_t)a[0], a[1]);
 }
 
 /* tgkill(tgid, tid, sig): one thread is its process (raise, abort). */
 LINUX_CALL(tgkill)
 {
-	if ((int64_t)a[0] <= 0 || a[0] != a[1])
+	if ((int32_t)a[0] <= 0 || (uint32_t)a[0] != (uint32_t)a[1])
 		return LINUX_ERR(LINUX_ESRCH);
-	return send(lp, a[0], a[2]);
+	return send(lp, (uint32_t)a[0], a[2]);
 }
 
 /* The parent's id; 1 (init's place) for an orphan, as Linux reparents
