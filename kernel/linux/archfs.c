@@ -66,7 +66,8 @@ static void fill(const struct archive_entry *e, struct linux_stat *st)
 		st->mode = (e->mode & 07777) | LINUX_S_IFDIR;
 }
 
-static long file_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	size_t got = 0;
 

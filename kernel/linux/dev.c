@@ -4,7 +4,8 @@
  * The console is the kernel's serial console: a write goes to it whole
  * (console_write: one atomic call per chunk); a read waits for the first
  * byte typed (polling the serial line every 10 ms, as the kernel shell
- * does) and returns those that came with it. It answers TCGETS (a
+ * does; giving up if the process is killed meanwhile) and returns those
+ * that came with it. It answers TCGETS (a
  * terminal in its usual cooked settings) and TIOCGWINSZ (24 by 80), so
  * programs take it for the terminal it is; other requests get ENOTTY, as
  * do all on the other nodes. No state but the file's own: no locking.
@@ -46,14 +47,18 @@ static long node_stat(struct linux_file *f, struct linux_stat *st)
 	return 0;
 }
 
-static long tty_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long tty_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	uint8_t *b = buf;
 	uint64_t n = 0;
 	int c;
 
-	while ((c = serial_getc()) < 0)
+	while ((c = serial_getc()) < 0) {
+		if (linux_proc_gone(lp))
+			return LINUX_ERR(LINUX_EINTR);
 		timer_sleep_ns(10000000);
+	}
 	do {
 		b[n++] = (uint8_t)(c == '\r' ? '\n' : c);
 	} while (n < len && c != '\r' && c != '\n' && (c = serial_getc()) >= 0);
@@ -94,7 +99,8 @@ static long console_ioctl(struct linux_file *f, struct linux_proc *lp, uint64_t 
 	return LINUX_ERR(LINUX_ENOTTY);
 }
 
-static long null_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long null_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	return 0;
 }
@@ -104,13 +110,15 @@ static long sink_write(struct linux_file *f, const void *buf, uint64_t len, uint
 	return (long)len;
 }
 
-static long zero_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long zero_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	memset(buf, 0, len);
 	return (long)len;
 }
 
-static long random_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long random_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	linux_random(buf, len);
 	return (long)len;

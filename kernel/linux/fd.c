@@ -5,7 +5,7 @@
  * taken by linux_file_new with one reference, gets one more per
  * descriptor or other holder (linux_file_get), and goes back to the pool
  * when the last is put, after its kind's release. pool_lock guards the
- * pool's `refs == 0` slots; references are atomic. A process's descriptor
+ * slots' `used`; references are atomic. A process's descriptor
  * table (struct linux_proc's fd[]) is its own thread's only.
  *
  * Data moves through the process's bounce buffer (LINUX_BUF bytes): the
@@ -31,13 +31,24 @@ struct linux_file *linux_file_new(const struct linux_file_ops *ops, uint32_t fla
 	bool irq = plat_spin_lock(&pool_lock);
 
 	for (int i = 0; i < LINUX_FILES && !f; i++)
-		if (!pool[i].refs)
+		if (!pool[i].used)
 			f = &pool[i];
 	if (f)
-		*f = (struct linux_file){.refs = 1, .flags = flags, .ops = ops, .node = node,
-					 .data = data};
+		*f = (struct linux_file){.used = true, .refs = 1, .flags = flags, .ops = ops,
+					 .node = node, .data = data};
 	plat_spin_unlock(&pool_lock, irq);
 	return f;
+}
+
+unsigned linux_files_live(void)
+{
+	unsigned n = 0;
+	bool irq = plat_spin_lock(&pool_lock);
+
+	for (int i = 0; i < LINUX_FILES; i++)
+		n += pool[i].used;
+	plat_spin_unlock(&pool_lock, irq);
+	return n;
 }
 
 void linux_file_get(struct linux_file *f)
@@ -49,22 +60,13 @@ void linux_file_put(struct linux_file *f)
 {
 	bool irq;
 
-	if (__atomic_load_n(&f->refs, __ATOMIC_ACQUIRE) > 1 &&
-	    __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	/* The last reference (or one racing another put to it: the lock
-	 * decides which frees). */
-	irq = plat_spin_lock(&pool_lock);
-	if (f->refs > 1) {
-		f->refs--;
-		plat_spin_unlock(&pool_lock, irq);
-		return;
-	}
-	plat_spin_unlock(&pool_lock, irq);
+	/* The last reference: no one else can reach f now. */
 	if (f->ops->release)
 		f->ops->release(f);
 	irq = plat_spin_lock(&pool_lock);
-	f->refs = 0;
+	f->used = false;
 	plat_spin_unlock(&pool_lock, irq);
 }
 
@@ -123,7 +125,7 @@ static long do_read(struct linux_proc *lp, struct linux_file *f, uint64_t ubuf, 
 		/* The program's buffer first: a bad one moves nothing. */
 		if (linux_check_out(lp, ubuf + done, chunk))
 			return done ? (long)done : LINUX_ERR(LINUX_EFAULT);
-		n = f->ops->read(f, lp->buf, chunk, &at);
+		n = f->ops->read(lp, f, lp->buf, chunk, &at);
 		if (n < 0)
 			return done ? (long)done : n;
 		if (linux_copy_out(lp, ubuf + done, lp->buf, (uint64_t)n))
@@ -173,7 +175,8 @@ LINUX_CALL(write)
 	return f ? do_write(lp, f, a[1], a[2], &f->off) : LINUX_ERR(LINUX_EBADF);
 }
 
-LINUX_CALL(pread64)
+/* pread64 and pwrite64: at the offset a[3], leaving the file's alone. */
+static long positioned(struct linux_proc *lp, const uint64_t a[6], bool out)
 {
 	struct linux_file *f = linux_fd_file(lp, (long)a[0]);
 	uint64_t off = a[3];
@@ -184,21 +187,17 @@ LINUX_CALL(pread64)
 		return LINUX_ERR(LINUX_ESPIPE);
 	if ((int64_t)off < 0)
 		return LINUX_ERR(LINUX_EINVAL);
-	return do_read(lp, f, a[1], a[2], &off);
+	return out ? do_write(lp, f, a[1], a[2], &off) : do_read(lp, f, a[1], a[2], &off);
+}
+
+LINUX_CALL(pread64)
+{
+	return positioned(lp, a, false);
 }
 
 LINUX_CALL(pwrite64)
 {
-	struct linux_file *f = linux_fd_file(lp, (long)a[0]);
-	uint64_t off = a[3];
-
-	if (!f)
-		return LINUX_ERR(LINUX_EBADF);
-	if (!f->ops->seekable)
-		return LINUX_ERR(LINUX_ESPIPE);
-	if ((int64_t)off < 0)
-		return LINUX_ERR(LINUX_EINVAL);
-	return do_write(lp, f, a[1], a[2], &off);
+	return positioned(lp, a, true);
 }
 
 /* readv and writev: each iovec in turn, stopping at a short transfer. */
@@ -414,7 +413,7 @@ LINUX_CALL(sendfile)
 	while (done < a[3]) {
 		uint64_t chunk = a[3] - done < LINUX_BUF ? a[3] - done : LINUX_BUF;
 		uint64_t w = out->off;
-		long n = in->ops->read(in, lp->buf, chunk, at), m;
+		long n = in->ops->read(lp, in, lp->buf, chunk, at), m;
 
 		if (n <= 0) {
 			if (n < 0 && !done)

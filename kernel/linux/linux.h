@@ -44,6 +44,7 @@
 
 #define LINUX_FDS 64          /* descriptors per process */
 #define LINUX_BUF 4096        /* the bounce buffer for copies */
+#define LINUX_UNKNOWN_HIGH 8  /* unknown call numbers past the table logged */
 #define LINUX_QUOTA 16384     /* pages a process may hold (64 MiB) */
 #define LINUX_STACK_PAGES 64  /* 256 KiB of stack, the process's 16 KiB among them */
 
@@ -53,13 +54,16 @@ struct linux_proc;
 /*
  * What a kind of file does. Buffers are the kernel's (the bounce buffer):
  * fd.c copies to and from the program. read and write take the offset to
- * use and advance (the file's own, or pread's); a stream ignores it.
+ * use and advance (the file's own, or pread's); a stream ignores it. A
+ * read that waits (the console) gives up with -EINTR once the process is
+ * killed (linux_proc_gone), so that its thread gets back to find it so.
  * Results are byte counts or negated errno values. Any op may be NULL:
  * read, write -> EBADF/EINVAL; getdents -> ENOTDIR; ioctl -> ENOTTY;
  * release -> nothing to free. stat is required.
  */
 struct linux_file_ops {
-	long (*read)(struct linux_file *f, void *buf, uint64_t len, uint64_t *off);
+	long (*read)(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		     uint64_t *off);
 	long (*write)(struct linux_file *f, const void *buf, uint64_t len, uint64_t *off);
 	long (*stat)(struct linux_file *f, struct linux_stat *st);
 	/* Records (struct linux_dirent64) from entry *pos on into buf; the
@@ -76,6 +80,7 @@ struct linux_file_ops {
  * reference. node and data are the kind's own.
  */
 struct linux_file {
+	bool used;            /* the pool's (fd.c) */
 	uint32_t refs;        /* atomic */
 	uint32_t flags;       /* LINUX_O_ACCMODE, LINUX_O_APPEND, LINUX_O_NONBLOCK */
 	const struct linux_file_ops *ops;
@@ -102,7 +107,9 @@ struct linux_proc {
 	uint32_t status;
 	struct linux_file *fd[LINUX_FDS];
 	uint8_t fd_cloexec[LINUX_FDS];
-	uint64_t unknown_seen[LINUX_NR_COUNT / 64 + 1]; /* logged once each */
+	uint64_t unknown_seen[LINUX_NR_COUNT / 64]; /* logged once each */
+	uint64_t unknown_high[LINUX_UNKNOWN_HIGH];    /* numbers past those, logged */
+	bool unknown_high_full;
 	char name[32];
 	char exe[LINUX_PATH_MAX];     /* /proc/self/exe */
 	char cwd[LINUX_PATH_MAX];
@@ -120,6 +127,10 @@ long linux_errno(enum lm_err err);
  * unless every byte is mapped (writable, for copy_out), else 0. */
 long linux_copy_in(struct linux_proc *lp, void *dst, uint64_t uaddr, uint64_t len);
 long linux_copy_out(struct linux_proc *lp, uint64_t uaddr, const void *src, uint64_t len);
+/* Whether the process was killed (its space destroyed): a call that waits
+ * checks this and gives up (-EINTR). */
+bool linux_proc_gone(struct linux_proc *lp);
+
 /* Whether [uaddr, uaddr + len) is mapped writable: 0 or -EFAULT. */
 long linux_check_out(struct linux_proc *lp, uint64_t uaddr, uint64_t len);
 /* A NUL-terminated string of the program's into dst (cap bytes): its
@@ -130,6 +141,8 @@ long linux_copy_string(struct linux_proc *lp, char *dst, uint64_t uaddr, size_t 
 struct linux_file *linux_file_new(const struct linux_file_ops *ops, uint32_t flags,
 				  uint64_t node, void *data);
 void linux_file_get(struct linux_file *f);
+/* Open files in use in the whole system (for the tests: none leak). */
+unsigned linux_files_live(void);
 void linux_file_put(struct linux_file *f);
 /* The lowest free descriptor at or above min holding f (the reference is
  * the table's now), or -EMFILE (and f is put). */

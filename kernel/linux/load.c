@@ -42,6 +42,7 @@ static char *const environment[ENV_COUNT] = {"PATH=/bin:/usr/bin", "HOME=/", "TE
 struct scratch {
 	char *argv[ARGS_MAX];
 	int argc;
+	const char *stdin_path; /* `< path` on the command line, or NULL */
 	char words[1024];
 };
 _Static_assert(sizeof(struct scratch) <= PAGE_SIZE, "one page");
@@ -182,8 +183,14 @@ enum lm_err linux_start(const char *command, uint64_t ppid, uint64_t *id)
 		goto fail;
 	}
 	s = phys_to_virt(page);
+	s->stdin_path = NULL;
 	if ((err = linux_words(command, s->words, sizeof s->words, s->argv, ARGS_MAX, &s->argc)))
 		goto fail;
+	if (s->argc >= 2 && !strcmp(s->argv[s->argc - 2], "<")) { /* `< path`: stdin */
+		s->stdin_path = s->argv[s->argc - 1];
+		s->argc -= 2;
+		s->argv[s->argc] = NULL;
+	}
 	if (!s->argc) {
 		err = LM_ERR_FORMAT;
 		goto fail;
@@ -204,6 +211,19 @@ enum lm_err linux_start(const char *command, uint64_t ppid, uint64_t *id)
 	linux_file_get(con);
 	for (int fd = 0; fd < 3; fd++)
 		lp->fd[fd] = con;
+	if (s->stdin_path) {
+		long open_err;
+		struct linux_file *in;
+
+		if (linux_path_resolve("/", s->stdin_path, lp->path, sizeof lp->path) ||
+		    !(in = linux_vfs_open(lp, lp->path, LINUX_O_RDONLY, 0, &open_err))) {
+			aspace_destroy(as(), img.space);
+			err = LM_ERR_NOENT; /* the console's references go with lp */
+			goto fail;
+		}
+		linux_file_put(lp->fd[0]);
+		lp->fd[0] = in;
+	}
 	lp->space = img.space;
 	lp->brk_start = lp->brk = lp->brk_mapped = img.brk;
 	lp->mmap_next = LINUX_MMAP_TOP;

@@ -10,7 +10,9 @@
 
 /*
  * Start command (its first word a path in the boot archive, the words its
- * arguments, docs/linux.md) as a Linux process whose parent is ppid; *id
+ * arguments, docs/linux.md; a last two words `<` and a path give it that
+ * file as standard input instead of the console) as a Linux process whose
+ * parent is ppid; *id
  * names it for the Process door's wait and kill (untrusted_wait). Errors:
  * LM_ERR_FORMAT (a bad line: a quote left open, no word; a file that is
  * not an executable), LM_ERR_UNSUPPORTED (not static, not x86-64),

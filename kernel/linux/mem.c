@@ -65,7 +65,7 @@ static long fill_from(struct linux_proc *lp, struct linux_file *f, uint64_t addr
 {
 	while (len) {
 		uint64_t chunk = len < LINUX_BUF ? len : LINUX_BUF;
-		long n = f->ops->read(f, lp->buf, chunk, &off);
+		long n = f->ops->read(lp, f, lp->buf, chunk, &off);
 
 		if (n < 0)
 			return n;

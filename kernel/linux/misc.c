@@ -302,6 +302,8 @@ LINUX_CALL(time)
 	return (long)t;
 }
 
+#define SLEEP_SLICE_NS 10000000ull
+
 /* Sleep until clock reaches the time at ureq (absolute) or for it. */
 static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t ureq)
 {
@@ -315,8 +317,14 @@ static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t
 	ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
 	if (absolute)
 		ns = ns > now ? ns - now : 0;
-	if (ns)
-		timer_sleep_ns(ns);
+	/* In slices, so that a kill ends the process within one. */
+	for (uint64_t end = plat_now_ns() + ns; plat_now_ns() < end;) {
+		uint64_t left = end - plat_now_ns();
+
+		if (linux_proc_gone(lp))
+			return LINUX_ERR(LINUX_EINTR);
+		timer_sleep_ns(left < SLEEP_SLICE_NS ? left : SLEEP_SLICE_NS);
+	}
 	return 0;
 }
 

@@ -21,9 +21,10 @@ static bool stopping(const void *ctx)
 	return untrusted_stopping(ctx);
 }
 
-static long pipe_file_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long pipe_file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+			   uint64_t *off)
 {
-	struct uthread *t = untrusted_current();
+	struct uthread *t = lp->thread;
 	struct pipe_stop stop = {stopping, t};
 	uint64_t got;
 	enum lm_err err = pipe_read(f->data, buf, len, f->flags & LINUX_O_NONBLOCK,

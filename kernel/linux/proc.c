@@ -93,6 +93,15 @@ long linux_copy_out(struct linux_proc *lp, uint64_t uaddr, const void *src, uint
 	return aspace_write(lp->space, uaddr, src, len) ? LINUX_ERR(LINUX_EFAULT) : 0;
 }
 
+bool linux_proc_gone(struct linux_proc *lp)
+{
+	struct aspace_info info;
+
+	if (lp->thread)
+		return untrusted_stopping(lp->thread); /* ending, or exec replaced it */
+	return aspace_query(aspace_door_kernel(), lp->space, &info) == LM_ERR_NOENT;
+}
+
 long linux_check_out(struct linux_proc *lp, uint64_t uaddr, uint64_t len)
 {
 	if (!len)

@@ -54,14 +54,31 @@ uint64_t linux_calls_answered(void)
 	return __atomic_load_n(&answered, __ATOMIC_RELAXED);
 }
 
-/* Once per name per process: the line saying the call is not served. */
+/* Once per number per process: the line saying the call is not served.
+ * Numbers past the table are remembered in a few slots; once those are
+ * full, they are not logged any more (said once). */
 static void log_unknown(struct linux_proc *lp, uint64_t nr)
 {
-	uint64_t slot = nr < LINUX_NR_COUNT ? nr : LINUX_NR_COUNT;
+	if (nr < LINUX_NR_COUNT) {
+		if (lp->unknown_seen[nr / 64] >> (nr % 64) & 1)
+			return;
+		lp->unknown_seen[nr / 64] |= 1ull << (nr % 64);
+	} else {
+		uint32_t i = 0;
 
-	if (lp->unknown_seen[slot / 64] >> (slot % 64) & 1)
-		return;
-	lp->unknown_seen[slot / 64] |= 1ull << (slot % 64);
+		while (i < LINUX_UNKNOWN_HIGH && lp->unknown_high[i] && lp->unknown_high[i] != nr)
+			i++;
+		if (i < LINUX_UNKNOWN_HIGH && lp->unknown_high[i] == nr)
+			return;
+		if (i == LINUX_UNKNOWN_HIGH) {
+			if (!lp->unknown_high_full)
+				kprintf("linux process %llu '%s': more unknown system calls, not logged\n",
+					(unsigned long long)lp->pid, lp->name);
+			lp->unknown_high_full = true;
+			return;
+		}
+		lp->unknown_high[i] = nr;
+	}
 	kprintf("linux process %llu '%s': unknown system call %llu (%s): ENOSYS\n",
 		(unsigned long long)lp->pid, lp->name, (unsigned long long)nr,
 		nr < LINUX_NR_COUNT && names[nr] ? names[nr] : "no name known");

@@ -111,7 +111,8 @@ static void fill(int i, struct linux_stat *st) /* under tmp_lock */
 	};
 }
 
-static long file_read(struct linux_file *f, void *buf, uint64_t len, uint64_t *off)
+static long file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+		 uint64_t *off)
 {
 	bool irq = plat_spin_lock(&tmp_lock);
 	struct node *n = &nodes[f->node];
@@ -242,6 +243,7 @@ struct linux_file *linux_tmpfs_open(const char *rest, uint32_t flags, uint32_t m
 	bool irq = plat_spin_lock(&tmp_lock), wr = (flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY;
 	long i = find(rest);
 	struct linux_file *f = NULL;
+	bool dir = false;
 
 	*err = 0;
 	if (i < 0 && (flags & LINUX_O_CREAT))
@@ -260,11 +262,12 @@ struct linux_file *linux_tmpfs_open(const char *rest, uint32_t flags, uint32_t m
 		if (wr && (flags & LINUX_O_TRUNC))
 			free_pages(&nodes[i]);
 		nodes[i].opens++;
+		dir = nodes[i].dir;
 	}
 	plat_spin_unlock(&tmp_lock, irq);
 	if (*err)
 		return NULL;
-	f = linux_file_new(nodes[i].dir ? &dir_ops : &file_ops, flags, (uint64_t)i, NULL);
+	f = linux_file_new(dir ? &dir_ops : &file_ops, flags, (uint64_t)i, NULL);
 	if (!f) {
 		struct linux_file gone = {.node = (uint64_t)i};
 

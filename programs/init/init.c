@@ -8,7 +8,17 @@
  * through the Process door instead: in ring 3, in an address space of its
  * own, on a hart set apart (docs/isolation.md); the words after the path
  * are grants, `door:routine,routine` (of the Harts and Timer doors), and
- * the program gets no arguments.
+ * the program gets no arguments. A line whose first word is `linux` runs
+ * the rest of the line, a command line whose first word is a static Linux
+ * executable's path, as a Linux process (docs/linux.md) and waits for it
+ * to end before going on, between two lines that delimit its output:
+ *
+ *     init: linux line 3: /bin/busybox echo hello
+ *     hello
+ *     init: linux line 3: exit status 0
+ *
+ * (a status past 255 is 0x100 plus the vector of the exception that ended
+ * it, or 0x200 if it was killed, as the Process door says).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +26,7 @@
 #include <lemmings/boot_archive.h>
 #include <lemmings/catalog.h>
 #include <lemmings/harts.h>
+#include <lemmings/linux_process.h>
 #include <lemmings/loader.h>
 #include <lemmings/process.h>
 #include <lemmings/timer.h>
@@ -154,6 +165,35 @@ static int start_untrusted(char *path, char *rest, int number, const char *list_
 	return 1;
 }
 
+/* Run command as a Linux process and wait for it; 1 if it ran (whatever
+ * its status). */
+static int run_linux(const char *command, int number, const char *list_path)
+{
+	const struct linux_process_door *door = linux_process_door_find();
+	const struct process_door *processes = process_door_find();
+	linux_process_start_result r;
+	process_exit_status status = 0;
+	process_status err;
+
+	if (!door || !processes) {
+		printf("init: %s:%d: cannot run a Linux program: no %s door here\n", list_path, number,
+		       door ? "Process" : "Linux process");
+		return 0;
+	}
+	printf("init: linux line %d: %s\n", number, command);
+	r = linux_process_start(door, (const uint8_t *)command);
+	if (linux_process_start_result_is_error(r)) {
+		printf("init: linux line %d: cannot start: %s\n", number, lm_err_str((enum lm_err)r));
+		return 0;
+	}
+	if ((err = process_wait(processes, r, &status))) {
+		printf("init: linux line %d: cannot wait: %s\n", number, lm_err_str((enum lm_err)err));
+		return 0;
+	}
+	printf("init: linux line %d: exit status %u\n", number, (unsigned)status);
+	return 1;
+}
+
 /* Start one line's program; 1 if it started. */
 static int start_line(const struct loader_door *loader, char *line, int number,
 		      const char *list_path)
@@ -166,6 +206,11 @@ static int start_line(const struct loader_door *loader, char *line, int number,
 	if (!*line || *line == '#')
 		return -1;
 	args = first_word(line);
+	if (!strcmp(line, "linux")) {
+		while (*args == ' ' || *args == '\t')
+			args++;
+		return run_linux(args, number, list_path);
+	}
 	if (!strcmp(line, "untrusted")) {
 		char *path = args;
 

@@ -1,0 +1,116 @@
+/*
+ * In-kernel tests of the Linux personality (kernel/linux/), with the boot
+ * archive of tests/linux.t (tools/ktest-run --initrd) and a hart to set
+ * apart: a program started, run to its exit and everything it held given
+ * back (its space, its state, its open files, /tmp's file it unlinked);
+ * the starts that must be refused, each with its error and nothing left
+ * behind; a program killed while it waits on the console.
+ */
+#include "core/hart.h"
+#include "core/platform.h"
+#include "core/sched_test.h"
+#include "core/timer.h"
+#include "kernel/aspace.h"
+#include "kernel/linux/linux.h"
+#include "kernel/linux/load.h"
+#include "kernel/linux/proc.h"
+#include "kernel/process.h"
+#include "lib/test.h"
+#include "services/archive.h"
+
+/* Set the last hart apart for the test; false (said why) if it cannot. */
+static bool apart(void)
+{
+	struct archive_entry e;
+
+	if (hart_count < 2) {
+		test_diag("one hart: nothing can be set apart");
+		return false;
+	}
+	if (archive_lookup(services_archive(), "/bin/lx-files", &e)) {
+		test_diag("no /bin/lx-files: boot with tests/linux.t's archive");
+		return false;
+	}
+	return untrusted_set_apart(hart_count - 1, true) == LM_OK;
+}
+
+TEST(linux, programs_run_to_their_exit_and_give_everything_back)
+{
+	unsigned spaces = aspace_count(), files = linux_files_live();
+	uint64_t id;
+	uint32_t status;
+
+	if (!apart())
+		return;
+	ASSERT_EQ(linux_start("/bin/lx-files", 1, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, 0u);
+	ASSERT_EQ(linux_start("/bin/lx-auxv-pie a 'b c'", 1, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, 0u);
+	ASSERT_EQ(linux_start("/bin/lx-fault", 1, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, PROCESS_FAULTED + 14);
+	EXPECT_EQ(aspace_count(), spaces);
+	EXPECT_EQ(linux_procs_live(), 0u);
+	EXPECT_EQ(linux_files_live(), files);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+TEST(linux, bad_starts_are_refused_and_leave_nothing)
+{
+	unsigned spaces = aspace_count(), files = linux_files_live();
+	uint64_t id;
+
+	if (!apart())
+		return;
+	EXPECT_EQ(linux_start("", 1, &id), LM_ERR_FORMAT);
+	EXPECT_EQ(linux_start("/bin/lx-auxv 'open quote", 1, &id), LM_ERR_FORMAT);
+	EXPECT_EQ(linux_start("/bin/no-such-program", 1, &id), LM_ERR_NOENT);
+	EXPECT_EQ(linux_start("/etc/programs.linux", 1, &id), LM_ERR_FORMAT); /* not ELF */
+	EXPECT_EQ(linux_start("/bin/lx-auxv < /t/nothing", 1, &id), LM_ERR_NOENT);
+	{
+		/* A Lemmings program is a static PIE too: it starts, and ends
+		 * with the fault its start code meets (it reaches for GS). */
+		uint32_t status;
+
+		ASSERT_EQ(linux_start("/bin/hello", 1, &id), LM_OK);
+		ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+		EXPECT(status > PROCESS_FAULTED && status < PROCESS_KILLED);
+	}
+	EXPECT_EQ(aspace_count(), spaces);
+	EXPECT_EQ(linux_procs_live(), 0u);
+	EXPECT_EQ(linux_files_live(), files);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+/* busybox cat with no file waits on the console forever; a kill ends it
+ * within a slice of its next wake-up (the console's poll). */
+TEST(linux, a_program_waiting_on_the_console_can_be_killed)
+{
+	unsigned spaces = aspace_count();
+	uint64_t id, t0;
+	uint32_t status, hart;
+	uint64_t tid = 0;
+	struct archive_entry e;
+
+	if (!apart())
+		return;
+	if (archive_lookup(services_archive(), "/bin/busybox", &e)) {
+		test_diag("no /bin/busybox in the archive");
+		EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+		return;
+	}
+	ASSERT_EQ(linux_start("/bin/busybox cat", 1, &id), LM_OK);
+	for (t0 = plat_now_ns(); !tid && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;) {
+		timer_sleep_ns(10000000);
+		ASSERT_EQ(untrusted_where(id, &hart, &tid), LM_OK);
+	}
+	timer_sleep_ns(200000000); /* well into its read, most likely */
+	ASSERT_EQ(untrusted_kill(id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, PROCESS_KILLED);
+	EXPECT_EQ(aspace_count(), spaces);
+	EXPECT_EQ(linux_procs_live(), 0u);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}

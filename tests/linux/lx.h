@@ -1,0 +1,77 @@
+/*
+ * The tiny Linux programs of tests/linux.t: static, no C library (built
+ * with gcc -static -nostdlib), each calling the kernel directly with the
+ * `syscall` instruction as any Linux program's library does. This header
+ * is their whole runtime: the entry point, which hands main the initial
+ * stack, and a few calls.
+ */
+#ifndef TESTS_LINUX_LX_H
+#define TESTS_LINUX_LX_H
+
+typedef unsigned long u64;
+
+static inline long sys(long n, long a, long b, long c)
+{
+	long r;
+
+	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long r;
+
+	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+			 "r"(r9) : "rcx", "r11", "memory");
+	return r;
+}
+
+static inline u64 len(const char *s)
+{
+	u64 n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static inline void say(const char *s)
+{
+	sys(1, 1, (long)s, (long)len(s));
+}
+
+static inline void say_num(long v)
+{
+	char b[24];
+	int i = 23;
+	int neg = v < 0;
+	u64 u = neg ? -(u64)v : (u64)v;
+
+	b[i] = 0;
+	do {
+		b[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (neg)
+		b[--i] = '-';
+	say(b + i);
+}
+
+static inline __attribute__((noreturn)) void leave(int status)
+{
+	for (;;)
+		sys(231, status, 0, 0); /* exit_group */
+}
+
+/* main gets the stack pointer as the kernel left it: argc, argv, ... */
+int main(u64 *sp);
+
+__asm__(".globl _start\n_start:\n\tmov %rsp, %rdi\n\tand $-16, %rsp\n\tcall main\n"
+	"\tmov %eax, %edi\n\tmov $231, %eax\n\tsyscall\n\thlt\n");
+
+#endif
