@@ -586,22 +586,23 @@ enum lm_err untrusted_start_code_as(const char *name, const void *code, uint32_t
 	return start_gated(name, s, 64, CODE_BASE, NULL, 0, ops, pers, id);
 }
 
-enum lm_err untrusted_thread_add(struct uthread *t, const struct uvm_regs *regs, void *pers,
+enum lm_err untrusted_thread_new(struct uthread *t, const struct uvm_regs *regs, void *pers,
 				 struct uthread **out)
 {
-	struct uthread *n;
-	enum lm_err err;
-
 	if (untrusted_stopping(t))
 		return LM_ERR_BUSY;
-	if (!(n = uthread_new(t->p, regs, t, pers)))
+	if (!(*out = uthread_new(t->p, regs, t, pers)))
 		return LM_ERR_FULL;
-	if ((err = uthread_launch(n))) {
-		uthread_discard(n);
-		return err;
-	}
-	*out = n;
 	return LM_OK;
+}
+
+enum lm_err untrusted_thread_start(struct uthread *n)
+{
+	enum lm_err err = uthread_launch(n);
+
+	if (err)
+		uthread_discard(n);
+	return err;
 }
 
 enum lm_err untrusted_fork(struct uthread *t, const struct uvm_regs *regs,

@@ -148,11 +148,16 @@ enum lm_err untrusted_start_code_as(const char *name, const void *code, uint32_t
 /*
  * A new thread in t's process, with regs (FS base included) and t's vector
  * registers, pers as its own, on a set-apart hart (round robin): *out names
- * it (its tid). LM_ERR_FULL at UTHREAD_MAX threads, LM_ERR_NOMEM,
- * LM_ERR_BUSY if the process is ending.
+ * it (its tid), not running yet, so that the caller can tell the program
+ * its tid first; untrusted_thread_start starts it. LM_ERR_FULL at
+ * UTHREAD_MAX threads, LM_ERR_NOMEM, LM_ERR_BUSY if the process is ending.
  */
-enum lm_err untrusted_thread_add(struct uthread *t, const struct uvm_regs *regs, void *pers,
+enum lm_err untrusted_thread_new(struct uthread *t, const struct uvm_regs *regs, void *pers,
 				 struct uthread **out);
+
+/* Start a thread untrusted_thread_new made; on an error (LM_ERR_NOMEM) it
+ * is gone. */
+enum lm_err untrusted_thread_start(struct uthread *n);
 
 /*
  * Fork t's process: a child with a copy of its space (aspace_copy, the same

@@ -80,8 +80,12 @@ static enum process_next family_syscall(struct uthread *t, uint32_t *status)
 		c.rip = r->rdi;
 		c.rsp = r->rsi;
 		c.fs_base = r->rdx;
-		err = untrusted_thread_add(t, &c, NULL, &n);
-		r->rax = err ? neg(err) : n->tid;
+		err = untrusted_thread_new(t, &c, NULL, &n);
+		if (!err) {
+			id = n->tid;
+			err = untrusted_thread_start(n);
+		}
+		r->rax = err ? neg(err) : id;
 		break;
 	case 57:
 		c.rax = 0;

@@ -1,11 +1,12 @@
 #!/bin/sh
 # busybox sh under the Linux personality (docs/linux.md, "Processes"): each
 # line below runs in the guest as `/bin/busybox sh -c 'LINE'` (the kernel
-# test linux_sh.*, kernel/linux/linux_sh_test.c, two harts, one set apart)
+# test linux_sh.*, kernel/linux/linux_sh_test.c, four harts, two set apart)
 # and on the host under the same busybox, in a copy of the boot archive with
 # the applets linked in /bin; the output and exit status must match.
 # Pipelines (fork, pipe2, dup2, execve, wait4), a loop, $(...), statuses,
-# more than a pipe holds, SIGPIPE. Then a fork bomb bounded by the Linux
+# more than a pipe holds, SIGPIPE; threads (tests/linux/lx-threads: clone
+# of threads, TLS, futexes, a thread's exit_group). Then a fork bomb bounded by the Linux
 # process table (32): the shell gets "can't fork" and ends (ash's way), its
 # children go on as orphans and free themselves; nothing is left after.
 cd "$(dirname "$0")/.." || exit 1
@@ -31,9 +32,10 @@ seq 1 3000 | tr 0-9 a-j | tail -1
 yes | head -2
 (echo a; echo b) | cat; echo "b$(seq 3 | sort -r | tr -d "\n")"
 echo data > tmp/f; cat tmp/f; exec echo replaced
-i=0; while [ $i -lt 40 ]; do sleep 1 & i=$((i+1)); done; wait; echo done
+bin/lx-threads; bin/lx-threads group; echo "group $?"
+i=0; while [ $i -lt 40 ]; do sleep 10 & i=$((i+1)); done; echo done
 LINES
-compared=11 # the lines before the fork bomb
+compared=12 # the lines before the fork bomb
 echo "1..$((compared + 4))"
 
 stage=$(mktemp -d)
@@ -48,7 +50,7 @@ printf 'apple\nbanana\napple\ncherry\nbanana\napple\ndate\ncherry\napple\nfig\n'
 cp "$LOG.cmds" "$stage/etc/linux-sh.cmds"
 (cd "$stage" && find . | cpio -o -H newc --quiet) >"$LOG.cpio"
 
-boot_until '^# 1 tests, [0-9]+ failed' 900 --smp 2 --mem 512M --initrd "$LOG.cpio" \
+boot_until '^# 1 tests, [0-9]+ failed' 900 --smp 4 --mem 512M --initrd "$LOG.cpio" \
 	--append "test=linux_sh.*"
 check "the kernel test ran every line and left no process, space or pipe" \
 	log_has '^ok 1 linux_sh.command_lines_run_in_busybox_sh'

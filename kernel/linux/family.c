@@ -13,8 +13,12 @@
  * the signal, as wait4 reports a signal's end), the ignored ones are
  * ignored.
  *
- * Threads (clone with CLONE_VM without CLONE_VFORK) are refused with
- * ENOSYS: a process's state here is its one thread's, unlocked.
+ * Threads: clone with CLONE_THREAD (and CLONE_VM) is untrusted_thread_new,
+ * the thread's registers from the caller's but its stack and TLS; its
+ * clear_child_tid address is its uthread's pers, written 0 and its futex
+ * woken when it ends (set_tid_address sets it too). clone of a shared
+ * space without CLONE_THREAD or CLONE_VFORK (a process sharing memory
+ * apart) is refused: ENOSYS.
  */
 #include "kernel/aspace.h"
 #include "kernel/console.h"
@@ -72,7 +76,9 @@ static enum lm_err on_forked(struct process *parent, struct process *child)
 	lp->regs = NULL;
 	lp->thread = NULL;
 	lp->exited = lp->thread_exit = false;
-	lp->clear_tid = ask->flags & CLONE_CHILD_CLEARTID ? ask->ctid : 0;
+	lp->call_lock = (struct spinlock)SPINLOCK_INIT;
+	lp->call_busy = false; /* the parent's call holds its own */
+	lp->call_waiters = NULL;
 	for (int fd = 0; fd < LINUX_FDS; fd++)
 		if (lp->fd[fd])
 			linux_file_get(lp->fd[fd]);
@@ -80,6 +86,20 @@ static enum lm_err on_forked(struct process *parent, struct process *child)
 		aspace_write(child->space, ask->ctid, &tid, sizeof tid); /* a bad one: ignored */
 	child->pers = lp;
 	return LM_OK;
+}
+
+/* A thread ends: its clear_child_tid word is set to 0 and one waiter on it
+ * woken (pthread_join), unless its whole process is going. */
+static void on_thread_ended(struct uthread *t)
+{
+	uint64_t ctid = (uint64_t)(uintptr_t)t->pers;
+	aspace_space space = t->p->space;
+	uint32_t zero = 0;
+
+	if (!ctid || untrusted_stopping(t))
+		return;
+	if (!aspace_write(space, ctid, &zero, sizeof zero))
+		linux_futex_wake(space, ctid, 1);
 }
 
 static void on_ended(struct process *p)
@@ -90,10 +110,36 @@ static void on_ended(struct process *p)
 const struct process_personality linux_personality = {
 	.syscall = on_syscall,
 	.forked = on_forked,
+	.thread_ended = on_thread_ended,
 	.ended = on_ended,
 };
 
 /* --- fork */
+
+/* A thread of the caller's process, as clone makes it. */
+static long new_thread(struct linux_proc *lp, const struct uvm_regs *r, uint64_t flags,
+		       uint64_t ptid, uint64_t ctid)
+{
+	struct uthread *n;
+	enum lm_err err;
+	uint32_t tid;
+
+	if (!(flags & CLONE_VM))
+		return LINUX_ERR(LINUX_EINVAL);
+	err = untrusted_thread_new(lp->thread, r, (void *)(uintptr_t)(
+					   flags & CLONE_CHILD_CLEARTID ? ctid : 0), &n);
+	if (err)
+		return err == LM_ERR_FULL ? LINUX_ERR(LINUX_EAGAIN) : linux_errno(err);
+	/* Before it runs: it may read its tid there, or end and clear it. */
+	tid = (uint32_t)n->tid;
+	if (flags & CLONE_PARENT_SETTID)
+		linux_copy_out(lp, ptid, &tid, sizeof tid);
+	if (flags & CLONE_CHILD_SETTID)
+		linux_copy_out(lp, ctid, &tid, sizeof tid);
+	if ((err = untrusted_thread_start(n)))
+		return linux_errno(err);
+	return (long)tid;
+}
 
 static long do_fork(struct linux_proc *lp, uint64_t flags, uint64_t stack, uint64_t ptid,
 		    uint64_t ctid, uint64_t tls)
@@ -104,13 +150,15 @@ static long do_fork(struct linux_proc *lp, uint64_t flags, uint64_t stack, uint6
 	enum lm_err err;
 	uint32_t tid;
 
-	if ((flags & CLONE_THREAD) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
-		return LINUX_ERR(LINUX_ENOSYS); /* threads: not built */
 	r.rax = 0;
 	if (stack)
 		r.rsp = stack;
 	if (flags & CLONE_SETTLS)
 		r.fs_base = tls;
+	if (flags & CLONE_THREAD)
+		return new_thread(lp, &r, flags, ptid, ctid);
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return LINUX_ERR(LINUX_ENOSYS); /* a process sharing memory apart */
 	*ask = (struct fork_ask){flags, ctid};
 	if ((err = untrusted_fork(lp->thread, &r, &child)))
 		return err == LM_ERR_FULL ? LINUX_ERR(LINUX_EAGAIN) : linux_errno(err);
@@ -251,13 +299,19 @@ LINUX_CALL(wait4)
 {
 	int32_t pid = (int32_t)a[0]; /* a pid_t: the upper half is not the caller's */
 	uint64_t id, zeros[18] = {0};
+	struct uthread *t = lp->thread;
+	struct uvm_regs *r = lp->regs;
 	uint32_t status, word;
 	enum lm_err err;
 
 	if (a[2] & ~(uint64_t)(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000))
 		return LINUX_ERR(LINUX_EINVAL); /* WUNTRACED, WCONTINUED, __W*: accepted */
-	err = untrusted_wait_child(lp->thread, pid > 0 ? (uint64_t)pid : 0, a[2] & WNOHANG, &id,
-				   &status);
+	/* The process's other threads make calls meanwhile. */
+	if (!(a[2] & WNOHANG))
+		linux_call_leave(lp);
+	err = untrusted_wait_child(t, pid > 0 ? (uint64_t)pid : 0, a[2] & WNOHANG, &id, &status);
+	if (!(a[2] & WNOHANG))
+		linux_call_retake(lp, t, r);
 	if (err == LM_ERR_BUSY)
 		return 0;
 	if (err == LM_ERR_NOENT)

@@ -37,6 +37,7 @@
 #include <lemmings/aspace.h>
 #include <lemmings/err.h>
 
+#include "arch/spinlock.h"
 #include "arch/uvm.h"
 #include "kernel/process.h"
 #include "kernel/linux/abi.h"
@@ -90,18 +91,29 @@ struct linux_file {
 };
 
 struct uthread;
+struct linux_call_waiter;
 
-/* A Linux process's state: its kernel side's only, so unlocked (a process
- * has one thread: clone of a thread is refused, docs/linux.md). */
+/*
+ * A Linux process's state. Its threads' calls take turns: each call runs
+ * holding the process's call lock (linux_call_enter, linux_call_leave:
+ * a sleeping lock), so the state, the bounce buffer and the path are one
+ * call's at a time; calls that wait for another thread or for time (a
+ * futex, wait4, a sleep) let go of it meanwhile. A call waiting on the
+ * console or a pipe keeps it (it uses the bounce buffer): the process's
+ * other threads' calls wait for it (docs/linux.md).
+ */
 struct linux_proc {
 	bool used;
+	struct spinlock call_lock;    /* guards the next two */
+	bool call_busy;
+	struct linux_call_waiter *call_waiters;
 	uint64_t pid, ppid;
 	aspace_space space;
 	struct uvm_regs *regs;        /* during a call: the caller's registers */
 	struct uthread *thread;       /* during a call: the caller */
 	uint64_t brk_start, brk, brk_mapped; /* [brk_start, brk_mapped) is mapped */
 	uint64_t mmap_next;           /* anonymous maps go below this */
-	uint64_t clear_tid;           /* set_tid_address's */
+	uint64_t clear_tid;           /* unused: a thread's is its uthread's pers */
 	uint32_t umask;
 	bool exited, thread_exit;     /* the call ends the process, or only its thread */
 	uint32_t status;
@@ -130,6 +142,20 @@ long linux_copy_out(struct linux_proc *lp, uint64_t uaddr, const void *src, uint
 /* Whether the process was killed (its space destroyed): a call that waits
  * checks this and gives up (-EINTR). */
 bool linux_proc_gone(struct linux_proc *lp);
+
+/* Take lp's call lock for t (waiting for the thread that holds it): false,
+ * without it, if t should stop instead (its process is ending). Give it
+ * back; a waiting call may go on. */
+bool linux_call_enter(struct linux_proc *lp, struct uthread *t);
+void linux_call_leave(struct linux_proc *lp);
+/* For a call that let go of the lock to wait: take it again, even if t is
+ * stopping (the call then returns, and linux_syscall gives it back), and
+ * be t's call again (lp->thread, lp->regs). */
+void linux_call_retake(struct linux_proc *lp, struct uthread *t, struct uvm_regs *r);
+
+/* Futexes (futex.c): wake up to n threads waiting at uaddr in space; how
+ * many were woken. */
+long linux_futex_wake(aspace_space space, uint64_t uaddr, long n);
 
 /* Whether [uaddr, uaddr + len) is mapped writable: 0 or -EFAULT. */
 long linux_check_out(struct linux_proc *lp, uint64_t uaddr, uint64_t len);

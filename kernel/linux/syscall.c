@@ -41,8 +41,9 @@ static linux_call_fn *const table[LINUX_NR_COUNT] = {
 	C(rt_sigaction), C(rt_sigprocmask), C(rt_sigreturn), C(sigaltstack),
 	C(sched_getaffinity), C(sched_yield), C(umask), C(sysinfo), C(times), C(fsync),
 	C(fadvise64),
-	/* processes (family.c) and pipes (pipe.c) */
+	/* processes (family.c), pipes (pipe.c), futexes (futex.c) */
 	C(fork), C(vfork), C(clone), C(execve), C(wait4), C(kill), C(tgkill), C(getppid),
+	C(futex),
 	C(pipe), C(pipe2),
 };
 #undef C
@@ -92,6 +93,8 @@ enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32
 	linux_call_fn *fn = nr < LINUX_NR_COUNT ? table[nr] : NULL;
 	long ret;
 
+	if (!linux_call_enter(lp, t))
+		return PROCESS_NEXT_RUN; /* the process is ending: the thread sees it */
 	lp->regs = r;
 	lp->thread = t;
 	if (fn) {
@@ -104,9 +107,15 @@ enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32
 	lp->regs = NULL;
 	lp->thread = NULL;
 	if (lp->exited) {
+		enum process_next next = lp->thread_exit ? PROCESS_NEXT_THREAD_EXIT
+							 : PROCESS_NEXT_EXIT;
+
 		*status = lp->status;
-		return lp->thread_exit ? PROCESS_NEXT_THREAD_EXIT : PROCESS_NEXT_EXIT;
+		lp->exited = lp->thread_exit = false; /* the other threads go on */
+		linux_call_leave(lp);
+		return next;
 	}
 	r->rax = (uint64_t)ret;
+	linux_call_leave(lp);
 	return PROCESS_NEXT_RUN;
 }
