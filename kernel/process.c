@@ -281,7 +281,16 @@ static void run(void *arg)
 	if (t->tid == p->id)
 		__atomic_store_n(&p->thread_id, thread_current()->id, __ATOMIC_RELEASE);
 	plat_spin_unlock(&table_lock, irq);
-	while (next == PROCESS_NEXT_RUN && !untrusted_stopping(t)) {
+	for (uint64_t slice_start = plat_now_ns();
+	     next == PROCESS_NEXT_RUN && !untrusted_stopping(t);) {
+		/* aspace_run yields after a slice of ring 3 code; a process that
+		 * makes syscalls more often than that re-enters it each time, so
+		 * the slice is counted here too: it yields to the others of its
+		 * priority on the hart at least once a slice. */
+		if (plat_now_ns() - slice_start >= ASPACE_SLICE_NS) {
+			thread_yield();
+			slice_start = plat_now_ns();
+		}
 		if (aspace_run(__atomic_load_n(&p->space, __ATOMIC_ACQUIRE), &t->regs,
 			       phys_to_virt(t->fpu_page)) != LM_OK) {
 			/* The space is gone: the process ends (and says why),

@@ -3,7 +3,8 @@
 # set apart for untrusted processes, init running /etc/programs.linux
 # (tests/linux/list.sh): the trusted kvstore/kvclient pair; the tiny static
 # Linux programs of tests/linux (the initial stack at a fixed address and
-# as a static PIE, unknown calls, bad pointers, a fault, files and memory);
+# as a static PIE, unknown calls, bad pointers, a fault, files and memory;
+# a glibc static PIE);
 # then Debian's busybox-static (/bin/busybox, installed by tools/deps),
 # one applet per line of tests/linux/commands, each waited for by init and
 # its output delimited. Each busybox output and exit status is compared
@@ -22,7 +23,7 @@ fi
 commands=$(grep -v '^#' tests/linux/commands | grep -v '^$')
 count=$(printf '%s\n' "$commands" | wc -l)
 first=$(( $(tests/linux/list.sh tests/linux/commands | grep -c '') - count + 1 ))
-echo "1..$((16 + count))"
+echo "1..$((17 + count))"
 
 boot_until 'init: [0-9]+ started, [0-9]+ failed
 kvclient: 1000 puts and gets' 1200 --smp 4 --mem 1G --initrd build/archive.cpio \
@@ -77,7 +78,9 @@ check "its status is the fault's (0x100 + 14)" exited 8 270
 check "/tmp, /dev, /proc/self/exe, the read-only archive, brk, mmap, dup, ioctl" files_ok
 check "the trusted pair keeps working beside them" \
 	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
-check "busybox (glibc, static) starts: echo" seg_has 10 '^hello from busybox$'
+check "a glibc static PIE relocates itself, sets up its TLS, mallocs, prints" \
+	seg_has 10 '^glibc static-pie: tls 42, last argument two, argc 3$'
+check "busybox (glibc, static) starts: echo" seg_has 11 '^hello from busybox$'
 check "glibc's startup asked only for rseq among unknown calls" only_rseq
 check "every Linux process's exit was reported" all_ended
 check "no process was killed, nothing panicked" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$CLEAN"

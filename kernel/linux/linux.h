@@ -199,6 +199,8 @@ struct linux_file *linux_tmpfs_open(const char *rest, uint32_t flags, uint32_t m
 long linux_tmpfs_stat(const char *rest, struct linux_stat *st);
 long linux_tmpfs_unlink(const char *rest, bool dir);
 long linux_tmpfs_mkdir(const char *rest, uint32_t mode);
+/* Set the node's modification time (seconds since 1970). */
+long linux_tmpfs_touch(const char *rest, uint64_t mtime);
 
 /* /dev (dev.c): rest is the name below /dev ("" for /dev itself). */
 struct linux_file *linux_dev_open(const char *rest, uint32_t flags, long *err);

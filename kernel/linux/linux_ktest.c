@@ -9,6 +9,7 @@
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_test.h"
+#include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/aspace.h"
 #include "kernel/linux/linux.h"
@@ -112,5 +113,43 @@ TEST(linux, a_program_waiting_on_the_console_can_be_killed)
 	EXPECT_EQ(status, PROCESS_KILLED);
 	EXPECT_EQ(aspace_count(), spaces);
 	EXPECT_EQ(linux_procs_live(), 0u);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+static uint64_t spinner;
+static volatile bool spinner_killed;
+
+static void kill_spinner_later(void *arg)
+{
+	timer_sleep_ns(SCHED_TEST_LIVENESS_NS);
+	spinner_killed = true;
+	untrusted_kill(spinner);
+}
+
+/* Two processes on the one set-apart hart: one making getppid calls
+ * without end, the other a short program. The short one ends while the
+ * first still runs (the first yields at least once a time slice, though
+ * it enters ring 3 anew at every call); a thread kills the first after a
+ * liveness bound, so that a failure does not hang. */
+TEST(linux, a_process_making_calls_without_end_lets_its_hart_neighbour_run)
+{
+	struct thread_opts o = {.entry = kill_spinner_later, .priority = PRIO_REGULAR, .hart = 0};
+	uint64_t id;
+	uint32_t status;
+
+	if (!apart())
+		return;
+	spinner_killed = false;
+	ASSERT_EQ(linux_start("/bin/lx-getppid 1000000000", 1, &spinner), LM_OK);
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	ASSERT_EQ(linux_start("/bin/lx-auxv", 1, &id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, 0u);
+	EXPECT(!spinner_killed);
+	untrusted_kill(spinner);
+	ASSERT_EQ(untrusted_wait(spinner, &status), LM_OK);
+	EXPECT_EQ(status, PROCESS_KILLED);
+	while (!spinner_killed) /* the killer thread's end, before the next test */
+		timer_sleep_ns(10000000);
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }

@@ -135,6 +135,10 @@ enum lm_err linux_image(const char *path, char *const *argv, int argc, char *con
 		kprintf("linux: %s: %s\n", path, why);
 		goto out;
 	}
+	if ((b->plan.hi - b->plan.lo) / PAGE_SIZE > LINUX_QUOTA) {
+		err = LM_ERR_NOMEM; /* could never fit: refused before any work */
+		goto out;
+	}
 	c = aspace_create(as(), LINUX_QUOTA);
 	if (!aspace_create_result_is_space(c)) {
 		err = (enum lm_err)c;

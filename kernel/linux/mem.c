@@ -22,6 +22,11 @@
 #include "kernel/linux/mem.h"
 
 #define LINUX_ENODEV 19
+/* The most pages one munmap or mprotect covers (4 GiB, as the Address
+ * space door's routines): each page of the range is visited with the
+ * space's lock held, so a range of the whole lower half would hold the
+ * hart for minutes. */
+#define LINUX_RANGE_PAGES 0x100000ull
 
 static const struct aspace_door *as(void)
 {
@@ -87,8 +92,10 @@ LINUX_CALL(mmap)
 	enum lm_err err = LM_ERR_EXIST;
 	long r;
 
-	if (!len || pages > LINUX_QUOTA || (off & (PAGE_SIZE - 1)))
+	if (!len || (off & (PAGE_SIZE - 1)))
 		return LINUX_ERR(LINUX_EINVAL);
+	if (pages > LINUX_QUOTA)
+		return LINUX_ERR(LINUX_ENOMEM); /* could never fit */
 	if (!(flags & LINUX_MAP_ANONYMOUS)) {
 		f = linux_fd_file(lp, (long)a[4]);
 		if (!f || (f->flags & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
@@ -133,7 +140,7 @@ LINUX_CALL(munmap)
 	uint64_t addr = a[0], pages = pages_of(a[1]);
 
 	if ((addr & (PAGE_SIZE - 1)) || !a[1] || addr < USER_BASE || addr >= USER_END ||
-	    pages > (USER_END - addr) / PAGE_SIZE)
+	    pages > (USER_END - addr) / PAGE_SIZE || pages > LINUX_RANGE_PAGES)
 		return LINUX_ERR(LINUX_EINVAL);
 	aspace_unmap(as(), lp->space, addr, pages);
 	return 0;
@@ -147,7 +154,8 @@ LINUX_CALL(mprotect)
 		return LINUX_ERR(LINUX_EINVAL);
 	if (!pages)
 		return 0;
-	if (addr < USER_BASE || addr >= USER_END || pages > (USER_END - addr) / PAGE_SIZE)
+	if (addr < USER_BASE || addr >= USER_END || pages > (USER_END - addr) / PAGE_SIZE ||
+	    pages > LINUX_RANGE_PAGES)
 		return LINUX_ERR(LINUX_ENOMEM);
 	return aspace_protect(as(), lp->space, addr, pages, prot_of(a[2])) ? LINUX_ERR(LINUX_ENOMEM)
 									    : 0;

@@ -74,13 +74,14 @@ LINUX_CALL(prctl)
 {
 	enum { PR_SET_NAME = 15, PR_GET_NAME = 16 };
 
-	if (a[0] == PR_SET_NAME) {
+	if (a[0] == PR_SET_NAME) { /* the name the kernel's lines give it */
 		char name[16];
 		long n = linux_copy_string(lp, name, a[1], sizeof name);
 
 		if (n == LINUX_ERR(LINUX_EFAULT))
 			return n;
 		name[15] = 0;
+		fmt_snprintf(lp->name, sizeof lp->name, "%s", name);
 		return 0;
 	}
 	if (a[0] == PR_GET_NAME) {

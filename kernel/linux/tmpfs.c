@@ -314,6 +314,17 @@ long linux_tmpfs_unlink(const char *rest, bool dir)
 	return err;
 }
 
+long linux_tmpfs_touch(const char *rest, uint64_t mtime)
+{
+	bool irq = plat_spin_lock(&tmp_lock);
+	int i = find(rest);
+
+	if (i >= 0)
+		nodes[i].mtime = mtime;
+	plat_spin_unlock(&tmp_lock, irq);
+	return i < 0 ? LINUX_ERR(LINUX_ENOENT) : 0;
+}
+
 long linux_tmpfs_mkdir(const char *rest, uint32_t mode)
 {
 	bool irq = plat_spin_lock(&tmp_lock);

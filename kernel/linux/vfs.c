@@ -276,19 +276,26 @@ LINUX_CALL(chdir)
 	return 0;
 }
 
+/* The path argument resolved into lp->path: 1 (and *rest) if it lies in
+ * /tmp, the one writable tree, 0 if elsewhere, or a negated errno. */
+static long tmp_path(struct linux_proc *lp, long dirfd, uint64_t upath, const char **rest)
+{
+	long err = path_arg(lp, dirfd, upath, false);
+
+	return err ? err : where(lp->path, rest) == IN_TMP;
+}
+
 /* unlink, rmdir: in /tmp only; elsewhere the file is there but read-only. */
 static long do_unlink(struct linux_proc *lp, long dirfd, uint64_t upath, bool dir)
 {
 	struct linux_stat st;
 	const char *rest;
-	long err = path_arg(lp, dirfd, upath, false);
+	long in = tmp_path(lp, dirfd, upath, &rest);
 
-	if (err)
-		return err;
-	if (where(lp->path, &rest) == IN_TMP)
-		return linux_tmpfs_unlink(rest, dir);
-	err = stat_path(lp, false, &st);
-	return err ? err : LINUX_ERR(LINUX_EROFS);
+	if (in)
+		return in < 0 ? in : linux_tmpfs_unlink(rest, dir);
+	in = stat_path(lp, false, &st);
+	return in ? in : LINUX_ERR(LINUX_EROFS);
 }
 
 LINUX_CALL(unlink)
@@ -312,12 +319,10 @@ static long do_mkdir(struct linux_proc *lp, long dirfd, uint64_t upath, uint64_t
 {
 	struct linux_stat st;
 	const char *rest;
-	long err = path_arg(lp, dirfd, upath, false);
+	long in = tmp_path(lp, dirfd, upath, &rest);
 
-	if (err)
-		return err;
-	if (where(lp->path, &rest) == IN_TMP)
-		return linux_tmpfs_mkdir(rest, (uint32_t)mode & ~lp->umask);
+	if (in)
+		return in < 0 ? in : linux_tmpfs_mkdir(rest, (uint32_t)mode & ~lp->umask);
 	return stat_path(lp, false, &st) ? LINUX_ERR(LINUX_EROFS) : LINUX_ERR(LINUX_EEXIST);
 }
 
@@ -329,4 +334,43 @@ LINUX_CALL(mkdir)
 LINUX_CALL(mkdirat)
 {
 	return do_mkdir(lp, (long)a[0], a[1], a[2]);
+}
+
+/*
+ * utimensat(dirfd, path, times, flags): a file's times. Only /tmp's have
+ * one to set (the modification time; UTIME_NOW or a given time, UTIME_OMIT
+ * leaves it); the archive is read-only (EROFS), /dev's have none to keep
+ * (accepted). A NULL path (futimens) is the descriptor's file: accepted
+ * as far as it exists, since files do not remember their paths.
+ */
+LINUX_CALL(utimensat)
+{
+	enum { UTIME_NOW = (1 << 30) - 1, UTIME_OMIT = (1 << 30) - 2 };
+	struct linux_timespec ts[2];
+	uint64_t mtime = linux_realtime_ns() / 1000000000;
+	struct linux_stat st;
+	const char *rest;
+	long err;
+
+	if (a[2]) {
+		if (linux_copy_in(lp, ts, a[2], sizeof ts))
+			return LINUX_ERR(LINUX_EFAULT);
+		if (ts[1].nsec == UTIME_OMIT)
+			return 0;
+		if (ts[1].nsec != UTIME_NOW)
+			mtime = (uint64_t)ts[1].sec;
+	}
+	if (!a[1])
+		return linux_fd_file(lp, (long)a[0]) ? 0 : LINUX_ERR(LINUX_EBADF);
+	if ((err = path_arg(lp, (long)a[0], a[1], false)))
+		return err;
+	switch (where(lp->path, &rest)) {
+	case IN_TMP:
+		return linux_tmpfs_touch(rest, mtime);
+	case IN_DEV:
+		return linux_dev_stat(rest, &st);
+	default:
+		err = stat_path(lp, !(a[3] & LINUX_AT_SYMLINK_NOFOLLOW), &st);
+		return err ? err : LINUX_ERR(LINUX_EROFS);
+	}
 }

@@ -6,7 +6,8 @@
 
 LX_CFLAGS := -O1 -g -ffreestanding -fno-stack-protector -fno-builtin -nostdlib -static \
 	-Wall -Wextra -Werror -Wno-unused-parameter
-LX_PROGRAMS := lx-auxv lx-auxv-pie lx-unknown lx-badptr lx-fault lx-files lx-getppid lx-pingpong lx-threads
+LX_PROGRAMS := lx-auxv lx-auxv-pie lx-unknown lx-badptr lx-fault lx-files lx-getppid \
+	lx-glibc-pie lx-pingpong lx-threads
 LX_BINS := $(addprefix $(BUILD)/linux/,$(LX_PROGRAMS))
 
 $(BUILD)/linux/lx-%: tests/linux/lx-%.c tests/linux/lx.h
@@ -19,6 +20,12 @@ $(BUILD)/linux/lx-auxv-pie: tests/linux/lx-auxv.c tests/linux/lx.h
 	@mkdir -p $(@D)
 	$(call say,LXCC,$<)
 	$(Q)gcc $(LX_CFLAGS) -fpie -static-pie -o $@ $<
+
+# With glibc this time: a static PIE that relocates itself.
+$(BUILD)/linux/lx-glibc-pie: tests/linux/lx-glibc-pie.c
+	@mkdir -p $(@D)
+	$(call say,LXCC,$<)
+	$(Q)gcc -O1 -g -static-pie -Wall -Wextra -Werror -o $@ $<
 
 ARCHIVE_COMMANDS += tests/linux/archive.sh
 ARCHIVE_DEPS += $(LX_BINS) tests/linux/commands tests/linux/list.sh $(wildcard tests/linux/t/*)

@@ -13,5 +13,6 @@ linux /bin/lx-unknown
 linux /bin/lx-badptr
 linux /bin/lx-fault
 linux /bin/lx-files
+linux /bin/lx-glibc-pie one two
 LIST
 grep -v '^#' "$1" | grep -v '^$' | sed 's|^|linux /bin/busybox |'
