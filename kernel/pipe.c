@@ -88,13 +88,19 @@ static void unlist(struct pipe *p, struct waiter *w)
 }
 
 /* Wait for a change: list w, drop the lock, wait, take the lock again
- * (its irq in *irq). False if stop says give up. */
-static bool wait_change(struct pipe *p, struct waiter *w, bool *irq, const struct pipe_stop *stop)
+ * (its irq in *irq). False if stop says give up. *left: whether stop's
+ * leave was called (the first wait calls it; the caller calls retake). */
+static bool wait_change(struct pipe *p, struct waiter *w, bool *irq, const struct pipe_stop *stop,
+			bool *left)
 {
 	w->thread = thread_current();
 	w->next = p->waiters;
 	p->waiters = w;
 	plat_spin_unlock(&p->lock, *irq);
+	if (stop && stop->leave && !*left) {
+		stop->leave(stop->ctx);
+		*left = true;
+	}
 	thread_wait(THREAD_EV_SERVICE);
 	*irq = plat_spin_lock(&p->lock);
 	unlist(p, w);
@@ -133,12 +139,19 @@ void pipe_close(struct pipe *p, enum pipe_end end)
 	plat_spin_unlock(&table_lock, irq);
 }
 
+/* After waiting: stop's retake, if its leave was called. */
+static void retake(const struct pipe_stop *stop, bool left)
+{
+	if (left)
+		stop->retake(stop->ctx);
+}
+
 enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 		      const struct pipe_stop *stop, uint64_t *got)
 {
 	struct waiter w;
 	uint8_t *out = buf;
-	bool irq = plat_spin_lock(&p->lock);
+	bool irq = plat_spin_lock(&p->lock), left = false;
 	uint64_t n = 0;
 
 	*got = 0;
@@ -147,8 +160,9 @@ enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 			plat_spin_unlock(&p->lock, irq);
 			return LM_ERR_BUSY;
 		}
-		if (!wait_change(p, &w, &irq, stop)) {
+		if (!wait_change(p, &w, &irq, stop, &left)) {
 			plat_spin_unlock(&p->lock, irq);
+			retake(stop, left);
 			return LM_ERR_RESET;
 		}
 	}
@@ -167,6 +181,7 @@ enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 	if (n)
 		wake_all(p); /* room for writers */
 	plat_spin_unlock(&p->lock, irq);
+	retake(stop, left);
 	*got = n;
 	return LM_OK;
 }
@@ -195,7 +210,7 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 	const uint8_t *in = buf;
 	struct waiter w;
 	enum lm_err err = LM_OK;
-	bool irq = plat_spin_lock(&p->lock);
+	bool irq = plat_spin_lock(&p->lock), left = false;
 	uint64_t n = 0;
 
 	while (n < len) {
@@ -217,12 +232,13 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 			err = n ? LM_OK : LM_ERR_BUSY;
 			break;
 		}
-		if (!wait_change(p, &w, &irq, stop)) {
+		if (!wait_change(p, &w, &irq, stop, &left)) {
 			err = LM_ERR_RESET;
 			break;
 		}
 	}
 	plat_spin_unlock(&p->lock, irq);
+	retake(stop, left);
 	*put = n;
 	return err;
 }

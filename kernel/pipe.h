@@ -18,10 +18,14 @@ struct pipe;
 enum pipe_end { PIPE_READER, PIPE_WRITER };
 
 /* Whether a blocked call should give up (e.g. untrusted_stopping): asked
- * after each wake-up. NULL: never. */
+ * after each wake-up. NULL: never. If leave is not NULL, leave(ctx) is
+ * called before the call first waits and retake(ctx) once it is done
+ * waiting, outside the pipe's lock (a Linux read lets go of its process's
+ * call lock meanwhile). */
 struct pipe_stop {
 	bool (*stop)(const void *ctx);
 	const void *ctx;
+	void (*leave)(const void *ctx), (*retake)(const void *ctx);
 };
 
 /* A new pipe with one reader and one writer. LM_ERR_FULL at PIPE_MAX pipes,

@@ -92,7 +92,7 @@ static bool reader_stop(const void *ctx)
 static void read_all(void *arg)
 {
 	struct reader *r = arg;
-	struct pipe_stop stop = {reader_stop, r};
+	struct pipe_stop stop = {.stop = reader_stop, .ctx = r};
 	uint8_t buf[300];
 	uint64_t n;
 

@@ -6,7 +6,9 @@
  *
  * A read of an empty pipe, or a write to a full one, blocks the calling
  * thread only, and gives up if its process is ending (untrusted_stopping:
- * the ending wakes it). O_NONBLOCK gives EAGAIN instead. A write with no
+ * the ending wakes it). O_NONBLOCK gives EAGAIN instead. A waiting read
+ * lets go of the process's call lock (its other threads' calls go on: one
+ * may be the writer); a waiting write keeps it. A write with no
  * reader left gets EPIPE, and the writer ends by SIGPIPE, as Linux's
  * default action does (signals are not delivered to handlers here).
  */
@@ -21,11 +23,39 @@ static bool stopping(const void *ctx)
 	return untrusted_stopping(ctx);
 }
 
+/* A read that waits lets go of the process's call lock meanwhile, so
+ * that its other threads' calls (a write to this pipe among them) go on:
+ * nothing is in the bounce buffer yet. A write keeps it (its bytes are
+ * there). */
+struct reading {
+	struct linux_proc *lp;
+	struct uthread *t;
+	struct uvm_regs *regs;
+};
+
+static bool reader_stopping(const void *ctx)
+{
+	return untrusted_stopping(((const struct reading *)ctx)->t);
+}
+
+static void reader_leave(const void *ctx)
+{
+	linux_call_leave(((const struct reading *)ctx)->lp);
+}
+
+static void reader_retake(const void *ctx)
+{
+	const struct reading *r = ctx;
+
+	linux_call_retake(r->lp, r->t, r->regs);
+}
+
 static long pipe_file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
 			   uint64_t *off)
 {
 	struct uthread *t = lp->thread;
-	struct pipe_stop stop = {stopping, t};
+	struct reading r = {lp, t, lp->regs};
+	struct pipe_stop stop = {reader_stopping, &r, reader_leave, reader_retake};
 	uint64_t got;
 	enum lm_err err = pipe_read(f->data, buf, len, f->flags & LINUX_O_NONBLOCK,
 				    t ? &stop : NULL, &got);
@@ -38,7 +68,7 @@ static long pipe_file_read(struct linux_proc *lp, struct linux_file *f, void *bu
 static long pipe_file_write(struct linux_file *f, const void *buf, uint64_t len, uint64_t *off)
 {
 	struct uthread *t = untrusted_current();
-	struct pipe_stop stop = {stopping, t};
+	struct pipe_stop stop = {.stop = stopping, .ctx = t};
 	uint64_t put;
 	enum lm_err err = pipe_write(f->data, buf, len, f->flags & LINUX_O_NONBLOCK,
 				     t ? &stop : NULL, &put);

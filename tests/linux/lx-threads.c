@@ -10,14 +10,17 @@
  * the main thread sets it and wakes it; the main thread joins each by
  * waiting on its clear_child_tid word (set by CLONE_PARENT_SETTID, cleared
  * and woken by the kernel when the thread ends), then prints what it saw
- * and exits 0. `lx-threads group`: a thread ends the whole process with
+ * and exits 0. A fourth thread reads a byte from a pipe that the main
+ * thread writes to after a pause (the read waits meanwhile: the write must
+ * get through while it does). `lx-threads group`: a thread ends the whole process with
  * exit_group(9) while the main thread waits on a futex no one wakes.
  * The same output and status on Linux (tests/linux-sh.t runs both).
  */
 #include "lx.h"
 
 #define CLONE_FLAGS 0x3d0f00 /* VM FS FILES SIGHAND THREAD SYSVSEM SETTLS PARENT_SETTID CHILD_CLEARTID */
-#define THREADS 3
+#define THREADS 4 /* three adders and a pipe reader */
+#define ADDERS 3
 #define ADDS 20000
 #define STACK 16384
 
@@ -27,7 +30,8 @@ struct tls {
 };
 
 static volatile u64 counter;
-static volatile int tids[THREADS], go, tls_bad, tid_bad;
+static volatile int tids[THREADS], go, tls_bad, tid_bad, pipe_fds[2];
+static volatile unsigned char piped;
 static struct tls tls[THREADS];
 static unsigned char stacks[THREADS][STACK] __attribute__((aligned(16)));
 
@@ -60,6 +64,15 @@ static int adder(void *arg)
 	return 0;
 }
 
+static int reader(void *arg)
+{
+	unsigned char b = 0;
+
+	if (sys(0, pipe_fds[0], (long)&b, 1) == 1)
+		piped = b;
+	return 0;
+}
+
 static int ender(void *arg)
 {
 	leave(9);
@@ -87,11 +100,20 @@ int main(u64 *sp)
 		for (;;)
 			futex(&never, 128, 0);
 	}
+	if (sys(293, (long)pipe_fds, 0, 0))
+		return 3;
 	for (int i = 0; i < THREADS; i++)
-		if (start(i, adder) <= 0)
+		if (start(i, i < ADDERS ? adder : reader) <= 0)
 			return 2;
 	go = 1;
 	futex(&go, 129 /* FUTEX_WAKE_PRIVATE */, 1);
+	{
+		struct { long sec, nsec; } pause = {0, 50000000};
+		unsigned char b = 0x5a;
+
+		sys(35, (long)&pause, 0, 0); /* the reader waits meanwhile */
+		sys(1, pipe_fds[1], (long)&b, 1);
+	}
 	for (int i = 0; i < THREADS; i++) {
 		int t;
 
@@ -105,6 +127,7 @@ int main(u64 *sp)
 	say_num((long)counter);
 	say(tls_bad ? ", tls wrong" : ", tls right");
 	say(tid_bad ? ", tids wrong" : ", tids right");
+	say(piped == 0x5a ? ", pipe right" : ", pipe wrong");
 	say(", joined ");
 	say_num(joined);
 	say("\n");
