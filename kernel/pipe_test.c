@@ -80,8 +80,9 @@ struct reader {
 	struct pipe *p;
 	uint64_t total, sum;
 	enum lm_err err;
-	volatile bool started, done, stop;
+	volatile bool done, stop;
 	uint64_t chunk;
+	uint32_t leaves, retakes; /* of its pipe_stop: once each per waiting call */
 };
 
 static bool reader_stop(const void *ctx)
@@ -89,14 +90,23 @@ static bool reader_stop(const void *ctx)
 	return ((const struct reader *)ctx)->stop;
 }
 
+static void reader_leave(const void *ctx)
+{
+	__atomic_fetch_add(&((struct reader *)ctx)->leaves, 1, __ATOMIC_RELEASE);
+}
+
+static void reader_retake(const void *ctx)
+{
+	((struct reader *)ctx)->retakes++;
+}
+
 static void read_all(void *arg)
 {
 	struct reader *r = arg;
-	struct pipe_stop stop = {.stop = reader_stop, .ctx = r};
+	struct pipe_stop stop = {reader_stop, r, reader_leave, reader_retake};
 	uint8_t buf[300];
 	uint64_t n;
 
-	r->started = true;
 	for (;;) {
 		r->err = pipe_read(r->p, buf, r->chunk ? r->chunk : sizeof buf, false, &stop, &n);
 		if (r->err || !n)
@@ -126,11 +136,14 @@ TEST(pipe, a_reader_waits_for_bytes_and_a_megabyte_passes_between_harts)
 	r = (struct reader){0};
 	ASSERT_EQ(pipe_create(&r.p), LM_OK);
 	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	/* Its pipe_stop's leave is the sign that it waits. */
 	start = plat_now_ns();
-	while (!r.started && plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
+	while (!__atomic_load_n(&r.leaves, __ATOMIC_ACQUIRE) &&
+	       plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
 		timer_sleep_ns(1000000);
-	timer_sleep_ns(20000000);
 	EXPECT(!r.done); /* nothing written: it waits */
+	EXPECT_EQ(r.leaves, 1); /* and let go of its caller's lock, once */
+	EXPECT_EQ(r.retakes, 0);
 	for (unsigned k = 0; k < 1048; k++) {
 		for (unsigned i = 0; i < sizeof block; i++) {
 			block[i] = (uint8_t)(k * 7 + i);
@@ -143,6 +156,8 @@ TEST(pipe, a_reader_waits_for_bytes_and_a_megabyte_passes_between_harts)
 	pipe_close(r.p, PIPE_WRITER); /* the end, after the bytes */
 	thread_wait(1);
 	EXPECT_EQ(r.err, LM_OK);
+	EXPECT_EQ(r.leaves, r.retakes); /* every leave was taken back */
+	EXPECT(r.leaves >= 1);
 	EXPECT_EQ(r.total, 1048ull * sizeof block);
 	EXPECT_EQ(r.sum, sum);
 	pipe_close(r.p, PIPE_READER);
@@ -225,15 +240,17 @@ TEST(pipe, a_waiting_reader_gives_up_when_told)
 	ASSERT_EQ(pipe_create(&r.p), LM_OK);
 	ASSERT_EQ(thread_spawn(&o, &t), LM_OK);
 	start = plat_now_ns();
-	while (!r.started && plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
-		timer_sleep_ns(1000000);
-	timer_sleep_ns(10000000);
+	while (!__atomic_load_n(&r.leaves, __ATOMIC_ACQUIRE) &&
+	       plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
+		timer_sleep_ns(1000000); /* until it waits */
 	r.stop = true;
 	if (!r.done)
 		thread_signal(t, THREAD_EV_SERVICE); /* as a process's ending does */
 	thread_wait(1);
 	EXPECT_EQ(r.err, LM_ERR_RESET);
 	EXPECT_EQ(r.total, 0);
+	EXPECT_EQ(r.leaves, 1); /* given up: the lock taken back all the same */
+	EXPECT_EQ(r.retakes, 1);
 	pipe_close(r.p, PIPE_WRITER);
 	pipe_close(r.p, PIPE_READER);
 }
