@@ -555,6 +555,58 @@ enum lm_err aspace_run(aspace_space h, struct uvm_regs *r, void *fpu_area)
 	}
 }
 
+/* One page of a copy: a fresh page with the same bytes and protection, in
+ * the copy's quota. */
+static enum lm_err copy_page(void *ctx, uintptr_t va, uint64_t phys, unsigned flags)
+{
+	struct slot *to = ctx;
+	uint64_t tables_before = to->uvm.table_pages, budget, page;
+	enum lm_err err;
+
+	if (to->pages >= to->quota)
+		return LM_ERR_NOMEM;
+	budget = to->quota - to->pages - 1;
+	if (!(page = pmm_alloc_page()))
+		return LM_ERR_NOMEM;
+	memcpy(phys_to_virt(page), phys_to_virt(phys), PAGE_SIZE);
+	err = uvm_map(&to->uvm, va, page, flags, &budget);
+	to->pages += to->uvm.table_pages - tables_before;
+	if (err) {
+		pmm_free_page(page);
+		return err;
+	}
+	to->pages++;
+	return LM_OK;
+}
+
+enum lm_err aspace_copy(aspace_space from, uint64_t quota, aspace_space *out)
+{
+	aspace_create_result c = door_create(quota);
+	struct slot *s, *to;
+	bool irq, irq_to;
+	enum lm_err err;
+
+	if (!aspace_create_result_is_space(c))
+		return (enum lm_err)c;
+	/* The copy's handle is known to no one else yet: taking its lock
+	 * inside the original's cannot meet the opposite order. */
+	if (!(s = grab(from, &irq))) {
+		door_destroy(c);
+		return LM_ERR_NOENT;
+	}
+	to = grab(c, &irq_to);
+	err = uvm_each(&s->uvm, copy_page, to);
+	to->next_load = s->next_load;
+	drop(to, irq_to);
+	drop(s, irq);
+	if (err) {
+		door_destroy(c);
+		return err;
+	}
+	*out = c;
+	return LM_OK;
+}
+
 uint64_t aspace_switches(void)
 {
 	return __atomic_load_n(&space_switches, __ATOMIC_RELAXED);

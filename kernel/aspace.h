@@ -72,6 +72,15 @@ uint64_t aspace_switches(void);
  * and MXCSR at their defaults. */
 void aspace_fpu_init(void *area);
 
+/*
+ * A new space holding a copy of every page mapped in from, at the same
+ * addresses with the same protection (fork: the copy is eager, page by
+ * page, under from's lock), within quota pages (tables included).
+ * LM_ERR_NOENT for no such space, LM_ERR_NOMEM (nothing kept) if the quota
+ * or memory runs out, LM_ERR_FULL at ASPACE_MAX spaces.
+ */
+enum lm_err aspace_copy(aspace_space from, uint64_t quota, aspace_space *out);
+
 /* How many spaces exist. */
 unsigned aspace_count(void);
 

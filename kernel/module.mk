@@ -3,8 +3,8 @@
 KERNEL_SRCS += kernel/acpi.c kernel/acpi_tables.c kernel/acpi_s5.c kernel/bootopt.c kernel/cmdline.c kernel/console.c kernel/console_door.c kernel/crash.c kernel/firmware.c kernel/fault.c kernel/ksyms.c \
 	kernel/intr.c kernel/ioapic.c kernel/irq_door.c kernel/msi.c \
 	kernel/memmap.c kernel/memory_door.c kernel/memory_door_test.c \
-	kernel/aspace.c kernel/aspace_test.c kernel/aspace_bench.c \
-	kernel/process.c kernel/process_test.c kernel/process_bench.c kernel/gate.c \
+	kernel/aspace.c kernel/aspace_test.c kernel/aspace_copy_test.c kernel/aspace_bench.c \
+	kernel/process.c kernel/process_door.c kernel/process_test.c kernel/process_family_test.c kernel/process_family_test_code.S kernel/process_bench.c kernel/gate.c kernel/pipe.c kernel/pipe_test.c \
 	core/gate_check.c kernel/pci.c kernel/pci_door.c kernel/pci_probe.c kernel/pci_test.c kernel/irq_test.c kernel/virtio_test.c \
 	kernel/kstack.c kernel/ktest.c kernel/main.c kernel/multiboot.c \
 	kernel/panic.c kernel/platform.c kernel/progmem.c kernel/pmm.c kernel/smp.c kernel/systab.c kernel/time.c kernel/tlb.c \

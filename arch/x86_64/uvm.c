@@ -189,6 +189,12 @@ enum lm_err uvm_protect(struct uvm *u, uintptr_t va, unsigned flags)
 	return LM_OK;
 }
 
+/* The flags (VM_WRITE, VM_EXEC) of a leaf entry. */
+static unsigned leaf_flags(uint64_t e)
+{
+	return (e & PTE_W ? VM_WRITE : 0) | (e & PTE_NX || !vm_nx_enabled() ? 0 : VM_EXEC);
+}
+
 bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *flags)
 {
 	const uint64_t *t = table(u->pml4);
@@ -205,8 +211,42 @@ bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *fla
 	if (phys)
 		*phys = (e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
 	if (flags)
-		*flags = (e & PTE_W ? VM_WRITE : 0) | (e & PTE_NX || !vm_nx_enabled() ? 0 : VM_EXEC);
+		*flags = leaf_flags(e);
 	return true;
+}
+
+/* uvm_each below the table at phys, of the given level, covering va on. */
+static enum lm_err each_below(uint64_t phys, int level, uintptr_t va,
+			      enum lm_err (*fn)(void *, uintptr_t, uint64_t, unsigned), void *ctx)
+{
+	const uint64_t *t = table(phys);
+	enum lm_err err;
+
+	for (unsigned i = 0; i < 512; i++) {
+		uintptr_t at = va + ((uintptr_t)i << (12 + 9 * level));
+
+		if (!(t[i] & PTE_P))
+			continue;
+		err = level ? each_below(t[i] & PTE_ADDR, level - 1, at, fn, ctx)
+			    : fn(ctx, at, t[i] & PTE_ADDR, leaf_flags(t[i]));
+		if (err)
+			return err;
+	}
+	return LM_OK;
+}
+
+enum lm_err uvm_each(const struct uvm *u,
+		     enum lm_err (*fn)(void *ctx, uintptr_t va, uint64_t phys, unsigned flags),
+		     void *ctx)
+{
+	const uint64_t *top = table(u->pml4);
+	enum lm_err err;
+
+	for (unsigned i = 0; i < idx(USER_END - 1, 3) + 1; i++)
+		if ((top[i] & PTE_P) &&
+		    (err = each_below(top[i] & PTE_ADDR, 2, (uintptr_t)i << 39, fn, ctx)))
+			return err;
+	return LM_OK;
 }
 
 /* PCIDs on this hart, if the CPU has them: CR4.PCIDE may be set only while

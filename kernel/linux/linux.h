@@ -37,7 +37,9 @@
 #include <lemmings/aspace.h>
 #include <lemmings/err.h>
 
+#include "arch/spinlock.h"
 #include "arch/uvm.h"
+#include "kernel/process.h"
 #include "kernel/linux/abi.h"
 #include "kernel/linux/path.h"
 
@@ -88,17 +90,32 @@ struct linux_file {
 	void *data;
 };
 
-/* A Linux process's state: its kernel side's only, so unlocked. */
+struct uthread;
+struct linux_call_waiter;
+
+/*
+ * A Linux process's state. Its threads' calls take turns: each call runs
+ * holding the process's call lock (linux_call_enter, linux_call_leave:
+ * a sleeping lock), so the state, the bounce buffer and the path are one
+ * call's at a time; calls that wait for another thread or for time (a
+ * futex, wait4, a sleep) let go of it meanwhile. A call waiting on the
+ * console or a pipe keeps it (it uses the bounce buffer): the process's
+ * other threads' calls wait for it (docs/linux.md).
+ */
 struct linux_proc {
 	bool used;
+	struct spinlock call_lock;    /* guards the next two */
+	bool call_busy;
+	struct linux_call_waiter *call_waiters;
 	uint64_t pid, ppid;
 	aspace_space space;
 	struct uvm_regs *regs;        /* during a call: the caller's registers */
+	struct uthread *thread;       /* during a call: the caller */
 	uint64_t brk_start, brk, brk_mapped; /* [brk_start, brk_mapped) is mapped */
 	uint64_t mmap_next;           /* anonymous maps go below this */
-	uint64_t clear_tid;           /* set_tid_address's */
+	uint64_t clear_tid;           /* unused: a thread's is its uthread's pers */
 	uint32_t umask;
-	bool exited;
+	bool exited, thread_exit;     /* the call ends the process, or only its thread */
 	uint32_t status;
 	struct linux_file *fd[LINUX_FDS];
 	uint8_t fd_cloexec[LINUX_FDS];
@@ -125,6 +142,20 @@ long linux_copy_out(struct linux_proc *lp, uint64_t uaddr, const void *src, uint
 /* Whether the process was killed (its space destroyed): a call that waits
  * checks this and gives up (-EINTR). */
 bool linux_proc_gone(struct linux_proc *lp);
+
+/* Take lp's call lock for t (waiting for the thread that holds it): false,
+ * without it, if t should stop instead (its process is ending). Give it
+ * back; a waiting call may go on. */
+bool linux_call_enter(struct linux_proc *lp, struct uthread *t);
+void linux_call_leave(struct linux_proc *lp);
+/* For a call that let go of the lock to wait: take it again, even if t is
+ * stopping (the call then returns, and linux_syscall gives it back), and
+ * be t's call again (lp->thread, lp->regs). */
+void linux_call_retake(struct linux_proc *lp, struct uthread *t, struct uvm_regs *r);
+
+/* Futexes (futex.c): wake up to n threads waiting at uaddr in space; how
+ * many were woken. */
+long linux_futex_wake(aspace_space space, uint64_t uaddr, long n);
 
 /* Whether [uaddr, uaddr + len) is mapped writable: 0 or -EFAULT. */
 long linux_check_out(struct linux_proc *lp, uint64_t uaddr, uint64_t len);
@@ -188,8 +219,33 @@ typedef long linux_call_fn(struct linux_proc *lp, const uint64_t a[6]);
 #define LINUX_CALL_DECL(n, name) LINUX_CALL(name);
 LINUX_CALLS(LINUX_CALL_DECL)
 
-/* Answer the syscall in r; true if the process ended (status in *status). */
-bool linux_syscall(struct linux_proc *lp, struct uvm_regs *r, uint32_t *status);
+/* Answer the syscall of t (its process's state lp): what the thread does
+ * next (kernel/process.h), the exit status in *status if it ends. */
+enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32_t *status);
+
+/* The hooks kernel/process.c calls for a Linux process (family.c). */
+extern const struct process_personality linux_personality;
+
+/* A program's image, built in a new space (load.c): its first registers
+ * and where its break starts. */
+struct linux_image {
+	aspace_space space;
+	struct uvm_regs regs;
+	uint64_t brk;
+};
+
+/*
+ * Build the executable at path (resolved; in the boot archive) with its
+ * arguments and environment into a new space: its segments and the
+ * initial stack Linux gives (load.c). Nothing is kept on an error:
+ * LM_ERR_NOENT, LM_ERR_FORMAT, LM_ERR_UNSUPPORTED (not a static x86-64
+ * executable), LM_ERR_RANGE (arguments too long), LM_ERR_NOMEM.
+ */
+enum lm_err linux_image(const char *path, char *const *argv, int argc, char *const *envp,
+			int envc, struct linux_image *out);
+
+/* Set lp->name from lp->exe's last component (load.c). */
+void linux_proc_name(struct linux_proc *lp);
 
 /* Calls answered since boot (for the benchmarks' sanity). */
 uint64_t linux_calls_answered(void);

@@ -4,6 +4,7 @@
 KERNEL_SRCS += kernel/linux/syscall.c kernel/linux/proc.c kernel/linux/load.c \
 	kernel/linux/fd.c kernel/linux/vfs.c kernel/linux/archfs.c kernel/linux/tmpfs.c \
 	kernel/linux/dev.c kernel/linux/mem.c kernel/linux/misc.c kernel/linux/linux_bench.c kernel/linux/linux_ktest.c \
+	kernel/linux/family.c kernel/linux/pipe.c kernel/linux/futex.c kernel/linux/linux_sh_test.c \
 	kernel/linux/words.c kernel/linux/elfplan.c kernel/linux/stack.c kernel/linux/path.c
 
 # The portable parts on the host: words, ELF plans, the initial stack, paths.
@@ -19,3 +20,7 @@ linux_fuzz_CORPUS := kernel/fuzz-seeds/linux
 
 E2E_TESTS += tests/linux-fuzz.t
 CHECK_DEPS += $(BUILD)/fuzz/linux_fuzz
+
+# busybox sh under the personality against the host's busybox (needs
+# busybox-static on the host; skipped without it).
+E2E_TESTS += tests/linux-sh.t

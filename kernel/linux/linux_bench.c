@@ -7,7 +7,8 @@
  * the same program making none). bench/kernel-bench prints each as a
  * ratio to the bare swap of the same boot. linux.busybox_load is the part
  * of the first before the process runs: its space made, the 2 MiB image
- * mapped and copied, the stack built, its thread spawned.
+ * mapped and copied, the stack built, its thread spawned. And a pipe
+ * ping-pong between two Linux processes (below).
  */
 #include "arch/cpu.h"
 #include "core/hart.h"
@@ -20,6 +21,8 @@
 #define BUSYBOX_RUNS 20
 #define GETPPID_RUNS 5
 #define GETPPIDS 20000
+#define PING_PONGS 2000
+#define PING_PONGS_STR "2000"
 
 /* Run command to its end, adding its cycles and nanoseconds. */
 static bool run(const char *command, uint64_t *cycles, uint64_t *ns)
@@ -69,5 +72,28 @@ TEST(bench, linux_busybox_true_and_getppid)
 		ASSERT(run("/bin/lx-getppid 20000", &c, &n));
 	}
 	bench_report("linux.getppid_round_trip", c - bc, n - bn, (uint64_t)GETPPID_RUNS * GETPPIDS);
+	ASSERT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+/*
+ * The pipe ping-pong between two Linux processes: tests/linux/lx-pingpong,
+ * parent and child passing a byte there and back through two pipes; per
+ * round trip, less a run of no rounds (start, pipes, fork, the child's
+ * end, wait and exit: reported too). Both processes' threads share the one
+ * set-apart hart: a round trip is two writes that each wake the thread
+ * waiting to read, and two reads, four syscalls into the personality.
+ */
+TEST(bench, linux_pipe_ping_pong)
+{
+	uint64_t c0 = 0, n0 = 0, c = 0, n = 0;
+
+	if (hart_count < 2 || untrusted_set_apart(hart_count - 1, true)) {
+		test_diag("no hart to set apart: no figures");
+		return;
+	}
+	ASSERT(run("/bin/lx-pingpong 0", &c0, &n0));
+	ASSERT(run("/bin/lx-pingpong " PING_PONGS_STR, &c, &n));
+	bench_report("linux.pipe_ping_pong", c > c0 ? c - c0 : 0, n > n0 ? n - n0 : 0, PING_PONGS);
+	bench_report("linux.pingpong_start_fork_exit", c0, n0, 1);
 	ASSERT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }

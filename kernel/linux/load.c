@@ -37,22 +37,15 @@
 
 static char *const environment[ENV_COUNT] = {"PATH=/bin:/usr/bin", "HOME=/", "TERM=vt100"};
 
-/* What a start needs between linux_start and setup: a page of its own. */
+/* What a start needs: a page of its own (the caller's stack is a door
+ * call's, one page). */
 struct scratch {
-	struct linux_elf_plan plan;
 	char *argv[ARGS_MAX];
 	int argc;
 	const char *stdin_path; /* `< path` on the command line, or NULL */
 	char words[1024];
 };
 _Static_assert(sizeof(struct scratch) <= PAGE_SIZE, "one page");
-
-/* The process's state, and its scratch page while it starts. */
-struct start {
-	struct linux_proc *lp;
-	struct scratch *s;
-	uint8_t *stack; /* a page: the image of the stack's top */
-};
 
 static const struct aspace_door *as(void)
 {
@@ -105,99 +98,95 @@ static uint64_t hwcap(void)
 	return d;
 }
 
-static enum lm_err setup(void *ctx, uint64_t id, aspace_space space, struct uvm_regs *r)
+void linux_proc_name(struct linux_proc *lp)
 {
-	struct start *st = ctx;
-	struct linux_proc *lp = st->lp;
-	struct scratch *s = st->s;
-	const uint8_t *file;
-	uint64_t size, bias, sp, extra = LINUX_STACK_PAGES - PROCESS_STACK_PAGES;
-	struct linux_exec_info info;
-	const char *why = NULL;
-	struct linux_file *con;
-	enum lm_err err;
+	const char *slash = strrchr(lp->exe, '/');
+	const char *base = slash ? slash + 1 : lp->exe;
 
-	lp->pid = id;
-	lp->space = space;
-	if ((err = linux_archfs_bytes(lp->exe, &file, &size)))
+	fmt_snprintf(lp->name, sizeof lp->name, "%s", *base ? base : lp->exe);
+}
+
+/* What building an image needs beside the caller's: two pages. */
+struct build {
+	struct linux_elf_plan plan;
+	uint8_t stack[PAGE_SIZE]; /* the image of the stack's top page */
+};
+
+enum lm_err linux_image(const char *path, char *const *argv, int argc, char *const *envp,
+			int envc, struct linux_image *out)
+{
+	uint64_t pages = (sizeof(struct build) + PAGE_SIZE - 1) / PAGE_SIZE, phys, bias, sp;
+	struct linux_exec_info info;
+	aspace_create_result c;
+	const char *why = NULL;
+	const uint8_t *file;
+	struct build *b;
+	aspace_space space;
+	enum lm_err err;
+	uint64_t size;
+
+	_Static_assert((sizeof(struct build) + PAGE_SIZE - 1) / PAGE_SIZE == 2, "two pages");
+	if ((err = linux_archfs_bytes(path, &file, &size)))
 		return err;
-	if ((err = linux_elf_plan(file, size, &s->plan, &why))) {
-		kprintf("linux: %s: %s\n", lp->exe, why);
-		return err;
+	if (!(phys = pmm_alloc_run(pages, 0)))
+		return LM_ERR_NOMEM;
+	b = phys_to_virt(phys);
+	if ((err = linux_elf_plan(file, size, &b->plan, &why))) {
+		kprintf("linux: %s: %s\n", path, why);
+		goto out;
 	}
-	if ((s->plan.hi - s->plan.lo) / PAGE_SIZE > LINUX_QUOTA)
-		return LM_ERR_NOMEM; /* could never fit: refused before any work */
-	bias = s->plan.pie ? LINUX_PIE_BASE - s->plan.lo : 0;
-	if ((err = place(space, &s->plan, bias, file)))
-		return err;
-	lp->brk_start = lp->brk = lp->brk_mapped = s->plan.hi + bias;
-	lp->mmap_next = LINUX_MMAP_TOP;
-	if ((err = aspace_map(as(), space,
-			      PROCESS_STACK_TOP - LINUX_STACK_PAGES * PAGE_SIZE, extra, 1)))
-		return err;
+	if ((b->plan.hi - b->plan.lo) / PAGE_SIZE > LINUX_QUOTA) {
+		err = LM_ERR_NOMEM; /* could never fit: refused before any work */
+		goto out;
+	}
+	c = aspace_create(as(), LINUX_QUOTA);
+	if (!aspace_create_result_is_space(c)) {
+		err = (enum lm_err)c;
+		goto out;
+	}
+	space = c;
+	bias = b->plan.pie ? LINUX_PIE_BASE - b->plan.lo : 0;
+	if ((err = place(space, &b->plan, bias, file)) ||
+	    (err = aspace_map(as(), space, PROCESS_STACK_TOP - LINUX_STACK_PAGES * PAGE_SIZE,
+			      LINUX_STACK_PAGES, 1)))
+		goto destroy;
 	info = (struct linux_exec_info){
-		.argv = s->argv, .argc = s->argc, .envp = environment, .envc = ENV_COUNT,
-		.execfn = s->argv[0], .phdr = s->plan.phdr + bias, .phnum = s->plan.phnum,
-		.entry = s->plan.entry + bias, .hwcap = hwcap(),
+		.argv = argv, .argc = argc, .envp = envp, .envc = envc,
+		.execfn = path, .phdr = b->plan.phdr + bias, .phnum = b->plan.phnum,
+		.entry = b->plan.entry + bias, .hwcap = hwcap(),
 	};
 	linux_random(info.random, sizeof info.random);
-	if ((err = linux_stack_build(&info, PROCESS_STACK_TOP, st->stack, PAGE_SIZE, &sp)))
-		return err == LM_ERR_NOSPACE ? LM_ERR_RANGE : err;
-	if ((err = aspace_write(space, sp, st->stack + PAGE_SIZE - (PROCESS_STACK_TOP - sp),
-				PROCESS_STACK_TOP - sp)))
-		return err;
-	if (!(con = linux_console_open()))
-		return LM_ERR_FULL;
-	linux_file_get(con);
-	linux_file_get(con);
-	for (int fd = 0; fd < 3; fd++)
-		lp->fd[fd] = con;
-	if (s->stdin_path) {
-		long open_err;
-		struct linux_file *in;
-
-		if (linux_path_resolve("/", s->stdin_path, lp->path, sizeof lp->path) ||
-		    !(in = linux_vfs_open(lp, lp->path, LINUX_O_RDONLY, 0, &open_err)))
-			return LM_ERR_NOENT; /* the console's references go with the process */
-		linux_file_put(lp->fd[0]);
-		lp->fd[0] = in;
+	if ((err = linux_stack_build(&info, PROCESS_STACK_TOP, b->stack, PAGE_SIZE, &sp))) {
+		err = err == LM_ERR_NOSPACE ? LM_ERR_RANGE : err;
+		goto destroy;
 	}
-	*r = (struct uvm_regs){.rip = s->plan.entry + bias, .rsp = sp};
-	return LM_OK;
+	if ((err = aspace_write(space, sp, b->stack + PAGE_SIZE - (PROCESS_STACK_TOP - sp),
+				PROCESS_STACK_TOP - sp)))
+		goto destroy;
+	*out = (struct linux_image){.space = space, .brk = b->plan.hi + bias,
+				    .regs = {.rip = b->plan.entry + bias, .rsp = sp}};
+	goto out;
+destroy:
+	aspace_destroy(as(), space);
+out:
+	pmm_free_run(phys, pages);
+	return err;
 }
-
-static bool on_syscall(void *ctx, struct uvm_regs *r, uint32_t *status)
-{
-	return linux_syscall(((struct start *)ctx)->lp, r, status);
-}
-
-static void ended(void *ctx, uint32_t status)
-{
-	struct start *st = ctx;
-
-	linux_proc_free(st->lp);
-	pmm_free_page(virt_to_phys_direct(st)); /* the start's page, kept for the hooks */
-}
-
-static const struct process_personality personality = {
-	.setup = setup, .syscall = on_syscall, .ended = ended,
-};
 
 enum lm_err linux_start(const char *command, uint64_t ppid, uint64_t *id)
 {
-	uint64_t pages[3] = {pmm_alloc_page(), pmm_alloc_page(), pmm_alloc_page()};
+	uint64_t page = pmm_alloc_page();
 	struct linux_proc *lp = linux_proc_alloc();
-	struct start *st;
+	struct linux_image img;
+	struct linux_file *con;
 	struct scratch *s;
 	enum lm_err err;
 
-	if (!pages[0] || !pages[1] || !pages[2] || !lp) {
+	if (!page || !lp) {
 		err = lp ? LM_ERR_NOMEM : LM_ERR_FULL;
 		goto fail;
 	}
-	st = phys_to_virt(pages[0]);
-	s = phys_to_virt(pages[1]);
-	*st = (struct start){.lp = lp, .s = s, .stack = phys_to_virt(pages[2])};
+	s = phys_to_virt(page);
 	s->stdin_path = NULL;
 	if ((err = linux_words(command, s->words, sizeof s->words, s->argv, ARGS_MAX, &s->argc)))
 		goto fail;
@@ -214,23 +203,46 @@ enum lm_err linux_start(const char *command, uint64_t ppid, uint64_t *id)
 	if ((err = linux_path_resolve("/", s->argv[0], lp->exe, sizeof lp->exe)))
 		goto fail;
 	lp->ppid = ppid;
-	{
-		const char *base = strrchr(lp->exe, '/') + 1;
+	linux_proc_name(lp);
+	if ((err = linux_image(lp->exe, s->argv, s->argc, environment, ENV_COUNT, &img)))
+		goto fail;
+	if (!(con = linux_console_open())) {
+		aspace_destroy(as(), img.space);
+		err = LM_ERR_FULL;
+		goto fail;
+	}
+	linux_file_get(con);
+	linux_file_get(con);
+	for (int fd = 0; fd < 3; fd++)
+		lp->fd[fd] = con;
+	if (s->stdin_path) {
+		long open_err;
+		struct linux_file *in;
 
-		fmt_snprintf(lp->name, sizeof lp->name, "%s", *base ? base : lp->exe);
+		if (linux_path_resolve("/", s->stdin_path, lp->path, sizeof lp->path) ||
+		    !(in = linux_vfs_open(lp, lp->path, LINUX_O_RDONLY, 0, &open_err))) {
+			aspace_destroy(as(), img.space);
+			err = LM_ERR_NOENT; /* the console's references go with lp */
+			goto fail;
+		}
+		linux_file_put(lp->fd[0]);
+		lp->fd[0] = in;
 	}
-	err = untrusted_start_personality(lp->exe, LINUX_QUOTA, &personality, st, id);
-	pmm_free_page(pages[1]);
-	pmm_free_page(pages[2]);
-	if (err) {
+	lp->space = img.space;
+	lp->brk_start = lp->brk = lp->brk_mapped = img.brk;
+	lp->mmap_next = LINUX_MMAP_TOP;
+	pmm_free_page(page);
+	page = 0;
+	/* The process owns the space from here, also on an error; its first
+	 * call sets lp->pid (linux_personality's syscall hook). */
+	err = untrusted_start_space(lp->exe, img.space, LINUX_QUOTA, &img.regs,
+				    &linux_personality, lp, id);
+	if (err)
 		linux_proc_free(lp);
-		pmm_free_page(pages[0]);
-	}
 	return err;
 fail:
-	for (int i = 0; i < 3; i++)
-		if (pages[i])
-			pmm_free_page(pages[i]);
+	if (page)
+		pmm_free_page(page);
 	if (lp)
 		linux_proc_free(lp);
 	return err;

@@ -34,9 +34,11 @@ LINUX_CALL(exit_group)
 	return 0;
 }
 
-/* One thread per process: exit ends the process, as exit_group. */
+/* exit ends the calling thread only; a process's last thread's exit is
+ * the process's (kernel/process.c). */
 LINUX_CALL(exit)
 {
+	lp->thread_exit = true;
 	return linux_sys_exit_group(lp, a);
 }
 
@@ -53,10 +55,12 @@ LINUX_CALL(arch_prctl)
 	return LINUX_ERR(LINUX_EINVAL);
 }
 
+/* The calling thread's: written 0, and its futex woken, when it ends
+ * (kernel/linux/family.c's thread_ended hook). */
 LINUX_CALL(set_tid_address)
 {
-	lp->clear_tid = a[0];
-	return (long)lp->pid;
+	lp->thread->pers = (void *)(uintptr_t)a[0];
+	return (long)lp->thread->tid;
 }
 
 /* The robust futex list matters to threads that die holding locks; one
@@ -316,15 +320,24 @@ static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t
 	ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
 	if (absolute)
 		ns = ns > now ? ns - now : 0;
-	/* In slices, so that a kill ends the process within one. */
+	/* In slices, so that a kill ends the process within one; the
+	 * process's other threads make calls meanwhile. */
+	struct uthread *t = lp->thread;
+	struct uvm_regs *r = lp->regs;
+	long ret = 0;
+
+	linux_call_leave(lp);
 	for (uint64_t end = plat_now_ns() + ns; plat_now_ns() < end;) {
 		uint64_t left = end - plat_now_ns();
 
-		if (linux_proc_gone(lp))
-			return LINUX_ERR(LINUX_EINTR);
+		if (untrusted_stopping(t)) {
+			ret = LINUX_ERR(LINUX_EINTR);
+			break;
+		}
 		timer_sleep_ns(left < SLEEP_SLICE_NS ? left : SLEEP_SLICE_NS);
 	}
-	return 0;
+	linux_call_retake(lp, t, r);
+	return ret;
 }
 
 LINUX_CALL(nanosleep)
@@ -387,8 +400,7 @@ LINUX_CALL(uname)
 /* --- identity */
 
 LINUX_CALL(getpid) { return (long)lp->pid; }
-LINUX_CALL(gettid) { return (long)lp->pid; }
-LINUX_CALL(getppid) { return (long)lp->ppid; }
+LINUX_CALL(gettid) { return (long)lp->thread->tid; }
 LINUX_CALL(getuid) { return 0; }
 LINUX_CALL(geteuid) { return 0; }
 LINUX_CALL(getgid) { return 0; }

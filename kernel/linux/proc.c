@@ -14,6 +14,7 @@
  */
 #include "arch/spinlock.h"
 #include "core/platform.h"
+#include "core/thread.h"
 #include "kernel/aspace.h"
 #include "kernel/linux/linux.h"
 #include "kernel/linux/proc.h"
@@ -97,7 +98,64 @@ bool linux_proc_gone(struct linux_proc *lp)
 {
 	struct aspace_info info;
 
+	if (lp->thread)
+		return untrusted_stopping(lp->thread); /* ending, or exec replaced it */
 	return aspace_query(aspace_door_kernel(), lp->space, &info) == LM_ERR_NOENT;
+}
+
+struct linux_call_waiter {
+	struct thread *thread;
+	struct linux_call_waiter *next;
+};
+
+/* Take the call lock; give up (false) if t stops meanwhile and give_up. */
+static bool call_lock(struct linux_proc *lp, struct uthread *t, bool give_up)
+{
+	struct linux_call_waiter w = {thread_current(), NULL};
+	bool irq = plat_spin_lock(&lp->call_lock);
+
+	while (lp->call_busy) {
+		if (give_up && untrusted_stopping(t)) {
+			plat_spin_unlock(&lp->call_lock, irq);
+			return false;
+		}
+		w.next = lp->call_waiters;
+		lp->call_waiters = &w;
+		plat_spin_unlock(&lp->call_lock, irq);
+		thread_wait(THREAD_EV_SERVICE); /* a leave, or the process's end */
+		irq = plat_spin_lock(&lp->call_lock);
+		for (struct linux_call_waiter **at = &lp->call_waiters; *at; at = &(*at)->next)
+			if (*at == &w) {
+				*at = w.next;
+				break;
+			}
+	}
+	lp->call_busy = true;
+	plat_spin_unlock(&lp->call_lock, irq);
+	return true;
+}
+
+bool linux_call_enter(struct linux_proc *lp, struct uthread *t)
+{
+	return call_lock(lp, t, true);
+}
+
+void linux_call_retake(struct linux_proc *lp, struct uthread *t, struct uvm_regs *r)
+{
+	call_lock(lp, t, false); /* the holder's call ends, stopping or not */
+	lp->thread = t;
+	lp->regs = r;
+}
+
+void linux_call_leave(struct linux_proc *lp)
+{
+	bool irq = plat_spin_lock(&lp->call_lock);
+
+	lp->call_busy = false;
+	for (struct linux_call_waiter *w = lp->call_waiters; w; w = w->next)
+		thread_signal(w->thread, THREAD_EV_SERVICE); /* each tries again */
+	lp->call_waiters = NULL;
+	plat_spin_unlock(&lp->call_lock, irq);
 }
 
 long linux_check_out(struct linux_proc *lp, uint64_t uaddr, uint64_t len)

@@ -36,11 +36,15 @@ static linux_call_fn *const table[LINUX_NR_COUNT] = {
 	C(exit), C(exit_group), C(arch_prctl), C(set_tid_address), C(set_robust_list),
 	C(prctl), C(prlimit64), C(getrlimit), C(getrandom), C(uname), C(clock_gettime),
 	C(clock_getres), C(gettimeofday), C(time), C(nanosleep), C(clock_nanosleep),
-	C(getpid), C(getppid), C(gettid), C(getuid), C(geteuid), C(getgid), C(getegid),
+	C(getpid), C(gettid), C(getuid), C(geteuid), C(getgid), C(getegid),
 	C(getpgrp), C(getpgid), C(setpgid), C(getresuid), C(getresgid), C(getgroups),
 	C(rt_sigaction), C(rt_sigprocmask), C(rt_sigreturn), C(sigaltstack),
 	C(sched_getaffinity), C(sched_yield), C(umask), C(sysinfo), C(times), C(fsync),
 	C(fadvise64),
+	/* processes (family.c), pipes (pipe.c), futexes (futex.c) */
+	C(fork), C(vfork), C(clone), C(execve), C(wait4), C(kill), C(tgkill), C(getppid),
+	C(futex),
+	C(pipe), C(pipe2),
 };
 #undef C
 
@@ -81,14 +85,18 @@ static void log_unknown(struct linux_proc *lp, uint64_t nr)
 		nr < LINUX_NR_COUNT && names[nr] ? names[nr] : "no name known");
 }
 
-bool linux_syscall(struct linux_proc *lp, struct uvm_regs *r, uint32_t *status)
+enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32_t *status)
 {
+	struct uvm_regs *r = &t->regs;
 	uint64_t nr = r->rax;
 	const uint64_t a[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 	linux_call_fn *fn = nr < LINUX_NR_COUNT ? table[nr] : NULL;
 	long ret;
 
+	if (!linux_call_enter(lp, t))
+		return PROCESS_NEXT_RUN; /* the process is ending: the thread sees it */
 	lp->regs = r;
+	lp->thread = t;
 	if (fn) {
 		ret = fn(lp, a);
 	} else {
@@ -97,10 +105,17 @@ bool linux_syscall(struct linux_proc *lp, struct uvm_regs *r, uint32_t *status)
 	}
 	__atomic_fetch_add(&answered, 1, __ATOMIC_RELAXED);
 	lp->regs = NULL;
+	lp->thread = NULL;
 	if (lp->exited) {
+		enum process_next next = lp->thread_exit ? PROCESS_NEXT_THREAD_EXIT
+							 : PROCESS_NEXT_EXIT;
+
 		*status = lp->status;
-		return true;
+		lp->exited = lp->thread_exit = false; /* the other threads go on */
+		linux_call_leave(lp);
+		return next;
 	}
 	r->rax = (uint64_t)ret;
-	return false;
+	linux_call_leave(lp);
+	return PROCESS_NEXT_RUN;
 }

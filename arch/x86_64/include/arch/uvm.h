@@ -90,6 +90,15 @@ enum lm_err uvm_protect(struct uvm *u, uintptr_t va, unsigned flags);
 /* The page at va: false if not mapped, else its physical address and flags. */
 bool uvm_lookup(const struct uvm *u, uintptr_t va, uint64_t *phys, unsigned *flags);
 
+/*
+ * Call fn(ctx, va, phys, flags) for every mapped page, lowest address
+ * first; stop at the first call that returns an error, and return it.
+ * fn must not change u's tables.
+ */
+enum lm_err uvm_each(const struct uvm *u,
+		     enum lm_err (*fn)(void *ctx, uintptr_t va, uint64_t phys, unsigned flags),
+		     void *ctx);
+
 /* The CR3 value that loads u's tables with PCID pcid (1 .. 63; ignored
  * without PCIDs), keeping that PCID's translations if keep. */
 uint64_t uvm_cr3(const struct uvm *u, unsigned pcid, bool keep);

@@ -1,0 +1,166 @@
+/*
+ * Linux's pipes (pipe, pipe2) as open files over kernel/pipe.c's object:
+ * the read end a file open for reading, the write end one open for
+ * writing; dup and fork share them as any file (fd.c), and the pipe's
+ * reader and writer counts follow the files' last references (release).
+ *
+ * A read of an empty pipe, or a write to a full one, blocks the calling
+ * thread only, and gives up if its process is ending (untrusted_stopping:
+ * the ending wakes it). O_NONBLOCK gives EAGAIN instead. A waiting read
+ * lets go of the process's call lock (its other threads' calls go on: one
+ * may be the writer); a waiting write keeps it. A write with no
+ * reader left gets EPIPE, and the writer ends by SIGPIPE, as Linux's
+ * default action does (signals are not delivered to handlers here).
+ */
+#include "kernel/linux/linux.h"
+#include "kernel/pipe.h"
+#include "kernel/process.h"
+
+#define SIGPIPE 13
+
+static bool stopping(const void *ctx)
+{
+	return untrusted_stopping(ctx);
+}
+
+/* A read that waits lets go of the process's call lock meanwhile, so
+ * that its other threads' calls (a write to this pipe among them) go on:
+ * nothing is in the bounce buffer yet. A write keeps it (its bytes are
+ * there). */
+struct reading {
+	struct linux_proc *lp;
+	struct uthread *t;
+	struct uvm_regs *regs;
+};
+
+static bool reader_stopping(const void *ctx)
+{
+	return untrusted_stopping(((const struct reading *)ctx)->t);
+}
+
+static void reader_leave(const void *ctx)
+{
+	linux_call_leave(((const struct reading *)ctx)->lp);
+}
+
+static void reader_retake(const void *ctx)
+{
+	const struct reading *r = ctx;
+
+	linux_call_retake(r->lp, r->t, r->regs);
+}
+
+static long pipe_file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
+			   uint64_t *off)
+{
+	struct uthread *t = lp->thread;
+	struct reading r = {lp, t, lp->regs};
+	struct pipe_stop stop = {reader_stopping, &r, reader_leave, reader_retake};
+	uint64_t got;
+	enum lm_err err = pipe_read(f->data, buf, len, f->flags & LINUX_O_NONBLOCK,
+				    t ? &stop : NULL, &got);
+
+	if (err == LM_ERR_BUSY)
+		return LINUX_ERR(LINUX_EAGAIN);
+	return err ? LINUX_ERR(LINUX_EINTR) : (long)got;
+}
+
+static long pipe_file_write(struct linux_file *f, const void *buf, uint64_t len, uint64_t *off)
+{
+	struct uthread *t = untrusted_current();
+	struct pipe_stop stop = {.stop = stopping, .ctx = t};
+	uint64_t put;
+	enum lm_err err = pipe_write(f->data, buf, len, f->flags & LINUX_O_NONBLOCK,
+				     t ? &stop : NULL, &put);
+
+	if (put)
+		return (long)put; /* what went in; the next write sees the error */
+	if (err == LM_ERR_BUSY)
+		return LINUX_ERR(LINUX_EAGAIN);
+	if (err == LM_ERR_CLOSED) {
+		if (t)
+			untrusted_end(t->p, PROCESS_SIGNALED + SIGPIPE);
+		return LINUX_ERR(LINUX_EPIPE);
+	}
+	return err ? LINUX_ERR(LINUX_EINTR) : 0;
+}
+
+static long pipe_file_stat(struct linux_file *f, struct linux_stat *st)
+{
+	*st = (struct linux_stat){.dev = 0x0c, .ino = (uint64_t)(uintptr_t)f->data >> 4,
+				  .nlink = 1, .mode = LINUX_S_IFIFO | 0600, .blksize = 4096};
+	return 0;
+}
+
+static long pipe_file_ioctl(struct linux_file *f, struct linux_proc *lp, uint64_t req,
+			    uint64_t arg)
+{
+	int held;
+
+	if (req != 0x541b) /* FIONREAD */
+		return LINUX_ERR(LINUX_ENOTTY);
+	held = (int)pipe_held(f->data);
+	return linux_copy_out(lp, arg, &held, sizeof held);
+}
+
+static void pipe_file_release(struct linux_file *f)
+{
+	pipe_close(f->data, (f->flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY ? PIPE_READER
+									  : PIPE_WRITER);
+}
+
+static const struct linux_file_ops pipe_ops = {
+	.read = pipe_file_read,
+	.write = pipe_file_write,
+	.stat = pipe_file_stat,
+	.ioctl = pipe_file_ioctl,
+	.release = pipe_file_release,
+};
+
+/* pipe2(int fds[2], flags): O_CLOEXEC, O_NONBLOCK. */
+LINUX_CALL(pipe2)
+{
+	uint32_t nonblock = a[1] & LINUX_O_NONBLOCK;
+	bool cloexec = a[1] & LINUX_O_CLOEXEC;
+	struct linux_file *r, *w;
+	struct pipe *p;
+	int fds[2];
+	long fd;
+
+	if (a[1] & ~(uint64_t)(LINUX_O_NONBLOCK | LINUX_O_CLOEXEC))
+		return LINUX_ERR(LINUX_EINVAL);
+	if (linux_check_out(lp, a[0], sizeof fds))
+		return LINUX_ERR(LINUX_EFAULT);
+	if (pipe_create(&p))
+		return LINUX_ERR(LINUX_ENFILE);
+	r = linux_file_new(&pipe_ops, LINUX_O_RDONLY | nonblock, 0, p);
+	w = r ? linux_file_new(&pipe_ops, LINUX_O_WRONLY | nonblock, 0, p) : NULL;
+	if (!w) {
+		if (r)
+			linux_file_put(r); /* closes the reader */
+		else
+			pipe_close(p, PIPE_READER);
+		pipe_close(p, PIPE_WRITER);
+		return LINUX_ERR(LINUX_ENFILE);
+	}
+	if ((fd = linux_fd_install(lp, r, 0, cloexec)) < 0) {
+		linux_file_put(w);
+		return fd;
+	}
+	fds[0] = (int)fd;
+	if ((fd = linux_fd_install(lp, w, 0, cloexec)) < 0) {
+		linux_file_put(lp->fd[fds[0]]);
+		lp->fd[fds[0]] = NULL;
+		return fd;
+	}
+	fds[1] = (int)fd;
+	linux_copy_out(lp, a[0], fds, sizeof fds); /* checked writable above */
+	return 0;
+}
+
+LINUX_CALL(pipe)
+{
+	const uint64_t b[6] = {a[0], 0};
+
+	return linux_sys_pipe2(lp, b);
+}
