@@ -141,10 +141,16 @@ TEST(process, misbehaving_programs_are_stopped_and_trusted_ones_go_on)
 					       &ids[i]),
 			  LM_OK);
 	/* Watch the set-apart hart for a while: whatever runs there is one of
-	 * these processes' threads, or its idle thread. */
+	 * these processes' threads, or its idle thread. At least 200 ms, and
+	 * on until the trusted thread has gone on and the loop has run (a
+	 * loaded host may hold back QEMU's harts for longer), within the
+	 * liveness bound. */
 	start = plat_now_ns();
 	before = trusted_count;
-	while (plat_now_ns() - start < 200000000ull) {
+	while (plat_now_ns() - start < 200000000ull ||
+	       ((trusted_count == before ||
+		 untrusted_where(loop_id, &where, &tid) != LM_OK || !tid) &&
+		plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)) {
 		uint64_t cur = __atomic_load_n(&harts[h].current_id, __ATOMIC_RELAXED);
 		bool known = false;
 
