@@ -70,9 +70,13 @@ suite() {
 		"$1.*" untrusted=3 2>&1)
 	status=$?
 	echo "$out" | sed 's/^/# /'
-	check "the $1 suite on four harts, hart 3 set apart" sh -c \
-		'[ "$0" = 0 ] && [ "$(printf "%s\n" "$1" | grep -c "^ok [0-9]* - $2\.")" -ge "$3" ]' \
-		"$status" "$out" "$1" "$2"
+	n=$((n + 1))
+	if [ "$status" = 0 ] && [ "$(printf "%s\n" "$out" | grep -c "^ok [0-9]* - $1\.")" -ge "$2" ]; then
+		echo "ok $n - the $1 suite on four harts, hart 3 set apart"
+	else
+		echo "not ok $n - the $1 suite on four harts, hart 3 set apart"
+		ktest_failure "$out"
+	fi
 }
 suite aspace 12
 suite process 5

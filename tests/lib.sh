@@ -78,7 +78,18 @@ ktest_suite() {
 		echo "ok $n - $desc"
 	else
 		echo "not ok $n - $desc"
+		ktest_failure "$out"
 	fi
+}
+
+# ktest_failure OUTPUT: a failed suite's failing tests, their diagnostics
+# and the run's last lines, on stderr, which prove shows without -v.
+ktest_failure() {
+	{
+		printf '%s\n' "$1" | grep -E '^(not ok|#)'
+		echo "(last lines of the run:)"
+		printf '%s\n' "$1" | tail -15
+	} | sed 's/^/# /' >&2
 }
 
 # http_raw BYTES: send BYTES (printf %b escapes) to 127.0.0.1:$port on a new
