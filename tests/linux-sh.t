@@ -5,7 +5,8 @@
 # and on the host under the same busybox, in a copy of the boot archive with
 # the applets linked in /bin; the output and exit status must match.
 # Pipelines (fork, pipe2, dup2, execve, wait4), a loop, $(...), statuses,
-# more than a pipe holds, SIGPIPE; threads (tests/linux/lx-threads: clone
+# more than a pipe holds, SIGPIPE; signals (ash's wait builtin, trap, a
+# kill of a background job, an EXIT trap, SIGCHLD's handler); threads (tests/linux/lx-threads: clone
 # of threads, TLS, futexes, a thread's exit_group). Then a fork bomb bounded by the Linux
 # process table (32): the shell gets "can't fork" and ends (ash's way), its
 # children go on as orphans and free themselves; nothing is left after.
@@ -33,9 +34,15 @@ yes | head -2
 (echo a; echo b) | cat; echo "b$(seq 3 | sort -r | tr -d "\n")"
 echo data > tmp/f; cat tmp/f; exec echo replaced
 bin/lx-threads; bin/lx-threads group; echo "group $?"
+sleep 1 & wait; echo "waited $?"
+trap "echo got" USR1; kill -USR1 $$; echo after
+( sleep 5 ) & kill $!; wait $!; echo "status $?"
+trap "echo bye" EXIT; echo main
+sleep 5 & kill -TERM $!; wait; echo "wait $?"; yes | head -1
+trap "echo child" CHLD; sleep 0.1; echo slept
 i=0; while [ $i -lt 40 ]; do sleep 10 & i=$((i+1)); done; echo done
 LINES
-compared=12 # the lines before the fork bomb
+compared=18 # the lines before the fork bomb
 echo "1..$((compared + 4))"
 
 stage=$(mktemp -d)
