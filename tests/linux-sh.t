@@ -40,10 +40,13 @@ trap "echo got" USR1; kill -USR1 $$; echo after
 trap "echo bye" EXIT; echo main
 sleep 5 & kill -TERM $!; wait; echo "wait $?"; yes | head -1
 trap "echo child" CHLD; sleep 0.1; echo slept
+bin/lx-signals; echo "signals $?"
+bin/lx-signals badframe; echo "bad frame $?"
+bin/lx-signals badstack; echo "bad stack $?"
 i=0; while [ $i -lt 40 ]; do sleep 10 & i=$((i+1)); done; echo done
 LINES
-compared=18 # the lines before the fork bomb
-echo "1..$((compared + 4))"
+compared=21 # the lines before the fork bomb
+echo "1..$((compared + 6))"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$LOG" "$LOG".*; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; true' EXIT
@@ -65,7 +68,7 @@ check "the kernel test ran every line and left no process, space or pipe" \
 # What line $1 wrote in the guest, without the kernel's own lines.
 guest_output() {
 	tr -d '\r' <"$LOG" | sed -n "/^=== begin $1\$/,/^=== end $1 /p" | sed '1d;$d' |
-		grep -Ev "^(untrusted process [0-9]+ |linux process [0-9]+ '[^']*': unknown system call)"
+		grep -Ev "^(untrusted process [0-9]+ |linux process [0-9]+ '[^']*': (unknown system call|.* killed by SIGSEGV$))"
 }
 guest_status() {
 	tr -d '\r' <"$LOG" | sed -n "s/^=== end $1 status 0x\([0-9a-f]*\)\$/\1/p"
@@ -88,6 +91,11 @@ while IFS= read -r line; do
 	fi
 	i=$((i + 1))
 done <"$LOG.cmds"
+
+check "a bad signal frame is reported in one line" \
+	log_has "^linux process [0-9]+ 'lx-signals': bad signal frame at 0x[0-9a-f]+: killed by SIGSEGV"
+check "and a frame at an unreadable address" \
+	log_has "^linux process [0-9]+ 'lx-signals': signal frame not readable at 0x8: killed by SIGSEGV"
 
 bomb=$(guest_output $compared)
 check "a fork bomb: the shell is told it cannot fork" \
