@@ -278,6 +278,12 @@ static enum process_next gate_syscall(struct uthread *t, uint32_t *status)
 	return PROCESS_NEXT_RUN;
 }
 
+/* Whether t, running ring 3 code, should come back for a signal. */
+static bool signal_waits(const void *ctx)
+{
+	return untrusted_signalled(ctx) != 0;
+}
+
 /* The kernel side of thread t: run it until it, or its process, ends. */
 static void run(void *arg)
 {
@@ -302,14 +308,19 @@ static void run(void *arg)
 			thread_yield();
 			slice_start = plat_now_ns();
 		}
-		if (aspace_run(__atomic_load_n(&p->space, __ATOMIC_ACQUIRE), &t->regs,
-			       phys_to_virt(t->fpu_page)) != LM_OK) {
+		if (aspace_run_until(__atomic_load_n(&p->space, __ATOMIC_ACQUIRE), &t->regs,
+				     phys_to_virt(t->fpu_page),
+				     p->ops && p->ops->signalled ? signal_waits : NULL, t) != LM_OK) {
 			/* The space is gone: the process ends (and says why),
 			 * or exec replaced it (the loop's test); else a kill
 			 * from outside that came without untrusted_end. */
 			if (!untrusted_stopping(t))
 				untrusted_end(p, PROCESS_KILLED);
 			break;
+		}
+		if (t->regs.trap == ASPACE_TRAP_STOPPED) {
+			next = p->ops->signalled(t, &status);
+			continue;
 		}
 		if (t->regs.trap != UVM_TRAP_SYSCALL) {
 			report_fault(p, &t->regs);

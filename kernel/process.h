@@ -98,6 +98,10 @@ struct process_personality {
 	/* t ends (any reason), before its slot is free: e.g. Linux's
 	 * clear_child_tid and futex wake. The space may be gone already. */
 	void (*thread_ended)(struct uthread *t);
+	/* t came back from ring 3 at an interrupt (not a call) because a
+	 * signal it does not block is pending (untrusted_signalled): deliver
+	 * it; as syscall's result. NULL: signals wait for its next call. */
+	enum process_next (*signalled)(struct uthread *t, uint32_t *status);
 	/* p's last thread ended: release p->pers. */
 	void (*ended)(struct process *p);
 	/* The signal a process's parent is sent when it ends (Linux's

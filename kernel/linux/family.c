@@ -107,6 +107,7 @@ const struct process_personality linux_personality = {
 	.forked = on_forked,
 	.thread_ended = on_thread_ended,
 	.ended = on_ended,
+	.signalled = linux_signal_interrupted,
 	.child_signal = LINUX_SIGCHLD,
 	.ignored_at_start = &linux_signals_ignored_at_start,
 };

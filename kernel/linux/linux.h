@@ -231,6 +231,8 @@ enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32
  * call nr (its result in t->regs.rax: restarted, or -EINTR, if a signal
  * interrupted it); with the call lock held. */
 void linux_signal_deliver(struct linux_proc *lp, struct uthread *t, uint64_t nr);
+/* Deliver at an interrupt of ring 3 code (the personality's signalled hook). */
+enum process_next linux_signal_interrupted(struct uthread *t, uint32_t *status);
 /* exec: handlers back to SIG_DFL (ignored ones stay), no alternate stack. */
 void linux_signal_exec(struct linux_proc *lp, struct process *p);
 /* Send sig to the calling thread's process (SIGPIPE). */

@@ -27,9 +27,11 @@
  * with one line. One signal is delivered per return; the next at the
  * handler's rt_sigreturn.
  *
- * Not delivered: to a thread that runs in ring 3 without making calls
- * (it takes its signals at its next call); stop and continue (SIGSTOP,
- * SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT) are ignored.
+ * A thread in ring 3 that makes no calls comes back at its next interrupt
+ * (at most a time slice later: aspace_run_until's stop) and takes its
+ * signals there (linux_signal_interrupted, the personality's signalled
+ * hook). Stop and continue (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT)
+ * are ignored: there is no job control.
  */
 #include "arch/fpu.h"
 #include "arch/vm.h"
@@ -218,8 +220,8 @@ void linux_signal_deliver(struct linux_proc *lp, struct uthread *t, uint64_t nr)
 {
 	struct uvm_regs *r = &t->regs;
 	long ret = (long)r->rax;
-	bool restart = nr != LINUX_NR_rt_sigreturn && (ret == -LINUX_ERESTARTSYS ||
-						       ret == -LINUX_ERESTARTNOHAND);
+	bool restart = nr < LINUX_NR_COUNT && nr != LINUX_NR_rt_sigreturn &&
+		       (ret == -LINUX_ERESTARTSYS || ret == -LINUX_ERESTARTNOHAND);
 	uint64_t mask = lp->suspended ? lp->suspend_mask : t->sig_blocked;
 	struct process_siginfo in;
 	uint32_t sig;
@@ -262,6 +264,23 @@ void linux_signal_deliver(struct linux_proc *lp, struct uthread *t, uint64_t nr)
 		t->sig_blocked = lp->suspend_mask;
 		lp->suspended = false;
 	}
+}
+
+/* The personality's signalled hook: t came back from ring 3 code (not a
+ * call) for a signal. */
+enum process_next linux_signal_interrupted(struct uthread *t, uint32_t *status)
+{
+	struct linux_proc *lp = t->p->pers;
+
+	if (!linux_call_enter(lp, t))
+		return PROCESS_NEXT_RUN; /* the process is ending: the thread sees it */
+	lp->regs = &t->regs;
+	lp->thread = t;
+	linux_signal_deliver(lp, t, UINT64_MAX); /* no call to restart */
+	lp->regs = NULL;
+	lp->thread = NULL;
+	linux_call_leave(lp);
+	return PROCESS_NEXT_RUN;
 }
 
 /* --- the calls */

@@ -12,7 +12,9 @@
  * kill's 0). SA_RESETHAND leaves SIG_DFL behind. A read of a pipe that a
  * child's SIGUSR2 interrupts returns EINTR without SA_RESTART and goes on
  * to the child's byte with it. SIGCHLD's siginfo names the child and its
- * exit status, caught in rt_sigsuspend.
+ * exit status, caught in rt_sigsuspend. A child that spins in ring 3
+ * without a call takes SIGUSR1 into its handler, and one without a
+ * handler is ended by SIGTERM.
  * `lx-signals badframe`: rt_sigreturn of a frame with a non-canonical rip
  * ends the process by SIGSEGV. `lx-signals badstack`: rt_sigreturn with
  * the stack pointer in unmapped memory, the same.
@@ -248,6 +250,51 @@ static void chld_checks(void)
 	      "wait4 after");
 }
 
+static volatile int spun;
+
+static void spin_handler(long sig)
+{
+	spun = 1;
+}
+
+/* A child that tells its parent it spins, then spins without a call:
+ * until its handler ran (handled), or for ever. */
+static long spinner(int handled)
+{
+	int p[2];
+	long pid;
+	char b;
+
+	sys(293, (long)p, 0, 0);
+	pid = sys(57, 0, 0, 0);
+	if (pid == 0) {
+		if (handled)
+			action(SIGUSR1, spin_handler, 0, 0, 0);
+		sys(1, p[1], (long)"s", 1);
+		while (!spun)
+			;
+		leave(3);
+	}
+	sys(0, p[0], (long)&b, 1); /* it spins now, or is about to */
+	sys(3, p[0], 0, 0);
+	sys(3, p[1], 0, 0);
+	return pid;
+}
+
+static void spin_checks(void)
+{
+	int status = -1;
+	long pid = spinner(1);
+
+	sys(62, pid, SIGUSR1, 0);
+	check(sys6(61, pid, (long)&status, 0, 0, 0, 0) == pid && status == 3 << 8,
+	      "a child spinning in ring 3 takes its signal into its handler");
+	pid = spinner(0);
+	sys(62, pid, 15, 0);
+	check(sys6(61, pid, (long)&status, 0, 0, 0, 0) == pid && status == 15,
+	      "and one without a handler is ended by SIGTERM");
+}
+
 /* rt_sigreturn of a made-up frame at sp. */
 static void sigreturn_at(u64 sp)
 {
@@ -276,5 +323,6 @@ int main(u64 *sp)
 	interrupt_checks(0);
 	interrupt_checks(1);
 	chld_checks();
+	spin_checks();
 	return failed;
 }
