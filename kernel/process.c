@@ -803,6 +803,31 @@ enum lm_err untrusted_post(int64_t target, const struct process_personality *ops
 	return found ? LM_OK : LM_ERR_NOENT;
 }
 
+enum lm_err untrusted_post_thread(uint64_t pid, uint64_t tid,
+				  const struct process_personality *ops, uint32_t sig,
+				  const struct process_siginfo *info)
+{
+	struct uthread *t = NULL;
+	bool irq;
+
+	if (sig > PROCESS_SIGNALS)
+		return LM_ERR_INVAL;
+	irq = plat_spin_lock(&table_lock);
+	for (int i = 0; i < UTHREAD_MAX && !t; i++)
+		if (uthreads[i].used && uthreads[i].tid == tid && uthreads[i].p->id == pid &&
+		    uthreads[i].p->ops == ops && !uthreads[i].p->ended)
+			t = &uthreads[i];
+	if (t && sig && !t->p->dying &&
+	    !(__atomic_load_n(&t->p->sig_ignored, __ATOMIC_ACQUIRE) & (1ull << (sig - 1)))) {
+		t->p->sig_info[sig - 1] = *info;
+		__atomic_or_fetch(&t->sig_pending, 1ull << (sig - 1), __ATOMIC_ACQ_REL);
+		if (t->thread)
+			thread_signal(t->thread, THREAD_EV_SERVICE);
+	}
+	plat_spin_unlock(&table_lock, irq);
+	return t ? LM_OK : LM_ERR_NOENT;
+}
+
 uint64_t untrusted_signalled(const struct uthread *t)
 {
 	return (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) |

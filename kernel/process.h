@@ -254,6 +254,12 @@ enum lm_err untrusted_signal(uint64_t id, const struct process_personality *ops,
 enum lm_err untrusted_post(int64_t target, const struct process_personality *ops, uint32_t sig,
 			   const struct process_siginfo *info);
 
+/* The same for thread tid of process pid only (Linux's tgkill): pending
+ * on that thread, which is woken. LM_ERR_NOENT if there is none. */
+enum lm_err untrusted_post_thread(uint64_t pid, uint64_t tid,
+				  const struct process_personality *ops, uint32_t sig,
+				  const struct process_siginfo *info);
+
 /* The signals pending for t (its own and its process's) it does not
  * block: a wait of t's gives up when this is not 0. */
 uint64_t untrusted_signalled(const struct uthread *t);

@@ -33,7 +33,7 @@ seq 1 3000 | tr 0-9 a-j | tail -1
 yes | head -2
 (echo a; echo b) | cat; echo "b$(seq 3 | sort -r | tr -d "\n")"
 echo data > tmp/f; cat tmp/f; exec echo replaced
-bin/lx-threads; bin/lx-threads group; echo "group $?"
+bin/lx-threads; bin/lx-threads group; echo "group $?"; bin/lx-threads signal
 sleep 1 & wait; echo "waited $?"
 trap "echo got" USR1; kill -USR1 $$; echo after
 ( sleep 5 ) & kill $!; wait $!; echo "status $?"

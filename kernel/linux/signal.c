@@ -435,13 +435,19 @@ LINUX_CALL(kill)
 	return send(lp, pid, a[1], LINUX_SI_USER);
 }
 
-/* tgkill(tgid, tid, sig): to the process (raise, abort); any thread of it
- * takes it. */
+/* tgkill(tgid, tid, sig): to that thread (raise, abort, pthread_kill);
+ * SIGKILL ends its whole process. */
 LINUX_CALL(tgkill)
 {
-	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+	struct process_siginfo info = {LINUX_SI_TKILL, (uint32_t)lp->pid, 0};
+	int32_t tgid = (int32_t)a[0], tid = (int32_t)a[1];
+
+	if (tgid <= 0 || tid <= 0 || a[2] > LINUX_NSIG)
 		return LINUX_ERR(LINUX_EINVAL);
-	return send(lp, (int32_t)a[0], a[2], LINUX_SI_TKILL);
+	if (a[2] == LINUX_SIGKILL)
+		return send(lp, tgid, a[2], LINUX_SI_TKILL);
+	return untrusted_post_thread((uint64_t)tgid, (uint64_t)tid, &linux_personality,
+				     (uint32_t)a[2], &info) ? LINUX_ERR(LINUX_ESRCH) : 0;
 }
 
 /* Post sig to the calling thread's process (SIGPIPE on a write without

@@ -25,14 +25,9 @@
 #define SIGUSR2 12
 #define SIGCHLD 17
 #define SA_SIGINFO 0x4
-#define SA_RESTORER 0x04000000
 #define SA_RESTART 0x10000000
 #define SA_RESETHAND 0x80000000ul
 #define BIT(s) (1ul << ((s) - 1))
-
-struct ksigaction {
-	u64 handler, flags, restorer, mask;
-};
 
 struct siginfo {
 	int signo, errno_, code, pad;
@@ -59,9 +54,6 @@ static void check(int ok, const char *what)
 	say("\n");
 	failed |= !ok;
 }
-
-void restorer(void);
-__asm__(".globl restorer\nrestorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
 
 /* The handler's entry: note the stack pointer, clobber what the frame
  * must restore, then the C part. */
@@ -100,13 +92,6 @@ static void chld_handler(long sig, struct siginfo *si, void *uc)
 	chld_status = si->status;
 }
 
-static long action(int sig, void *handler, u64 flags, u64 mask, struct ksigaction *old)
-{
-	struct ksigaction a = {(u64)handler, flags | SA_RESTORER, (u64)restorer, mask};
-
-	return sys6(13, sig, (long)&a, (long)old, 8, 0, 0);
-}
-
 /*
  * probe(out, pid): every register given a pattern, kill(pid, SIGUSR1),
  * then what each holds stored in out: rax rbx rbp r12 r13 r14 r15 rdx r8
@@ -142,10 +127,10 @@ static void frame_checks(void)
 	static const char *const names[15] = {
 		"rax", "rbx", "rbp", "r12", "r13", "r14", "r15", "rdx", "r8", "r9", "r10", "rdi",
 		"rsi", "xmm0", "xmm15"};
-	struct ksigaction old;
+	struct lx_sigaction old;
 	int all = 1;
 
-	check(action(SIGUSR1, usr1_entry, SA_SIGINFO | SA_RESETHAND, BIT(SIGUSR2), 0) == 0,
+	check(lx_sigaction(SIGUSR1, usr1_entry, SA_SIGINFO | SA_RESETHAND, BIT(SIGUSR2), 0) == 0,
 	      "rt_sigaction SIGUSR1");
 	probe(out, pid);
 	check(handled == 1, "the handler ran once");
@@ -208,7 +193,7 @@ static void interrupt_checks(int restart)
 	char b = 0;
 	int status = -1;
 
-	check(action(SIGUSR2, usr2_handler, restart ? SA_RESTART : 0, 0, 0) == 0,
+	check(lx_sigaction(SIGUSR2, usr2_handler, restart ? SA_RESTART : 0, 0, 0) == 0,
 	      restart ? "SIGUSR2 with SA_RESTART" : "SIGUSR2 without SA_RESTART");
 	sys(293, (long)data, 0, 0);
 	sys(293, (long)done, 04000, 0); /* O_NONBLOCK: the child looks */
@@ -236,7 +221,7 @@ static void chld_checks(void)
 	long pid;
 	int status;
 
-	check(action(SIGCHLD, chld_handler, SA_SIGINFO, 0, 0) == 0, "rt_sigaction SIGCHLD");
+	check(lx_sigaction(SIGCHLD, chld_handler, SA_SIGINFO, 0, 0) == 0, "rt_sigaction SIGCHLD");
 	sys6(14, 0, (long)&block, (long)&old, 8, 0, 0); /* SIG_BLOCK until we wait */
 	pid = sys(57, 0, 0, 0);
 	if (pid == 0)
@@ -269,7 +254,7 @@ static long spinner(int handled)
 	pid = sys(57, 0, 0, 0);
 	if (pid == 0) {
 		if (handled)
-			action(SIGUSR1, spin_handler, 0, 0, 0);
+			lx_sigaction(SIGUSR1, spin_handler, 0, 0, 0);
 		sys(1, p[1], (long)"s", 1);
 		while (!spun)
 			;
