@@ -21,6 +21,15 @@
  * its parent's untrusted_wait_child), or is freed at once if no one will
  * wait (its parent ended first).
  *
+ * Signals (a personality's, numbers 1 .. 64): pending bits on a process
+ * and on each thread, set under table_lock by untrusted_post and
+ * untrusted_post_thread (unless the process ignores the signal) with the
+ * sender's info, taken by the thread (untrusted_take_signal); posting
+ * wakes the threads, so that their waits give up (untrusted_signalled),
+ * and a thread in ring 3 comes back at its next interrupt for its
+ * personality's signalled hook. A process's end posts its parent's
+ * child_signal.
+ *
  * Exec replaces the space and advances the process's image number; a
  * thread of an older image ends quietly at its next return to the kernel.
  *
