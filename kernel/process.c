@@ -801,11 +801,11 @@ enum lm_err untrusted_post(int64_t target, const struct process_personality *ops
 	for (int i = 0; i < PROCESS_MAX; i++) {
 		struct process *p = &table[i];
 
-		if (!p->used || p->ended || p->ops != ops ||
+		if (!p->used || p->ops != ops ||
 		    (target > 0 ? p->id != (uint64_t)target : p->pgid != (uint64_t)-target))
 			continue;
-		found = true;
-		if (sig && !p->dying)
+		found = true; /* one that ended, not yet waited for, too (as Linux's zombies) */
+		if (sig && !p->dying && !p->ended)
 			post_locked(p, sig, info);
 	}
 	plat_spin_unlock(&table_lock, irq);

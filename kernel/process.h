@@ -249,7 +249,8 @@ enum lm_err untrusted_signal(uint64_t id, const struct process_personality *ops,
  * of process group -target (target < 0). A process that ignores sig
  * (sig_ignored) drops it; else it is pending on the process and its
  * threads are woken (a wait of theirs gives up: untrusted_signalled).
- * LM_ERR_NOENT if no such process (or none that has not ended).
+ * A process that ended and was not waited for yet is found, and nothing
+ * happens to it. LM_ERR_NOENT if no such process.
  */
 enum lm_err untrusted_post(int64_t target, const struct process_personality *ops, uint32_t sig,
 			   const struct process_siginfo *info);

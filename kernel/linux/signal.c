@@ -198,13 +198,21 @@ LINUX_CALL(rt_sigreturn)
 		return 0;
 	}
 	if (f->uc.mcontext.fpstate) {
-		if (linux_copy_in(lp, fx, f->uc.mcontext.fpstate, LINUX_FXSTATE_SIZE) ||
-		    linux_fxstate_check(fx)) {
+		uint8_t *area = phys_to_virt(t->fpu_page);
+		uint32_t mxcsr, mask;
+
+		memcpy(&mask, area + 28, sizeof mask); /* MXCSR_MASK, as this CPU saved it */
+		if (!mask)
+			mask = 0xffbf;
+		if (linux_copy_in(lp, fx, f->uc.mcontext.fpstate, LINUX_FXSTATE_SIZE)) {
+			bad_frame(lp, t, "FP state not readable", f->uc.mcontext.fpstate);
+			return 0;
+		}
+		memcpy(&mxcsr, fx + 24, sizeof mxcsr);
+		if (linux_fxstate_check(fx) || (mxcsr & ~mask)) { /* fxrstor would fault */
 			bad_frame(lp, t, "bad FP state in a signal frame", f->uc.mcontext.fpstate);
 			return 0;
 		}
-		uint8_t *area = phys_to_virt(t->fpu_page);
-
 		memcpy(area, fx, LINUX_FXSTATE_SIZE);
 		if (fpu_area_size > LINUX_FXSTATE_SIZE) /* XSAVE: load x87 and SSE from it */
 			*(uint64_t *)(area + 512) |= 3;
@@ -359,16 +367,19 @@ static void wait_signal(struct linux_proc *lp)
  * the old mask is back after it (the frame holds it). */
 LINUX_CALL(rt_sigsuspend)
 {
-	uint64_t set;
+	uint64_t set, old;
 
 	if (a[1] != 8)
 		return LINUX_ERR(LINUX_EINVAL);
 	if (linux_copy_in(lp, &set, a[0], sizeof set))
 		return LINUX_ERR(LINUX_EFAULT);
-	lp->suspend_mask = lp->thread->sig_blocked;
-	lp->suspended = true;
+	old = lp->thread->sig_blocked;
 	lp->thread->sig_blocked = set & ~UNBLOCKABLE;
 	wait_signal(lp);
+	/* Only now, with the call lock again until the delivery: another
+	 * thread's calls ran meanwhile. */
+	lp->suspend_mask = old;
+	lp->suspended = true;
 	return LINUX_ERR(LINUX_ERESTARTNOHAND);
 }
 
@@ -414,11 +425,13 @@ static long send(struct linux_proc *lp, int64_t target, uint64_t sig, int32_t co
 
 	if (sig > LINUX_NSIG)
 		return LINUX_ERR(LINUX_EINVAL);
-	if (sig == LINUX_SIGKILL && target > 0) /* at once, wherever it runs */
-		err = untrusted_signal((uint64_t)target, &linux_personality,
-				       PROCESS_SIGNALED + LINUX_SIGKILL);
-	else
-		err = untrusted_post(target, &linux_personality, (uint32_t)sig, &info);
+	if (sig == LINUX_SIGKILL && target > 0 && /* at once, wherever it runs */
+	    !untrusted_signal((uint64_t)target, &linux_personality,
+			      PROCESS_SIGNALED + LINUX_SIGKILL))
+		return 0;
+	/* (SIGKILL to a process that has ended, not yet waited for, is the
+	 * post's: it exists, and nothing happens.) */
+	err = untrusted_post(target, &linux_personality, (uint32_t)sig, &info);
 	return err ? LINUX_ERR(LINUX_ESRCH) : 0;
 }
 

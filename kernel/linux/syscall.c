@@ -120,6 +120,7 @@ enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32
 	r->rax = (uint64_t)ret;
 	if (!untrusted_stopping(t))
 		linux_signal_deliver(lp, t, nr);
+	lp->suspended = false; /* rt_sigsuspend's mask is this call's only */
 	linux_call_leave(lp);
 	return PROCESS_NEXT_RUN;
 }

@@ -14,10 +14,12 @@
  * to the child's byte with it. SIGCHLD's siginfo names the child and its
  * exit status, caught in rt_sigsuspend. A child that spins in ring 3
  * without a call takes SIGUSR1 into its handler, and one without a
- * handler is ended by SIGTERM.
+ * handler is ended by SIGTERM. SA_ONSTACK runs a handler on the
+ * sigaltstack, which says so (SS_ONSTACK).
  * `lx-signals badframe`: rt_sigreturn of a frame with a non-canonical rip
  * ends the process by SIGSEGV. `lx-signals badstack`: rt_sigreturn with
- * the stack pointer in unmapped memory, the same.
+ * the stack pointer in unmapped memory, the same. `lx-signals badfp`: a
+ * frame whose FP state has MXCSR's reserved bits set, the same.
  */
 #include "lx.h"
 
@@ -235,6 +237,33 @@ static void chld_checks(void)
 	      "wait4 after");
 }
 
+static unsigned char altstack[16384] __attribute__((aligned(16)));
+static volatile u64 onstack_sp;
+static volatile int onstack_flags = -1;
+
+static void onstack_handler(long sig)
+{
+	u64 ss[3];
+	volatile int here;
+
+	onstack_sp = (u64)&here;
+	if (sys(131, 0, (long)ss, 0) == 0)
+		onstack_flags = (int)ss[1];
+}
+
+static void onstack_checks(void)
+{
+	u64 ss[3] = {(u64)altstack, 0, sizeof altstack}, off[3] = {0, 2 /* SS_DISABLE */, 0};
+
+	check(sys(131, (long)ss, 0, 0) == 0, "sigaltstack");
+	lx_sigaction(1, onstack_handler, 0x08000000 /* SA_ONSTACK */, 0, 0);
+	sys(62, sys(39, 0, 0, 0), 1, 0);
+	check(onstack_sp > (u64)altstack && onstack_sp < (u64)altstack + sizeof altstack,
+	      "SA_ONSTACK: the handler runs on the alternate stack");
+	check(onstack_flags == 1, "and sigaltstack says SS_ONSTACK there");
+	sys(131, (long)off, 0, 0);
+}
+
 static volatile int spun;
 
 static void spin_handler(long sig)
@@ -287,16 +316,37 @@ static void sigreturn_at(u64 sp)
 }
 
 static u64 fake[64] __attribute__((aligned(16)));
+static unsigned char fx[512] __attribute__((aligned(64)));
+static u64 fake_stack[64] __attribute__((aligned(16)));
+
+static void fp_survived(void)
+{
+	say("FAIL a bad FP state was taken\n");
+	leave(1);
+}
 
 int main(u64 *sp)
 {
 	char *arg = sp[0] > 1 ? (char *)sp[2] : "";
 
-	if (arg[0] == 'b' && arg[3] == 'f') { /* badframe */
-		fake[1 + 5 + 16] = 0x8000000000000000ul; /* uc_mcontext.rip: not canonical */
-		fake[1 + 5 + 15] = (u64)&fake[40];       /* rsp */
+	/* The frame is at fake[0] (rsp - 8); uc_mcontext at fake[6]. */
+	if (arg[0] == 'b' && arg[3] == 'f' && arg[4] == 'r') { /* badframe */
+		fake[22] = 0x8000000000000000ul; /* uc_mcontext.rip: not canonical */
+		fake[21] = (u64)&fake[40];       /* rsp */
 		sigreturn_at((u64)&fake[1]);
 		say("FAIL a bad frame was taken\n");
+		return 1;
+	}
+	if (arg[0] == 'b' && arg[3] == 'f') { /* badfp */
+		fake[22] = (u64)fp_survived;                /* rip */
+		fake[21] = (u64)&fake_stack[60];            /* rsp */
+		fake[24] = 0x33 | (u64)0x2b << 48;          /* cs, ss: Linux's */
+		fake[29] = (u64)fx;                         /* fpstate */
+		fx[24] = 0x80;
+		fx[25] = 0x1f;
+		fx[26] = 0xff;                              /* MXCSR 0x00ff1f80: reserved bits */
+		sigreturn_at((u64)&fake[1]);
+		say("FAIL a bad frame returned\n");
 		return 1;
 	}
 	if (arg[0] == 'b') { /* badstack */
@@ -309,5 +359,6 @@ int main(u64 *sp)
 	interrupt_checks(1);
 	chld_checks();
 	spin_checks();
+	onstack_checks();
 	return failed;
 }
