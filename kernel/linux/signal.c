@@ -32,6 +32,10 @@
  * signals there (linux_signal_interrupted, the personality's signalled
  * hook). Stop and continue (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT)
  * are ignored: there is no job control.
+ *
+ * Locking: the dispositions, the alternate stack and rt_sigsuspend's
+ * saved mask are used only inside a call or a delivery, under the
+ * process's call lock (linux.h); the pending sets are process.c's.
  */
 #include "arch/fpu.h"
 #include "arch/vm.h"
@@ -234,6 +238,8 @@ void linux_signal_deliver(struct linux_proc *lp, struct uthread *t, uint64_t nr)
 	struct process_siginfo in;
 	uint32_t sig;
 
+	if (!restart && !lp->suspended && !untrusted_signalled(t))
+		return; /* most returns: nothing to do, and no lock taken */
 	while ((sig = untrusted_take_signal(t, &in))) {
 		struct linux_sigaction *act = &lp->act[sig - 1];
 
