@@ -524,6 +524,12 @@ void aspace_fpu_init(void *area)
 
 enum lm_err aspace_run(aspace_space h, struct uvm_regs *r, void *fpu_area)
 {
+	return aspace_run_until(h, r, fpu_area, NULL, NULL);
+}
+
+enum lm_err aspace_run_until(aspace_space h, struct uvm_regs *r, void *fpu_area,
+			     bool (*stop)(const void *ctx), const void *ctx)
+{
 	uint64_t slice_end = plat_now_ns() + ASPACE_SLICE_NS;
 	struct slot *s;
 	bool irq;
@@ -548,6 +554,10 @@ enum lm_err aspace_run(aspace_space h, struct uvm_regs *r, void *fpu_area)
 		if (!is_interrupt(r->trap))
 			return LM_OK;
 		uvm_deliver((unsigned)r->trap); /* the timer may switch threads here */
+		if (stop && stop(ctx)) {
+			r->trap = ASPACE_TRAP_STOPPED;
+			return LM_OK;
+		}
 		if (plat_now_ns() >= slice_end) {
 			thread_yield(); /* behind the threads of its priority */
 			slice_end = plat_now_ns() + ASPACE_SLICE_NS;

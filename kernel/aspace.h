@@ -51,6 +51,17 @@ enum lm_err aspace_write(aspace_space space, uintptr_t va, const void *src, uint
  */
 enum lm_err aspace_run(aspace_space space, struct uvm_regs *r, void *fpu_area);
 
+/*
+ * aspace_run, but after each interrupt it delivered, it also comes back if
+ * stop(ctx) is true (stop may be NULL): r->trap is then ASPACE_TRAP_STOPPED
+ * and r holds the code's registers where the interrupt came (for a Linux
+ * signal to a thread that makes no calls). stop runs with interrupts on,
+ * on the thread's kernel side; it must not block.
+ */
+#define ASPACE_TRAP_STOPPED (UVM_TRAP_SYSCALL + 1)
+enum lm_err aspace_run_until(aspace_space space, struct uvm_regs *r, void *fpu_area,
+			     bool (*stop)(const void *ctx), const void *ctx);
+
 /* How long ring 3 code runs before its thread yields to the others of its
  * priority (threads are not time-sliced otherwise: docs/scheduling.md). */
 #define ASPACE_SLICE_NS 10000000ull

@@ -21,6 +21,15 @@
  * its parent's untrusted_wait_child), or is freed at once if no one will
  * wait (its parent ended first).
  *
+ * Signals (a personality's, numbers 1 .. 64): pending bits on a process
+ * and on each thread, set under table_lock by untrusted_post and
+ * untrusted_post_thread (unless the process ignores the signal) with the
+ * sender's info, taken by the thread (untrusted_take_signal); posting
+ * wakes the threads, so that their waits give up (untrusted_signalled),
+ * and a thread in ring 3 comes back at its next interrupt for its
+ * personality's signalled hook. A process's end posts its parent's
+ * child_signal.
+ *
  * Exec replaces the space and advances the process's image number; a
  * thread of an older image ends quietly at its next return to the kernel.
  *
@@ -125,6 +134,19 @@ static void wake_threads(struct process *p)
 			thread_signal(uthreads[i].thread, THREAD_EV_SERVICE);
 }
 
+/* Make sig pending on p with info, unless p ignores it, and wake its
+ * threads. Under table_lock. */
+static void post_locked(struct process *p, uint32_t sig, const struct process_siginfo *info)
+{
+	uint64_t bit = 1ull << (sig - 1);
+
+	if (__atomic_load_n(&p->sig_ignored, __ATOMIC_ACQUIRE) & bit)
+		return;
+	p->sig_info[sig - 1] = *info;
+	__atomic_or_fetch(&p->sig_pending, bit, __ATOMIC_ACQ_REL);
+	wake_threads(p);
+}
+
 /* Mark p dying with status, if it is not yet, and wake its threads; the
  * space to destroy then (outside the lock), else 0. Under table_lock. */
 static aspace_space end_locked(struct process *p, uint32_t status)
@@ -218,6 +240,11 @@ static void process_ended(struct process *p)
 	if (p->waiter)
 		thread_signal(p->waiter, THREAD_EV_SERVICE);
 	parent = p->parent ? find(p->parent) : NULL;
+	if (parent && parent->ops && parent->ops->child_signal) {
+		struct process_siginfo si = {PROCESS_SI_CHILD, (uint32_t)p->id, p->status};
+
+		post_locked(parent, parent->ops->child_signal, &si);
+	}
 	if (parent)
 		wake_threads(parent); /* one may wait for its children */
 	if (p->reap_self || (p->parent && !parent))
@@ -260,6 +287,12 @@ static enum process_next gate_syscall(struct uthread *t, uint32_t *status)
 	return PROCESS_NEXT_RUN;
 }
 
+/* Whether t, running ring 3 code, should come back for a signal. */
+static bool signal_waits(const void *ctx)
+{
+	return untrusted_signalled(ctx) != 0;
+}
+
 /* The kernel side of thread t: run it until it, or its process, ends. */
 static void run(void *arg)
 {
@@ -284,14 +317,19 @@ static void run(void *arg)
 			thread_yield();
 			slice_start = plat_now_ns();
 		}
-		if (aspace_run(__atomic_load_n(&p->space, __ATOMIC_ACQUIRE), &t->regs,
-			       phys_to_virt(t->fpu_page)) != LM_OK) {
+		if (aspace_run_until(__atomic_load_n(&p->space, __ATOMIC_ACQUIRE), &t->regs,
+				     phys_to_virt(t->fpu_page),
+				     p->ops && p->ops->signalled ? signal_waits : NULL, t) != LM_OK) {
 			/* The space is gone: the process ends (and says why),
 			 * or exec replaced it (the loop's test); else a kill
 			 * from outside that came without untrusted_end. */
 			if (!untrusted_stopping(t))
 				untrusted_end(p, PROCESS_KILLED);
 			break;
+		}
+		if (t->regs.trap == ASPACE_TRAP_STOPPED) {
+			next = p->ops->signalled(t, &status);
+			continue;
 		}
 		if (t->regs.trap != UVM_TRAP_SYSCALL) {
 			report_fault(p, &t->regs);
@@ -367,7 +405,8 @@ static struct uthread *uthread_new(struct process *p, const struct uvm_regs *reg
 			t = &uthreads[i];
 	if (t) {
 		*t = (struct uthread){.used = true, .p = p, .hart = hart, .image = p->image,
-				      .regs = *regs, .fpu_page = fpu, .pers = pers};
+				      .regs = *regs, .fpu_page = fpu, .pers = pers,
+				      .sig_blocked = from ? from->sig_blocked : 0};
 		t->tid = p->threads ? next_id++ : p->id;
 		p->threads++;
 	}
@@ -416,6 +455,10 @@ static struct process *process_new(const char *name, aspace_space space, uint64_
 	if (p)
 		*p = (struct process){.used = true, .id = next_id++, .space = space,
 				      .quota = quota, .ops = ops, .pers = pers};
+	if (p) {
+		p->pgid = p->id;
+		p->sig_ignored = ops && ops->ignored_at_start ? *ops->ignored_at_start : 0;
+	}
 	plat_spin_unlock(&table_lock, irq);
 	if (p)
 		fmt_snprintf(p->name, sizeof p->name, "%s", name);
@@ -624,6 +667,8 @@ enum lm_err untrusted_fork(struct uthread *t, const struct uvm_regs *regs,
 	c->gate.count = p->gate.count;
 	memcpy(c->gate.grants, p->gate.grants, sizeof c->gate.grants);
 	c->parent = p->id;
+	c->pgid = untrusted_pgid(p);
+	c->sig_ignored = __atomic_load_n(&p->sig_ignored, __ATOMIC_ACQUIRE);
 	if (p->ops && p->ops->forked && (err = p->ops->forked(p, c))) {
 		process_discard(c);
 		return err;
@@ -687,7 +732,7 @@ enum lm_err untrusted_wait_child(struct uthread *t, uint64_t pid, bool nohang, u
 			return LM_ERR_NOENT;
 		if (nohang)
 			return LM_ERR_BUSY;
-		if (untrusted_stopping(t))
+		if (untrusted_stopping(t) || untrusted_signalled(t))
 			return LM_ERR_CLOSED;
 		thread_wait(THREAD_EV_SERVICE); /* a child's end wakes its parent's threads */
 	}
@@ -743,6 +788,96 @@ enum lm_err untrusted_signal(uint64_t id, const struct process_personality *ops,
 	if (s)
 		aspace_destroy(aspace_door_kernel(), s);
 	return LM_OK;
+}
+
+enum lm_err untrusted_post(int64_t target, const struct process_personality *ops, uint32_t sig,
+			   const struct process_siginfo *info)
+{
+	bool irq, found = false;
+
+	if (sig > PROCESS_SIGNALS)
+		return LM_ERR_INVAL;
+	irq = plat_spin_lock(&table_lock);
+	for (int i = 0; i < PROCESS_MAX; i++) {
+		struct process *p = &table[i];
+
+		if (!p->used || p->ops != ops ||
+		    (target > 0 ? p->id != (uint64_t)target : p->pgid != (uint64_t)-target))
+			continue;
+		found = true; /* one that ended, not yet waited for, too (as Linux's zombies) */
+		if (sig && !p->dying && !p->ended)
+			post_locked(p, sig, info);
+	}
+	plat_spin_unlock(&table_lock, irq);
+	return found ? LM_OK : LM_ERR_NOENT;
+}
+
+enum lm_err untrusted_post_thread(uint64_t pid, uint64_t tid,
+				  const struct process_personality *ops, uint32_t sig,
+				  const struct process_siginfo *info)
+{
+	struct uthread *t = NULL;
+	bool irq;
+
+	if (sig > PROCESS_SIGNALS)
+		return LM_ERR_INVAL;
+	irq = plat_spin_lock(&table_lock);
+	for (int i = 0; i < UTHREAD_MAX && !t; i++)
+		if (uthreads[i].used && uthreads[i].tid == tid && uthreads[i].p->id == pid &&
+		    uthreads[i].p->ops == ops && !uthreads[i].p->ended)
+			t = &uthreads[i];
+	if (t && sig && !t->p->dying &&
+	    !(__atomic_load_n(&t->p->sig_ignored, __ATOMIC_ACQUIRE) & (1ull << (sig - 1)))) {
+		t->p->sig_info[sig - 1] = *info;
+		__atomic_or_fetch(&t->sig_pending, 1ull << (sig - 1), __ATOMIC_ACQ_REL);
+		if (t->thread)
+			thread_signal(t->thread, THREAD_EV_SERVICE);
+	}
+	plat_spin_unlock(&table_lock, irq);
+	return t ? LM_OK : LM_ERR_NOENT;
+}
+
+uint64_t untrusted_signalled(const struct uthread *t)
+{
+	return (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) |
+		__atomic_load_n(&t->p->sig_pending, __ATOMIC_ACQUIRE)) & ~t->sig_blocked;
+}
+
+uint32_t untrusted_take_signal(struct uthread *t, struct process_siginfo *info)
+{
+	bool irq = plat_spin_lock(&table_lock);
+	uint64_t mine = t->sig_pending & ~t->sig_blocked;
+	uint64_t theirs = t->p->sig_pending & ~t->sig_blocked;
+	uint32_t sig = 0;
+
+	if (mine) {
+		sig = (uint32_t)__builtin_ctzll(mine) + 1;
+		__atomic_and_fetch(&t->sig_pending, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+		*info = t->p->sig_info[sig - 1];
+	} else if (theirs) {
+		sig = (uint32_t)__builtin_ctzll(theirs) + 1;
+		__atomic_and_fetch(&t->p->sig_pending, ~(1ull << (sig - 1)), __ATOMIC_ACQ_REL);
+		*info = t->p->sig_info[sig - 1];
+	}
+	plat_spin_unlock(&table_lock, irq);
+	return sig;
+}
+
+uint64_t untrusted_pgid(const struct process *p)
+{
+	bool irq = plat_spin_lock(&table_lock);
+	uint64_t g = p->pgid;
+
+	plat_spin_unlock(&table_lock, irq);
+	return g;
+}
+
+void untrusted_set_pgid(struct process *p, uint64_t pgid)
+{
+	bool irq = plat_spin_lock(&table_lock);
+
+	p->pgid = pgid;
+	plat_spin_unlock(&table_lock, irq);
 }
 
 enum lm_err untrusted_where(uint64_t id, uint32_t *hart, uint64_t *thread_id)

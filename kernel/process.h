@@ -98,8 +98,33 @@ struct process_personality {
 	/* t ends (any reason), before its slot is free: e.g. Linux's
 	 * clear_child_tid and futex wake. The space may be gone already. */
 	void (*thread_ended)(struct uthread *t);
+	/* t came back from ring 3 at an interrupt (not a call) because a
+	 * signal it does not block is pending (untrusted_signalled): deliver
+	 * it; as syscall's result. NULL: signals wait for its next call. */
+	enum process_next (*signalled)(struct uthread *t, uint32_t *status);
 	/* p's last thread ended: release p->pers. */
 	void (*ended)(struct process *p);
+	/* The signal a process's parent is sent when it ends (Linux's
+	 * SIGCHLD), 0 for none; its info's code is PROCESS_SI_CHILD. */
+	uint32_t child_signal;
+	/* The signals a new process of it drops (sig_ignored at its start). */
+	const uint64_t *ignored_at_start;
+};
+
+/*
+ * Signals (a personality's: numbers 1 .. 64, Linux's). Pending ones are
+ * bits (1 << (signal - 1)) in a process's or a thread's sig_pending; each
+ * signal pending on a process keeps the info of its last sending. Only
+ * the personality gives them meaning: process.c keeps them, wakes the
+ * threads a signal concerns, and interrupts their waits (wait_child).
+ */
+#define PROCESS_SIGNALS 64
+#define PROCESS_SI_CHILD 0x7fff /* sig_info code: a child ended, status raw */
+
+struct process_siginfo {
+	int32_t code;   /* the personality's (Linux's si_code), or PROCESS_SI_CHILD */
+	uint32_t pid;   /* the sender, or the child */
+	uint32_t status; /* a child's status (above) */
 };
 
 struct process {
@@ -116,6 +141,10 @@ struct process {
 	struct thread *waiter;    /* lock: signalled when it ends */
 	const struct process_personality *ops; /* NULL: the gate's */
 	void *pers;               /* the personality's state */
+	uint64_t pgid;            /* lock: its process group (its id, or its parent's) */
+	uint64_t sig_pending;     /* atomic (set under lock): signals sent to it */
+	uint64_t sig_ignored;     /* atomic: signals dropped when sent (the personality's) */
+	struct process_siginfo sig_info[PROCESS_SIGNALS]; /* lock */
 };
 
 struct uthread {
@@ -127,6 +156,8 @@ struct uthread {
 	struct uvm_regs regs;     /* its ring 3 registers */
 	uint64_t fpu_page;        /* its vector registers, while not in them */
 	void *pers;               /* the personality's (e.g. clear_child_tid) */
+	uint64_t sig_pending;     /* atomic (set under lock): signals sent to this thread */
+	uint64_t sig_blocked;     /* its own: signals it does not take now */
 };
 
 /*
@@ -205,12 +236,45 @@ struct uthread *untrusted_current(void);
 
 /*
  * End process id with status, as untrusted_end, if it has the personality
- * ops (a personality's kill reaches only its own processes). LM_ERR_NOENT
- * if there is no such process (or it has another personality or has
- * ended).
+ * ops (a personality's kill reaches only its own processes; SIGKILL).
+ * LM_ERR_NOENT if there is no such process (or it has another personality
+ * or has ended).
  */
 enum lm_err untrusted_signal(uint64_t id, const struct process_personality *ops,
 			     uint32_t status);
+
+/*
+ * Send signal sig (1 .. 64; 0 only checks) with info to the processes of
+ * personality ops that target names: one process (target > 0) or every one
+ * of process group -target (target < 0). A process that ignores sig
+ * (sig_ignored) drops it; else it is pending on the process and its
+ * threads are woken (a wait of theirs gives up: untrusted_signalled).
+ * A process that ended and was not waited for yet is found, and nothing
+ * happens to it. LM_ERR_NOENT if no such process.
+ */
+enum lm_err untrusted_post(int64_t target, const struct process_personality *ops, uint32_t sig,
+			   const struct process_siginfo *info);
+
+/* The same for thread tid of process pid only (Linux's tgkill): pending
+ * on that thread, which is woken. LM_ERR_NOENT if there is none. */
+enum lm_err untrusted_post_thread(uint64_t pid, uint64_t tid,
+				  const struct process_personality *ops, uint32_t sig,
+				  const struct process_siginfo *info);
+
+/* The signals pending for t (its own and its process's) it does not
+ * block: a wait of t's gives up when this is not 0. */
+uint64_t untrusted_signalled(const struct uthread *t);
+
+/*
+ * Take the lowest pending signal of t's that it does not block (its own
+ * first): its number, with its info in *info, and it is pending no more;
+ * 0 if none.
+ */
+uint32_t untrusted_take_signal(struct uthread *t, struct process_siginfo *info);
+
+/* p's process group, and a change of it (Linux's setpgid). */
+uint64_t untrusted_pgid(const struct process *p);
+void untrusted_set_pgid(struct process *p, uint64_t pgid);
 
 /* How many threads of untrusted processes exist (tests: none left). */
 unsigned untrusted_thread_count(void);

@@ -1,7 +1,10 @@
 /*
  * In-kernel tests of what a personality asks of the process table
  * (kernel/process.c): threads of one process, fork, exec, waiting for
- * children, and how each way of ending reaches every thread. The programs
+ * children, how each way of ending reaches every thread, and signals
+ * (posted to a process, a thread, a group; dropped when ignored; waking a
+ * thread blocked in the kernel; bringing back one that spins in ring 3;
+ * a child's end told to its parent). The programs
  * are kernel/process_family_test_code.S, answered by a personality made
  * here with Linux's call numbers. Two harts at least (one set apart).
  */
@@ -25,6 +28,7 @@ extern const char pf_exec[], pf_exec_end[], pf_image[], pf_image_end[];
 extern const char pf_bomb[], pf_bomb_end[];
 
 static uint64_t blocked_in, blocked_out; /* threads that entered and left call 35 */
+static uint64_t blocked_tid;             /* the last thread to enter it */
 static uint64_t fork_refused;            /* forks that failed, and with what */
 static enum lm_err fork_error;
 
@@ -120,8 +124,9 @@ static enum process_next family_syscall(struct uthread *t, uint32_t *status)
 		*status = r->rdi & 0xff;
 		return PROCESS_NEXT_EXIT;
 	case 35:
+		__atomic_store_n(&blocked_tid, t->tid, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&blocked_in, 1, __ATOMIC_RELAXED);
-		while (!untrusted_stopping(t))
+		while (!untrusted_stopping(t) && !untrusted_signalled(t))
 			thread_wait(THREAD_EV_SERVICE);
 		__atomic_fetch_add(&blocked_out, 1, __ATOMIC_RELAXED);
 		r->rax = 0;
@@ -134,13 +139,51 @@ static enum process_next family_syscall(struct uthread *t, uint32_t *status)
 
 static const struct process_personality family = {.syscall = family_syscall};
 
-/* Run one program to its end; its status. */
-static uint32_t run_program(const char *name, const char *code, const char *end)
+/* The same with signals: each return to ring 3 takes what is pending
+ * (noting which), a thread in ring 3 comes back for them (counted), a
+ * child's end sends its parent signal 9, signal 17 is dropped. */
+static uint64_t sig_taken, sig_ring3;
+static struct process_siginfo sig_last;
+
+static void take_signals(struct uthread *t)
+{
+	struct process_siginfo in;
+	uint32_t s;
+
+	while ((s = untrusted_take_signal(t, &in))) {
+		sig_last = in;
+		__atomic_or_fetch(&sig_taken, 1ull << (s - 1), __ATOMIC_ACQ_REL);
+	}
+}
+
+static enum process_next signal_syscall(struct uthread *t, uint32_t *status)
+{
+	enum process_next next = family_syscall(t, status);
+
+	take_signals(t);
+	return next;
+}
+
+static enum process_next signal_in_ring3(struct uthread *t, uint32_t *status)
+{
+	__atomic_fetch_add(&sig_ring3, 1, __ATOMIC_ACQ_REL);
+	take_signals(t);
+	return PROCESS_NEXT_RUN;
+}
+
+static const uint64_t family_ignored = 1ull << 16; /* signal 17 */
+static const struct process_personality family_signals = {
+	.syscall = signal_syscall, .signalled = signal_in_ring3, .child_signal = 9,
+	.ignored_at_start = &family_ignored};
+
+/* Run one program to its end under ops; its status. */
+static uint32_t run_program(const char *name, const char *code, const char *end,
+			    const struct process_personality *ops)
 {
 	uint32_t status = 0xffffffff;
 	uint64_t id;
 
-	if (untrusted_start_code_as(name, code, (uint32_t)(end - code), &family, NULL, &id) ||
+	if (untrusted_start_code_as(name, code, (uint32_t)(end - code), ops, NULL, &id) ||
 	    untrusted_wait(id, &status))
 		return 0xffffffff;
 	return status;
@@ -173,19 +216,39 @@ static bool all_gone(unsigned spaces)
 /* Status of run_apart on one hart: nothing ran. */
 #define NO_HART 0xfffffffe
 
-/* Run one program with the last hart set apart, check that nothing of it
- * is left after, and give the hart back: its status, or NO_HART. */
-static uint32_t run_apart(const char *name, const char *code, const char *end)
+/* Run one program under ops with the last hart set apart, check that
+ * nothing of it is left after, and give the hart back: its status, or
+ * NO_HART. */
+static uint32_t run_apart_as(const char *name, const char *code, const char *end,
+			     const struct process_personality *ops)
 {
 	unsigned spaces = aspace_count();
 	uint32_t status;
 
 	if (!set_apart())
 		return NO_HART;
-	status = run_program(name, code, end);
+	status = run_program(name, code, end, ops);
 	EXPECT(all_gone(spaces));
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 	return status;
+}
+
+static uint32_t run_apart(const char *name, const char *code, const char *end)
+{
+	return run_apart_as(name, code, end, &family);
+}
+
+/* Until sig_taken has bit sig (within the liveness bound). */
+static bool taken(uint32_t sig)
+{
+	uint64_t start = plat_now_ns();
+
+	while (!(__atomic_load_n(&sig_taken, __ATOMIC_ACQUIRE) & 1ull << (sig - 1))) {
+		if (plat_now_ns() - start > SCHED_TEST_LIVENESS_NS)
+			return false;
+		timer_sleep_ns(1000000);
+	}
+	return true;
 }
 
 TEST(process_family, fork_copies_the_space_and_the_parent_waits)
@@ -267,4 +330,68 @@ TEST(process_family, fork_bomb_gets_an_error_and_everything_comes_back)
 	test_diag("forks refused: %llu, the last with %s",
 		  (unsigned long long)(__atomic_load_n(&fork_refused, __ATOMIC_RELAXED) - refused),
 		  lm_err_str(fork_error));
+}
+
+TEST(process_family, signals_reach_blocked_and_spinning_threads_and_groups)
+{
+	struct process_siginfo info = {1, 42, 0};
+	unsigned spaces = aspace_count();
+	uint64_t in = __atomic_load_n(&blocked_in, __ATOMIC_RELAXED), start, id, tid, out;
+	uint32_t status;
+
+	if (!set_apart())
+		return;
+	__atomic_store_n(&sig_taken, 0, __ATOMIC_RELAXED);
+	ASSERT_EQ(untrusted_start_code_as("pf-signals", pf_blocked,
+					  (uint32_t)(pf_blocked_end - pf_blocked), &family_signals,
+					  NULL, &id),
+		  LM_OK);
+	start = plat_now_ns();
+	while (__atomic_load_n(&blocked_in, __ATOMIC_RELAXED) == in &&
+	       plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
+		timer_sleep_ns(1000000);
+	ASSERT(__atomic_load_n(&blocked_in, __ATOMIC_RELAXED) > in); /* its thread blocks */
+	tid = __atomic_load_n(&blocked_tid, __ATOMIC_RELAXED);
+	out = __atomic_load_n(&blocked_out, __ATOMIC_RELAXED);
+	/* Only its own personality's signals reach it; no such group. */
+	EXPECT_EQ(untrusted_post((int64_t)id, &family, 5, &info), LM_ERR_NOENT);
+	EXPECT_EQ(untrusted_post(-0x7fffffff, &family_signals, 5, &info), LM_ERR_NOENT);
+	EXPECT_EQ(untrusted_post_thread(id, 0x7fffffff, &family_signals, 5, &info), LM_ERR_NOENT);
+	EXPECT_EQ(untrusted_post((int64_t)id, &family_signals, 65, &info), LM_ERR_INVAL);
+	/* Ignored: dropped at the sending (it would be taken first after 5). */
+	EXPECT_EQ(untrusted_post((int64_t)id, &family_signals, 17, &info), LM_OK);
+	/* To the blocked thread: its wait ends. */
+	EXPECT_EQ(untrusted_post_thread(id, tid, &family_signals, 5, &info), LM_OK);
+	EXPECT(taken(5));
+	EXPECT(__atomic_load_n(&blocked_out, __ATOMIC_RELAXED) > out);
+	EXPECT_EQ(sig_last.pid, 42u);
+	/* To the first thread, which spins in ring 3: it comes back for it. */
+	EXPECT_EQ(untrusted_post_thread(id, id, &family_signals, 6, &info), LM_OK);
+	EXPECT(taken(6));
+	EXPECT(__atomic_load_n(&sig_ring3, __ATOMIC_ACQUIRE) > 0);
+	/* To its group (its own id), and signal 0 only checks. */
+	EXPECT_EQ(untrusted_post(-(int64_t)id, &family_signals, 7, &info), LM_OK);
+	EXPECT(taken(7));
+	EXPECT_EQ(untrusted_post((int64_t)id, &family_signals, 0, &info), LM_OK);
+	EXPECT_EQ(__atomic_load_n(&sig_taken, __ATOMIC_ACQUIRE), 0x70u); /* 5, 6, 7: no 17 */
+	EXPECT_EQ(untrusted_kill(id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, PROCESS_KILLED);
+	EXPECT(all_gone(spaces));
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+TEST(process_family, a_childs_end_signals_its_parent)
+{
+	uint32_t status;
+
+	__atomic_store_n(&sig_taken, 0, __ATOMIC_RELAXED);
+	status = run_apart_as("pf-fork", pf_fork, pf_fork_end, &family_signals);
+	if (status == NO_HART)
+		return;
+	EXPECT_EQ(status, 107);
+	EXPECT_EQ(__atomic_load_n(&sig_taken, __ATOMIC_ACQUIRE), 1u << 8); /* signal 9 */
+	EXPECT_EQ(sig_last.code, PROCESS_SI_CHILD);
+	EXPECT_EQ(sig_last.status, 7u);
+	EXPECT(sig_last.pid != 0);
 }

@@ -5,7 +5,8 @@
 # and on the host under the same busybox, in a copy of the boot archive with
 # the applets linked in /bin; the output and exit status must match.
 # Pipelines (fork, pipe2, dup2, execve, wait4), a loop, $(...), statuses,
-# more than a pipe holds, SIGPIPE; threads (tests/linux/lx-threads: clone
+# more than a pipe holds, SIGPIPE; signals (ash's wait builtin, trap, a
+# kill of a background job, an EXIT trap, SIGCHLD's handler); threads (tests/linux/lx-threads: clone
 # of threads, TLS, futexes, a thread's exit_group). Then a fork bomb bounded by the Linux
 # process table (32): the shell gets "can't fork" and ends (ash's way), its
 # children go on as orphans and free themselves; nothing is left after.
@@ -19,7 +20,10 @@ if [ -z "$busybox" ] || ! file -L "$busybox" | grep -q 'statically linked'; then
 fi
 
 # Lines (no single quotes: the guest wraps each in them). Relative paths:
-# the guest starts in /, the host in the archive's copy.
+# the guest starts in /, the host in the archive's copy. Where a job is
+# killed, ash may say "Terminated" or not, as the child's end and the
+# shell's next look at its jobs fall (on Linux too): those lines send
+# stderr away.
 cat >"$LOG.cmds" <<'LINES'
 echo hi; exit 3
 cat etc/words | sort | uniq -c | sort -rn | head -3
@@ -32,11 +36,21 @@ seq 1 3000 | tr 0-9 a-j | tail -1
 yes | head -2
 (echo a; echo b) | cat; echo "b$(seq 3 | sort -r | tr -d "\n")"
 echo data > tmp/f; cat tmp/f; exec echo replaced
-bin/lx-threads; bin/lx-threads group; echo "group $?"
+bin/lx-threads; bin/lx-threads group; echo "group $?"; bin/lx-threads signal
+sleep 1 & wait; echo "waited $?"
+trap "echo got" USR1; kill -USR1 $$; echo after
+exec 2>/dev/null; ( sleep 5 ) & kill $!; wait $!; echo "status $?"
+trap "echo bye" EXIT; echo main
+exec 2>/dev/null; sleep 5 & kill -TERM $!; wait; echo "wait $?"; yes | head -1
+trap "echo child" CHLD; sleep 0.1; echo slept
+bin/lx-signals; echo "signals $?"
+bin/lx-signals badframe; echo "bad frame $?"
+bin/lx-signals badstack; echo "bad stack $?"
+bin/lx-signals badfp; echo "bad fp $?"
 i=0; while [ $i -lt 40 ]; do sleep 10 & i=$((i+1)); done; echo done
 LINES
-compared=12 # the lines before the fork bomb
-echo "1..$((compared + 4))"
+compared=22 # the lines before the fork bomb
+echo "1..$((compared + 7))"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$LOG" "$LOG".*; [ -n "${QEMU_PID:-}" ] && kill "$QEMU_PID" 2>/dev/null; true' EXIT
@@ -58,7 +72,7 @@ check "the kernel test ran every line and left no process, space or pipe" \
 # What line $1 wrote in the guest, without the kernel's own lines.
 guest_output() {
 	tr -d '\r' <"$LOG" | sed -n "/^=== begin $1\$/,/^=== end $1 /p" | sed '1d;$d' |
-		grep -Ev "^(untrusted process [0-9]+ |linux process [0-9]+ '[^']*': unknown system call)"
+		grep -Ev "^(untrusted process [0-9]+ |linux process [0-9]+ '[^']*': (unknown system call|.* killed by SIGSEGV$))"
 }
 guest_status() {
 	tr -d '\r' <"$LOG" | sed -n "s/^=== end $1 status 0x\([0-9a-f]*\)\$/\1/p"
@@ -81,6 +95,13 @@ while IFS= read -r line; do
 	fi
 	i=$((i + 1))
 done <"$LOG.cmds"
+
+check "a bad signal frame is reported in one line" \
+	log_has "^linux process [0-9]+ 'lx-signals': bad signal frame at 0x[0-9a-f]+: killed by SIGSEGV"
+check "and a frame at an unreadable address" \
+	log_has "^linux process [0-9]+ 'lx-signals': signal frame not readable at 0x8: killed by SIGSEGV"
+check "and a frame whose FP state fxrstor would refuse" \
+	log_has "^linux process [0-9]+ 'lx-signals': bad FP state in a signal frame at 0x[0-9a-f]+: killed by SIGSEGV"
 
 bomb=$(guest_output $compared)
 check "a fork bomb: the shell is told it cannot fork" \

@@ -24,7 +24,7 @@
 	X(13, rt_sigaction) X(14, rt_sigprocmask) X(15, rt_sigreturn) X(16, ioctl) \
 	X(17, pread64) X(18, pwrite64) X(19, readv) X(20, writev) X(21, access) X(22, pipe) \
 	X(23, select) X(24, sched_yield) X(25, mremap) X(28, madvise) X(32, dup) X(33, dup2) \
-	X(35, nanosleep) X(39, getpid) X(40, sendfile) X(41, socket) X(56, clone) X(57, fork) \
+	X(34, pause) X(35, nanosleep) X(39, getpid) X(40, sendfile) X(41, socket) X(56, clone) X(57, fork) \
 	X(58, vfork) X(59, execve) X(60, exit) X(61, wait4) X(62, kill) X(63, uname) \
 	X(72, fcntl) X(74, fsync) X(77, ftruncate) X(78, getdents) X(79, getcwd) X(80, chdir) \
 	X(81, fchdir) X(82, rename) X(83, mkdir) X(84, rmdir) X(87, unlink) X(89, readlink) \
@@ -32,7 +32,8 @@
 	X(96, gettimeofday) X(97, getrlimit) X(99, sysinfo) X(100, times) X(102, getuid) \
 	X(104, getgid) X(105, setuid) X(106, setgid) X(107, geteuid) X(108, getegid) \
 	X(109, setpgid) X(110, getppid) X(111, getpgrp) X(112, setsid) X(115, getgroups) \
-	X(118, getresuid) X(120, getresgid) X(121, getpgid) X(131, sigaltstack) \
+	X(118, getresuid) X(120, getresgid) X(121, getpgid) X(127, rt_sigpending) X(128, rt_sigtimedwait) \
+	X(130, rt_sigsuspend) X(131, sigaltstack) \
 	X(137, statfs) X(138, fstatfs) X(157, prctl) X(158, arch_prctl) X(160, setrlimit) \
 	X(162, sync) X(186, gettid) X(201, time) X(202, futex) X(204, sched_getaffinity) \
 	X(217, getdents64) X(218, set_tid_address) X(221, fadvise64) X(228, clock_gettime) \
@@ -157,5 +158,112 @@ enum {
 #define LINUX_TIOCGPGRP 0x540f
 #define LINUX_ARCH_SET_FS 0x1002
 #define LINUX_ARCH_GET_FS 0x1003
+
+/* --- signals */
+
+#define LINUX_SIGHUP 1
+#define LINUX_SIGINT 2
+#define LINUX_SIGQUIT 3
+#define LINUX_SIGILL 4
+#define LINUX_SIGTRAP 5
+#define LINUX_SIGABRT 6
+#define LINUX_SIGBUS 7
+#define LINUX_SIGFPE 8
+#define LINUX_SIGKILL 9
+#define LINUX_SIGUSR1 10
+#define LINUX_SIGSEGV 11
+#define LINUX_SIGUSR2 12
+#define LINUX_SIGPIPE 13
+#define LINUX_SIGALRM 14
+#define LINUX_SIGTERM 15
+#define LINUX_SIGCHLD 17
+#define LINUX_SIGCONT 18
+#define LINUX_SIGSTOP 19
+#define LINUX_SIGTSTP 20
+#define LINUX_SIGTTIN 21
+#define LINUX_SIGTTOU 22
+#define LINUX_SIGURG 23
+#define LINUX_SIGWINCH 28
+#define LINUX_NSIG 64
+#define LINUX_SIG_DFL 0
+#define LINUX_SIG_IGN 1
+
+#define LINUX_SA_SIGINFO 0x4
+#define LINUX_SA_RESTORER 0x04000000
+#define LINUX_SA_ONSTACK 0x08000000
+#define LINUX_SA_RESTART 0x10000000
+#define LINUX_SA_NODEFER 0x40000000
+#define LINUX_SA_RESETHAND 0x80000000u
+
+#define LINUX_SS_ONSTACK 1
+#define LINUX_SS_DISABLE 2
+#define LINUX_MINSIGSTKSZ 2048
+
+/* si_code values. */
+#define LINUX_SI_USER 0
+#define LINUX_SI_KERNEL 0x80
+#define LINUX_SI_TKILL (-6)
+#define LINUX_CLD_EXITED 1
+#define LINUX_CLD_KILLED 2
+
+/* Internal: a call a signal interrupted; restarted, or EINTR (signal.c). */
+#define LINUX_ERESTARTSYS 512
+#define LINUX_ERESTARTNOHAND 514
+
+/* The kernel's struct sigaction on x86-64 (rt_sigaction's). */
+struct linux_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+struct linux_stack_t {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+
+/* struct sigcontext (uc_mcontext): the registers at delivery. */
+struct linux_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;     /* the fxsave image's address, 0 for none */
+	uint64_t reserved1[8];
+};
+
+struct linux_ucontext {
+	uint64_t flags, link;
+	struct linux_stack_t stack;
+	struct linux_sigcontext mcontext;
+	uint64_t sigmask;
+};
+
+struct linux_siginfo {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct { uint32_t pid, uid; int32_t status, pad; int64_t utime, stime; } chld;
+		struct { uint32_t pid, uid; } kill;
+		uint64_t addr;
+		uint8_t bytes[112];
+	} u;
+};
+
+/* What a handler finds at its stack pointer: the restorer's address (its
+ * return address), then the ucontext and the siginfo; the FP state is
+ * elsewhere above it, 64-byte aligned (sigcontext's fpstate). */
+struct linux_rt_sigframe {
+	uint64_t pretcode;
+	struct linux_ucontext uc;
+	struct linux_siginfo info;
+};
+
+_Static_assert(sizeof(struct linux_sigcontext) == 256, "Linux's struct sigcontext");
+_Static_assert(sizeof(struct linux_ucontext) == 304, "Linux's struct ucontext");
+_Static_assert(sizeof(struct linux_siginfo) == 128, "Linux's siginfo_t");
+_Static_assert(__builtin_offsetof(struct linux_rt_sigframe, uc.mcontext) == 48, "uc_mcontext");
+_Static_assert(__builtin_offsetof(struct linux_rt_sigframe, info) == 312, "the siginfo");
+
+#define LINUX_FXSTATE_SIZE 512  /* the fxsave image on the frame */
+#define LINUX_FP_XSTATE_MAGIC1 0x46505853u /* fx_sw_bytes' magic (not set: no xsave image) */
 
 #endif

@@ -57,6 +57,8 @@ static long tty_read(struct linux_proc *lp, struct linux_file *f, void *buf, uin
 	while ((c = serial_getc()) < 0) {
 		if (linux_proc_gone(lp))
 			return LINUX_ERR(LINUX_EINTR);
+		if (lp->thread && untrusted_signalled(lp->thread))
+			return LINUX_ERR(LINUX_ERESTARTSYS);
 		timer_sleep_ns(10000000);
 	}
 	do {

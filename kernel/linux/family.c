@@ -1,17 +1,14 @@
 /*
  * A Linux process's family (see linux.h, docs/linux.md): fork (fork,
- * vfork, clone without a shared space), execve, wait4, kill and tgkill,
- * getppid, and the personality's hooks that kernel/process.c calls.
+ * vfork, clone without a shared space), execve, wait4, getppid, and the personality's hooks that kernel/process.c calls.
  *
  * The process table's calls do the work (kernel/process.h): a fork is
  * untrusted_fork, whose forked hook gives the child a copy of the parent's
  * state (its descriptors share the parent's open files, as Linux's do); an
  * execve builds the new image in a space of its own first (load.c), so a
  * failure leaves the caller running, then untrusted_exec swaps it in; wait4
- * is untrusted_wait_child. Signals are not delivered to handlers: a kill
- * whose default action is to end the process ends it (status 0x300 plus
- * the signal, as wait4 reports a signal's end), the ignored ones are
- * ignored.
+ * is untrusted_wait_child (a signal interrupts it: signal.c restarts it
+ * or returns EINTR). kill and tgkill are signal.c's.
  *
  * Threads: clone with CLONE_THREAD (and CLONE_VM) is untrusted_thread_new,
  * the thread's registers from the caller's but its stack and TLS; its
@@ -39,8 +36,6 @@
 #define CLONE_CHILD_CLEARTID 0x200000
 #define CLONE_CHILD_SETTID 0x1000000
 #define WNOHANG 1
-#define SIGKILL 9
-#define SIGSEGV 11
 #define EXEC_ARGS 128    /* arguments, and environment strings, each */
 #define EXEC_PAGES 4     /* for their pointers and strings */
 
@@ -112,6 +107,9 @@ const struct process_personality linux_personality = {
 	.forked = on_forked,
 	.thread_ended = on_thread_ended,
 	.ended = on_ended,
+	.signalled = linux_signal_interrupted,
+	.child_signal = LINUX_SIGCHLD,
+	.ignored_at_start = &linux_signals_ignored_at_start,
 };
 
 /* --- fork */
@@ -257,6 +255,7 @@ static long exec_with(struct linux_proc *lp, struct exec_args *x, const uint64_t
 	lp->brk_start = lp->brk = lp->brk_mapped = img.brk;
 	lp->mmap_next = LINUX_MMAP_TOP;
 	lp->clear_tid = 0;
+	linux_signal_exec(lp, lp->thread->p);
 	untrusted_exec(lp->thread, img.space, &img.regs, lp->name);
 	return 0; /* rax of the new image's first instruction */
 }
@@ -277,19 +276,19 @@ LINUX_CALL(execve)
 /* --- wait4, kill */
 
 /* The status word wait4 reports for a process's end (kernel/process.h). */
-static uint32_t wait_status(uint32_t status)
+uint32_t linux_wait_status(uint32_t status)
 {
 	if (status < PROCESS_FAULTED)
 		return (status & 0xff) << 8;
 	if (status >= PROCESS_SIGNALED)
 		return (status - PROCESS_SIGNALED) & 0x7f;
 	if (status == PROCESS_KILLED)
-		return SIGKILL;
+		return LINUX_SIGKILL;
 	switch (status - PROCESS_FAULTED) {
 	case 0: case 16: case 19: return 8; /* divide, x87, SIMD: SIGFPE */
 	case 6: return 4;                   /* invalid opcode: SIGILL */
 	case 3: return 5;                   /* breakpoint: SIGTRAP */
-	default: return SIGSEGV;
+	default: return LINUX_SIGSEGV;
 	}
 }
 
@@ -317,46 +316,13 @@ LINUX_CALL(wait4)
 	if (err == LM_ERR_NOENT)
 		return LINUX_ERR(LINUX_ECHILD);
 	if (err)
-		return LINUX_ERR(LINUX_EINTR);
-	word = wait_status(status);
+		return LINUX_ERR(LINUX_ERESTARTSYS); /* a signal, or the process's end */
+	word = linux_wait_status(status);
 	if (a[1] && linux_copy_out(lp, a[1], &word, sizeof word))
 		return LINUX_ERR(LINUX_EFAULT);
 	if (a[3] && linux_copy_out(lp, a[3], zeros, sizeof zeros))
 		return LINUX_ERR(LINUX_EFAULT);
 	return (long)id;
-}
-
-/* Signals whose default action is nothing. */
-static bool ignored_by_default(uint64_t sig)
-{
-	return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
-}
-
-static long send(struct linux_proc *lp, uint64_t pid, uint64_t sig)
-{
-	if (sig > 64)
-		return LINUX_ERR(LINUX_EINVAL);
-	if (!sig || ignored_by_default(sig))
-		return 0; /* no handler runs: nothing happens (existence unchecked) */
-	if (untrusted_signal(pid, &linux_personality, PROCESS_SIGNALED + (uint32_t)sig))
-		return LINUX_ERR(LINUX_ESRCH);
-	return 0;
-}
-
-/* kill(pid, sig): one process; a group (pid 0 or below) is refused. */
-LINUX_CALL(kill)
-{
-	if ((int32_t)a[0] <= 0)
-		return LINUX_ERR(LINUX_ESRCH);
-	return send(lp, (uint32_t)a[0], a[1]);
-}
-
-/* tgkill(tgid, tid, sig): one thread is its process (raise, abort). */
-LINUX_CALL(tgkill)
-{
-	if ((int32_t)a[0] <= 0 || (uint32_t)a[0] != (uint32_t)a[1])
-		return LINUX_ERR(LINUX_ESRCH);
-	return send(lp, (uint32_t)a[0], a[2]);
 }
 
 /* The parent's id; 1 (init's place) for an orphan, as Linux reparents

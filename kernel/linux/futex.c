@@ -10,7 +10,8 @@
  * takes the same lock, cannot fall between the compare and the wait. The
  * waiter lets go of its process's call lock while it waits (the thread
  * that will wake it needs to make calls), and is woken by a wake, its
- * deadline, or its process's ending (untrusted_stopping).
+ * deadline, or its process's ending (untrusted_stopping), or a signal
+ * (untrusted_signalled: restarted or EINTR, signal.c).
  */
 #include "arch/spinlock.h"
 #include "core/platform.h"
@@ -93,8 +94,8 @@ static long futex_wait(struct linux_proc *lp, uint64_t uaddr, uint32_t val, uint
 		plat_spin_unlock(&table_lock, irq);
 		if (woken)
 			break;
-		if (untrusted_stopping(t)) {
-			ret = LINUX_ERR(LINUX_EINTR);
+		if (untrusted_stopping(t) || untrusted_signalled(t)) {
+			ret = LINUX_ERR(LINUX_ERESTARTSYS);
 			break;
 		}
 		if (deadline && plat_now_ns() >= deadline) {

@@ -122,6 +122,10 @@ struct linux_proc {
 	uint64_t unknown_seen[LINUX_NR_COUNT / 64]; /* logged once each */
 	uint64_t unknown_high[LINUX_UNKNOWN_HIGH];    /* numbers past those, logged */
 	bool unknown_high_full;
+	struct linux_sigaction act[LINUX_NSIG]; /* dispositions (signal.c) */
+	struct linux_stack_t altstack;  /* sigaltstack's, one per process */
+	uint64_t suspend_mask;        /* during rt_sigsuspend: the mask to go back to */
+	bool suspended;
 	char name[32];
 	char exe[LINUX_PATH_MAX];     /* /proc/self/exe */
 	char cwd[LINUX_PATH_MAX];
@@ -222,6 +226,21 @@ LINUX_CALLS(LINUX_CALL_DECL)
 /* Answer the syscall of t (its process's state lp): what the thread does
  * next (kernel/process.h), the exit status in *status if it ends. */
 enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32_t *status);
+
+/* Signals (signal.c). Deliver what is pending for t on its way back from
+ * call nr (its result in t->regs.rax: restarted, or -EINTR, if a signal
+ * interrupted it); with the call lock held. */
+void linux_signal_deliver(struct linux_proc *lp, struct uthread *t, uint64_t nr);
+/* Deliver at an interrupt of ring 3 code (the personality's signalled hook). */
+enum process_next linux_signal_interrupted(struct uthread *t, uint32_t *status);
+/* exec: handlers back to SIG_DFL (ignored ones stay), no alternate stack. */
+void linux_signal_exec(struct linux_proc *lp, struct process *p);
+/* Send sig to the calling thread's process (SIGPIPE). */
+void linux_signal_self(struct uthread *t, uint32_t sig);
+/* The signals a new Linux process drops: those whose default is nothing. */
+extern const uint64_t linux_signals_ignored_at_start;
+/* The status word wait4 reports for a process's end (family.c). */
+uint32_t linux_wait_status(uint32_t status);
 
 /* The hooks kernel/process.c calls for a Linux process (family.c). */
 extern const struct process_personality linux_personality;

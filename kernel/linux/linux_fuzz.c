@@ -7,7 +7,9 @@
  * component, no "//"), the words built into an initial stack of a
  * fuzzer-chosen size (inside it, sp aligned and argc right), and the file
  * planned (a plan's segments ascending, inside the file, the entry inside
- * the span).
+ * the span). The file's first bytes are also a signal frame as
+ * rt_sigreturn reads one back (sigframe.h): one it accepts returns to the
+ * lower half only, and a frame placed for any stack pointer lies below it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include "kernel/linux/exec.h"
 #include "kernel/linux/path.h"
+#include "kernel/linux/sigframe.h"
 
 #define TOP 0x7fffffff0000ull
 
@@ -81,6 +84,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			}
 		}
+	}
+	if (elf_size >= sizeof(struct linux_sigcontext) + LINUX_FXSTATE_SIZE) {
+		struct linux_sigcontext sc;
+		uint64_t frame, fp, sp;
+
+		memcpy(&sc, elf, sizeof sc);
+		if (linux_sigcontext_check(&sc) == LM_OK &&
+		    (sc.rip >= LINUX_USER_TOP || sc.rsp >= LINUX_USER_TOP || sc.fpstate % 16 ||
+		     sc.fpstate + LINUX_FXSTATE_SIZE > LINUX_USER_TOP))
+			abort();
+		if (linux_fxstate_check(elf + sizeof sc) == LM_OK && (elf[sizeof sc + 26] ||
+								       elf[sizeof sc + 27]))
+			abort();
+		sp = sc.rsp;
+		if (linux_sigframe_place(sp, &frame, &fp) == LM_OK &&
+		    (fp + LINUX_FXSTATE_SIZE > sp - LINUX_RED_ZONE || fp % 64 || (frame + 8) % 16 ||
+		     frame + sizeof(struct linux_rt_sigframe) > fp || frame > fp))
+			abort();
 	}
 	free(line);
 	return 0;

@@ -2,15 +2,18 @@
  * Host tests of the Linux personality's pure parts (kernel/linux/exec.h,
  * path.h): command lines split into words, executables checked and
  * planned (a real static ET_EXEC and a static PIE, made here byte by
- * byte, and what is refused), the initial stack's exact layout, and path
- * names made absolute.
+ * byte, and what is refused), the initial stack's exact layout, path
+ * names made absolute, and signal frames: Linux's layout, where a frame
+ * goes, and what rt_sigreturn refuses.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kernel/linux/abi.h"
 #include "kernel/linux/exec.h"
 #include "kernel/linux/path.h"
+#include "kernel/linux/sigframe.h"
 #include "lib/test.h"
 
 /* --- words */
@@ -312,4 +315,73 @@ TEST(linux, paths_made_absolute_and_normal)
 	EXPECT_STREQ(rest, "");
 	EXPECT(!linux_path_under("/tmpx", "/tmp", &rest));
 	EXPECT(!linux_path_under("/tm", "/tmp", &rest));
+}
+
+/* --- signal frames */
+
+TEST(linux, signal_frame_layout_is_linuxs)
+{
+	/* Offsets a handler and glibc read (Linux's uapi and x86-64 frames). */
+	EXPECT_EQ(offsetof(struct linux_rt_sigframe, uc), 8u);
+	EXPECT_EQ(offsetof(struct linux_ucontext, stack), 16u);
+	EXPECT_EQ(offsetof(struct linux_ucontext, mcontext), 40u);
+	EXPECT_EQ(offsetof(struct linux_ucontext, sigmask), 296u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, rdi), 64u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, rsp), 120u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, rip), 128u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, eflags), 136u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, cs), 144u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, oldmask), 168u);
+	EXPECT_EQ(offsetof(struct linux_sigcontext, fpstate), 184u);
+	EXPECT_EQ(offsetof(struct linux_siginfo, code), 8u);
+	EXPECT_EQ(offsetof(struct linux_siginfo, u.chld.pid), 16u);
+	EXPECT_EQ(offsetof(struct linux_siginfo, u.chld.status), 24u);
+	EXPECT_EQ(offsetof(struct linux_siginfo, u.chld.utime), 32u);
+	EXPECT_EQ(sizeof(struct linux_sigaction), 32u);
+	EXPECT_EQ(sizeof(struct linux_stack_t), 24u);
+}
+
+TEST(linux, signal_frame_placed_below_the_red_zone)
+{
+	uint64_t frame, fp;
+
+	for (uint64_t sp = 0x7fffffffe000; sp > 0x7fffffffe000 - 64; sp -= 8) {
+		ASSERT_EQ(linux_sigframe_place(sp, &frame, &fp), LM_OK);
+		EXPECT_EQ(fp % 64, 0u);                              /* the FP image aligned */
+		EXPECT(fp + LINUX_FXSTATE_SIZE <= sp - LINUX_RED_ZONE); /* the red zone kept */
+		EXPECT(frame + sizeof(struct linux_rt_sigframe) <= fp); /* no overlap */
+		EXPECT_EQ((frame + 8) % 16, 0u);                      /* as after a call */
+		EXPECT(fp - frame < sizeof(struct linux_rt_sigframe) + 32); /* and close */
+	}
+	EXPECT_EQ(linux_sigframe_place(LINUX_USER_TOP + 8, &frame, &fp), LM_ERR_RANGE);
+	EXPECT_EQ(linux_sigframe_place(512, &frame, &fp), LM_ERR_RANGE); /* would wrap */
+	EXPECT_EQ(linux_sigframe_place(LINUX_USER_TOP, &frame, &fp), LM_OK);
+}
+
+TEST(linux, signal_frame_checks_on_return)
+{
+	struct linux_sigcontext sc = {.rip = 0x401000, .rsp = 0x7ffffffde000,
+				      .fpstate = 0x7ffffffde400};
+	uint8_t fx[LINUX_FXSTATE_SIZE] = {0};
+
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_OK);
+	sc.rip = 0x800000000000;                  /* not canonical: iretq would fault */
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_ERR_FAULT);
+	sc.rip = 0xffffffff80000000;              /* the kernel's half */
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_ERR_FAULT);
+	sc.rip = 0x401000;
+	sc.rsp = 0x8000000000000000;
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_ERR_FAULT);
+	sc.rsp = 0x7ffffffde000;
+	sc.fpstate = 0x7ffffffde408;              /* misaligned */
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_ERR_FAULT);
+	sc.fpstate = LINUX_USER_TOP - 16;         /* runs past the half */
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_ERR_FAULT);
+	sc.fpstate = 0;                           /* none: the state stays */
+	EXPECT_EQ(linux_sigcontext_check(&sc), LM_OK);
+	fx[24] = 0x80;
+	fx[25] = 0x1f;                            /* MXCSR 0x1f80 */
+	EXPECT_EQ(linux_fxstate_check(fx), LM_OK);
+	fx[26] = 1;                               /* a reserved bit: fxrstor faults */
+	EXPECT_EQ(linux_fxstate_check(fx), LM_ERR_FAULT);
 }

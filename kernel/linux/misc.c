@@ -308,7 +308,8 @@ LINUX_CALL(time)
 #define SLEEP_SLICE_NS 10000000ull
 
 /* Sleep until clock reaches the time at ureq (absolute) or for it. */
-static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t ureq)
+static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t ureq,
+		  uint64_t urem)
 {
 	struct linux_timespec ts;
 	uint64_t ns, now = clock_ns(clock);
@@ -324,32 +325,41 @@ static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t
 	 * process's other threads make calls meanwhile. */
 	struct uthread *t = lp->thread;
 	struct uvm_regs *r = lp->regs;
+	uint64_t left_ns = 0;
 	long ret = 0;
 
 	linux_call_leave(lp);
 	for (uint64_t end = plat_now_ns() + ns; plat_now_ns() < end;) {
 		uint64_t left = end - plat_now_ns();
 
-		if (untrusted_stopping(t)) {
+		if (untrusted_stopping(t) || untrusted_signalled(t)) {
 			ret = LINUX_ERR(LINUX_EINTR);
+			left_ns = left;
 			break;
 		}
 		timer_sleep_ns(left < SLEEP_SLICE_NS ? left : SLEEP_SLICE_NS);
 	}
 	linux_call_retake(lp, t, r);
+	if (ret && urem && !absolute) { /* what was left, for a sleep to go on */
+		struct linux_timespec rem = {(int64_t)(left_ns / 1000000000),
+					     (int64_t)(left_ns % 1000000000)};
+
+		if (linux_copy_out(lp, urem, &rem, sizeof rem))
+			return LINUX_ERR(LINUX_EFAULT);
+	}
 	return ret;
 }
 
 LINUX_CALL(nanosleep)
 {
-	return sleep(lp, 1, false, a[0]);
+	return sleep(lp, 1, false, a[0], a[1]);
 }
 
 LINUX_CALL(clock_nanosleep)
 {
 	if (a[0] > 11)
 		return LINUX_ERR(LINUX_EINVAL);
-	return sleep(lp, a[0], a[1] & 1, a[2]);
+	return sleep(lp, a[0], a[1] & 1, a[2], a[3]);
 }
 
 LINUX_CALL(times)
@@ -405,16 +415,25 @@ LINUX_CALL(getuid) { return 0; }
 LINUX_CALL(geteuid) { return 0; }
 LINUX_CALL(getgid) { return 0; }
 LINUX_CALL(getegid) { return 0; }
-LINUX_CALL(getpgrp) { return (long)lp->pid; }
+LINUX_CALL(getpgrp) { return (long)untrusted_pgid(lp->thread->p); }
 
+/* getpgid(pid): the caller's only (0 or its own pid). */
 LINUX_CALL(getpgid)
 {
-	return !a[0] || a[0] == lp->pid ? (long)lp->pid : LINUX_ERR(LINUX_ESRCH);
+	return !a[0] || a[0] == lp->pid ? (long)untrusted_pgid(lp->thread->p)
+					: LINUX_ERR(LINUX_ESRCH);
 }
 
+/* setpgid(pid, pgid): the caller's own group only (pid 0 or its own), to
+ * its own id or an id of a group (not checked to exist). */
 LINUX_CALL(setpgid)
 {
-	return (!a[0] || a[0] == lp->pid) && (!a[1] || a[1] == lp->pid) ? 0 : LINUX_ERR(LINUX_EPERM);
+	if (a[0] && a[0] != lp->pid)
+		return LINUX_ERR(LINUX_EPERM);
+	if ((int64_t)a[1] < 0)
+		return LINUX_ERR(LINUX_EINVAL);
+	untrusted_set_pgid(lp->thread->p, a[1] ? a[1] : lp->pid);
+	return 0;
 }
 
 static long three_zeros(struct linux_proc *lp, const uint64_t a[6])
@@ -441,45 +460,6 @@ LINUX_CALL(umask)
 
 	lp->umask = (uint32_t)a[0] & 0777;
 	return old;
-}
-
-/* --- signals: accepted, never delivered (nothing sends any yet) */
-
-LINUX_CALL(rt_sigaction)
-{
-	uint8_t old[32] = {0}; /* SIG_DFL, no flags, empty mask */
-
-	if (a[0] < 1 || a[0] > 64 || a[3] != 8)
-		return LINUX_ERR(LINUX_EINVAL);
-	return a[2] ? linux_copy_out(lp, a[2], old, sizeof old) : 0;
-}
-
-LINUX_CALL(rt_sigprocmask)
-{
-	static const uint64_t none;
-
-	if (a[3] != 8 || a[0] > 2)
-		return LINUX_ERR(LINUX_EINVAL);
-	if (a[1]) {
-		uint64_t set;
-
-		if (linux_copy_in(lp, &set, a[1], sizeof set))
-			return LINUX_ERR(LINUX_EFAULT);
-	}
-	return a[2] ? linux_copy_out(lp, a[2], &none, sizeof none) : 0;
-}
-
-/* No signal frame was ever pushed, so there is nothing to return to. */
-LINUX_CALL(rt_sigreturn)
-{
-	return LINUX_ERR(LINUX_EINVAL);
-}
-
-LINUX_CALL(sigaltstack)
-{
-	const uint64_t disabled[3] = {0, 2 /* SS_DISABLE */, 0};
-
-	return a[1] ? linux_copy_out(lp, a[1], disabled, sizeof disabled) : 0;
 }
 
 /* --- scheduling and the rest */

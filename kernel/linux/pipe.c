@@ -9,18 +9,18 @@
  * the ending wakes it). O_NONBLOCK gives EAGAIN instead. A waiting read
  * lets go of the process's call lock (its other threads' calls go on: one
  * may be the writer); a waiting write keeps it. A write with no
- * reader left gets EPIPE, and the writer ends by SIGPIPE, as Linux's
- * default action does (signals are not delivered to handlers here).
+ * reader left gets EPIPE and a SIGPIPE (signal.c: by default it ends
+ * the writer). A signal for the waiting thread interrupts either
+ * (LINUX_ERESTARTSYS: restarted or EINTR).
  */
 #include "kernel/linux/linux.h"
 #include "kernel/pipe.h"
 #include "kernel/process.h"
 
-#define SIGPIPE 13
-
+/* A wait gives up as the process ends or a signal comes for the thread. */
 static bool stopping(const void *ctx)
 {
-	return untrusted_stopping(ctx);
+	return untrusted_stopping(ctx) || untrusted_signalled(ctx);
 }
 
 /* A read that waits lets go of the process's call lock meanwhile, so
@@ -35,7 +35,7 @@ struct reading {
 
 static bool reader_stopping(const void *ctx)
 {
-	return untrusted_stopping(((const struct reading *)ctx)->t);
+	return stopping(((const struct reading *)ctx)->t);
 }
 
 static void reader_leave(const void *ctx)
@@ -62,7 +62,7 @@ static long pipe_file_read(struct linux_proc *lp, struct linux_file *f, void *bu
 
 	if (err == LM_ERR_BUSY)
 		return LINUX_ERR(LINUX_EAGAIN);
-	return err ? LINUX_ERR(LINUX_EINTR) : (long)got;
+	return err ? LINUX_ERR(LINUX_ERESTARTSYS) : (long)got;
 }
 
 static long pipe_file_write(struct linux_file *f, const void *buf, uint64_t len, uint64_t *off)
@@ -79,10 +79,10 @@ static long pipe_file_write(struct linux_file *f, const void *buf, uint64_t len,
 		return LINUX_ERR(LINUX_EAGAIN);
 	if (err == LM_ERR_CLOSED) {
 		if (t)
-			untrusted_end(t->p, PROCESS_SIGNALED + SIGPIPE);
+			linux_signal_self(t, LINUX_SIGPIPE); /* ends it, unless caught or ignored */
 		return LINUX_ERR(LINUX_EPIPE);
 	}
-	return err ? LINUX_ERR(LINUX_EINTR) : 0;
+	return err ? LINUX_ERR(LINUX_ERESTARTSYS) : 0;
 }
 
 static long pipe_file_stat(struct linux_file *f, struct linux_stat *st)

@@ -39,6 +39,7 @@ struct linux_proc *linux_proc_alloc(void)
 		return NULL;
 	memset((char *)lp + sizeof lp->used, 0, sizeof *lp - sizeof lp->used);
 	lp->umask = 022;
+	lp->altstack.flags = LINUX_SS_DISABLE;
 	return lp;
 }
 

@@ -38,11 +38,13 @@ static linux_call_fn *const table[LINUX_NR_COUNT] = {
 	C(clock_getres), C(gettimeofday), C(time), C(nanosleep), C(clock_nanosleep),
 	C(getpid), C(gettid), C(getuid), C(geteuid), C(getgid), C(getegid),
 	C(getpgrp), C(getpgid), C(setpgid), C(getresuid), C(getresgid), C(getgroups),
-	C(rt_sigaction), C(rt_sigprocmask), C(rt_sigreturn), C(sigaltstack),
+	/* signals (signal.c) */
+	C(rt_sigaction), C(rt_sigprocmask), C(rt_sigreturn), C(sigaltstack), C(rt_sigpending),
+	C(rt_sigsuspend), C(pause), C(kill), C(tgkill),
 	C(sched_getaffinity), C(sched_yield), C(umask), C(sysinfo), C(times), C(fsync),
 	C(fadvise64),
 	/* processes (family.c), pipes (pipe.c), futexes (futex.c) */
-	C(fork), C(vfork), C(clone), C(execve), C(wait4), C(kill), C(tgkill), C(getppid),
+	C(fork), C(vfork), C(clone), C(execve), C(wait4), C(getppid),
 	C(futex),
 	C(pipe), C(pipe2),
 };
@@ -116,6 +118,9 @@ enum process_next linux_syscall(struct linux_proc *lp, struct uthread *t, uint32
 		return next;
 	}
 	r->rax = (uint64_t)ret;
+	if (!untrusted_stopping(t))
+		linux_signal_deliver(lp, t, nr);
+	lp->suspended = false; /* rt_sigsuspend's mask is this call's only */
 	linux_call_leave(lp);
 	return PROCESS_NEXT_RUN;
 }

@@ -14,6 +14,8 @@
  * thread writes to after a pause (the read waits meanwhile: the write must
  * get through while it does). `lx-threads group`: a thread ends the whole process with
  * exit_group(9) while the main thread waits on a futex no one wakes.
+ * `lx-threads signal`: tgkill sends SIGUSR1 to a thread waiting on a
+ * futex; its handler runs in that thread (gettid), the wait ends.
  * The same output and status on Linux (tests/linux-sh.t runs both).
  */
 #include "lx.h"
@@ -78,6 +80,43 @@ static int ender(void *arg)
 	leave(9);
 }
 
+static volatile int handled, handler_tid;
+
+static void usr1(long sig)
+{
+	handler_tid = (int)sys(186, 0, 0, 0);
+	handled = 1;
+}
+
+/* Waits until its handler ran: a signal interrupts the wait (EINTR), or
+ * came before it (the word is 1 then: EAGAIN). */
+static int waiter(void *arg)
+{
+	while (!handled)
+		futex(&handled, 128, 0);
+	return 0;
+}
+
+static long start(int i, int (*fn)(void *));
+
+static int signal_a_thread(void)
+{
+	struct { long sec, nsec; } pause = {0, 50000000};
+	int t, tid;
+
+	if (lx_sigaction(10, usr1, 0, 0, 0) || start(0, waiter) <= 0)
+		return 2;
+	tid = tids[0]; /* CLONE_PARENT_SETTID's; cleared at its end */
+	sys(35, (long)&pause, 0, 0); /* it waits by now, most likely */
+	if (sys(234, sys(39, 0, 0, 0), tids[0], 10)) /* tgkill */
+		return 3;
+	while ((t = tids[0]) != 0)
+		futex(&tids[0], 0, t);
+	say(handler_tid == tid && tid != sys(39, 0, 0, 0) ? "signal: handled in the thread\n"
+				     : "signal: handled in another thread\n");
+	return 0;
+}
+
 static long start(int i, int (*fn)(void *))
 {
 	u64 *top = (u64 *)(stacks[i] + STACK);
@@ -92,6 +131,8 @@ int main(u64 *sp)
 {
 	int joined = 0;
 
+	if (sp[0] > 1 && ((char *)sp[2])[0] == 's')
+		return signal_a_thread();
 	if (sp[0] > 1) { /* group */
 		static volatile int never;
 

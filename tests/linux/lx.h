@@ -68,6 +68,24 @@ static inline __attribute__((noreturn)) void leave(int status)
 		sys(231, status, 0, 0); /* exit_group */
 }
 
+/* A signal handler's action (the kernel's struct sigaction), with
+ * lx_restorer as its restorer, as a C library's sigaction gives. */
+struct lx_sigaction {
+	u64 handler, flags, restorer, mask;
+};
+
+void lx_restorer(void);
+__asm__(".globl lx_restorer\nlx_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
+
+static inline long lx_sigaction(int sig, void *handler, u64 flags, u64 mask,
+				struct lx_sigaction *old)
+{
+	struct lx_sigaction a = {(u64)handler, flags | 0x04000000 /* SA_RESTORER */,
+				 (u64)lx_restorer, mask};
+
+	return sys6(13, sig, (long)&a, (long)old, 8, 0, 0);
+}
+
 /* main gets the stack pointer as the kernel left it: argc, argv, ... */
 int main(u64 *sp);
 
