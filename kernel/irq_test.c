@@ -14,6 +14,7 @@
 #include "arch/cpu.h"
 #include "core/hart.h"
 #include "core/platform.h"
+#include "core/sched_test.h"
 #include "core/thread.h"
 #include "core/timer.h"
 #include "kernel/intr.h"
@@ -24,7 +25,7 @@
 #define EDU_RAISE 0x60
 #define EDU_ACK 0x64
 #define BIT 5
-#define LIVENESS_NS 2000000000ull /* a lost interrupt fails, never hangs */
+#define LIVENESS_NS SCHED_TEST_LIVENESS_NS /* a lost interrupt fails, never hangs */
 
 static const struct irq_door *irqd(void)
 {
@@ -70,6 +71,7 @@ static uint64_t me(void)
 /* ---- load: a spinning thread on every hart ---- */
 
 static volatile int load_stop;
+static unsigned load_running; /* spinners not yet ended */
 #define LOAD_DONE (1ull << 40)
 
 static void spinner(void *arg)
@@ -82,6 +84,7 @@ static void spinner(void *arg)
 		if ((x & 0xff) == 0)
 			thread_yield();
 	}
+	__atomic_fetch_sub(&load_running, 1, __ATOMIC_RELEASE);
 }
 
 static unsigned load_start(void)
@@ -94,19 +97,26 @@ static unsigned load_start(void)
 					.name = "irq-load", .notify = thread_current(),
 					.notify_bits = LOAD_DONE};
 
+		__atomic_fetch_add(&load_running, 1, __ATOMIC_RELAXED);
 		if (thread_spawn(&o, NULL) == LM_OK)
 			n++;
+		else
+			__atomic_fetch_sub(&load_running, 1, __ATOMIC_RELAXED);
 	}
 	return n;
 }
 
-static void load_end(unsigned n)
+static void load_end(void)
 {
+	uint64_t by = plat_now_ns() + SCHED_TEST_LIVENESS_NS;
+
 	load_stop = 1;
-	/* Each ending signals the same bit: count the spinners out by
-	 * asking until none is left running (the bit may merge two). */
-	for (unsigned i = 0; i < n; i++)
+	/* Each ending signals the same bit, which may merge two: wait until
+	 * the count of spinners running is zero, so that none is left over
+	 * for the next test's load_start to set going again. */
+	while (__atomic_load_n(&load_running, __ATOMIC_ACQUIRE) && plat_now_ns() < by)
 		timer_wait_until(LOAD_DONE, plat_now_ns() + 100000000);
+	EXPECT_EQ(__atomic_load_n(&load_running, __ATOMIC_ACQUIRE), 0);
 }
 
 /* Raise rounds interrupts one after another, each waited for (with a
@@ -164,7 +174,7 @@ TEST(irq, msi_interrupts_under_load_on_every_hart_none_lost)
 		if (!ok)
 			break;
 	}
-	load_end(loaders);
+	load_end();
 	test_diag("%u interrupts counted and waited for, on %u harts", 250 * hart_count, hart_count);
 }
 
@@ -173,7 +183,6 @@ TEST(irq, intx_level_line_is_masked_until_unmasked)
 	const struct irq_door *d = irqd();
 	uint32_t func, id;
 	volatile uint32_t *regs = edu(&func);
-	unsigned loaders;
 	uint64_t count = 0;
 
 	ASSERT(regs != NULL);
@@ -194,11 +203,11 @@ TEST(irq, intx_level_line_is_masked_until_unmasked)
 	ASSERT_EQ(irq_unmask(d, id), LM_OK);
 	ASSERT_EQ(irq_unbind(d, id), LM_OK);
 
-	loaders = load_start();
+	EXPECT_EQ(load_start(), hart_count);
 	ASSERT_EQ(irq_bind_intx(d, func, me(), BIT, INTR_HART_ANY, &id), LM_OK);
 	EXPECT(raise_and_count(regs, id, 200, true));
 	ASSERT_EQ(irq_unbind(d, id), LM_OK);
-	load_end(loaders);
+	load_end();
 }
 
 TEST(irq, msix_entry_is_written_and_masked_on_unbind)
