@@ -7,8 +7,10 @@
  *
  * The pieces, by file:
  *   syscall.c  the call table and dispatch; unknown calls (ENOSYS, logged)
- *   proc.c     struct linux_proc: its table, user memory access, the
+ *   proc.c     struct linux_proc: its table, the call lock, the
  *              personality's hooks for kernel/process.c
+ *   user.c     the program's memory (copies in and out, checked through
+ *              its space) and errno values for the kernel's errors
  *   load.c     loading an executable and its initial stack; linux_start;
  *              the Linux door (sdk/idl/linux.idl)
  *   fd.c       open files (struct linux_file) and the descriptor table;

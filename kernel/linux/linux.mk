@@ -1,7 +1,7 @@
 # kernel/linux/: the Linux personality (docs/linux.md): static x86-64 Linux
 # programs as untrusted processes, their system calls served in the kernel.
 
-KERNEL_SRCS += kernel/linux/syscall.c kernel/linux/proc.c kernel/linux/load.c \
+KERNEL_SRCS += kernel/linux/syscall.c kernel/linux/proc.c kernel/linux/user.c kernel/linux/load.c \
 	kernel/linux/fd.c kernel/linux/vfs.c kernel/linux/archfs.c kernel/linux/tmpfs.c \
 	kernel/linux/dev.c kernel/linux/mem.c kernel/linux/misc.c kernel/linux/linux_bench.c kernel/linux/linux_ktest.c \
 	kernel/linux/family.c kernel/linux/pipe.c kernel/linux/futex.c kernel/linux/linux_sh_test.c \
