@@ -7,12 +7,5 @@
 # reply with the awaited identifier and sequence number. A crash fails the
 # test. `make fuzz` runs it for a million inputs.
 cd "$(dirname "$0")/.." || exit 1
-echo 1..1
-corpus=$(mktemp -d) || exit 1
-trap 'rm -rf "$corpus" "$corpus.log"' EXIT
-if build/fuzz/frame_fuzz -runs=200000 -timeout=10 "$corpus" programs/net/fuzz-seeds/frame >"$corpus.log" 2>&1; then
-	echo "ok 1 frame_fuzz: 200000 inputs, no crash, every promise kept"
-else
-	echo "not ok 1 frame_fuzz crashed or found a broken promise"
-	sed 's/^/# /' "$corpus.log" | tail -40
-fi
+. tests/fuzz.sh
+fuzz_run frame_fuzz programs/net/fuzz-seeds/frame 200000 "every promise kept"
