@@ -63,20 +63,9 @@ check "the trusted pair keeps working beside them (and the loop)" \
 	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 check "nothing else went wrong" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$LOG"
 
-# suite SUITE AT_LEAST: as ktest_suite (tests/lib.sh), with the boot option
-# untrusted=3 after the glob.
-suite() {
-	out=$(tools/ktest-run --timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio \
-		"$1.*" untrusted=3 2>&1)
-	status=$?
-	echo "$out" | sed 's/^/# /'
-	n=$((n + 1))
-	if [ "$status" = 0 ] && [ "$(printf "%s\n" "$out" | grep -c "^ok [0-9]* - $1\.")" -ge "$2" ]; then
-		echo "ok $n - the $1 suite on four harts, hart 3 set apart"
-	else
-		echo "not ok $n - the $1 suite on four harts, hart 3 set apart"
-		ktest_failure "$out"
-	fi
-}
-suite aspace 12
-suite process 5
+# The in-kernel suites with hart 3 set apart (the boot option after the glob).
+KTEST_BOOT=untrusted=3
+ktest_suite "the aspace suite on four harts, hart 3 set apart" aspace 12 \
+	--timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio
+ktest_suite "the process suite on four harts, hart 3 set apart" process 5 \
+	--timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio

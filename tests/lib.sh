@@ -66,11 +66,13 @@ log_has_all() {
 # ktest_suite DESCRIPTION SUITE AT_LEAST [tools/ktest-run options...]: one
 # TAP line, ok if the in-kernel tests SUITE.* run by tools/ktest-run all
 # pass and at least AT_LEAST of them ran. Their output is shown as
-# comments.
+# comments. $KTEST_BOOT, if set, adds boot options after the glob (split
+# at spaces).
 ktest_suite() {
 	desc=$1 suite=$2 least=$3
 	shift 3
-	out=$(tools/ktest-run "$@" "$suite.*" 2>&1)
+	# shellcheck disable=SC2086 # split at spaces on purpose
+	out=$(tools/ktest-run "$@" "$suite.*" ${KTEST_BOOT:-} 2>&1)
 	status=$?
 	echo "$out" | sed 's/^/# /'
 	n=$((n + 1))

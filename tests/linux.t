@@ -121,9 +121,6 @@ check "every busybox command gave what it gives on Linux ($same of $count)" [ "$
 # The kernel's own suite, on the same archive: programs run to their exit
 # and give everything back, bad starts refused, a program waiting on the
 # console killed (kernel/linux/linux_ktest.c).
-out=$(tools/ktest-run --timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio 'linux.*' 2>&1)
-status=$?
-echo "$out" | sed 's/^/# /'
-check "the linux suite in the kernel: runs, refusals, a kill, nothing left behind" sh -c \
-	'[ "$0" = 0 ] && [ "$(printf "%s\n" "$1" | grep -c "^ok [0-9]* - linux\.")" -ge 3 ]' "$status" "$out"
+ktest_suite "the linux suite in the kernel: runs, refusals, a kill, nothing left behind" linux 3 \
+	--timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio
 echo "# boot and $count busybox commands: ${BOOT_MS} ms"
