@@ -68,11 +68,10 @@ static struct spinlock queue_lock = SPINLOCK_INIT;
 static struct request *queue_head, *queue_tail;
 static struct thread *idle[GATE_SERVERS_MAX];
 static uint32_t idle_count, servers;
-/* Each gate thread's slot: taken (under queue_lock) from the spawn on, the
- * thread once it runs, and the process whose call it runs (0: none). */
+/* Each gate thread's slot (its thread's arg): taken (under queue_lock)
+ * from the spawn on, and the process whose call it runs (0: none). */
 static struct {
 	bool taken;
-	struct thread *thread;
 	uint64_t caller;
 } serving[GATE_SERVERS_MAX];
 static uint64_t calls, calls_untrusted, running;
@@ -100,7 +99,6 @@ static void serve(void *arg)
 {
 	uint32_t slot = (uint32_t)(uintptr_t)arg;
 
-	__atomic_store_n(&serving[slot].thread, thread_current(), __ATOMIC_RELEASE);
 	for (;;) {
 		uint64_t (*fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 		bool irq = plat_spin_lock(&queue_lock);
@@ -161,14 +159,16 @@ static enum lm_err spawn_server(uint32_t slot)
 	return err;
 }
 
+/* A gate thread is one whose entry is serve; its arg is its slot. Every
+ * lookup of an Address space handle asks (kernel/aspace.c), so this is a
+ * test, not a search of the slots. */
 uint64_t gate_caller(void)
 {
 	struct thread *self = thread_current();
 
-	for (uint32_t i = 0; i < GATE_SERVERS_MAX; i++)
-		if (__atomic_load_n(&serving[i].thread, __ATOMIC_ACQUIRE) == self)
-			return serving[i].caller;
-	return 0;
+	if (self->entry != serve)
+		return 0;
+	return serving[(uintptr_t)self->arg].caller;
 }
 
 enum lm_err gate_grantable(const struct gate_grant *g, struct gate_refusal *why)
