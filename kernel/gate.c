@@ -27,8 +27,10 @@
  * calls. A call takes an idle server, or spawns one (one page) while fewer
  * than GATE_SERVERS_MAX exist; past that it waits in the queue for the
  * first server free. Servers never end: idle ones wait for the next call.
- * A process has one thread, so one call outstanding, and GATE_SERVERS_MAX
- * is PROCESS_MAX: a call waits only if a spawn fails.
+ *
+ * The kernel's own code on a set-apart hart reaches a trusted program's
+ * door the same way: gate_run hands a gate thread a function to run (the
+ * Linux personality's socket calls on the Net door, kernel/linux/socket.c).
  *
  * The doors a gate knows are those of the IDL files, by their generated
  * descriptions (<lemmings/catalog.h>, made by tools/door-catalog): a grant
@@ -55,6 +57,8 @@
 
 struct request {
 	const void *routine;
+	void (*closure)(void *ctx); /* instead of routine: gate_run's */
+	void *ctx;
 	uint64_t owner; /* the calling process (struct gate's owner) */
 	uint64_t args[5];
 	uint64_t result;
@@ -116,7 +120,10 @@ static void serve(void *arg)
 		__atomic_fetch_add(&running, 1, __ATOMIC_SEQ_CST);
 		serving[slot].caller = q->owner;
 		fn = (uint64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t))q->routine;
-		q->result = fn(q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]);
+		if (q->closure)
+			q->closure(q->ctx);
+		else
+			q->result = fn(q->args[0], q->args[1], q->args[2], q->args[3], q->args[4]);
 		serving[slot].caller = 0;
 		q->ran_on = this_hart()->id;
 		/* Not running, then counted: calls done and one running means
@@ -263,6 +270,14 @@ static void run_trusted(struct request *q)
 		kprintf("gate: no thread for a call: it waits for a busy one\n");
 	while (!__atomic_load_n(&q->done, __ATOMIC_ACQUIRE))
 		thread_wait(THREAD_EV_SERVICE);
+}
+
+uint32_t gate_run(void (*fn)(void *ctx), void *ctx, uint64_t owner)
+{
+	struct request q = {.closure = fn, .ctx = ctx, .owner = owner};
+
+	run_trusted(&q);
+	return q.ran_on;
 }
 
 /* The caller's memory, for gate_check: its space. */

@@ -48,6 +48,15 @@ struct gate_verdict {
 void gate_answer(struct gate *g, aspace_space space, struct uvm_regs *r,
 		 struct gate_verdict *v);
 
+/*
+ * Run fn(ctx) in a gate thread, on a trusted hart, and wait for it: for
+ * kernel code on a set-apart hart that must call a trusted program's door
+ * (the Linux personality's sockets, on the Net door). ctx and what it
+ * points at must be kernel memory; owner is what gate_caller says
+ * meanwhile. The hart it ran on.
+ */
+uint32_t gate_run(void (*fn)(void *ctx), void *ctx, uint64_t owner);
+
 /* Why a grant cannot be given: the door's and routine's names where known
  * (else NULL), and the reason, all static strings. */
 struct gate_refusal {

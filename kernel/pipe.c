@@ -252,6 +252,15 @@ uint64_t pipe_held(struct pipe *p)
 	return n;
 }
 
+uint32_t pipe_ends(struct pipe *p, enum pipe_end end)
+{
+	bool irq = plat_spin_lock(&p->lock);
+	uint32_t n = end == PIPE_READER ? p->readers : p->writers;
+
+	plat_spin_unlock(&p->lock, irq);
+	return n;
+}
+
 unsigned pipe_count(void)
 {
 	return __atomic_load_n(&live, __ATOMIC_RELAXED);

@@ -64,6 +64,9 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 /* How many bytes it holds now (for FIONREAD and poll). */
 uint64_t pipe_held(struct pipe *p);
 
+/* How many readers or writers it has now (for poll). */
+uint32_t pipe_ends(struct pipe *p, enum pipe_end end);
+
 /* How many pipes exist. */
 unsigned pipe_count(void);
 

@@ -23,7 +23,7 @@ fi
 commands=$(grep -v '^#' tests/linux/commands | grep -v '^$')
 count=$(printf '%s\n' "$commands" | wc -l)
 first=$(( $(tests/linux/list.sh tests/linux/commands | grep -c '') - count + 1 ))
-echo "1..$((17 + count))"
+echo "1..$((18 + count))"
 
 boot_until 'init: [0-9]+ started, [0-9]+ failed
 kvclient: 1000 puts and gets' 1200 --smp 4 --mem 1G --initrd build/archive.cpio \
@@ -80,7 +80,9 @@ check "the trusted pair keeps working beside them" \
 	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 check "a glibc static PIE relocates itself, sets up its TLS, mallocs, prints" \
 	seg_has 10 '^glibc static-pie: tls 42, last argument two, argc 3$'
-check "busybox (glibc, static) starts: echo" seg_has 11 '^hello from busybox$'
+net_down_ok() { seg_count 11 '^lx-net: ok - ' 5 && seg_has 11 '^lx-net: 5 checks, 0 failed$' && exited 11 0; }
+check "without a Net door, sockets are made and the network's calls get ENETDOWN" net_down_ok
+check "busybox (glibc, static) starts: echo" seg_has 12 '^hello from busybox$'
 check "glibc's startup asked only for rseq among unknown calls" only_rseq
 check "every Linux process's exit was reported" all_ended
 check "no process was killed, nothing panicked" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$CLEAN"

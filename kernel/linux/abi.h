@@ -24,7 +24,10 @@
 	X(13, rt_sigaction) X(14, rt_sigprocmask) X(15, rt_sigreturn) X(16, ioctl) \
 	X(17, pread64) X(18, pwrite64) X(19, readv) X(20, writev) X(21, access) X(22, pipe) \
 	X(23, select) X(24, sched_yield) X(25, mremap) X(28, madvise) X(32, dup) X(33, dup2) \
-	X(34, pause) X(35, nanosleep) X(39, getpid) X(40, sendfile) X(41, socket) X(56, clone) X(57, fork) \
+	X(34, pause) X(35, nanosleep) X(37, alarm) X(39, getpid) X(40, sendfile) X(41, socket) X(42, connect) X(43, accept) X(44, sendto) \
+	X(45, recvfrom) X(46, sendmsg) X(47, recvmsg) X(48, shutdown) X(49, bind) X(50, listen) \
+	X(51, getsockname) X(52, getpeername) X(53, socketpair) X(54, setsockopt) \
+	X(55, getsockopt) X(56, clone) X(57, fork) \
 	X(58, vfork) X(59, execve) X(60, exit) X(61, wait4) X(62, kill) X(63, uname) \
 	X(72, fcntl) X(74, fsync) X(77, ftruncate) X(78, getdents) X(79, getcwd) X(80, chdir) \
 	X(81, fchdir) X(82, rename) X(83, mkdir) X(84, rmdir) X(87, unlink) X(89, readlink) \
@@ -41,7 +44,7 @@
 	X(257, openat) X(258, mkdirat) X(260, fchownat) X(262, newfstatat) X(263, unlinkat) \
 	X(264, renameat) X(267, readlinkat) X(268, fchmodat) X(269, faccessat) \
 	X(270, pselect6) X(271, ppoll) X(273, set_robust_list) X(280, utimensat) \
-	X(292, dup3) X(293, pipe2) X(302, prlimit64) X(316, renameat2) X(318, getrandom) \
+	X(288, accept4) X(292, dup3) X(293, pipe2) X(302, prlimit64) X(316, renameat2) X(318, getrandom) \
 	X(332, statx) X(334, rseq) X(439, faccessat2)
 
 enum linux_nr {
@@ -61,6 +64,12 @@ enum {
 	LINUX_ENOTTY = 25, LINUX_EFBIG = 27, LINUX_ENOSPC = 28, LINUX_ESPIPE = 29,
 	LINUX_EROFS = 30, LINUX_EPIPE = 32, LINUX_ERANGE = 34, LINUX_ENAMETOOLONG = 36,
 	LINUX_ENOSYS = 38, LINUX_ENOTEMPTY = 39, LINUX_ELOOP = 40,
+	/* sockets' */
+	LINUX_ENOTSOCK = 88, LINUX_EDESTADDRREQ = 89, LINUX_EMSGSIZE = 90, LINUX_EPROTOTYPE = 91,
+	LINUX_ENOPROTOOPT = 92, LINUX_EPROTONOSUPPORT = 93, LINUX_EOPNOTSUPP = 95,
+	LINUX_EAFNOSUPPORT = 97, LINUX_EADDRINUSE = 98, LINUX_ENETDOWN = 100,
+	LINUX_ENETUNREACH = 101, LINUX_ECONNRESET = 104, LINUX_ENOBUFS = 105, LINUX_EISCONN = 106,
+	LINUX_ENOTCONN = 107, LINUX_ETIMEDOUT = 110, LINUX_ECONNREFUSED = 111,
 };
 
 /* open flags, fcntl commands, *at's special descriptor and flags. */
@@ -89,6 +98,60 @@ enum {
 #define LINUX_F_DUPFD_CLOEXEC 1030
 #define LINUX_FD_CLOEXEC 1
 
+/* Sockets: families, types, levels and options, flags of send and
+ * recv, shutdown's how; struct sockaddr_in (ports and addresses in
+ * network byte order) and struct msghdr. */
+#define LINUX_AF_UNIX 1
+#define LINUX_AF_INET 2
+#define LINUX_SOCK_STREAM 1
+#define LINUX_SOCK_DGRAM 2
+#define LINUX_SOCK_TYPE_MASK 0xf
+#define LINUX_SOCK_NONBLOCK LINUX_O_NONBLOCK
+#define LINUX_SOCK_CLOEXEC LINUX_O_CLOEXEC
+#define LINUX_IPPROTO_TCP 6
+#define LINUX_IPPROTO_UDP 17
+#define LINUX_SOL_SOCKET 1
+#define LINUX_SO_REUSEADDR 2
+#define LINUX_SO_TYPE 3
+#define LINUX_SO_ERROR 4
+#define LINUX_SO_RCVTIMEO 20
+#define LINUX_SO_SNDTIMEO 21
+#define LINUX_MSG_PEEK 0x2
+#define LINUX_MSG_DONTWAIT 0x40
+#define LINUX_MSG_WAITALL 0x100
+#define LINUX_MSG_NOSIGNAL 0x4000
+#define LINUX_SHUT_RD 0
+#define LINUX_SHUT_WR 1
+#define LINUX_SHUT_RDWR 2
+#define LINUX_FIONREAD 0x541b
+#define LINUX_FIONBIO 0x5421
+#define LINUX_POLLIN 0x1
+#define LINUX_POLLPRI 0x2
+#define LINUX_POLLOUT 0x4
+#define LINUX_POLLERR 0x8
+#define LINUX_POLLHUP 0x10
+#define LINUX_POLLNVAL 0x20
+
+struct linux_sockaddr_in {
+	uint16_t family, port;
+	uint32_t addr;
+	uint8_t zero[8];
+};
+_Static_assert(sizeof(struct linux_sockaddr_in) == 16, "Linux's struct sockaddr_in");
+
+struct linux_msghdr {
+	uint64_t name;
+	uint32_t namelen, pad0;
+	uint64_t iov, iovlen, control, controllen;
+	int32_t flags, pad1;
+};
+_Static_assert(sizeof(struct linux_msghdr) == 56, "Linux's struct msghdr");
+
+struct linux_pollfd {
+	int32_t fd;
+	int16_t events, revents;
+};
+
 /* File types (st_mode) and linux_dirent64's d_type. */
 #define LINUX_S_IFMT 0170000u
 #define LINUX_S_IFDIR 0040000u
@@ -96,6 +159,7 @@ enum {
 #define LINUX_S_IFREG 0100000u
 #define LINUX_S_IFLNK 0120000u
 #define LINUX_S_IFIFO 0010000u
+#define LINUX_S_IFSOCK 0140000u
 #define LINUX_DT_CHR 2
 #define LINUX_DT_DIR 4
 #define LINUX_DT_REG 8

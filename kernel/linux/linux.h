@@ -20,6 +20,9 @@
  *              /proc/self/exe; open, stat, readlink, unlink, ...
  *   mem.c      brk, mmap, munmap, mprotect
  *   misc.c     identity, time, uname, random, limits, signals, TLS
+ *   socket.c   IPv4 sockets on the Net door, called from a gate thread
+ *   poll.c     poll and ppoll over any descriptors
+ *   alarm.c    alarm: SIGALRM from one kernel thread, the alarm clock
  *   words.c, elfplan.c, stack.c, path.c: the portable, pure parts.
  *
  * Extending: a call is one function `long sys_x(struct linux_proc *, const
@@ -74,6 +77,12 @@ struct linux_file_ops {
 	long (*getdents)(struct linux_file *f, void *buf, uint64_t len, uint64_t *pos);
 	long (*ioctl)(struct linux_file *f, struct linux_proc *lp, uint64_t req, uint64_t arg);
 	void (*release)(struct linux_file *f);
+	/* Which of events (LINUX_POLLIN, LINUX_POLLOUT) hold now, with
+	 * LINUX_POLLERR and LINUX_POLLHUP; a kind that can wait (a socket) may
+	 * wait up to wait_ns (0: not at all) for one. NULL: a file that is
+	 * always ready both ways (poll.c). */
+	short (*poll)(struct linux_proc *lp, struct linux_file *f, short events, uint64_t wait_ns);
+	bool poll_waits; /* poll can wait for readable: the others are asked in turn */
 	bool seekable;
 };
 
@@ -211,6 +220,9 @@ long linux_tmpfs_touch(const char *rest, uint64_t mtime);
 /* /dev (dev.c): rest is the name below /dev ("" for /dev itself). */
 struct linux_file *linux_dev_open(const char *rest, uint32_t flags, long *err);
 long linux_dev_stat(const char *rest, struct linux_stat *st);
+
+/* Cancel the alarm of process pid, if it has one (alarm.c): at its end. */
+void linux_alarm_cancel(uint64_t pid);
 
 /* Random bytes from the CPU's generator (RDRAND), or, without one, the
  * time stamp counter's jitter mixed. */

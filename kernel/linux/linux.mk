@@ -6,7 +6,7 @@ KERNEL_SRCS += kernel/linux/syscall.c kernel/linux/proc.c kernel/linux/user.c ke
 	kernel/linux/dev.c kernel/linux/mem.c kernel/linux/misc.c kernel/linux/linux_bench.c kernel/linux/linux_ktest.c \
 	kernel/linux/family.c kernel/linux/pipe.c kernel/linux/futex.c kernel/linux/linux_sh_test.c \
 	kernel/linux/words.c kernel/linux/elfplan.c kernel/linux/stack.c kernel/linux/path.c \
-	kernel/linux/signal.c kernel/linux/sigframe.c
+	kernel/linux/signal.c kernel/linux/sigframe.c kernel/linux/socket.c kernel/linux/poll.c kernel/linux/alarm.c
 
 # The portable parts on the host: words, ELF plans, the initial stack, paths.
 LINUX_PURE_SRCS := kernel/linux/words.c kernel/linux/elfplan.c kernel/linux/stack.c \

@@ -103,6 +103,23 @@ static long pipe_file_ioctl(struct linux_file *f, struct linux_proc *lp, uint64_
 	return linux_copy_out(lp, arg, &held, sizeof held);
 }
 
+/* Readable: bytes held, or no writer left (POLLHUP too); writable: room,
+ * or no reader left (POLLERR: a write would fail). */
+static short pipe_file_poll(struct linux_proc *lp, struct linux_file *f, short events,
+			    uint64_t wait_ns)
+{
+	uint64_t held = pipe_held(f->data);
+
+	if ((f->flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY) {
+		bool ended = !pipe_ends(f->data, PIPE_WRITER);
+
+		return (short)((held || ended ? LINUX_POLLIN : 0) | (ended ? LINUX_POLLHUP : 0));
+	}
+	if (!pipe_ends(f->data, PIPE_READER))
+		return LINUX_POLLOUT | LINUX_POLLERR;
+	return held < PIPE_SIZE ? LINUX_POLLOUT : 0;
+}
+
 static void pipe_file_release(struct linux_file *f)
 {
 	pipe_close(f->data, (f->flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY ? PIPE_READER
@@ -114,6 +131,7 @@ static const struct linux_file_ops pipe_ops = {
 	.write = pipe_file_write,
 	.stat = pipe_file_stat,
 	.ioctl = pipe_file_ioctl,
+	.poll = pipe_file_poll,
 	.release = pipe_file_release,
 };
 

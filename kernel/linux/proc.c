@@ -43,6 +43,7 @@ void linux_proc_free(struct linux_proc *lp)
 	bool irq;
 
 	linux_fd_close_all(lp);
+	linux_alarm_cancel(lp->pid);
 	irq = plat_spin_lock(&table_lock);
 	lp->used = false;
 	plat_spin_unlock(&table_lock, irq);

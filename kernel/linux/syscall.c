@@ -42,11 +42,15 @@ static linux_call_fn *const table[LINUX_NR_COUNT] = {
 	C(rt_sigaction), C(rt_sigprocmask), C(rt_sigreturn), C(sigaltstack), C(rt_sigpending),
 	C(rt_sigsuspend), C(pause), C(kill), C(tgkill),
 	C(sched_getaffinity), C(sched_yield), C(umask), C(sysinfo), C(times), C(fsync),
-	C(fadvise64),
+	C(fadvise64), C(alarm),
 	/* processes (family.c), pipes (pipe.c), futexes (futex.c) */
 	C(fork), C(vfork), C(clone), C(execve), C(wait4), C(getppid),
 	C(futex),
 	C(pipe), C(pipe2),
+	/* sockets (socket.c), poll (poll.c) */
+	C(socket), C(socketpair), C(bind), C(listen), C(accept), C(accept4), C(connect),
+	C(sendto), C(recvfrom), C(sendmsg), C(recvmsg), C(shutdown), C(getsockname),
+	C(getpeername), C(setsockopt), C(getsockopt), C(poll), C(ppoll),
 };
 #undef C
 

@@ -7,7 +7,7 @@
 LX_CFLAGS := -O1 -g -ffreestanding -fno-stack-protector -fno-builtin -nostdlib -static \
 	-Wall -Wextra -Werror -Wno-unused-parameter
 LX_PROGRAMS := lx-auxv lx-auxv-pie lx-unknown lx-badptr lx-fault lx-files lx-getppid \
-	lx-glibc-pie lx-pingpong lx-threads lx-signals
+	lx-glibc-pie lx-pingpong lx-threads lx-signals lx-net
 LX_BINS := $(addprefix $(BUILD)/linux/,$(LX_PROGRAMS))
 
 $(BUILD)/linux/lx-%: tests/linux/lx-%.c tests/linux/lx.h
@@ -29,4 +29,4 @@ $(BUILD)/linux/lx-glibc-pie: tests/linux/lx-glibc-pie.c
 
 ARCHIVE_COMMANDS += tests/linux/archive.sh
 ARCHIVE_DEPS += $(LX_BINS) tests/linux/commands tests/linux/list.sh $(wildcard tests/linux/t/*)
-E2E_TESTS += tests/linux.t
+E2E_TESTS += tests/linux.t tests/linux-net.t

@@ -309,6 +309,23 @@ static void spin_checks(void)
 	      "and one without a handler is ended by SIGTERM");
 }
 
+static volatile long alarmed;
+
+static void alarm_handler(long sig)
+{
+	alarmed = sig;
+}
+
+/* alarm: the seconds left of the one before; SIGALRM when it comes. */
+static void alarm_checks(void)
+{
+	check(sys(37, 5, 0, 0) == 0, "alarm: none was set before");
+	check(sys(37, 0, 0, 0) == 5, "alarm(0) cancels it: 5 seconds were left");
+	lx_sigaction(14 /* SIGALRM */, alarm_handler, 0, 0, 0);
+	sys(37, 1, 0, 0);
+	check(sys(34, 0, 0, 0) == -4 && alarmed == 14, "alarm(1): SIGALRM ends a pause");
+}
+
 /* rt_sigreturn of a made-up frame at sp. */
 static void sigreturn_at(u64 sp)
 {
@@ -360,5 +377,6 @@ int main(u64 *sp)
 	chld_checks();
 	spin_checks();
 	onstack_checks();
+	alarm_checks();
 	return failed;
 }

@@ -1,0 +1,136 @@
+#!/bin/bash
+# Linux programs on the network (docs/linux.md, "Sockets"): QEMU boots with
+# a virtio network card on its user network, programs/net (lwIP) publishes
+# the Net door, and three Linux processes use it through the personality's
+# socket calls, each door call made by a gate thread on a trusted hart:
+#   - tests/linux/lx-net against tests/net-echo.py's servers on the host's
+#     127.0.0.1 (10.0.2.2 from the guest): TCP and UDP both ways, the
+#     names, poll, MSG_PEEK, O_NONBLOCK, SO_RCVTIMEO, sendmsg/recvmsg, bad
+#     pointers, shutdown, ECONNREFUSED, ENOTSOCK, a listener; one TAP line
+#     per check;
+#   - Debian's busybox `wget` fetching a file from a Python HTTP server on
+#     the host: the same bytes;
+#   - Debian's busybox `httpd` serving the boot archive's /www on the
+#     guest's port 80, forwarded from a free port of the host's 127.0.0.1:
+#     curl gets the files byte for byte, a 404, then 20 requests one after
+#     another and 8 at once (httpd forks a process per connection).
+# Nothing leaves this machine; every step is bounded in time.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+CHECKS=37 # lx-net's checks
+TESTS=$((CHECKS + 9))
+echo "1..$TESTS"
+busybox=$(command -v busybox)
+if [ -z "$busybox" ] || ! file -L "$busybox" | grep -q 'statically linked' ||
+	! command -v curl >/dev/null; then
+	for i in $(seq $TESTS); do echo "ok $i # skip no static busybox or no curl"; done
+	exit 0
+fi
+
+dir=$(mktemp -d)
+SERVERS_PID=
+WEB_PID=
+trap '[ -n "${KEEP_LOG:-}" ] && cp "$LOG" "$KEEP_LOG"; rm -f "$LOG"; for p in "${QEMU_PID:-}" "$SERVERS_PID" "$WEB_PID"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; rm -rf "$dir"; true' EXIT
+
+# Free ports of 127.0.0.1: from a random start up, none /proc/net/tcp lists.
+used=$(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+free_port() {
+	local p=$((20000 + RANDOM % 8000))
+	while case " $(echo $used) $* " in *" $(printf '%04X' "$p") "* | *" $p "*) true ;; *) false ;; esac; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+port=$(free_port)
+web_port=$(free_port "$port")
+
+timeout 200 python3 tests/net-echo.py 190 >"$dir/ports" &
+SERVERS_PID=$!
+mkdir "$dir/web"
+head -c 20000 /dev/urandom | base64 >"$dir/web/page.txt"
+timeout 200 python3 -m http.server "$web_port" --bind 127.0.0.1 --directory "$dir/web" \
+	>/dev/null 2>&1 &
+WEB_PID=$!
+for _ in $(seq 50); do [ -s "$dir/ports" ] && break; sleep 0.1; done
+read -r echo_port udp_port refused_port _ <"$dir/ports"
+
+cp -r build/archive "$dir/a"
+cp "$busybox" "$dir/a/bin/busybox"
+{
+	echo /bin/virtio-net
+	echo /bin/net
+	echo "linux /bin/lx-net $echo_port $udp_port $refused_port"
+	echo "linux /bin/busybox wget -q -O /tmp/page.txt http://10.0.2.2:$web_port/page.txt"
+	echo "linux /bin/busybox md5sum /tmp/page.txt"
+	echo "linux /bin/busybox httpd -f -p 80 -h /www"
+} >"$dir/a/etc/programs.lxnet"
+(cd "$dir/a" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet >../lxnet.cpio)
+
+tools/qemu-run --smp 2 --mem 512M --initrd "$dir/lxnet.cpio" \
+	--append "untrusted=1 programs=/etc/programs.lxnet" -- \
+	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-pci,netdev=n0 \
+	-monitor none -serial "file:$LOG" </dev/null >/dev/null 2>&1 &
+QEMU_PID=$!
+for _ in $(seq 1800); do # 180 s at most
+	log_has '^init: linux line 6: /bin/busybox httpd' && break
+	kill -0 "$QEMU_PID" 2>/dev/null || break
+	sleep 0.1
+done
+sleep 0.2 # let the console catch up
+
+# lx-net's lines, in order, as TAP.
+n=0
+tr -d '\r' <"$LOG" | grep -E '^lx-net: (ok|FAILED) - ' >"$dir/results"
+while IFS= read -r line; do
+	n=$((n + 1))
+	case "$line" in
+	"lx-net: ok - "*) echo "ok $n - ${line#lx-net: ok - }" ;;
+	*) echo "not ok $n - ${line#lx-net: FAILED - }" ;;
+	esac
+done <"$dir/results"
+if [ "$n" -lt "$CHECKS" ]; then
+	{ echo "# ---- serial log ----"; sed 's/^/# /' "$LOG"; } >&2
+	while [ "$n" -lt "$CHECKS" ]; do
+		n=$((n + 1))
+		echo "not ok $n - lx-net printed fewer checks than $CHECKS"
+	done
+fi
+lx_net_ok() { log_has "^lx-net: $CHECKS checks, 0 failed" && log_has '^init: linux line 3: exit status 0'; }
+check "lx-net: $CHECKS checks, 0 failed, and it exits 0" lx_net_ok
+sum=$(md5sum <"$dir/web/page.txt" | cut -d' ' -f1)
+check "busybox wget fetched the host's file and exited 0" log_has '^init: linux line 4: exit status 0'
+check "the bytes wget wrote to /tmp are the host's (md5sum)" log_has "^$sum  /tmp/page.txt"
+
+# busybox httpd: wait until it answers (it starts after init's line).
+url=http://127.0.0.1:$port
+for _ in $(seq 300); do
+	curl -sf -m 5 -o /dev/null "$url/index.html" && break
+	kill -0 "$QEMU_PID" 2>/dev/null || break
+	sleep 0.2
+done
+www=build/archive/www
+check "busybox httpd serves a 4 KiB file, byte for byte" \
+	sh -c "curl -sf -m 20 '$url/4k.txt' | cmp -s - '$www/4k.txt'"
+check "and a 64 KiB one" sh -c "curl -sf -m 30 '$url/64k.bin' | cmp -s - '$www/64k.bin'"
+check "a missing file is 404" \
+	sh -c "[ \"\$(curl -s -m 20 -o /dev/null -w '%{http_code}' '$url/no-such-file')\" = 404 ]"
+twenty() {
+	for i in $(seq 20); do
+		curl -sf -m 20 "$url/4k.txt" | cmp -s - "$www/4k.txt" || return 1
+	done
+}
+check "20 requests one after another, each a forked httpd" twenty
+eight() {
+	local pids=() ok=0
+	for i in $(seq 8); do
+		curl -sf -m 60 -o "$dir/par.$i" "$url/4k.txt" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || ok=1; done
+	for i in $(seq 8); do cmp -s "$dir/par.$i" "$www/4k.txt" || ok=1; done
+	return $ok
+}
+check "8 requests at once" eight
+check "no process was killed, nothing panicked" \
+	sh -c '! tr -d "\r" <"$0" | grep -Eq "panic|\*\*\* |killed by"' "$LOG"
