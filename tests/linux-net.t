@@ -10,16 +10,19 @@
 #     per check;
 #   - Debian's busybox `wget` fetching a file from a Python HTTP server on
 #     the host: the same bytes;
+#   - tests/linux/lx-fuzz: 60 children making 300 random calls each on
+#     descriptors and sockets, killed after 300 ms if one blocks;
 #   - Debian's busybox `httpd` serving the boot archive's /www on the
 #     guest's port 80, forwarded from a free port of the host's 127.0.0.1:
 #     curl gets the files byte for byte, a 404, then 20 requests one after
-#     another and 8 at once (httpd forks a process per connection).
+#     another and 8 at once (httpd forks a process per connection); then
+#     the shell's `ping.sockets .` says only httpd's listener is left.
 # Nothing leaves this machine; every step is bounded in time.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
 CHECKS=37 # lx-net's checks
-TESTS=$((CHECKS + 9))
+TESTS=$((CHECKS + 11))
 echo "1..$TESTS"
 busybox=$(command -v busybox)
 if [ -z "$busybox" ] || ! file -L "$busybox" | grep -q 'statically linked' ||
@@ -31,7 +34,7 @@ fi
 dir=$(mktemp -d)
 SERVERS_PID=
 WEB_PID=
-trap '[ -n "${KEEP_LOG:-}" ] && cp "$LOG" "$KEEP_LOG"; rm -f "$LOG"; for p in "${QEMU_PID:-}" "$SERVERS_PID" "$WEB_PID"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; rm -rf "$dir"; true' EXIT
+trap 'exec 3>&- 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$LOG" "$KEEP_LOG"; rm -f "$LOG"; for p in "${QEMU_PID:-}" "$SERVERS_PID" "$WEB_PID"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; rm -rf "$dir"; true' EXIT
 
 # Free ports of 127.0.0.1: from a random start up, none /proc/net/tcp lists.
 used=$(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
@@ -63,17 +66,22 @@ cp "$busybox" "$dir/a/bin/busybox"
 	echo "linux /bin/lx-net $echo_port $udp_port $refused_port"
 	echo "linux /bin/busybox wget -q -O /tmp/page.txt http://10.0.2.2:$web_port/page.txt"
 	echo "linux /bin/busybox md5sum /tmp/page.txt"
+	echo "linux /bin/lx-fuzz 60 300"
 	echo "linux /bin/busybox httpd -f -p 80 -h /www"
 } >"$dir/a/etc/programs.lxnet"
 (cd "$dir/a" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet >../lxnet.cpio)
 
+# The console is the shell's too: its input comes from a FIFO (fd 3), to
+# ask the Net door's socket count at the end.
+mkfifo "$dir/console"
 tools/qemu-run --smp 2 --mem 512M --initrd "$dir/lxnet.cpio" \
 	--append "untrusted=1 programs=/etc/programs.lxnet" -- \
 	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-pci,netdev=n0 \
-	-monitor none -serial "file:$LOG" </dev/null >/dev/null 2>&1 &
+	-monitor none <"$dir/console" >"$LOG" 2>&1 &
 QEMU_PID=$!
+exec 3>"$dir/console"
 for _ in $(seq 1800); do # 180 s at most
-	log_has '^init: linux line 6: /bin/busybox httpd' && break
+	log_has '^init: linux line 7: /bin/busybox httpd' && break
 	kill -0 "$QEMU_PID" 2>/dev/null || break
 	sleep 0.1
 done
@@ -101,6 +109,8 @@ check "lx-net: $CHECKS checks, 0 failed, and it exits 0" lx_net_ok
 sum=$(md5sum <"$dir/web/page.txt" | cut -d' ' -f1)
 check "busybox wget fetched the host's file and exited 0" log_has '^init: linux line 4: exit status 0'
 check "the bytes wget wrote to /tmp are the host's (md5sum)" log_has "^$sum  /tmp/page.txt"
+fuzz_ok() { log_has '^lx-fuzz: 60 rounds, [0-9]+ calls made in the rounds that ended, [0-9]+ ended, [0-9]+ killed, 0 faulted' && log_has '^init: linux line 6: exit status 0'; }
+check "lx-fuzz: 60 rounds of 300 random calls on descriptors and sockets, each child ended or killed, none faulted" fuzz_ok
 
 # busybox httpd: wait until it answers (it starts after init's line).
 url=http://127.0.0.1:$port
@@ -132,5 +142,26 @@ eight() {
 	return $ok
 }
 check "8 requests at once" eight
-check "no process was killed, nothing panicked" \
-	sh -c '! tr -d "\r" <"$0" | grep -Eq "panic|\*\*\* |killed by"' "$LOG"
+
+# The Net door's sockets: only httpd's listener is left (lx-net's, wget's,
+# the fuzzer's and every connection of curl's are closed; 10 s for the
+# last of those to go). The shell prints the number after the line.
+sockets_left() {
+	for _ in $(seq 10); do
+		from=$(($(wc -l <"$LOG") + 1))
+		printf 'ping.sockets .\r' >&3
+		for _ in $(seq 50); do
+			num=$(tail -n +"$from" "$LOG" | tr -d '\r' | grep -A1 'ping\.sockets \.' |
+				grep -E '^[0-9]+ ?$' | head -n 1 | tr -d ' ')
+			[ -n "$num" ] && break
+			sleep 0.1
+		done
+		[ "$num" = 1 ] && return 0
+		sleep 1
+	done
+	echo "# ping.sockets . says ${num:-nothing}" >&2
+	return 1
+}
+check "no socket left behind in the stack: ping.sockets . says 1 (httpd's listener)" sockets_left
+check "no process was killed by a fault, nothing panicked" \
+	sh -c '! tr -d "\r" <"$0" | grep -Eq "panic|\*\*\* |killed by SIG(SEGV|ILL|FPE|BUS)"' "$LOG"

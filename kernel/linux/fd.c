@@ -15,6 +15,7 @@
  */
 #include "arch/spinlock.h"
 #include "core/platform.h"
+#include "kernel/aspace.h"
 #include "kernel/linux/linux.h"
 #include "lib/string.h"
 
@@ -410,10 +411,18 @@ LINUX_CALL(sendfile)
 	} else {
 		at = &in->off;
 	}
-	while (done < a[3]) {
+	/* At most a time slice's worth, and not past a kill or a signal: a
+	 * pipe sent into itself would go round for ever. A short count is
+	 * sendfile's to give; the caller calls again. */
+	for (uint64_t start = plat_now_ns(); done < a[3];) {
 		uint64_t chunk = a[3] - done < LINUX_BUF ? a[3] - done : LINUX_BUF;
 		uint64_t w = out->off;
-		long n = in->ops->read(lp, in, lp->buf, chunk, at), m;
+		long n, m;
+
+		if (done && (plat_now_ns() - start >= ASPACE_SLICE_NS || linux_proc_gone(lp) ||
+			     (lp->thread && untrusted_signalled(lp->thread))))
+			break;
+		n = in->ops->read(lp, in, lp->buf, chunk, at);
 
 		if (n <= 0) {
 			if (n < 0 && !done)

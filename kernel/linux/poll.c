@@ -9,7 +9,9 @@
  *
  * Waiting: each round looks at every descriptor without waiting; if none
  * is ready, the first socket asked to be readable waits for it up to a
- * slice (POLL_SLICE_NS), or, with no socket, the thread sleeps a slice.
+ * slice (POLL_SLICE_NS), or, with no socket (or one that cannot wait, not
+ * being connected), the thread sleeps a slice: a poll never spins, which
+ * on a set-apart hart would keep every other process there waiting.
  * So a socket's data wakes the poll at once, anything else within a
  * slice. Between rounds a kill or a pending signal ends the wait: EINTR
  * (ERESTARTNOHAND: restarted if no handler ran, as Linux).
@@ -86,10 +88,13 @@ static long do_poll(struct linux_proc *lp, uint64_t ufds, uint64_t n, uint64_t t
 		if (interrupted(lp))
 			return LINUX_ERR(LINUX_ERESTARTNOHAND);
 		wait = timeout_ns - spent < POLL_SLICE_NS ? timeout_ns - spent : POLL_SLICE_NS;
-		if ((w = waiter(lp, fds, n)) >= 0)
-			ready(lp, &fds[w], wait); /* what it finds is seen next round */
-		else
-			timer_sleep_ns(wait);
+		/* What the waiter finds is seen next round. One that cannot wait
+		 * in its state (a socket not yet connected) comes back at once:
+		 * then the thread sleeps the slice, so a poll never spins. */
+		spent = plat_now_ns();
+		if ((w = waiter(lp, fds, n)) < 0 || !ready(lp, &fds[w], wait))
+			if (plat_now_ns() - spent < wait / 2)
+				timer_sleep_ns(wait);
 	}
 	return linux_copy_out(lp, ufds, fds, n * sizeof *fds) ? LINUX_ERR(LINUX_EFAULT) : count;
 }

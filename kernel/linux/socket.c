@@ -359,6 +359,8 @@ static long sock_send(struct sock *s, const void *buf, uint64_t len, bool nonblo
 				 .len = len - sent};
 
 		err = waiting(&c, nonblock, SLICE_NS, s->sndtimeo, LINUX_EAGAIN);
+		if (!err && !c.done)
+			err = LINUX_ERR(LINUX_EIO); /* never spin on a door that sends nothing */
 		sent += c.done;
 		if (nonblock && sent)
 			break;
