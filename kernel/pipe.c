@@ -9,7 +9,9 @@
  * each woken thread checks again. The same event is how an untrusted
  * process's ending reaches a thread blocked here (kernel/process.c): the
  * caller's pipe_stop then says give up. A thread that wakes takes its
- * node off the list itself, so no node outlives its frame.
+ * node off the list itself, so no node outlives its frame. Each end also
+ * counts how many times it was opened, so that a named pipe's open can
+ * wait for the other end's (pipe_wait_other), as Linux's fifo_open does.
  *
  * Locking: each pipe's lock (interrupts off) guards its buffer, counts and
  * waiters; table_lock guards which slots are used.
@@ -33,6 +35,7 @@ struct pipe {
 	struct spinlock lock;
 	bool used;
 	uint32_t readers, writers;
+	uint64_t opened[2];    /* pipe_open calls of each end (enum pipe_end) */
 	uint8_t *buf;          /* PIPE_SIZE bytes: a page */
 	uint64_t page;
 	uint32_t head, held;   /* the oldest byte, and how many */
@@ -115,7 +118,18 @@ void pipe_open(struct pipe *p, enum pipe_end end)
 		p->readers++;
 	else
 		p->writers++;
+	p->opened[end]++;
+	wake_all(p); /* a named pipe's open waiting for this end */
 	plat_spin_unlock(&p->lock, irq);
+}
+
+uint32_t pipe_ends(struct pipe *p, enum pipe_end end)
+{
+	bool irq = plat_spin_lock(&p->lock);
+	uint32_t n = end == PIPE_READER ? p->readers : p->writers;
+
+	plat_spin_unlock(&p->lock, irq);
+	return n;
 }
 
 void pipe_close(struct pipe *p, enum pipe_end end)
@@ -240,6 +254,25 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 	plat_spin_unlock(&p->lock, irq);
 	retake(stop, left);
 	*put = n;
+	return err;
+}
+
+enum lm_err pipe_wait_other(struct pipe *p, enum pipe_end end, const struct pipe_stop *stop)
+{
+	enum pipe_end other = end == PIPE_READER ? PIPE_WRITER : PIPE_READER;
+	const uint32_t *ends = other == PIPE_READER ? &p->readers : &p->writers;
+	bool irq = plat_spin_lock(&p->lock), left = false;
+	uint64_t seen = p->opened[other];
+	enum lm_err err = LM_OK;
+	struct waiter w;
+
+	while (!*ends && p->opened[other] == seen)
+		if (!wait_change(p, &w, &irq, stop, &left)) {
+			err = LM_ERR_RESET;
+			break;
+		}
+	plat_spin_unlock(&p->lock, irq);
+	retake(stop, left);
 	return err;
 }
 

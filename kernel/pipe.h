@@ -32,8 +32,20 @@ struct pipe_stop {
  * LM_ERR_NOMEM without a page for its buffer. */
 enum lm_err pipe_create(struct pipe **out);
 
-/* One more reader or writer (a dup, a fork's copy of a descriptor). */
+/* One more reader or writer (a dup, a fork's copy of a descriptor, a
+ * named pipe's open); wakes a pipe_wait_other for that end. */
 void pipe_open(struct pipe *p, enum pipe_end end);
+
+/* How many readers or writers it has now. */
+uint32_t pipe_ends(struct pipe *p, enum pipe_end end);
+
+/*
+ * A named pipe's open of end (Linux's fifo_open): return at once if the
+ * other end is open, else wait until it is opened (pipe_open), even if it
+ * is closed again before this wakes. LM_ERR_RESET if stop said so while it
+ * waited.
+ */
+enum lm_err pipe_wait_other(struct pipe *p, enum pipe_end end, const struct pipe_stop *stop);
 
 /* One fewer; the pipe is freed when none of either is left. The last
  * writer's close makes readers see the end; the last reader's makes
