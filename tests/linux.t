@@ -4,7 +4,7 @@
 # (tests/linux/list.sh): the trusted kvstore/kvclient pair; the tiny static
 # Linux programs of tests/linux (the initial stack at a fixed address and
 # as a static PIE, unknown calls, bad pointers, a fault, files and memory;
-# a glibc static PIE);
+# a glibc static PIE; mknod of what cannot be made);
 # then Debian's busybox-static (/bin/busybox, installed by tools/deps),
 # one applet per line of tests/linux/commands, each waited for by init and
 # its output delimited. Each busybox output and exit status is compared
@@ -23,7 +23,7 @@ fi
 commands=$(grep -v '^#' tests/linux/commands | grep -v '^$')
 count=$(printf '%s\n' "$commands" | wc -l)
 first=$(( $(tests/linux/list.sh tests/linux/commands | grep -c '') - count + 1 ))
-echo "1..$((17 + count))"
+echo "1..$((18 + count))"
 
 boot_until 'init: [0-9]+ started, [0-9]+ failed
 kvclient: 1000 puts and gets' 1200 --smp 4 --mem 1G --initrd build/archive.cpio \
@@ -63,6 +63,7 @@ unknown_logged() {
 }
 badptr_ok() { seg_count 7 '^lx-badptr: EFAULT ' 8 && exited 7 0; }
 files_ok() { seg_count 9 '^lx-files: ok ' 27 && ! seg_has 9 FAILED && exited 9 0; }
+fifo_ok() { seg_count 11 '^lx-fifo: ok ' 5 && ! seg_has 11 FAILED && exited 11 0; }
 only_rseq() { ! grep -E "^linux process [0-9]+ 'busybox': unknown system call" "$CLEAN" | grep -qv '(rseq)'; }
 all_ended() { log_count '^init: linux line [0-9]+: exit status' "$(grep -Ec '^init: linux line [0-9]+: /' "$CLEAN")"; }
 
@@ -80,7 +81,8 @@ check "the trusted pair keeps working beside them" \
 	log_has 'kvclient: 1000 puts and gets through the kvstore door agree'
 check "a glibc static PIE relocates itself, sets up its TLS, mallocs, prints" \
 	seg_has 10 '^glibc static-pie: tls 42, last argument two, argc 3$'
-check "busybox (glibc, static) starts: echo" seg_has 11 '^hello from busybox$'
+check "mknod of a device or a socket in /tmp: EPERM; a FIFO outside /tmp: EROFS" fifo_ok
+check "busybox (glibc, static) starts: echo" seg_has 12 '^hello from busybox$'
 check "glibc's startup asked only for rseq among unknown calls" only_rseq
 check "every Linux process's exit was reported" all_ended
 check "no process was killed, nothing panicked" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$CLEAN"
