@@ -153,9 +153,11 @@ void pipe_close(struct pipe *p, enum pipe_end end)
 	plat_spin_unlock(&table_lock, irq);
 }
 
-/* After waiting: stop's retake, if its leave was called. */
-static void retake(const struct pipe_stop *stop, bool left)
+/* The end of a call: p's lock given back, then stop's retake, if its
+ * leave was called. */
+static void done(struct pipe *p, bool irq, const struct pipe_stop *stop, bool left)
 {
+	plat_spin_unlock(&p->lock, irq);
 	if (left)
 		stop->retake(stop->ctx);
 }
@@ -175,8 +177,7 @@ enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 			return LM_ERR_BUSY;
 		}
 		if (!wait_change(p, &w, &irq, stop, &left)) {
-			plat_spin_unlock(&p->lock, irq);
-			retake(stop, left);
+			done(p, irq, stop, left);
 			return LM_ERR_RESET;
 		}
 	}
@@ -194,8 +195,7 @@ enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 	}
 	if (n)
 		wake_all(p); /* room for writers */
-	plat_spin_unlock(&p->lock, irq);
-	retake(stop, left);
+	done(p, irq, stop, left);
 	*got = n;
 	return LM_OK;
 }
@@ -251,8 +251,7 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 			break;
 		}
 	}
-	plat_spin_unlock(&p->lock, irq);
-	retake(stop, left);
+	done(p, irq, stop, left);
 	*put = n;
 	return err;
 }
@@ -266,13 +265,10 @@ enum lm_err pipe_wait_other(struct pipe *p, enum pipe_end end, const struct pipe
 	enum lm_err err = LM_OK;
 	struct waiter w;
 
-	while (!*ends && p->opened[other] == seen)
-		if (!wait_change(p, &w, &irq, stop, &left)) {
+	while (!err && !*ends && p->opened[other] == seen)
+		if (!wait_change(p, &w, &irq, stop, &left))
 			err = LM_ERR_RESET;
-			break;
-		}
-	plat_spin_unlock(&p->lock, irq);
-	retake(stop, left);
+	done(p, irq, stop, left);
 	return err;
 }
 

@@ -123,6 +123,6 @@ check "every busybox command gave what it gives on Linux ($same of $count)" [ "$
 # The kernel's own suite, on the same archive: programs run to their exit
 # and give everything back, bad starts refused, a program waiting on the
 # console killed (kernel/linux/linux_ktest.c).
-ktest_suite "the linux suite in the kernel: runs, refusals, a kill, nothing left behind" linux 3 \
+ktest_suite "the linux suite in the kernel: runs, refusals, kills (console, named pipe), nothing left behind" linux 5 \
 	--timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio
 echo "# boot and $count busybox commands: ${BOOT_MS} ms"
