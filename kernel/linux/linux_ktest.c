@@ -37,6 +37,21 @@ static bool apart(void)
 	return untrusted_set_apart(hart_count - 1, true) == LM_OK;
 }
 
+/* apart(), and busybox in the archive (said, and the hart given back, if
+ * not). */
+static bool apart_with_busybox(void)
+{
+	struct archive_entry e;
+
+	if (!apart())
+		return false;
+	if (archive_lookup(services_archive(), "/bin/busybox", &e) == LM_OK)
+		return true;
+	test_diag("no /bin/busybox in the archive");
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+	return false;
+}
+
 TEST(linux, programs_run_to_their_exit_and_give_everything_back)
 {
 	unsigned spaces = aspace_count(), files = linux_files_live();
@@ -95,15 +110,9 @@ TEST(linux, a_program_waiting_on_the_console_can_be_killed)
 	uint64_t id, t0;
 	uint32_t status, hart;
 	uint64_t tid = 0;
-	struct archive_entry e;
 
-	if (!apart())
+	if (!apart_with_busybox())
 		return;
-	if (archive_lookup(services_archive(), "/bin/busybox", &e)) {
-		test_diag("no /bin/busybox in the archive");
-		EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
-		return;
-	}
 	ASSERT_EQ(linux_start("/bin/busybox cat", 1, &id), LM_OK);
 	for (t0 = plat_now_ns(); !tid && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;) {
 		timer_sleep_ns(10000000);
@@ -136,15 +145,9 @@ TEST(linux, a_program_waiting_to_open_a_named_pipe_can_be_killed)
 	unsigned spaces = aspace_count(), files = linux_files_live(), pipes = pipe_count();
 	uint64_t id;
 	uint32_t status;
-	struct archive_entry e;
 
-	if (!apart())
+	if (!apart_with_busybox())
 		return;
-	if (archive_lookup(services_archive(), "/bin/busybox", &e)) {
-		test_diag("no /bin/busybox in the archive");
-		EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
-		return;
-	}
 	ASSERT_EQ(run("/bin/busybox mkfifo /tmp/ktest-fifo"), 0u);
 	ASSERT_EQ(linux_start("/bin/busybox cat /tmp/ktest-fifo", 1, &id), LM_OK);
 	for (uint64_t t0 = plat_now_ns();
