@@ -9,7 +9,9 @@
  * each woken thread checks again. The same event is how an untrusted
  * process's ending reaches a thread blocked here (kernel/process.c): the
  * caller's pipe_stop then says give up. A thread that wakes takes its
- * node off the list itself, so no node outlives its frame.
+ * node off the list itself, so no node outlives its frame. Each end also
+ * counts how many times it was opened, so that a named pipe's open can
+ * wait for the other end's (pipe_wait_other), as Linux's fifo_open does.
  *
  * Locking: each pipe's lock (interrupts off) guards its buffer, counts and
  * waiters; table_lock guards which slots are used.
@@ -33,6 +35,7 @@ struct pipe {
 	struct spinlock lock;
 	bool used;
 	uint32_t readers, writers;
+	uint64_t opened[2];    /* pipe_open calls of each end (enum pipe_end) */
 	uint8_t *buf;          /* PIPE_SIZE bytes: a page */
 	uint64_t page;
 	uint32_t head, held;   /* the oldest byte, and how many */
@@ -115,7 +118,18 @@ void pipe_open(struct pipe *p, enum pipe_end end)
 		p->readers++;
 	else
 		p->writers++;
+	p->opened[end]++;
+	wake_all(p); /* a named pipe's open waiting for this end */
 	plat_spin_unlock(&p->lock, irq);
+}
+
+uint32_t pipe_ends(struct pipe *p, enum pipe_end end)
+{
+	bool irq = plat_spin_lock(&p->lock);
+	uint32_t n = end == PIPE_READER ? p->readers : p->writers;
+
+	plat_spin_unlock(&p->lock, irq);
+	return n;
 }
 
 void pipe_close(struct pipe *p, enum pipe_end end)
@@ -139,9 +153,11 @@ void pipe_close(struct pipe *p, enum pipe_end end)
 	plat_spin_unlock(&table_lock, irq);
 }
 
-/* After waiting: stop's retake, if its leave was called. */
-static void retake(const struct pipe_stop *stop, bool left)
+/* The end of a call: p's lock given back, then stop's retake, if its
+ * leave was called. */
+static void done(struct pipe *p, bool irq, const struct pipe_stop *stop, bool left)
 {
+	plat_spin_unlock(&p->lock, irq);
 	if (left)
 		stop->retake(stop->ctx);
 }
@@ -161,8 +177,7 @@ enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 			return LM_ERR_BUSY;
 		}
 		if (!wait_change(p, &w, &irq, stop, &left)) {
-			plat_spin_unlock(&p->lock, irq);
-			retake(stop, left);
+			done(p, irq, stop, left);
 			return LM_ERR_RESET;
 		}
 	}
@@ -180,8 +195,7 @@ enum lm_err pipe_read(struct pipe *p, void *buf, uint64_t len, bool nonblock,
 	}
 	if (n)
 		wake_all(p); /* room for writers */
-	plat_spin_unlock(&p->lock, irq);
-	retake(stop, left);
+	done(p, irq, stop, left);
 	*got = n;
 	return LM_OK;
 }
@@ -237,9 +251,24 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 			break;
 		}
 	}
-	plat_spin_unlock(&p->lock, irq);
-	retake(stop, left);
+	done(p, irq, stop, left);
 	*put = n;
+	return err;
+}
+
+enum lm_err pipe_wait_other(struct pipe *p, enum pipe_end end, const struct pipe_stop *stop)
+{
+	enum pipe_end other = end == PIPE_READER ? PIPE_WRITER : PIPE_READER;
+	const uint32_t *ends = other == PIPE_READER ? &p->readers : &p->writers;
+	bool irq = plat_spin_lock(&p->lock), left = false;
+	uint64_t seen = p->opened[other];
+	enum lm_err err = LM_OK;
+	struct waiter w;
+
+	while (!err && !*ends && p->opened[other] == seen)
+		if (!wait_change(p, &w, &irq, stop, &left))
+			err = LM_ERR_RESET;
+	done(p, irq, stop, left);
 	return err;
 }
 
@@ -247,15 +276,6 @@ uint64_t pipe_held(struct pipe *p)
 {
 	bool irq = plat_spin_lock(&p->lock);
 	uint64_t n = p->held;
-
-	plat_spin_unlock(&p->lock, irq);
-	return n;
-}
-
-uint32_t pipe_ends(struct pipe *p, enum pipe_end end)
-{
-	bool irq = plat_spin_lock(&p->lock);
-	uint32_t n = end == PIPE_READER ? p->readers : p->writers;
 
 	plat_spin_unlock(&p->lock, irq);
 	return n;

@@ -32,8 +32,20 @@ struct pipe_stop {
  * LM_ERR_NOMEM without a page for its buffer. */
 enum lm_err pipe_create(struct pipe **out);
 
-/* One more reader or writer (a dup, a fork's copy of a descriptor). */
+/* One more reader or writer (a dup, a fork's copy of a descriptor, a
+ * named pipe's open); wakes a pipe_wait_other for that end. */
 void pipe_open(struct pipe *p, enum pipe_end end);
+
+/* How many readers or writers it has now (for poll, a FIFO's open). */
+uint32_t pipe_ends(struct pipe *p, enum pipe_end end);
+
+/*
+ * A named pipe's open of end (Linux's fifo_open): return at once if the
+ * other end is open, else wait until it is opened (pipe_open), even if it
+ * is closed again before this wakes. LM_ERR_RESET if stop said so while it
+ * waited.
+ */
+enum lm_err pipe_wait_other(struct pipe *p, enum pipe_end end, const struct pipe_stop *stop);
 
 /* One fewer; the pipe is freed when none of either is left. The last
  * writer's close makes readers see the end; the last reader's makes
@@ -63,9 +75,6 @@ enum lm_err pipe_write(struct pipe *p, const void *buf, uint64_t len, bool nonbl
 
 /* How many bytes it holds now (for FIONREAD and poll). */
 uint64_t pipe_held(struct pipe *p);
-
-/* How many readers or writers it has now (for poll). */
-uint32_t pipe_ends(struct pipe *p, enum pipe_end end);
 
 /* How many pipes exist. */
 unsigned pipe_count(void);

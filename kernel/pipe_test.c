@@ -1,8 +1,8 @@
 /*
  * In-kernel tests of pipes (kernel/pipe.c): bytes in order, the end when
  * the writers are gone, EPIPE when the readers are, blocking both ways,
- * whole small writes, nonblocking calls, giving up a wait, and a megabyte
- * between two harts.
+ * whole small writes, nonblocking calls, giving up a wait, a megabyte
+ * between two harts, and a named pipe's open waiting for the other end.
  */
 #include "core/hart.h"
 #include "core/platform.h"
@@ -253,4 +253,66 @@ TEST(pipe, a_waiting_reader_gives_up_when_told)
 	EXPECT_EQ(r.retakes, 1);
 	pipe_close(r.p, PIPE_WRITER);
 	pipe_close(r.p, PIPE_READER);
+}
+
+/* A named pipe's open of the read end (pipe_wait_other), on r's pipe. */
+static void wait_open(void *arg)
+{
+	struct reader *r = arg;
+	struct pipe_stop stop = {reader_stop, r, reader_leave, reader_retake};
+
+	r->err = pipe_wait_other(r->p, PIPE_READER, &stop);
+	r->done = true;
+}
+
+/* Spawn wait_open on r (its pipe without writers) and see it wait. */
+static void start_open(struct reader *r, struct thread **t)
+{
+	struct thread_opts o = reader_opts(r);
+	uint64_t start = plat_now_ns();
+
+	o.entry = wait_open;
+	ASSERT_EQ(thread_spawn(&o, t), LM_OK);
+	while (!__atomic_load_n(&r->leaves, __ATOMIC_ACQUIRE) &&
+	       plat_now_ns() - start < SCHED_TEST_LIVENESS_NS)
+		timer_sleep_ns(1000000);
+	EXPECT(!r->done);
+	EXPECT_EQ(r->leaves, 1);
+}
+
+TEST(pipe, an_open_waits_for_the_other_end_even_if_it_closes_at_once)
+{
+	static struct reader r;
+	struct thread *t;
+	unsigned before = pipe_count();
+
+	r = (struct reader){0};
+	ASSERT_EQ(pipe_create(&r.p), LM_OK);
+	pipe_close(r.p, PIPE_WRITER); /* a FIFO's first open, a reader's */
+	EXPECT_EQ(pipe_ends(r.p, PIPE_WRITER), 0);
+	start_open(&r, &t);
+	pipe_open(r.p, PIPE_WRITER); /* a writer comes and goes before it wakes */
+	pipe_close(r.p, PIPE_WRITER);
+	thread_wait(1);
+	EXPECT_EQ(r.err, LM_OK);
+	EXPECT_EQ(r.retakes, 1);
+
+	/* With a writer there, no wait at all. */
+	pipe_open(r.p, PIPE_WRITER);
+	EXPECT_EQ(pipe_ends(r.p, PIPE_WRITER), 1);
+	r.leaves = r.retakes = 0;
+	EXPECT_EQ(pipe_wait_other(r.p, PIPE_READER, NULL), LM_OK);
+	pipe_close(r.p, PIPE_WRITER);
+
+	/* Told to stop (a signal, the process's end): LM_ERR_RESET. */
+	r.done = false;
+	start_open(&r, &t);
+	r.stop = true;
+	if (!r.done)
+		thread_signal(t, THREAD_EV_SERVICE);
+	thread_wait(1);
+	EXPECT_EQ(r.err, LM_ERR_RESET);
+	EXPECT_EQ(r.retakes, 1);
+	pipe_close(r.p, PIPE_READER);
+	EXPECT_EQ(pipe_count(), before);
 }

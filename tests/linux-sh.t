@@ -7,7 +7,8 @@
 # Pipelines (fork, pipe2, dup2, execve, wait4), a loop, $(...), statuses,
 # more than a pipe holds, SIGPIPE; signals (ash's wait builtin, trap, a
 # kill of a background job, an EXIT trap, SIGCHLD's handler); threads (tests/linux/lx-threads: clone
-# of threads, TLS, futexes, a thread's exit_group). Then a fork bomb bounded by the Linux
+# of threads, TLS, futexes, a thread's exit_group); named pipes (tests/linux/lx-fifo, mkfifo,
+# ls -l and test -p of one, a writer in the background, a ring of two dd through two). Then a fork bomb bounded by the Linux
 # process table (32): the shell gets "can't fork" and ends (ash's way), its
 # children go on as orphans and free themselves; nothing is left after.
 cd "$(dirname "$0")/.." || exit 1
@@ -47,9 +48,14 @@ bin/lx-signals; echo "signals $?"
 bin/lx-signals badframe; echo "bad frame $?"
 bin/lx-signals badstack; echo "bad stack $?"
 bin/lx-signals badfp; echo "bad fp $?"
+bin/lx-fifo; echo "fifo $?"
+umask 022; mkfifo tmp/p1; ls -l tmp/p1 | cut -c1-10; [ -p tmp/p1 ] && echo fifo; stat -c "%F %a %s" tmp/p1; rm tmp/p1; [ -e tmp/p1 ] || echo gone
+mkfifo tmp/p2; (echo hi > tmp/p2 &); cat tmp/p2; rm tmp/p2
+mkfifo tmp/p3; (seq 1 2000 > tmp/p3 &); wc -l < tmp/p3; rm tmp/p3
+mkfifo tmp/ra tmp/rb; { dd bs=1 count=20 of=tmp/rb 2>/dev/null; cat > /dev/null; } < tmp/ra & { printf x; dd if=tmp/rb bs=1 count=20 status=noxfer 2>tmp/rlog; } > tmp/ra; wait; echo "ring $?"; cat tmp/rlog; rm tmp/ra tmp/rb tmp/rlog
 i=0; while [ $i -lt 40 ]; do sleep 10 & i=$((i+1)); done; echo done
 LINES
-compared=22 # the lines before the fork bomb
+compared=27 # the lines before the fork bomb
 echo "1..$((compared + 7))"
 
 stage=$(mktemp -d)

@@ -4,7 +4,7 @@
 # (tests/linux/list.sh): the trusted kvstore/kvclient pair; the tiny static
 # Linux programs of tests/linux (the initial stack at a fixed address and
 # as a static PIE, unknown calls, bad pointers, a fault, files and memory;
-# a glibc static PIE);
+# a glibc static PIE; mknod of what cannot be made);
 # then Debian's busybox-static (/bin/busybox, installed by tools/deps),
 # one applet per line of tests/linux/commands, each waited for by init and
 # its output delimited. Each busybox output and exit status is compared
@@ -23,7 +23,7 @@ fi
 commands=$(grep -v '^#' tests/linux/commands | grep -v '^$')
 count=$(printf '%s\n' "$commands" | wc -l)
 first=$(( $(tests/linux/list.sh tests/linux/commands | grep -c '') - count + 1 ))
-echo "1..$((18 + count))"
+echo "1..$((19 + count))"
 
 boot_until 'init: [0-9]+ started, [0-9]+ failed
 kvclient: 1000 puts and gets' 1200 --smp 4 --mem 1G --initrd build/archive.cpio \
@@ -63,6 +63,7 @@ unknown_logged() {
 }
 badptr_ok() { seg_count 7 '^lx-badptr: EFAULT ' 8 && exited 7 0; }
 files_ok() { seg_count 9 '^lx-files: ok ' 27 && ! seg_has 9 FAILED && exited 9 0; }
+fifo_ok() { seg_count 12 '^lx-fifo: ok ' 5 && ! seg_has 12 FAILED && exited 12 0; }
 only_rseq() { ! grep -E "^linux process [0-9]+ 'busybox': unknown system call" "$CLEAN" | grep -qv '(rseq)'; }
 all_ended() { log_count '^init: linux line [0-9]+: exit status' "$(grep -Ec '^init: linux line [0-9]+: /' "$CLEAN")"; }
 
@@ -82,7 +83,8 @@ check "a glibc static PIE relocates itself, sets up its TLS, mallocs, prints" \
 	seg_has 10 '^glibc static-pie: tls 42, last argument two, argc 3$'
 net_down_ok() { seg_count 11 '^lx-net: ok - ' 5 && seg_has 11 '^lx-net: 5 checks, 0 failed$' && exited 11 0; }
 check "without a Net door, sockets are made and the network's calls get ENETDOWN" net_down_ok
-check "busybox (glibc, static) starts: echo" seg_has 12 '^hello from busybox$'
+check "mknod of a device or a socket in /tmp: EPERM; a FIFO outside /tmp: EROFS" fifo_ok
+check "busybox (glibc, static) starts: echo" seg_has 13 '^hello from busybox$'
 check "glibc's startup asked only for rseq among unknown calls" only_rseq
 check "every Linux process's exit was reported" all_ended
 check "no process was killed, nothing panicked" sh -c '! grep -Eq "panic|\*\*\* |killed" "$0"' "$CLEAN"
@@ -123,6 +125,6 @@ check "every busybox command gave what it gives on Linux ($same of $count)" [ "$
 # The kernel's own suite, on the same archive: programs run to their exit
 # and give everything back, bad starts refused, a program waiting on the
 # console killed (kernel/linux/linux_ktest.c).
-ktest_suite "the linux suite in the kernel: runs, refusals, a kill, nothing left behind" linux 3 \
+ktest_suite "the linux suite in the kernel: runs, refusals, kills (console, named pipe), nothing left behind" linux 5 \
 	--timeout 600 --smp 4 --mem 1G --initrd build/archive.cpio
 echo "# boot and $count busybox commands: ${BOOT_MS} ms"

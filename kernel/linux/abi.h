@@ -36,13 +36,13 @@
 	X(104, getgid) X(105, setuid) X(106, setgid) X(107, geteuid) X(108, getegid) \
 	X(109, setpgid) X(110, getppid) X(111, getpgrp) X(112, setsid) X(115, getgroups) \
 	X(118, getresuid) X(120, getresgid) X(121, getpgid) X(127, rt_sigpending) X(128, rt_sigtimedwait) \
-	X(130, rt_sigsuspend) X(131, sigaltstack) \
+	X(130, rt_sigsuspend) X(131, sigaltstack) X(133, mknod) \
 	X(137, statfs) X(138, fstatfs) X(157, prctl) X(158, arch_prctl) X(160, setrlimit) \
 	X(162, sync) X(186, gettid) X(201, time) X(202, futex) X(204, sched_getaffinity) \
 	X(217, getdents64) X(218, set_tid_address) X(221, fadvise64) X(228, clock_gettime) \
 	X(229, clock_getres) X(230, clock_nanosleep) X(231, exit_group) X(234, tgkill) \
-	X(257, openat) X(258, mkdirat) X(260, fchownat) X(262, newfstatat) X(263, unlinkat) \
-	X(264, renameat) X(267, readlinkat) X(268, fchmodat) X(269, faccessat) \
+	X(257, openat) X(258, mkdirat) X(259, mknodat) X(260, fchownat) X(262, newfstatat) \
+	X(263, unlinkat) X(264, renameat) X(267, readlinkat) X(268, fchmodat) X(269, faccessat) \
 	X(270, pselect6) X(271, ppoll) X(273, set_robust_list) X(280, utimensat) \
 	X(288, accept4) X(292, dup3) X(293, pipe2) X(302, prlimit64) X(316, renameat2) X(318, getrandom) \
 	X(332, statx) X(334, rseq) X(439, faccessat2)
@@ -57,7 +57,7 @@ enum linux_nr {
 /* errno values (a call returns their negation). */
 enum {
 	LINUX_EPERM = 1, LINUX_ENOENT = 2, LINUX_ESRCH = 3, LINUX_EINTR = 4, LINUX_EIO = 5,
-	LINUX_E2BIG = 7, LINUX_ENOEXEC = 8, LINUX_EBADF = 9, LINUX_ECHILD = 10,
+	LINUX_ENXIO = 6, LINUX_E2BIG = 7, LINUX_ENOEXEC = 8, LINUX_EBADF = 9, LINUX_ECHILD = 10,
 	LINUX_EAGAIN = 11, LINUX_ENOMEM = 12, LINUX_EACCES = 13, LINUX_EFAULT = 14,
 	LINUX_EBUSY = 16, LINUX_EEXIST = 17, LINUX_EXDEV = 18, LINUX_ENOTDIR = 20,
 	LINUX_EISDIR = 21, LINUX_EINVAL = 22, LINUX_ENFILE = 23, LINUX_EMFILE = 24,
@@ -159,7 +159,9 @@ struct linux_pollfd {
 #define LINUX_S_IFREG 0100000u
 #define LINUX_S_IFLNK 0120000u
 #define LINUX_S_IFIFO 0010000u
+#define LINUX_S_IFBLK 0060000u
 #define LINUX_S_IFSOCK 0140000u
+#define LINUX_DT_FIFO 1
 #define LINUX_DT_CHR 2
 #define LINUX_DT_DIR 4
 #define LINUX_DT_REG 8

@@ -210,7 +210,34 @@ long linux_archfs_readlink(const char *path, char *buf, size_t cap);
 enum lm_err linux_archfs_bytes(const char *path, const uint8_t **data, uint64_t *size);
 
 /* /tmp (tmpfs.c): rest is the path below /tmp ("" for /tmp itself). */
-struct linux_file *linux_tmpfs_open(const char *rest, uint32_t flags, uint32_t mode, long *err);
+struct linux_file *linux_tmpfs_open(struct linux_proc *lp, const char *rest, uint32_t flags,
+				    uint32_t mode, long *err);
+/* mknod: a named pipe (fifo) or an empty regular file; 0 or -errno. */
+long linux_tmpfs_mknod(const char *rest, bool fifo, uint32_t mode);
+/* Node i's stat; an open of node i given back (a named pipe's files). */
+void linux_tmpfs_node_stat(uint64_t i, struct linux_stat *st);
+void linux_tmpfs_node_put(uint64_t i);
+
+/*
+ * A named pipe (pipe.c), held by its /tmp node: the pipe its open files
+ * share while one is open (made by the first open, dropped with the last
+ * close, bytes and all, as on Linux). pipe.c's fifo_lock guards it.
+ */
+struct linux_fifo {
+	struct pipe *pipe;
+	uint32_t files; /* open files on it, opens waiting included */
+	uint64_t node;  /* its /tmp node */
+};
+
+/*
+ * Open the named pipe fi with open's flags (pipe.c): an end of its pipe
+ * (O_RDONLY the read end, O_WRONLY the write end, O_RDWR both). Waits for
+ * the other end as Linux does, unless O_NONBLOCK (a reader goes on; a
+ * writer without a reader: ENXIO). The caller has counted one open of fi's
+ * node, which the file keeps; on NULL (*err) the caller gives it back.
+ */
+struct linux_file *linux_fifo_open(struct linux_proc *lp, struct linux_fifo *fi,
+				   uint32_t flags, long *err);
 long linux_tmpfs_stat(const char *rest, struct linux_stat *st);
 long linux_tmpfs_unlink(const char *rest, bool dir);
 long linux_tmpfs_mkdir(const char *rest, uint32_t mode);

@@ -4,7 +4,8 @@
  * apart: a program started, run to its exit and everything it held given
  * back (its space, its state, its open files, /tmp's file it unlinked);
  * the starts that must be refused, each with its error and nothing left
- * behind; a program killed while it waits on the console.
+ * behind; a program killed while it waits on the console, and one killed
+ * while its open of a named pipe waits for a writer.
  */
 #include "core/hart.h"
 #include "core/platform.h"
@@ -15,6 +16,7 @@
 #include "kernel/linux/linux.h"
 #include "kernel/linux/load.h"
 #include "kernel/linux/proc.h"
+#include "kernel/pipe.h"
 #include "kernel/process.h"
 #include "lib/test.h"
 #include "services/archive.h"
@@ -33,6 +35,21 @@ static bool apart(void)
 		return false;
 	}
 	return untrusted_set_apart(hart_count - 1, true) == LM_OK;
+}
+
+/* apart(), and busybox in the archive (said, and the hart given back, if
+ * not). */
+static bool apart_with_busybox(void)
+{
+	struct archive_entry e;
+
+	if (!apart())
+		return false;
+	if (archive_lookup(services_archive(), "/bin/busybox", &e) == LM_OK)
+		return true;
+	test_diag("no /bin/busybox in the archive");
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+	return false;
 }
 
 TEST(linux, programs_run_to_their_exit_and_give_everything_back)
@@ -93,15 +110,9 @@ TEST(linux, a_program_waiting_on_the_console_can_be_killed)
 	uint64_t id, t0;
 	uint32_t status, hart;
 	uint64_t tid = 0;
-	struct archive_entry e;
 
-	if (!apart())
+	if (!apart_with_busybox())
 		return;
-	if (archive_lookup(services_archive(), "/bin/busybox", &e)) {
-		test_diag("no /bin/busybox in the archive");
-		EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
-		return;
-	}
 	ASSERT_EQ(linux_start("/bin/busybox cat", 1, &id), LM_OK);
 	for (t0 = plat_now_ns(); !tid && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;) {
 		timer_sleep_ns(10000000);
@@ -113,6 +124,45 @@ TEST(linux, a_program_waiting_on_the_console_can_be_killed)
 	EXPECT_EQ(status, PROCESS_KILLED);
 	EXPECT_EQ(aspace_count(), spaces);
 	EXPECT_EQ(linux_procs_live(), 0u);
+	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
+}
+
+/* Run command to its end: its status. */
+static uint32_t run(const char *command)
+{
+	uint64_t id;
+	uint32_t status = ~0u;
+
+	if (linux_start(command, 1, &id) == LM_OK)
+		untrusted_wait(id, &status);
+	return status;
+}
+
+/* busybox cat of a named pipe no one writes waits in its open forever; a
+ * kill ends it there, and its pipe, file and space come back. */
+TEST(linux, a_program_waiting_to_open_a_named_pipe_can_be_killed)
+{
+	unsigned spaces = aspace_count(), files = linux_files_live(), pipes = pipe_count();
+	uint64_t id;
+	uint32_t status;
+
+	if (!apart_with_busybox())
+		return;
+	ASSERT_EQ(run("/bin/busybox mkfifo /tmp/ktest-fifo"), 0u);
+	ASSERT_EQ(linux_start("/bin/busybox cat /tmp/ktest-fifo", 1, &id), LM_OK);
+	for (uint64_t t0 = plat_now_ns();
+	     pipe_count() == pipes && plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+		timer_sleep_ns(10000000); /* until its open made the pipe */
+	EXPECT_EQ(pipe_count(), pipes + 1);
+	timer_sleep_ns(100000000); /* into its wait, most likely */
+	ASSERT_EQ(untrusted_kill(id), LM_OK);
+	ASSERT_EQ(untrusted_wait(id, &status), LM_OK);
+	EXPECT_EQ(status, PROCESS_KILLED);
+	EXPECT_EQ(pipe_count(), pipes);
+	EXPECT_EQ(linux_files_live(), files);
+	EXPECT_EQ(aspace_count(), spaces);
+	EXPECT_EQ(linux_procs_live(), 0u);
+	EXPECT_EQ(run("/bin/busybox rm /tmp/ktest-fifo"), 0u);
 	EXPECT_EQ(untrusted_set_apart(hart_count - 1, false), LM_OK);
 }
 

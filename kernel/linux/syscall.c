@@ -29,7 +29,7 @@ static linux_call_fn *const table[LINUX_NR_COUNT] = {
 	/* paths (vfs.c) */
 	C(open), C(openat), C(stat), C(lstat), C(newfstatat), C(access), C(faccessat),
 	C(faccessat2), C(readlink), C(readlinkat), C(getcwd), C(chdir), C(unlink),
-	C(unlinkat), C(mkdir), C(mkdirat), C(rmdir), C(utimensat),
+	C(unlinkat), C(mkdir), C(mkdirat), C(rmdir), C(utimensat), C(mknod), C(mknodat),
 	/* memory (mem.c) */
 	C(brk), C(mmap), C(munmap), C(mprotect), C(madvise),
 	/* the rest (misc.c) */

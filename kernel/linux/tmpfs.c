@@ -2,9 +2,10 @@
  * /tmp: a writable directory tree in memory (see linux.h), shared by every
  * Linux process, empty at boot.
  *
- * Owns TMPFS_NODES nodes; node 0 is /tmp itself. A node is a directory or
- * a regular file of up to TMPFS_FILE_PAGES pages, each a pmm page taken
- * when first written (a page never written reads as zeros). A node is
+ * Owns TMPFS_NODES nodes; node 0 is /tmp itself. A node is a directory, a
+ * regular file of up to TMPFS_FILE_PAGES pages, each a pmm page taken
+ * when first written (a page never written reads as zeros), or a named
+ * pipe (mknod), whose open files pipe.c makes (linux_fifo_open). A node is
  * named by its path below /tmp ("/a/b"); a directory's entries are the
  * nodes one component below it. Unlinking removes the name at once; the
  * node and its pages go back when the last open file on it is closed,
@@ -28,11 +29,12 @@
 #define TMPFS_INO_BASE 0x20000
 
 struct node {
-	bool used, dir, unlinked;
+	bool used, dir, unlinked, fifo;
 	uint32_t opens, mode;
 	uint64_t size, mtime;
 	char path[LINUX_PATH_MAX];
 	uint64_t pages[TMPFS_FILE_PAGES];
+	struct linux_fifo pipe; /* a named pipe's (fifo) */
 };
 
 static struct node nodes[TMPFS_NODES] = {[0] = {.used = true, .dir = true, .mode = 01777}};
@@ -88,7 +90,7 @@ static long create(const char *rest, bool dir, uint32_t mode) /* under tmp_lock 
 
 			n->used = true;
 			n->dir = dir;
-			n->unlinked = false;
+			n->unlinked = n->fifo = false;
 			n->opens = 0;
 			n->mode = mode & 07777;
 			n->size = 0;
@@ -99,13 +101,18 @@ static long create(const char *rest, bool dir, uint32_t mode) /* under tmp_lock 
 	return LINUX_ERR(LINUX_ENOSPC);
 }
 
+static uint32_t type(const struct node *n)
+{
+	return n->dir ? LINUX_S_IFDIR : n->fifo ? LINUX_S_IFIFO : LINUX_S_IFREG;
+}
+
 static void fill(int i, struct linux_stat *st) /* under tmp_lock */
 {
 	const struct node *n = &nodes[i];
 
 	*st = (struct linux_stat){
 		.dev = LINUX_DEV_TMP, .ino = TMPFS_INO_BASE + (uint64_t)i, .nlink = n->dir ? 2 : 1,
-		.mode = (n->dir ? LINUX_S_IFDIR : LINUX_S_IFREG) | n->mode,
+		.mode = type(n) | n->mode,
 		.size = (int64_t)n->size, .blksize = 4096, .blocks = linux_blocks(n->size),
 		.atime = n->mtime, .mtime = n->mtime, .ctime = n->mtime,
 	};
@@ -172,12 +179,17 @@ static long file_write(struct linux_file *f, const void *buf, uint64_t len, uint
 	return done ? (long)done : err;
 }
 
-static long file_stat(struct linux_file *f, struct linux_stat *st)
+void linux_tmpfs_node_stat(uint64_t i, struct linux_stat *st)
 {
 	bool irq = plat_spin_lock(&tmp_lock);
 
-	fill((int)f->node, st);
+	fill((int)i, st);
 	plat_spin_unlock(&tmp_lock, irq);
+}
+
+static long file_stat(struct linux_file *f, struct linux_stat *st)
+{
+	linux_tmpfs_node_stat(f->node, st);
 	return 0;
 }
 
@@ -210,7 +222,9 @@ static long dir_getdents(struct linux_file *f, void *buf, uint64_t len, uint64_t
 			continue;
 		name = strrchr(nodes[i].path, '/') + 1;
 		if (!linux_dirent_put(buf, len, &used, TMPFS_INO_BASE + *pos, *pos + 1,
-				      nodes[i].dir ? LINUX_DT_DIR : LINUX_DT_REG, name, strlen(name)))
+				      nodes[i].dir ? LINUX_DT_DIR
+				      : nodes[i].fifo ? LINUX_DT_FIFO : LINUX_DT_REG,
+				      name, strlen(name)))
 			break;
 	}
 	ret = *pos < TMPFS_NODES && !used ? LINUX_ERR(LINUX_EINVAL) : (long)used;
@@ -218,16 +232,21 @@ static long dir_getdents(struct linux_file *f, void *buf, uint64_t len, uint64_t
 	return ret;
 }
 
-static void release(struct linux_file *f)
+void linux_tmpfs_node_put(uint64_t i)
 {
 	bool irq = plat_spin_lock(&tmp_lock);
-	struct node *n = &nodes[f->node];
+	struct node *n = &nodes[i];
 
 	if (!--n->opens && n->unlinked) {
 		free_pages(n);
 		n->used = false;
 	}
 	plat_spin_unlock(&tmp_lock, irq);
+}
+
+static void release(struct linux_file *f)
+{
+	linux_tmpfs_node_put(f->node);
 }
 
 static const struct linux_file_ops file_ops = {
@@ -238,12 +257,13 @@ static const struct linux_file_ops dir_ops = {
 	.stat = file_stat, .getdents = dir_getdents, .release = release, .seekable = true,
 };
 
-struct linux_file *linux_tmpfs_open(const char *rest, uint32_t flags, uint32_t mode, long *err)
+struct linux_file *linux_tmpfs_open(struct linux_proc *lp, const char *rest, uint32_t flags,
+				    uint32_t mode, long *err)
 {
 	bool irq = plat_spin_lock(&tmp_lock), wr = (flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY;
 	long i = find(rest);
 	struct linux_file *f = NULL;
-	bool dir = false;
+	bool dir = false, fifo = false;
 
 	*err = 0;
 	if (i < 0 && (flags & LINUX_O_CREAT))
@@ -260,20 +280,20 @@ struct linux_file *linux_tmpfs_open(const char *rest, uint32_t flags, uint32_t m
 		*err = LINUX_ERR(LINUX_ENOTDIR);
 	} else {
 		if (wr && (flags & LINUX_O_TRUNC))
-			free_pages(&nodes[i]);
+			free_pages(&nodes[i]); /* a named pipe has none */
 		nodes[i].opens++;
 		dir = nodes[i].dir;
+		fifo = nodes[i].fifo;
 	}
 	plat_spin_unlock(&tmp_lock, irq);
 	if (*err)
 		return NULL;
-	f = linux_file_new(dir ? &dir_ops : &file_ops, flags, (uint64_t)i, NULL);
-	if (!f) {
-		struct linux_file gone = {.node = (uint64_t)i};
-
-		release(&gone);
+	if (fifo) /* may wait: the node stays, counted open */
+		f = linux_fifo_open(lp, &nodes[i].pipe, flags, err);
+	else if (!(f = linux_file_new(dir ? &dir_ops : &file_ops, flags, (uint64_t)i, NULL)))
 		*err = LINUX_ERR(LINUX_ENFILE);
-	}
+	if (!f)
+		linux_tmpfs_node_put((uint64_t)i);
 	return f;
 }
 
@@ -325,11 +345,26 @@ long linux_tmpfs_touch(const char *rest, uint64_t mtime)
 	return i < 0 ? LINUX_ERR(LINUX_ENOENT) : 0;
 }
 
-long linux_tmpfs_mkdir(const char *rest, uint32_t mode)
+/* A new directory, named pipe or empty file at rest: 0 or -errno. */
+static long make(const char *rest, bool dir, bool fifo, uint32_t mode)
 {
 	bool irq = plat_spin_lock(&tmp_lock);
-	long i = find(rest) >= 0 ? LINUX_ERR(LINUX_EEXIST) : create(rest, true, mode);
+	long i = find(rest) >= 0 ? LINUX_ERR(LINUX_EEXIST) : create(rest, dir, mode);
 
+	if (i >= 0 && fifo) {
+		nodes[i].fifo = true;
+		nodes[i].pipe = (struct linux_fifo){.node = (uint64_t)i};
+	}
 	plat_spin_unlock(&tmp_lock, irq);
 	return i < 0 ? i : 0;
+}
+
+long linux_tmpfs_mknod(const char *rest, bool fifo, uint32_t mode)
+{
+	return make(rest, false, fifo, mode);
+}
+
+long linux_tmpfs_mkdir(const char *rest, uint32_t mode)
+{
+	return make(rest, true, false, mode);
 }

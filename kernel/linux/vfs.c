@@ -8,6 +8,7 @@
  *   /dev and below    dev.c: console, null, zero, random, urandom, tty
  *   /proc/self/exe    a symbolic link to the program's own path
  *   anything else     archfs.c: the boot archive, read-only (EROFS)
+ * Named pipes are made in /tmp only (mknod; pipe.c serves their files).
  * A path relative to a descriptor other than AT_FDCWD is not served
  * (EOPNOTSUPP): files do not remember their paths.
  *
@@ -86,7 +87,7 @@ struct linux_file *linux_vfs_open(struct linux_proc *lp, const char *path, uint3
 
 	switch (where(path, &rest)) {
 	case IN_TMP:
-		return linux_tmpfs_open(rest, flags, mode & ~lp->umask, err);
+		return linux_tmpfs_open(lp, rest, flags, mode & ~lp->umask, err);
 	case IN_DEV:
 		return linux_dev_open(rest, flags, err);
 	case IS_EXE:
@@ -334,6 +335,44 @@ LINUX_CALL(mkdir)
 LINUX_CALL(mkdirat)
 {
 	return do_mkdir(lp, (long)a[0], a[1], a[2]);
+}
+
+/*
+ * mknod: in /tmp, a named pipe (S_IFIFO: pipe.c's) or an empty regular
+ * file (S_IFREG or no type). What cannot be made here is EPERM (devices,
+ * sockets; a directory, as on Linux); an unknown type EINVAL, before the
+ * path is looked at, as on Linux. Elsewhere EEXIST or EROFS, as mkdir.
+ */
+static long do_mknod(struct linux_proc *lp, long dirfd, uint64_t upath, uint64_t mode)
+{
+	uint32_t type = (uint32_t)mode & LINUX_S_IFMT;
+	bool makes = type == 0 || type == LINUX_S_IFREG || type == LINUX_S_IFIFO;
+	struct linux_stat st;
+	const char *rest;
+	long in;
+
+	if (!makes && type != LINUX_S_IFCHR && type != LINUX_S_IFBLK && type != LINUX_S_IFSOCK &&
+	    type != LINUX_S_IFDIR)
+		return LINUX_ERR(LINUX_EINVAL);
+	if (type == LINUX_S_IFDIR)
+		return LINUX_ERR(LINUX_EPERM);
+	if ((in = tmp_path(lp, dirfd, upath, &rest)) < 0)
+		return in;
+	if (!in)
+		return stat_path(lp, false, &st) ? LINUX_ERR(LINUX_EROFS) : LINUX_ERR(LINUX_EEXIST);
+	if (!makes)
+		return linux_tmpfs_stat(rest, &st) ? LINUX_ERR(LINUX_EPERM) : LINUX_ERR(LINUX_EEXIST);
+	return linux_tmpfs_mknod(rest, type == LINUX_S_IFIFO, (uint32_t)mode & ~lp->umask);
+}
+
+LINUX_CALL(mknod)
+{
+	return do_mknod(lp, LINUX_AT_FDCWD, a[0], a[1]);
+}
+
+LINUX_CALL(mknodat)
+{
+	return do_mknod(lp, (long)a[0], a[1], a[2]);
 }
 
 /*

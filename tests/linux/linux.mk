@@ -7,7 +7,7 @@
 LX_CFLAGS := -O1 -g -ffreestanding -fno-stack-protector -fno-builtin -nostdlib -static \
 	-Wall -Wextra -Werror -Wno-unused-parameter
 LX_PROGRAMS := lx-auxv lx-auxv-pie lx-unknown lx-badptr lx-fault lx-files lx-getppid \
-	lx-glibc-pie lx-pingpong lx-threads lx-signals lx-net lx-fuzz
+	lx-glibc-pie lx-pingpong lx-threads lx-signals lx-net lx-fuzz lx-fifo
 LX_BINS := $(addprefix $(BUILD)/linux/,$(LX_PROGRAMS))
 
 $(BUILD)/linux/lx-%: tests/linux/lx-%.c tests/linux/lx.h

@@ -15,5 +15,6 @@ linux /bin/lx-fault
 linux /bin/lx-files
 linux /bin/lx-glibc-pie one two
 linux /bin/lx-net down
+linux /bin/lx-fifo devices
 LIST
 grep -v '^#' "$1" | grep -v '^$' | sed 's|^|linux /bin/busybox |'
