@@ -52,6 +52,29 @@ check() {
 	fi
 }
 
+# program_checks NAME UPTO: each line "NAME: ok - WHAT" or "NAME: FAILED -
+# WHAT" a program printed on the console, in order, as the next TAP line;
+# then, if fewer came, failed lines up to test number UPTO (and the serial
+# log on standard error).
+program_checks() {
+	tr -d '\r' <"$LOG" | grep -E "^$1: (ok|FAILED) - " >"$LOG.checks"
+	while IFS= read -r line; do
+		n=$((n + 1))
+		case "$line" in
+		"$1: ok - "*) echo "ok $n - ${line#"$1: ok - "}" ;;
+		*) echo "not ok $n - ${line#"$1: FAILED - "}" ;;
+		esac
+	done <"$LOG.checks"
+	rm -f "$LOG.checks"
+	if [ "$n" -lt "$2" ]; then
+		{ echo "# ---- serial log ----"; sed 's/^/# /' "$LOG"; } >&2
+		while [ "$n" -lt "$2" ]; do
+			n=$((n + 1))
+			echo "not ok $n - $1 printed fewer checks than expected"
+		done
+	fi
+}
+
 log_has() {
 	grep -Eq "$1" "$LOG"
 }

@@ -87,23 +87,8 @@ for _ in $(seq 1800); do # 180 s at most
 done
 sleep 0.2 # let the console catch up
 
-# lx-net's lines, in order, as TAP.
-n=0
-tr -d '\r' <"$LOG" | grep -E '^lx-net: (ok|FAILED) - ' >"$dir/results"
-while IFS= read -r line; do
-	n=$((n + 1))
-	case "$line" in
-	"lx-net: ok - "*) echo "ok $n - ${line#lx-net: ok - }" ;;
-	*) echo "not ok $n - ${line#lx-net: FAILED - }" ;;
-	esac
-done <"$dir/results"
-if [ "$n" -lt "$CHECKS" ]; then
-	{ echo "# ---- serial log ----"; sed 's/^/# /' "$LOG"; } >&2
-	while [ "$n" -lt "$CHECKS" ]; do
-		n=$((n + 1))
-		echo "not ok $n - lx-net printed fewer checks than $CHECKS"
-	done
-fi
+# Every line lx-net printed, in order, as TAP.
+program_checks lx-net "$CHECKS"
 lx_net_ok() { log_has "^lx-net: $CHECKS checks, 0 failed" && log_has '^init: linux line 3: exit status 0'; }
 check "lx-net: $CHECKS checks, 0 failed, and it exits 0" lx_net_ok
 sum=$(md5sum <"$dir/web/page.txt" | cut -d' ' -f1)

@@ -46,19 +46,5 @@ swap_then_init() {
 }
 check "bench=bench.swap: the swap's BENCH line, then init starts the programs" swap_then_init
 # Every line nettest printed, in order, as TAP.
-tr -d '\r' <"$LOG" | grep -E '^nettest: (ok|FAILED) - ' >"$dir/results"
-while IFS= read -r line; do
-	n=$((n + 1))
-	case "$line" in
-	"nettest: ok - "*) echo "ok $n - ${line#nettest: ok - }" ;;
-	*) echo "not ok $n - ${line#nettest: FAILED - }" ;;
-	esac
-done <"$dir/results"
-if [ "$n" -lt $((CHECKS + 2)) ]; then
-	{ echo "# ---- serial log ----"; sed 's/^/# /' "$LOG"; } >&2
-	while [ "$n" -lt $((CHECKS + 2)) ]; do
-		n=$((n + 1))
-		echo "not ok $n - nettest printed fewer checks than $CHECKS"
-	done
-fi
+program_checks nettest $((CHECKS + 2))
 check "nettest: $CHECKS checks, 0 failed" log_has "^nettest: $CHECKS checks, 0 failed"
