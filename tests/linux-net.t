@@ -10,6 +10,8 @@
 #     per check;
 #   - Debian's busybox `wget` fetching a file from a Python HTTP server on
 #     the host: the same bytes;
+#   - busybox `sh -c 'echo ... | nc 10.0.2.2 ECHO'`: nc polls a pipe and a
+#     socket, and prints the echo;
 #   - tests/linux/lx-fuzz: 60 children making 300 random calls each on
 #     descriptors and sockets, killed after 300 ms if one blocks;
 #   - Debian's busybox `httpd` serving the boot archive's /www on the
@@ -22,7 +24,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
 CHECKS=37 # lx-net's checks
-TESTS=$((CHECKS + 11))
+TESTS=$((CHECKS + 12))
 echo "1..$TESTS"
 busybox=$(command -v busybox)
 if [ -z "$busybox" ] || ! file -L "$busybox" | grep -q 'statically linked' ||
@@ -66,6 +68,7 @@ cp "$busybox" "$dir/a/bin/busybox"
 	echo "linux /bin/lx-net $echo_port $udp_port $refused_port"
 	echo "linux /bin/busybox wget -q -O /tmp/page.txt http://10.0.2.2:$web_port/page.txt"
 	echo "linux /bin/busybox md5sum /tmp/page.txt"
+	echo "linux /bin/busybox sh -c 'echo hello through nc | /bin/busybox nc 10.0.2.2 $echo_port'"
 	echo "linux /bin/lx-fuzz 60 300"
 	echo "linux /bin/busybox httpd -f -p 80 -h /www"
 } >"$dir/a/etc/programs.lxnet"
@@ -81,11 +84,17 @@ tools/qemu-run --smp 2 --mem 512M --initrd "$dir/lxnet.cpio" \
 QEMU_PID=$!
 exec 3>"$dir/console"
 for _ in $(seq 1800); do # 180 s at most
-	log_has '^init: linux line 7: /bin/busybox httpd' && break
+	log_has '^init: linux line 8: /bin/busybox httpd' && break
 	kill -0 "$QEMU_PID" 2>/dev/null || break
 	sleep 0.1
 done
 sleep 0.2 # let the console catch up
+
+# What init's linux line N printed, between its two lines.
+segment_of() {
+	tr -d '\r' <"$LOG" | awk -v n="$1" '$0 ~ "^init: linux line " n ": exit status " { exit }
+		on { print } $0 ~ "^init: linux line " n ": " { on = 1 }'
+}
 
 # Every line lx-net printed, in order, as TAP.
 program_checks lx-net "$CHECKS"
@@ -94,7 +103,9 @@ check "lx-net: $CHECKS checks, 0 failed, and it exits 0" lx_net_ok
 sum=$(md5sum <"$dir/web/page.txt" | cut -d' ' -f1)
 check "busybox wget fetched the host's file and exited 0" log_has '^init: linux line 4: exit status 0'
 check "the bytes wget wrote to /tmp are the host's (md5sum)" log_has "^$sum  /tmp/page.txt"
-fuzz_ok() { log_has '^lx-fuzz: 60 rounds, [0-9]+ calls made in the rounds that ended, [0-9]+ ended, [0-9]+ killed, 0 faulted' && log_has '^init: linux line 6: exit status 0'; }
+nc_ok() { segment_of 6 | grep -qx 'hello through nc' && log_has '^init: linux line 6: exit status 0'; }
+check "busybox sh: echo | nc to the host's echo server gets the line back (poll on a pipe and a socket)" nc_ok
+fuzz_ok() { log_has '^lx-fuzz: 60 rounds, [0-9]+ calls made in the rounds that ended, [0-9]+ ended, [0-9]+ killed, 0 faulted' && log_has '^init: linux line 7: exit status 0'; }
 check "lx-fuzz: 60 rounds of 300 random calls on descriptors and sockets, each child ended or killed, none faulted" fuzz_ok
 
 # busybox httpd: wait until it answers (it starts after init's line).
