@@ -35,6 +35,7 @@
 
 #include "arch/vm.h"
 #include "core/platform.h"
+#include "core/timer.h"
 #include "kernel/gate.h"
 #include "kernel/linux/linux.h"
 #include "kernel/pmm.h"
@@ -54,6 +55,7 @@ struct sock {
 	net_socket handle;             /* the door's, from listen, accept, connect, udp_bind */
 	struct net_endpoint bound;     /* bind's address (TCP: used by listen) */
 	struct net_endpoint peer;      /* connect's or accept's; UDP's default destination */
+	bool busy[2];                  /* a call is receiving, sending (sock_enter) */
 	bool has_peer, eof, shut_rd, shut_wr;
 	bool has_pending;              /* a connection accepted by poll */
 	net_socket pending;
@@ -149,6 +151,49 @@ static bool interrupted(void)
 	struct uthread *t = untrusted_current();
 
 	return t && (untrusted_stopping(t) || untrusted_signalled(t));
+}
+
+/*
+ * Each side of a socket is one call's at a time: a fork shares a socket
+ * between processes, whose calls do not take turns otherwise (each has
+ * its own call lock). Receiving (the stash, accept's pending connection)
+ * and sending are the two sides, so one process may send while another
+ * waits to receive, as on Linux; a call that changes the socket (bind,
+ * listen, connect, shutdown, options), and a UDP socket's first send or
+ * receive (which binds it), takes both; the names only read what those
+ * change, and take the sending side. A call that finds its side taken
+ * naps a millisecond at a time while the other goes on, and gives up as
+ * any wait does.
+ */
+enum { RX = 1, TX = 2, BOTH = RX | TX };
+
+static void sock_leave(struct sock *s, unsigned sides)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (sides >> i & 1)
+			__atomic_store_n(&s->busy[i], false, __ATOMIC_RELEASE);
+}
+
+static long sock_enter(struct sock *s, unsigned sides)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		if (!(sides >> i & 1))
+			continue;
+		while (__atomic_exchange_n(&s->busy[i], true, __ATOMIC_ACQUIRE)) {
+			if (interrupted()) {
+				sock_leave(s, sides & ((1u << i) - 1)); /* what it took */
+				return LINUX_ERR(LINUX_ERESTARTSYS);
+			}
+			timer_sleep_ns(1000000);
+		}
+	}
+	return 0;
+}
+
+/* The sides a send or receive takes: both while a UDP socket is unbound. */
+static unsigned sides_for(const struct sock *s, unsigned side)
+{
+	return s->type == LINUX_SOCK_DGRAM && s->state != SOCK_UDP ? BOTH : side;
 }
 
 /*
@@ -381,12 +426,28 @@ static long sock_send(struct sock *s, const void *buf, uint64_t len, bool nonblo
 static long sock_file_read(struct linux_proc *lp, struct linux_file *f, void *buf, uint64_t len,
 			   uint64_t *off)
 {
-	return sock_recv(f->data, buf, len, f->flags & LINUX_O_NONBLOCK, false, NULL);
+	struct sock *s = f->data;
+	unsigned sides = sides_for(s, RX);
+	long n = sock_enter(s, sides);
+
+	if (n)
+		return n;
+	n = sock_recv(s, buf, len, f->flags & LINUX_O_NONBLOCK, false, NULL);
+	sock_leave(s, sides);
+	return n;
 }
 
 static long sock_file_write(struct linux_file *f, const void *buf, uint64_t len, uint64_t *off)
 {
-	return sock_send(f->data, buf, len, f->flags & LINUX_O_NONBLOCK, false, NULL);
+	struct sock *s = f->data;
+	unsigned sides = sides_for(s, TX);
+	long n = sock_enter(s, sides);
+
+	if (n)
+		return n;
+	n = sock_send(s, buf, len, f->flags & LINUX_O_NONBLOCK, false, NULL);
+	sock_leave(s, sides);
+	return n;
 }
 
 static long sock_file_stat(struct linux_file *f, struct linux_stat *st)
@@ -435,10 +496,8 @@ static bool have_pending(struct sock *s, uint64_t wait_ns)
 	return s->has_pending;
 }
 
-static short sock_file_poll(struct linux_proc *lp, struct linux_file *f, short events,
-			    uint64_t wait_ns)
+static short sock_poll(struct sock *s, short events, uint64_t wait_ns)
 {
-	struct sock *s = f->data;
 	short ready = 0;
 
 	if (!wait_ns)
@@ -474,6 +533,20 @@ static short sock_file_poll(struct linux_proc *lp, struct linux_file *f, short e
 		break;
 	}
 	return (short)(ready & (events | LINUX_POLLERR | LINUX_POLLHUP));
+}
+
+/* A socket another call is receiving from is not readable meanwhile. */
+static short sock_file_poll(struct linux_proc *lp, struct linux_file *f, short events,
+			    uint64_t wait_ns)
+{
+	struct sock *s = f->data;
+	short ready;
+
+	if (__atomic_exchange_n(&s->busy[0], true, __ATOMIC_ACQUIRE))
+		return sock_poll(s, events & ~LINUX_POLLIN, 0);
+	ready = sock_poll(s, events, wait_ns);
+	sock_leave(s, RX);
+	return ready;
 }
 
 static const struct linux_file_ops sock_ops = {
@@ -534,6 +607,25 @@ static long addr_out(struct linux_proc *lp, uint64_t uaddr, uint64_t ulenp,
 
 /* --- the calls */
 
+typedef long sock_call(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		       const uint64_t a[6]);
+
+/* Run fn on the socket of descriptor a[0], with the sides it uses its
+ * own meanwhile (RX, TX: more if sides_for says so; BOTH). */
+static long on_sock(struct linux_proc *lp, const uint64_t a[6], unsigned side, sock_call *fn)
+{
+	struct linux_file *f;
+	struct sock *s;
+	unsigned sides;
+	long ret;
+
+	if (!(s = sock_of(lp, a[0], &f, &ret)) || (ret = sock_enter(s, sides = sides_for(s, side))))
+		return ret;
+	ret = fn(lp, f, s, a);
+	sock_leave(s, sides);
+	return ret;
+}
+
 /* socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) */
 LINUX_CALL(socket)
 {
@@ -562,13 +654,11 @@ LINUX_CALL(socketpair)
 
 /* bind(fd, addr, len): a TCP socket's address is taken by listen; a UDP
  * socket gets its door socket now (EADDRINUSE here, as on Linux). */
-LINUX_CALL(bind)
+static long do_bind(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		    const uint64_t a[6])
 {
-	struct sock *s;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if ((err = addr_in(lp, a[1], a[2], &s->bound)))
 		return err;
 	if (s->state != SOCK_NEW)
@@ -578,14 +668,17 @@ LINUX_CALL(bind)
 	return 0;
 }
 
-LINUX_CALL(listen)
+LINUX_CALL(bind)
+{
+	return on_sock(lp, a, BOTH, do_bind);
+}
+
+static long do_listen(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		      const uint64_t a[6])
 {
 	struct call c = {.op = OP_LISTEN};
-	struct sock *s;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if (s->type != LINUX_SOCK_STREAM)
 		return LINUX_ERR(LINUX_EOPNOTSUPP);
 	if (s->state == SOCK_LISTENING)
@@ -604,15 +697,18 @@ LINUX_CALL(listen)
 	return 0;
 }
 
-/* accept4(fd, addr, len, flags): SOCK_NONBLOCK, SOCK_CLOEXEC. */
-LINUX_CALL(accept4)
+LINUX_CALL(listen)
 {
-	struct linux_file *f;
-	struct sock *s, *n;
+	return on_sock(lp, a, BOTH, do_listen);
+}
+
+/* accept4(fd, addr, len, flags): SOCK_NONBLOCK, SOCK_CLOEXEC. */
+static long do_accept4(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		       const uint64_t a[6])
+{
+	struct sock *n;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], &f, &err)))
-		return err;
 	if (a[3] & ~(uint64_t)(LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC))
 		return LINUX_ERR(LINUX_EINVAL);
 	if (s->state != SOCK_LISTENING)
@@ -642,6 +738,11 @@ LINUX_CALL(accept4)
 	return err;
 }
 
+LINUX_CALL(accept4)
+{
+	return on_sock(lp, a, RX, do_accept4);
+}
+
 LINUX_CALL(accept)
 {
 	const uint64_t b[6] = {a[0], a[1], a[2], 0};
@@ -652,14 +753,12 @@ LINUX_CALL(accept)
 /* connect(fd, addr, len): TCP opens the connection (waiting even with
  * O_NONBLOCK: it has finished, one way or the other, when connect
  * returns); UDP sets the default destination. */
-LINUX_CALL(connect)
+static long do_connect(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		       const uint64_t a[6])
 {
 	struct call c = {.op = OP_CONNECT};
-	struct sock *s;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if ((err = addr_in(lp, a[1], a[2], &c.ep)))
 		return err;
 	if (s->type == LINUX_SOCK_DGRAM) {
@@ -683,21 +782,23 @@ LINUX_CALL(connect)
 	return 0;
 }
 
+LINUX_CALL(connect)
+{
+	return on_sock(lp, a, BOTH, do_connect);
+}
+
 /* The send and receive calls move data through the bounce buffer, a
  * chunk at a time (as fd.c's read and write). */
 
 /* sendto(fd, buf, len, flags, addr, addrlen) */
-LINUX_CALL(sendto)
+static long do_sendto(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		      const uint64_t a[6])
 {
 	struct net_endpoint to;
-	struct linux_file *f;
-	struct sock *s;
 	uint64_t done = 0, len = a[2];
 	bool nonblock;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], &f, &err)))
-		return err;
 	if (a[4] && (err = addr_in(lp, a[4], a[5], &to)))
 		return err;
 	nonblock = f->flags & LINUX_O_NONBLOCK || a[3] & LINUX_MSG_DONTWAIT;
@@ -719,19 +820,21 @@ LINUX_CALL(sendto)
 	return (long)done;
 }
 
+LINUX_CALL(sendto)
+{
+	return on_sock(lp, a, TX, do_sendto);
+}
+
 /* recvfrom(fd, buf, len, flags, addr, addrlen): one receive (MSG_WAITALL:
  * until len bytes or the end). */
-LINUX_CALL(recvfrom)
+static long do_recvfrom(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+			const uint64_t a[6])
 {
 	struct net_endpoint from = {0};
-	struct linux_file *f;
-	struct sock *s;
 	uint64_t done = 0, len = a[2];
 	bool nonblock, peek = a[3] & LINUX_MSG_PEEK;
 	long n;
 
-	if (!(s = sock_of(lp, a[0], &f, &n)))
-		return n;
 	nonblock = f->flags & LINUX_O_NONBLOCK || a[3] & LINUX_MSG_DONTWAIT;
 	do {
 		uint64_t chunk = len - done < LINUX_BUF ? len - done : LINUX_BUF;
@@ -749,6 +852,11 @@ LINUX_CALL(recvfrom)
 	if (a[4] && addr_out(lp, a[4], a[5], &from))
 		return LINUX_ERR(LINUX_EFAULT);
 	return (long)done;
+}
+
+LINUX_CALL(recvfrom)
+{
+	return on_sock(lp, a, RX, do_recvfrom);
 }
 
 /* After recvmsg: the sender's address (if the program gave room), no
@@ -815,16 +923,13 @@ static long datagram(struct linux_proc *lp, struct sock *s, struct linux_file *f
  * through sendto or recvfrom; a datagram is gathered into, or scattered
  * from, the bounce buffer whole (so at most LINUX_BUF bytes).
  */
-static long message(struct linux_proc *lp, const uint64_t a[6], bool out)
+static long message(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		    const uint64_t a[6], bool out)
 {
 	struct linux_msghdr m;
-	struct linux_file *f;
-	struct sock *s;
 	uint64_t total = 0, iov[2];
 	long n = 0;
 
-	if (!(s = sock_of(lp, a[0], &f, &n)))
-		return n;
 	if (linux_copy_in(lp, &m, a[1], sizeof m))
 		return LINUX_ERR(LINUX_EFAULT);
 	if (m.iovlen > 1024)
@@ -838,7 +943,7 @@ static long message(struct linux_proc *lp, const uint64_t a[6], bool out)
 			continue;
 		const uint64_t c[6] = {a[0], iov[0], iov[1], a[2], 0, 0};
 
-		n = out ? linux_sys_sendto(lp, c) : linux_sys_recvfrom(lp, c);
+		n = out ? do_sendto(lp, f, s, c) : do_recvfrom(lp, f, s, c);
 		if (n < 0)
 			return total ? (long)total : n;
 		total += (uint64_t)n;
@@ -850,24 +955,34 @@ static long message(struct linux_proc *lp, const uint64_t a[6], bool out)
 	return (long)total;
 }
 
+static long do_sendmsg(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		       const uint64_t a[6])
+{
+	return message(lp, f, s, a, true);
+}
+
+static long do_recvmsg(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+		       const uint64_t a[6])
+{
+	return message(lp, f, s, a, false);
+}
+
 LINUX_CALL(sendmsg)
 {
-	return message(lp, a, true);
+	return on_sock(lp, a, TX, do_sendmsg);
 }
 
 LINUX_CALL(recvmsg)
 {
-	return message(lp, a, false);
+	return on_sock(lp, a, RX, do_recvmsg);
 }
 
-LINUX_CALL(shutdown)
+static long do_shutdown(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+			const uint64_t a[6])
 {
 	struct call c = {.op = OP_SHUTDOWN};
-	struct sock *s;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if (a[1] > LINUX_SHUT_RDWR)
 		return LINUX_ERR(LINUX_EINVAL);
 	if (s->state != SOCK_CONNECTED)
@@ -883,14 +998,17 @@ LINUX_CALL(shutdown)
 	return 0;
 }
 
-LINUX_CALL(getsockname)
+LINUX_CALL(shutdown)
+{
+	return on_sock(lp, a, BOTH, do_shutdown);
+}
+
+static long do_getsockname(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+			   const uint64_t a[6])
 {
 	struct call c = {.op = OP_LOCAL};
-	struct sock *s;
 	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if (s->state == SOCK_NEW) {
 		c.ep = s->bound;
 	} else {
@@ -903,18 +1021,24 @@ LINUX_CALL(getsockname)
 	return 0;
 }
 
-LINUX_CALL(getpeername)
+LINUX_CALL(getsockname)
 {
-	struct sock *s;
-	long err;
+	return on_sock(lp, a, TX, do_getsockname);
+}
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
+static long do_getpeername(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+			   const uint64_t a[6])
+{
 	if (!s->has_peer)
 		return LINUX_ERR(LINUX_ENOTCONN);
 	if (!a[1] || addr_out(lp, a[1], a[2], &s->peer))
 		return LINUX_ERR(LINUX_EFAULT);
 	return 0;
+}
+
+LINUX_CALL(getpeername)
+{
+	return on_sock(lp, a, TX, do_getpeername);
 }
 
 /* A struct timeval's worth in nanoseconds (0: no limit). */
@@ -938,14 +1062,11 @@ static long timeval_in(struct linux_proc *lp, uint64_t uaddr, uint64_t len, uint
  * (SO_REUSEADDR, SO_KEEPALIVE, TCP_NODELAY: Nagle is off, ...) are
  * accepted; others get ENOPROTOOPT.
  */
-LINUX_CALL(setsockopt)
+static long do_setsockopt(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+			  const uint64_t a[6])
 {
-	struct sock *s;
 	int32_t v;
-	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if (a[1] == LINUX_SOL_SOCKET && (a[2] == LINUX_SO_RCVTIMEO || a[2] == LINUX_SO_SNDTIMEO))
 		return timeval_in(lp, a[3], a[4],
 				  a[2] == LINUX_SO_RCVTIMEO ? &s->rcvtimeo : &s->sndtimeo);
@@ -958,16 +1079,18 @@ LINUX_CALL(setsockopt)
 	return LINUX_ERR(LINUX_ENOPROTOOPT);
 }
 
+LINUX_CALL(setsockopt)
+{
+	return on_sock(lp, a, BOTH, do_setsockopt);
+}
+
 /* getsockopt: SO_TYPE, SO_ERROR (once), and 0 for the options set
  * accepts; ENOPROTOOPT for others. */
-LINUX_CALL(getsockopt)
+static long do_getsockopt(struct linux_proc *lp, struct linux_file *f, struct sock *s,
+			  const uint64_t a[6])
 {
-	struct sock *s;
 	int32_t v = 0, len;
-	long err;
 
-	if (!(s = sock_of(lp, a[0], NULL, &err)))
-		return err;
 	if (linux_copy_in(lp, &len, a[4], sizeof len))
 		return LINUX_ERR(LINUX_EFAULT);
 	if (len < (int32_t)sizeof v)
@@ -984,4 +1107,9 @@ LINUX_CALL(getsockopt)
 	if (linux_copy_out(lp, a[3], &v, sizeof v) || linux_copy_out(lp, a[4], &len, sizeof len))
 		return LINUX_ERR(LINUX_EFAULT);
 	return 0;
+}
+
+LINUX_CALL(getsockopt)
+{
+	return on_sock(lp, a, BOTH, do_getsockopt);
 }

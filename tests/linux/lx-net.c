@@ -275,6 +275,22 @@ int main(u64 *sp)
 		      r);
 	}
 
+	/* One socket, two processes: a child waits to receive on it while
+	 * its parent sends on it, as on Linux. */
+	{
+		long pid;
+		int status = -1;
+
+		pid = sys(57, 0, 0, 0); /* fork */
+		if (pid == 0)
+			leave(read_all(fd, buf, 4) == 4 && same(buf, "fork", 4) ? 0 : 1);
+		nap(200); /* the child waits in its read by now, most likely */
+		r = sys(1, fd, (long)"fork", 4);
+		sys6(61, pid, (long)&status, 0, 0, 0, 0);
+		check("a forked child receives on a socket while its parent sends on it",
+		      r == 4 && status == 0, status);
+	}
+
 	/* The end: our side shut, the echo server closes; EOF. */
 	r = sys(48, fd, 1 /* SHUT_WR */, 0);
 	check("shutdown of the sending side", r == 0, r);
