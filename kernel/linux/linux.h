@@ -21,7 +21,7 @@
  *   mem.c      brk, mmap, munmap, mprotect
  *   misc.c     identity, time, uname, random, limits, signals, TLS
  *   socket.c   IPv4 sockets on the Net door, called from a gate thread
- *   poll.c     poll and ppoll over any descriptors
+ *   poll.c     poll, ppoll, select and pselect6 over any descriptors
  *   alarm.c    alarm: SIGALRM from one kernel thread, the alarm clock
  *   words.c, elfplan.c, stack.c, path.c: the portable, pure parts.
  *

@@ -1,5 +1,6 @@
 /*
- * poll and ppoll: which descriptors are ready, waiting up to a timeout.
+ * poll, ppoll, select and pselect6: which descriptors are ready, waiting
+ * up to a timeout (select's sets become poll's descriptors).
  *
  * A kind of file says it with its poll op (linux.h): pipes from what they
  * hold and which ends are open, sockets from their stash or from the Net
@@ -16,13 +17,14 @@
  * slice. Between rounds a kill or a pending signal ends the wait: EINTR
  * (ERESTARTNOHAND: restarted if no handler ran, as Linux).
  *
- * ppoll's mask is the thread's while it waits and is put back after,
- * or, when a signal interrupts it, after that signal's handler (as
- * rt_sigsuspend's, signal.c).
+ * ppoll's and pselect6's mask is the thread's while it waits and is put
+ * back after, or, when a signal interrupts it, after that signal's handler
+ * (as rt_sigsuspend's, signal.c).
  */
 #include "core/platform.h"
 #include "core/timer.h"
 #include "kernel/linux/linux.h"
+#include "lib/string.h"
 
 #define POLL_MAX 256                /* descriptors per call (the bounce buffer's) */
 #define POLL_SLICE_NS 10000000ull   /* 10 ms */
@@ -64,27 +66,22 @@ static bool interrupted(struct linux_proc *lp)
 	return untrusted_stopping(lp->thread) || untrusted_signalled(lp->thread);
 }
 
-/* Poll the n descriptors at ufds for up to timeout_ns (FOREVER: no
- * limit): how many are ready, their revents written back. */
-static long do_poll(struct linux_proc *lp, uint64_t ufds, uint64_t n, uint64_t timeout_ns)
+/* Wait for the n descriptors of fds (kernel memory) for up to timeout_ns
+ * (FOREVER: no limit): how many are ready, their revents set. */
+static long wait_ready(struct linux_proc *lp, struct linux_pollfd *fds, uint64_t n,
+		       uint64_t timeout_ns)
 {
-	struct linux_pollfd *fds = (struct linux_pollfd *)lp->buf;
 	uint64_t start = plat_now_ns();
-	long count;
 
-	if (n > POLL_MAX)
-		return LINUX_ERR(LINUX_EINVAL);
-	if (linux_copy_in(lp, fds, ufds, n * sizeof *fds))
-		return LINUX_ERR(LINUX_EFAULT);
 	for (;;) {
 		uint64_t spent = plat_now_ns() - start, wait;
+		long count = 0;
 		int w;
 
-		count = 0;
 		for (uint64_t i = 0; i < n; i++)
 			count += (fds[i].revents = ready(lp, &fds[i], 0)) != 0;
 		if (count || spent >= timeout_ns)
-			break;
+			return count;
 		if (interrupted(lp))
 			return LINUX_ERR(LINUX_ERESTARTNOHAND);
 		wait = timeout_ns - spent < POLL_SLICE_NS ? timeout_ns - spent : POLL_SLICE_NS;
@@ -96,7 +93,67 @@ static long do_poll(struct linux_proc *lp, uint64_t ufds, uint64_t n, uint64_t t
 			if (plat_now_ns() - spent < wait / 2)
 				timer_sleep_ns(wait);
 	}
+}
+
+/* Poll the n descriptors at ufds: wait_ready, their revents written back. */
+static long do_poll(struct linux_proc *lp, uint64_t ufds, uint64_t n, uint64_t timeout_ns)
+{
+	struct linux_pollfd *fds = (struct linux_pollfd *)lp->buf;
+	long count;
+
+	if (n > POLL_MAX)
+		return LINUX_ERR(LINUX_EINVAL);
+	if (linux_copy_in(lp, fds, ufds, n * sizeof *fds))
+		return LINUX_ERR(LINUX_EFAULT);
+	if ((count = wait_ready(lp, fds, n, timeout_ns)) < 0)
+		return count;
 	return linux_copy_out(lp, ufds, fds, n * sizeof *fds) ? LINUX_ERR(LINUX_EFAULT) : count;
+}
+
+/* A timespec at uts as nanoseconds (uts 0: FOREVER). */
+static long timeout_in(struct linux_proc *lp, uint64_t uts, uint64_t *ns)
+{
+	struct linux_timespec ts;
+
+	*ns = FOREVER;
+	if (!uts)
+		return 0;
+	if (linux_copy_in(lp, &ts, uts, sizeof ts))
+		return LINUX_ERR(LINUX_EFAULT);
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+		return LINUX_ERR(LINUX_EINVAL);
+	*ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	return 0;
+}
+
+/* The mask at umask (size bytes) is the thread's while it waits (none if
+ * umask is 0); *old keeps the one to go back to. */
+static long mask_set(struct linux_proc *lp, uint64_t umask, uint64_t size, uint64_t *old)
+{
+	uint64_t mask;
+
+	*old = lp->thread->sig_blocked;
+	if (!umask)
+		return 0;
+	if (size != sizeof mask)
+		return LINUX_ERR(LINUX_EINVAL);
+	if (linux_copy_in(lp, &mask, umask, sizeof mask))
+		return LINUX_ERR(LINUX_EFAULT);
+	lp->thread->sig_blocked = mask & ~UNBLOCKABLE;
+	return 0;
+}
+
+/* The wait with the mask is over (ret its result): the old mask is back
+ * now, or, if a signal interrupted it, after that signal's handler. */
+static long mask_done(struct linux_proc *lp, bool had_mask, uint64_t old, long ret)
+{
+	if (had_mask && ret == LINUX_ERR(LINUX_ERESTARTNOHAND)) {
+		lp->suspend_mask = old;
+		lp->suspended = true;
+	} else {
+		lp->thread->sig_blocked = old;
+	}
+	return ret;
 }
 
 /* poll(fds, nfds, timeout_ms): a negative timeout waits without limit. */
@@ -110,31 +167,106 @@ LINUX_CALL(poll)
 /* ppoll(fds, nfds, timeout, sigmask, sigsetsize) */
 LINUX_CALL(ppoll)
 {
-	uint64_t timeout = FOREVER, mask = 0, old = lp->thread->sig_blocked;
+	uint64_t timeout, old;
+	long err;
+
+	if ((err = timeout_in(lp, a[2], &timeout)) || (err = mask_set(lp, a[3], a[4], &old)))
+		return err;
+	return mask_done(lp, a[3], old, do_poll(lp, a[0], a[1], timeout));
+}
+
+/* --- select and pselect6: the sets as poll's descriptors */
+
+#define SETS_MAX 1024 /* FD_SETSIZE */
+
+/*
+ * Select among the first nfds descriptors, in the read, write and error
+ * sets at ur, uw, ue (each may be 0), for up to timeout_ns: the sets
+ * written back with what is ready, and how many bits are set. A set
+ * naming a descriptor not open is EBADF, as on Linux.
+ */
+static long do_select(struct linux_proc *lp, uint64_t nfds, const uint64_t uset[3],
+		      uint64_t timeout_ns)
+{
+	struct linux_pollfd *fds = (struct linux_pollfd *)lp->buf;
+	uint64_t sets[3][SETS_MAX / 64] = {{0}}, n = 0, words;
+	static const short want[3] = {LINUX_POLLIN, LINUX_POLLOUT, LINUX_POLLPRI};
+	static const short seen[3] = {LINUX_POLLIN | LINUX_POLLHUP | LINUX_POLLERR,
+				      LINUX_POLLOUT | LINUX_POLLERR, LINUX_POLLPRI};
+	long count, bits = 0;
+
+	if ((int64_t)nfds < 0 || nfds > SETS_MAX)
+		return LINUX_ERR(LINUX_EINVAL);
+	words = (nfds + 63) / 64;
+	for (int k = 0; k < 3; k++)
+		if (uset[k] && linux_copy_in(lp, sets[k], uset[k], words * 8))
+			return LINUX_ERR(LINUX_EFAULT);
+	for (uint64_t fd = 0; fd < nfds; fd++) {
+		short events = 0;
+
+		for (int k = 0; k < 3; k++)
+			events |= sets[k][fd / 64] >> (fd % 64) & 1 ? want[k] : 0;
+		if (!events)
+			continue;
+		if (!linux_fd_file(lp, (long)fd))
+			return LINUX_ERR(LINUX_EBADF);
+		if (n == POLL_MAX)
+			return LINUX_ERR(LINUX_EINVAL);
+		fds[n++] = (struct linux_pollfd){.fd = (int32_t)fd, .events = events};
+	}
+	if ((count = wait_ready(lp, fds, n, timeout_ns)) < 0)
+		return count;
+	memset(sets, 0, sizeof sets);
+	for (uint64_t i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++)
+			if (fds[i].events & want[k] && fds[i].revents & seen[k]) {
+				sets[k][fds[i].fd / 64] |= 1ull << (fds[i].fd % 64);
+				bits++;
+			}
+	for (int k = 0; k < 3; k++)
+		if (uset[k] && linux_copy_out(lp, uset[k], sets[k], words * 8))
+			return LINUX_ERR(LINUX_EFAULT);
+	return bits;
+}
+
+/* select(nfds, readfds, writefds, exceptfds, timeval): the time left is
+ * written back into the timeval, as Linux does. */
+LINUX_CALL(select)
+{
+	const uint64_t uset[3] = {a[1], a[2], a[3]};
+	uint64_t timeout = FOREVER, start = plat_now_ns();
+	int64_t tv[2];
 	long ret;
 
-	if (a[2]) {
-		struct linux_timespec ts;
+	if (a[4]) {
+		if (linux_copy_in(lp, tv, a[4], sizeof tv))
+			return LINUX_ERR(LINUX_EFAULT);
+		if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000)
+			return LINUX_ERR(LINUX_EINVAL);
+		timeout = (uint64_t)tv[0] * 1000000000 + (uint64_t)tv[1] * 1000;
+	}
+	ret = do_select(lp, a[0], uset, timeout);
+	if (a[4] && ret >= 0) {
+		uint64_t spent = plat_now_ns() - start, left = spent < timeout ? timeout - spent : 0;
 
-		if (linux_copy_in(lp, &ts, a[2], sizeof ts))
+		tv[0] = (int64_t)(left / 1000000000);
+		tv[1] = (int64_t)(left % 1000000000 / 1000);
+		if (linux_copy_out(lp, a[4], tv, sizeof tv))
 			return LINUX_ERR(LINUX_EFAULT);
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-			return LINUX_ERR(LINUX_EINVAL);
-		timeout = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
-	}
-	if (a[3]) {
-		if (a[4] != sizeof mask)
-			return LINUX_ERR(LINUX_EINVAL);
-		if (linux_copy_in(lp, &mask, a[3], sizeof mask))
-			return LINUX_ERR(LINUX_EFAULT);
-		lp->thread->sig_blocked = mask & ~UNBLOCKABLE;
-	}
-	ret = do_poll(lp, a[0], a[1], timeout);
-	if (a[3] && ret == LINUX_ERR(LINUX_ERESTARTNOHAND)) {
-		lp->suspend_mask = old; /* back after the handler */
-		lp->suspended = true;
-	} else {
-		lp->thread->sig_blocked = old;
 	}
 	return ret;
+}
+
+/* pselect6(nfds, readfds, writefds, exceptfds, timespec, {sigmask, size}) */
+LINUX_CALL(pselect6)
+{
+	const uint64_t uset[3] = {a[1], a[2], a[3]};
+	uint64_t timeout, old, sig[2] = {0, 0};
+	long err;
+
+	if (a[5] && linux_copy_in(lp, sig, a[5], sizeof sig))
+		return LINUX_ERR(LINUX_EFAULT);
+	if ((err = timeout_in(lp, a[4], &timeout)) || (err = mask_set(lp, sig[0], sig[1], &old)))
+		return err;
+	return mask_done(lp, sig[0], old, do_select(lp, a[0], uset, timeout));
 }

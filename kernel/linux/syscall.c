@@ -47,10 +47,10 @@ static linux_call_fn *const table[LINUX_NR_COUNT] = {
 	C(fork), C(vfork), C(clone), C(execve), C(wait4), C(getppid),
 	C(futex),
 	C(pipe), C(pipe2),
-	/* sockets (socket.c), poll (poll.c) */
+	/* sockets (socket.c), poll and select (poll.c) */
 	C(socket), C(socketpair), C(bind), C(listen), C(accept), C(accept4), C(connect),
 	C(sendto), C(recvfrom), C(sendmsg), C(recvmsg), C(shutdown), C(getsockname),
-	C(getpeername), C(setsockopt), C(getsockopt), C(poll), C(ppoll),
+	C(getpeername), C(setsockopt), C(getsockopt), C(poll), C(ppoll), C(select), C(pselect6),
 };
 #undef C
 

@@ -269,6 +269,33 @@ static void polls(void)
 	sys(3, fd, 0, 0);
 }
 
+/* select and pselect6 on a pipe, as Linux answers them. */
+static void selects(void)
+{
+	int p[2];
+	unsigned long r, w;
+	long tv[2] = {0, 50000}, ts[2] = {0, 0}, n;
+
+	sys(293, (long)p, 0, 0);
+	r = 1ul << p[0];
+	n = sys6(23, p[0] + 1, (long)&r, 0, 0, (long)tv, 0);
+	check(n == 0 && r == 0 && tv[0] == 0 && tv[1] == 0,
+	      "select: an empty pipe, 50 ms: none, and no time left", n);
+	sys(1, p[1], (long)"s", 1);
+	r = 1ul << p[0];
+	w = 1ul << p[1];
+	n = sys6(23, p[1] + 1, (long)&r, (long)&w, 0, 0, 0);
+	check(n == 2 && r == 1ul << p[0] && w == 1ul << p[1], "a byte in it: both ends ready", n);
+	r = 1ul << p[0];
+	n = sys6(270, p[0] + 1, (long)&r, 0, 0, (long)ts, 0);
+	check(n == 1 && r == 1ul << p[0], "pselect6 with no wait sees it too", n);
+	sys(3, p[1], 0, 0);
+	w = 1ul << p[1];
+	n = sys6(23, p[1] + 1, 0, (long)&w, 0, (long)tv, 0);
+	check(n == -9, "a closed descriptor in a set: EBADF", n);
+	sys(3, p[0], 0, 0);
+}
+
 /* getdents64 of tmp: the FIFO's d_type. */
 static long dirent_type(void)
 {
@@ -325,6 +352,7 @@ int main(u64 *sp)
 	meeting();
 	interrupted();
 	polls();
+	selects();
 	unlinked_and_epipe();
 	sys(87, (long)FIFO, 0, 0);
 	return failed;

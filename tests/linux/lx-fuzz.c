@@ -5,8 +5,8 @@
  *
  * Each round forks a child that makes CALLS random system calls among
  * those on descriptors (read, write, close, dup, fcntl, ioctl, lseek,
- * poll, ppoll, pipe2, sendfile and every socket call) with random
- * arguments: descriptors among the child's own (3 to 23) or nonsense,
+ * poll, ppoll, select, pselect6, pipe2, sendfile and every socket call)
+ * with random arguments: descriptors among the child's own (3 to 23) or nonsense,
  * pointers good, NULL, in the kernel's half, unmapped, read-only or
  * running off a mapping's end, lengths small and huge, socket addresses
  * half random (10.0.2.2 or garbage, random ports, families and lengths),
@@ -117,7 +117,7 @@ static u64 pollset(void)
 }
 
 static const short numbers[] = {
-	0, 1, 3, 5, 7, 8, 16, 19, 20, 32, 33, 40, 72, 271, 293,           /* descriptors */
+	0, 1, 3, 5, 7, 8, 16, 19, 20, 23, 32, 33, 40, 72, 270, 271, 293,  /* descriptors */
 	41, 41, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 288, /* sockets */
 };
 
@@ -149,6 +149,12 @@ static void one_call(void)
 		a[0] = pollset(), a[1] = below(8) ? below(9) : next(), a[2] = below(2) ? 0 : 5;
 		if (n == 271)
 			a[2] = below(2) ? 0 : pointer(), a[3] = below(2) ? 0 : pointer(), a[4] = 8;
+		break;
+	case 23: case 270: /* select, pselect6 */
+		a[0] = below(8) ? below(24) : next();
+		a[1] = below(2) ? pollset() : 0, a[2] = below(2) ? pollset() : 0;
+		a[3] = below(4) ? 0 : pointer(), a[4] = below(2) ? 0 : pointer();
+		a[5] = below(2) ? 0 : pointer();
 		break;
 	case 293: /* pipe2 */
 		a[0] = pointer(), a[1] = below(2) ? 04000 : next();
