@@ -24,9 +24,11 @@
  *
  * Servers: each call outstanding has a gate thread of its own, so a routine
  * that blocks (timer:wait) holds one thread and delays no other process's
- * calls. A call takes an idle server, or spawns one (one page) while fewer
- * than GATE_SERVERS_MAX exist; past that it waits in the queue for the
- * first server free. Servers never end: idle ones wait for the next call.
+ * calls. A call takes an idle server; with none idle, it spawns one (one
+ * page) if every server is running a call and fewer than GATE_SERVERS_MAX
+ * exist, else it waits in the queue: a server that has just finished a
+ * call (and told its caller, who may call again at once) takes it as it
+ * looks at the queue again, so calls one after another keep one server. Servers never end: idle ones wait for the next call.
  *
  * The kernel's own code on a set-apart hart reaches a trusted program's
  * door the same way: gate_run hands a gate thread a function to run (the
@@ -38,7 +40,7 @@
  * is refused when the process starts, saying why (gate_grantable).
  *
  * Locking: queue_lock (interrupts off) guards the request queue, the idle
- * servers and their count. A request lives on its caller's stack until its
+ * servers and the counts. A request lives on its caller's stack until its
  * server signals it done. A server is signalled only when a caller takes
  * it off the idle list, and waits right after going on it, so each signal
  * is consumed by that one wait.
@@ -72,6 +74,10 @@ static struct spinlock queue_lock = SPINLOCK_INIT;
 static struct request *queue_head, *queue_tail;
 static struct thread *idle[GATE_SERVERS_MAX];
 static uint32_t idle_count, servers;
+/* Requests in the queue, and servers that will take one from it without
+ * being signalled (starting, woken off the idle list, or just done with a
+ * call): while takers >= queued, every queued request has one. */
+static uint32_t queued, takers;
 /* Each gate thread's slot (its thread's arg): taken (under queue_lock)
  * from the spawn on, and the process whose call it runs (0: none). */
 static struct {
@@ -110,7 +116,10 @@ static void serve(void *arg)
 
 		if (q && !(queue_head = q->next))
 			queue_tail = NULL;
-		if (!q)
+		takers--; /* this one: it takes q, or goes idle */
+		if (q)
+			queued--;
+		else
 			idle[idle_count++] = thread_current(); /* at most servers of them */
 		plat_spin_unlock(&queue_lock, irq);
 		if (!q) {
@@ -132,6 +141,11 @@ static void serve(void *arg)
 		if (__atomic_load_n(&untrusted_harts, __ATOMIC_ACQUIRE) >> q->ran_on & 1)
 			__atomic_fetch_add(&calls_untrusted, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&calls, 1, __ATOMIC_SEQ_CST);
+		/* A taker again before the caller knows: its next call, made at
+		 * once, is this server's, not a new one's. */
+		irq = plat_spin_lock(&queue_lock);
+		takers++;
+		plat_spin_unlock(&queue_lock, irq);
 		__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
 		thread_signal(q->caller, THREAD_EV_SERVICE);
 	}
@@ -161,6 +175,7 @@ static enum lm_err spawn_server(uint32_t slot)
 
 		serving[slot].taken = false;
 		servers--;
+		takers--;
 		plat_spin_unlock(&queue_lock, irq);
 	}
 	return err;
@@ -220,6 +235,7 @@ void gate_start(void)
 	bool irq = plat_spin_lock(&queue_lock);
 	uint32_t slot = take_slot();
 
+	takers++;
 	plat_spin_unlock(&queue_lock, irq);
 	if (spawn_server(slot))
 		kprintf("gate: no thread yet: the first gated call will try again\n");
@@ -259,10 +275,12 @@ static void run_trusted(struct request *q)
 	else
 		queue_head = q;
 	queue_tail = q;
-	if (idle_count)
-		free_server = idle[--idle_count];
-	else if (servers < GATE_SERVERS_MAX)
-		spawn = (slot = take_slot(), true);
+	if (++queued > takers) { /* q needs a server of its own */
+		if (idle_count)
+			free_server = idle[--idle_count], takers++;
+		else if (servers < GATE_SERVERS_MAX)
+			spawn = (slot = take_slot(), true), takers++;
+	}
 	plat_spin_unlock(&queue_lock, irq);
 	if (free_server)
 		thread_signal(free_server, THREAD_EV_SERVICE);
