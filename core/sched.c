@@ -512,7 +512,7 @@ static inline __attribute__((always_inline)) void finish(struct thread *prev)
 	}
 }
 
-void sched_finish(struct thread *prev)
+SCHED_FAST void sched_finish(struct thread *prev)
 {
 	finish(prev);
 }
@@ -622,7 +622,10 @@ static inline __attribute__((always_inline)) void reschedule(struct thread *cur,
 	if (!next)
 		return;
 	note_irqs(h, on);
-	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
+	if (waits)
+		prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
+	else
+		prev = ctx_switch_inline(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
 	if (prev->state == THREAD_WAITING) /* a waiter is left as it is */
 		return;
@@ -648,7 +651,7 @@ void sched_reschedule(struct thread *cur)
  * is off, and interrupt handlers only post. The waker clears our wait
  * mask (signal_set).
  */
-uint64_t sched_thread_wait(uint64_t mask)
+SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 {
 	struct thread *cur = this_thread();
 	uint64_t got;
@@ -669,7 +672,7 @@ uint64_t sched_thread_wait(uint64_t mask)
 }
 
 /* thread_yield, here so that the switch is inline in it. */
-void sched_thread_yield(void)
+SCHED_FAST void sched_thread_yield(void)
 {
 	struct thread *cur = this_thread();
 
@@ -697,7 +700,7 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 	ctx_jump(next->saved_rsp, cur);
 }
 
-__attribute__((noreturn)) void sched_exit(struct thread *cur)
+SCHED_FAST __attribute__((noreturn)) void sched_exit(struct thread *cur)
 {
 	struct hart *h = this_hart();
 	struct thread *next;
@@ -710,7 +713,7 @@ __attribute__((noreturn)) void sched_exit(struct thread *cur)
 	ctx_jump(next->saved_rsp, cur);
 }
 
-void sched_start(struct thread *prev)
+SCHED_FAST void sched_start(struct thread *prev)
 {
 	finish(prev);
 	resume_irqs(true);

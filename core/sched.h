@@ -77,6 +77,14 @@ struct woken {
 	unsigned priority;
 };
 
+/* The fast paths' functions (park, unpark, wait, signal, yield, spawn,
+ * start, exit) and the context switch share a few pages of their own
+ * (arch/x86_64/kernel.ld): under QEMU's emulator a jump or call between
+ * pages costs a lookup that one within a page does not, and natively they
+ * share the instruction cache's and TLB's lines. (The hosted runtime's
+ * linker groups .text.hot.* as well.) */
+#define SCHED_FAST __attribute__((section(".text.hot.sched")))
+
 /*
  * ---- preemption off: the fast paths ----
  *
