@@ -118,6 +118,26 @@ static inline uint64_t ctx_init_stack(uintptr_t top)
 	return (uint64_t)(uintptr_t)f;
 }
 
+/* This thread's MXCSR (low 32 bits) and x87 control word (high 32), the
+ * state a switch keeps per thread besides the registers; and setting
+ * them (tests, core/sched_test.c). */
+static inline uint64_t ctx_control_words(void)
+{
+	uint32_t mxcsr;
+	uint16_t fcw;
+
+	asm volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mxcsr), "=m"(fcw));
+	return mxcsr | (uint64_t)fcw << 32;
+}
+
+static inline void ctx_set_control_words(uint64_t v)
+{
+	uint32_t mxcsr = (uint32_t)v;
+	uint16_t fcw = (uint16_t)(v >> 32);
+
+	asm volatile("ldmxcsr %0\n\tfldcw %1" : : "m"(mxcsr), "m"(fcw));
+}
+
 /* setjmp/longjmp for fault catchers: rbx rbp r12-r15 rsp rip. */
 typedef uint64_t ctx_jmpbuf[8];
 __attribute__((returns_twice)) int ctx_setjmp(ctx_jmpbuf jb);
