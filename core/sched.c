@@ -54,10 +54,37 @@
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
 
+/* rq's runnext thread, or NULL (its hart's). */
+static inline struct thread *rq_runnext(const struct runqueue *rq)
+{
+	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
+}
+
+static inline void rq_push(struct runqueue *rq, struct thread *t, bool head);
+
+/*
+ * Invariant: no queued thread is more urgent than runnext's (runnext is
+ * filled only when none is: sched_wake_runnext, ready()), so the pick
+ * takes runnext, when there is one, without comparing. A thread more
+ * urgent than runnext's that joins the queues moves it to the front of
+ * its own priority's queue, where it still runs before the others of its
+ * priority. Out of line: the common push finds runnext empty or no more
+ * urgent than the newcomer.
+ */
+static __attribute__((noinline)) void runnext_to_queue(struct runqueue *rq, struct thread *rn)
+{
+	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
+	rq_push(rq, rn, true);
+}
+
 static inline void rq_push(struct runqueue *rq, struct thread *t, bool head)
 {
 	unsigned p = t->priority;
+	struct thread *rn = rq_runnext(rq);
 
+	if (__builtin_expect(rn && p < rn->priority, 0))
+		runnext_to_queue(rq, rn);
 	t->next = NULL;
 	if (!rq->q[p].head) {
 		rq->q[p].head = rq->q[p].tail = t;
@@ -94,19 +121,13 @@ static inline __attribute__((always_inline)) struct thread *rq_pop(struct runque
 	return t;
 }
 
-/* rq's runnext thread, or NULL (its hart's). */
-static inline struct thread *rq_runnext(const struct runqueue *rq)
+/* Highest priority waiting in rq, runnext included: runnext's, if there
+ * is one (runnext_to_queue's invariant). */
+static inline unsigned rq_best(const struct runqueue *rq)
 {
-	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
-}
-
-/* Highest priority waiting in rq, runnext included. */
-static unsigned rq_best(const struct runqueue *rq)
-{
-	unsigned best = rq_best_queued(rq);
 	struct thread *rn = rq_runnext(rq);
 
-	return rn && rn->priority < best ? rn->priority : best;
+	return rn ? rn->priority : rq_best_queued(rq);
 }
 
 /* Take rn, rq's runnext thread. */
@@ -118,13 +139,14 @@ static inline __attribute__((always_inline)) struct thread *rq_take_runnext(stru
 	return rn;
 }
 
-/* The next thread to run from rq: runnext first within its priority (it
- * was woken last, by a thread that has blocked since), or NULL. */
+/* The next thread to run from rq: runnext first (it was woken last, by a
+ * thread that has blocked since; nothing queued is more urgent, by
+ * runnext_to_queue's invariant), or NULL. */
 static inline __attribute__((always_inline)) struct thread *rq_next(struct runqueue *rq)
 {
 	struct thread *rn = rq_runnext(rq);
 
-	if (rn && rn->priority <= rq_best_queued(rq))
+	if (rn)
 		return rq_take_runnext(rq, rn);
 	return rq_pop(rq);
 }

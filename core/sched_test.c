@@ -92,6 +92,39 @@ TEST(sched, fifo_within_a_priority)
 		EXPECT_EQ(order_log.order[i], i);
 }
 
+/*
+ * runnext never runs before a more urgent thread queued after it: the
+ * pick takes runnext without comparing priorities, because a more urgent
+ * thread that joins the queues moves runnext's thread back to the front
+ * of its own priority's queue. A Regular conductor (in runnext, so this
+ * thread is left waiting) spawns a Regular thread, which takes runnext,
+ * then a User one, which queues and runs at once; the Regular one runs
+ * after it.
+ */
+static void runnext_conductor(void *arg)
+{
+	struct thread_opts o = {.entry = record, .priority = PRIO_REGULAR,
+				.hart = (int)this_hart()->id};
+
+	o.arg = (void *)0;
+	thread_spawn(&o, NULL); /* Regular: takes runnext */
+	o.arg = (void *)1;
+	o.priority = PRIO_USER;
+	thread_spawn(&o, NULL); /* User: queued, more urgent */
+}
+
+TEST(sched, a_more_urgent_thread_runs_before_runnext)
+{
+	order_log.count = 0;
+	sched_test_spawn(runnext_conductor, NULL, PRIO_REGULAR, "conductor");
+	thread_wait(DONE); /* the conductor has ended; the two are queued */
+	while (order_log.count < 2)
+		thread_yield();
+	ASSERT_EQ(order_log.count, 2);
+	EXPECT_EQ(order_log.order[0], 1); /* User */
+	EXPECT_EQ(order_log.order[1], 0); /* Regular */
+}
+
 static volatile int parked_stage;
 
 static void parker(void *arg)
