@@ -60,9 +60,11 @@ static void report(const char *name, struct bench_runs *r, uint64_t ops)
  * thread stack allocator, and each side's saved stack pointer lives on its
  * own stack page (a thread's lives in its control block, at the top of its
  * page), so that the loop touches the same kinds of pages as a switch
- * between two threads. (Under QEMU's emulator, where a page's place in the
- * soft TLB matters, a static stack and global words made this figure move
- * by half from one boot to the next, while the scheduler's did not.)
+ * between two threads (it used a static stack and global words). Under
+ * QEMU on a shared machine this figure still comes out half as large
+ * again in some boots while the scheduler's do not move: its loop lasts a
+ * few milliseconds, so a stretch of host load lands on all of its runs or
+ * none. Read the kernel's ratios over several boots.
  */
 struct swap_pair {
 	uint64_t *main_sp, *other_sp;
