@@ -10,7 +10,7 @@
  *
  *   sched_reschedule(cur)   it set its own state (READY: a yield; WAITING:
  *                           a wait) and its registers go to its stack now,
- *                           by ctx_switch;
+ *                           by ctx_switch (a wait) or ctx_switch_inline;
  *   sched_preempt(cur, sp)  an interrupt's exit already saved its whole
  *                           state at sp (arch's preempt_save);
  *   sched_exit(cur)         it ended, and nothing of it is saved.
@@ -634,7 +634,10 @@ static inline void resume_irqs(bool on)
 /* The switch of a thread that gives up its hart; cur's state says why.
  * waits: cur waits, and so, in the common case (ping-pong), did the thread
  * that switches back to it: its finish is then out of line, which keeps
- * the wait's own path short. */
+ * the wait's own path short, and it switches with ctx_switch, whose return
+ * is predicted there (both waited at this call), where the inline switch
+ * would only add its caller's spills. Any other switch is inline and
+ * resumes with a jump (arch/context.h says why). */
 static inline __attribute__((always_inline)) void reschedule(struct thread *cur, bool waits)
 {
 	struct hart *h = this_hart();
