@@ -241,7 +241,7 @@ enum lm_err thread_current_handle(uint64_t *out)
 	return err;
 }
 
-/* First code of every new thread (via ctx_switch's return, see context.h). */
+/* First code of every new thread (via ctx_thread_entry, from its first switch frame; see context.h). */
 SCHED_FAST __attribute__((noreturn)) void thread_start(struct thread *prev)
 {
 	struct thread *self;
