@@ -5,8 +5,8 @@
  * (struct thread, core/sched.h); an unmapped guard page lies below, so an
  * overflow faults instead of corrupting a neighbour. A switch saves the
  * callee-saved registers, the stack pointer, the resume address and the
- * FPU/SSE control words (arch/context.h: ctx_switch and its kin); nothing else, and
- * no privilege change.
+ * FPU/SSE control words (arch/context.h: ctx_switch and its kin);
+ * nothing else, and no privilege change.
  *
  * Waiting: every thread has a word of event bits. thread_signal sets bits
  * and wakes the thread if it waits for any of them; thread_wait(mask)
