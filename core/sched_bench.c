@@ -62,9 +62,9 @@ static void report(const char *name, struct bench_runs *r, uint64_t ops)
  * page), so that the loop touches the same kinds of pages as a switch
  * between two threads (it used a static stack and global words). Under
  * QEMU on a shared machine this figure still comes out half as large
- * again in some boots while the scheduler's do not move: its loop lasts a
- * few milliseconds, so a stretch of host load lands on all of its runs or
- * none. Read the kernel's ratios over several boots.
+ * again in some boots while the scheduler's do not move (probably because
+ * its loop lasts a few milliseconds, so that a stretch of host load lands
+ * on all of its runs or none). Read the kernel's ratios over several boots.
  */
 struct swap_pair {
 	uint64_t *main_sp, *other_sp;
