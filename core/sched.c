@@ -10,7 +10,7 @@
  *
  *   sched_reschedule(cur)   it set its own state (READY: a yield; WAITING:
  *                           a wait) and its registers go to its stack now,
- *                           by ctx_switch;
+ *                           by ctx_switch (a wait) or ctx_switch_inline;
  *   sched_preempt(cur, sp)  an interrupt's exit already saved its whole
  *                           state at sp (arch's preempt_save);
  *   sched_exit(cur)         it ended, and nothing of it is saved.
@@ -54,10 +54,37 @@
 
 /* ---- run queues (this hart's own, interrupts off) ---- */
 
+/* rq's runnext thread, or NULL (its hart's). */
+static inline struct thread *rq_runnext(const struct runqueue *rq)
+{
+	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
+}
+
+static inline void rq_push(struct runqueue *rq, struct thread *t, bool head);
+
+/*
+ * Invariant: no queued thread is more urgent than runnext's (runnext is
+ * filled only when none is: sched_wake_runnext, ready()), so the pick
+ * takes runnext, when there is one, without comparing. A thread more
+ * urgent than runnext's that joins the queues moves it to the front of
+ * its own priority's queue, where it still runs before the others of its
+ * priority. Out of line: the common push finds runnext empty or no more
+ * urgent than the newcomer.
+ */
+static __attribute__((noinline)) void runnext_to_queue(struct runqueue *rq, struct thread *rn)
+{
+	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
+	rq_push(rq, rn, true);
+}
+
 static inline void rq_push(struct runqueue *rq, struct thread *t, bool head)
 {
 	unsigned p = t->priority;
+	struct thread *rn = rq_runnext(rq);
 
+	if (__builtin_expect(rn && p < rn->priority, 0))
+		runnext_to_queue(rq, rn);
 	t->next = NULL;
 	if (!rq->q[p].head) {
 		rq->q[p].head = rq->q[p].tail = t;
@@ -94,19 +121,13 @@ static inline __attribute__((always_inline)) struct thread *rq_pop(struct runque
 	return t;
 }
 
-/* rq's runnext thread, or NULL (its hart's). */
-static inline struct thread *rq_runnext(const struct runqueue *rq)
+/* Highest priority waiting in rq, runnext included: runnext's, if there
+ * is one (runnext_to_queue's invariant). */
+static inline unsigned rq_best(const struct runqueue *rq)
 {
-	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
-}
-
-/* Highest priority waiting in rq, runnext included. */
-static unsigned rq_best(const struct runqueue *rq)
-{
-	unsigned best = rq_best_queued(rq);
 	struct thread *rn = rq_runnext(rq);
 
-	return rn && rn->priority < best ? rn->priority : best;
+	return rn ? rn->priority : rq_best_queued(rq);
 }
 
 /* Take rn, rq's runnext thread. */
@@ -118,13 +139,14 @@ static inline __attribute__((always_inline)) struct thread *rq_take_runnext(stru
 	return rn;
 }
 
-/* The next thread to run from rq: runnext first within its priority (it
- * was woken last, by a thread that has blocked since), or NULL. */
+/* The next thread to run from rq: runnext first (it was woken last, by a
+ * thread that has blocked since; nothing queued is more urgent, by
+ * runnext_to_queue's invariant), or NULL. */
 static inline __attribute__((always_inline)) struct thread *rq_next(struct runqueue *rq)
 {
 	struct thread *rn = rq_runnext(rq);
 
-	if (rn && rn->priority <= rq_best_queued(rq))
+	if (rn)
 		return rq_take_runnext(rq, rn);
 	return rq_pop(rq);
 }
@@ -512,7 +534,7 @@ static inline __attribute__((always_inline)) void finish(struct thread *prev)
 	}
 }
 
-void sched_finish(struct thread *prev)
+SCHED_FAST void sched_finish(struct thread *prev)
 {
 	finish(prev);
 }
@@ -612,7 +634,10 @@ static inline void resume_irqs(bool on)
 /* The switch of a thread that gives up its hart; cur's state says why.
  * waits: cur waits, and so, in the common case (ping-pong), did the thread
  * that switches back to it: its finish is then out of line, which keeps
- * the wait's own path short. */
+ * the wait's own path short, and it switches with ctx_switch, whose return
+ * is predicted there (both waited at this call), where the inline switch
+ * would only add its caller's spills. Any other switch is inline and
+ * resumes with a jump (arch/context.h says why). */
 static inline __attribute__((always_inline)) void reschedule(struct thread *cur, bool waits)
 {
 	struct hart *h = this_hart();
@@ -622,7 +647,10 @@ static inline __attribute__((always_inline)) void reschedule(struct thread *cur,
 	if (!next)
 		return;
 	note_irqs(h, on);
-	prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
+	if (waits)
+		prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
+	else
+		prev = ctx_switch_inline(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
 	if (prev->state == THREAD_WAITING) /* a waiter is left as it is */
 		return;
@@ -648,7 +676,7 @@ void sched_reschedule(struct thread *cur)
  * is off, and interrupt handlers only post. The waker clears our wait
  * mask (signal_set).
  */
-uint64_t sched_thread_wait(uint64_t mask)
+SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 {
 	struct thread *cur = this_thread();
 	uint64_t got;
@@ -669,7 +697,7 @@ uint64_t sched_thread_wait(uint64_t mask)
 }
 
 /* thread_yield, here so that the switch is inline in it. */
-void sched_thread_yield(void)
+SCHED_FAST void sched_thread_yield(void)
 {
 	struct thread *cur = this_thread();
 
@@ -697,7 +725,7 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 	ctx_jump(next->saved_rsp, cur);
 }
 
-__attribute__((noreturn)) void sched_exit(struct thread *cur)
+SCHED_FAST __attribute__((noreturn)) void sched_exit(struct thread *cur)
 {
 	struct hart *h = this_hart();
 	struct thread *next;
@@ -710,7 +738,7 @@ __attribute__((noreturn)) void sched_exit(struct thread *cur)
 	ctx_jump(next->saved_rsp, cur);
 }
 
-void sched_start(struct thread *prev)
+SCHED_FAST void sched_start(struct thread *prev)
 {
 	finish(prev);
 	resume_irqs(true);

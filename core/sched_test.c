@@ -2,6 +2,7 @@
  * Tests of threads, the scheduler and events. Portable: they run in the
  * kernel (test=sched.*) and in the hosted runtime (build/tests/hosted_sched_test).
  */
+#include "arch/context.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_test.h"
@@ -89,6 +90,39 @@ TEST(sched, fifo_within_a_priority)
 	ASSERT_EQ(order_log.count, 6);
 	for (int i = 0; i < 6; i++)
 		EXPECT_EQ(order_log.order[i], i);
+}
+
+/*
+ * runnext never runs before a more urgent thread queued after it: the
+ * pick takes runnext without comparing priorities, because a more urgent
+ * thread that joins the queues moves runnext's thread back to the front
+ * of its own priority's queue. A Regular conductor (in runnext, so this
+ * thread is left waiting) spawns a Regular thread, which takes runnext,
+ * then a User one, which queues and runs at once; the Regular one runs
+ * after it.
+ */
+static void runnext_conductor(void *arg)
+{
+	struct thread_opts o = {.entry = record, .priority = PRIO_REGULAR,
+				.hart = (int)this_hart()->id};
+
+	o.arg = (void *)0;
+	thread_spawn(&o, NULL); /* Regular: takes runnext */
+	o.arg = (void *)1;
+	o.priority = PRIO_USER;
+	thread_spawn(&o, NULL); /* User: queued, more urgent */
+}
+
+TEST(sched, a_more_urgent_thread_runs_before_runnext)
+{
+	order_log.count = 0;
+	sched_test_spawn(runnext_conductor, NULL, PRIO_REGULAR, "conductor");
+	thread_wait(DONE); /* the conductor has ended; the two are queued */
+	while (order_log.count < 2)
+		thread_yield();
+	ASSERT_EQ(order_log.count, 2);
+	EXPECT_EQ(order_log.order[0], 1); /* User */
+	EXPECT_EQ(order_log.order[1], 0); /* Regular */
 }
 
 static volatile int parked_stage;
@@ -708,4 +742,126 @@ TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 	EXPECT_EQ(cached_after(other, before + 1), before + 1);
 	thread_signal(d, PING);
 	thread_wait(DONE);
+}
+
+/*
+ * A thread's registers across every kind of switch: the scheduler's own
+ * (a yield's switch is inline in sched_thread_yield, leaving rbx and
+ * r12-r15 to its prologue; a wait's is ctx_switch; an exit's is ctx_jump)
+ * and every kind of resume (a thread that yielded, one that waited, a new
+ * one). Twelve values live across each call, more than the registers a
+ * call keeps, so some are in those registers and some on the stack; and
+ * each thread sets its own MXCSR and x87 control word, which a switch
+ * keeps per thread. A mistake in what the switch says it clobbers shows
+ * as a changed value.
+ */
+#define REGS_ROUNDS 200
+#define REGS_GO (1ull << 1)
+
+static uint64_t regs_bad;
+
+/* Control words k: MXCSR's rounding control (bits 13-14) k, the x87
+ * precision control (bits 8-9) one of its valid values. */
+static uint64_t regs_words(unsigned k)
+{
+	static const uint64_t precision[4] = {3, 2, 0, 2};
+
+	return (CTX_MXCSR_DEFAULT | (uint64_t)(k & 3) << 13) |
+	       ((CTX_FCW_DEFAULT & ~0x300ull) | precision[k & 3] << 8) << 32;
+}
+
+/* Twelve values, all live across each of `step`'s calls; returns how many
+ * came back changed, the control words counted too. */
+static uint64_t regs_hold(uint64_t seed, unsigned k, void (*step)(uint64_t), uint64_t arg)
+{
+	volatile uint64_t start = seed; /* not folded into constants */
+	uint64_t v0 = start, v1 = v0 * 3 + 1, v2 = v1 * 3 + 1, v3 = v2 * 3 + 1,
+		 v4 = v3 * 3 + 1, v5 = v4 * 3 + 1, v6 = v5 * 3 + 1, v7 = v6 * 3 + 1,
+		 v8 = v7 * 3 + 1, v9 = v8 * 3 + 1, v10 = v9 * 3 + 1, v11 = v10 * 3 + 1;
+	uint64_t bad = 0;
+
+	ctx_set_control_words(regs_words(k));
+	for (int i = 0; i < REGS_ROUNDS; i++) {
+		step(arg);
+		bad += v1 != v0 * 3 + 1;
+		bad += v2 != v1 * 3 + 1;
+		bad += v3 != v2 * 3 + 1;
+		bad += v4 != v3 * 3 + 1;
+		bad += v5 != v4 * 3 + 1;
+		bad += v6 != v5 * 3 + 1;
+		bad += v7 != v6 * 3 + 1;
+		bad += v8 != v7 * 3 + 1;
+		bad += v9 != v8 * 3 + 1;
+		bad += v10 != v9 * 3 + 1;
+		bad += v11 != v10 * 3 + 1;
+		bad += v0 != start;
+		bad += ctx_control_words() != regs_words(k);
+	}
+	ctx_set_control_words(CTX_MXCSR_DEFAULT | (uint64_t)CTX_FCW_DEFAULT << 32);
+	return bad;
+}
+
+static void regs_nothing(void *arg)
+{
+	/* A new thread starts with the default words, whatever its spawner has. */
+	__atomic_fetch_add(&regs_bad, ctx_control_words() !=
+				      (CTX_MXCSR_DEFAULT | (uint64_t)CTX_FCW_DEFAULT << 32),
+			   __ATOMIC_RELAXED);
+}
+
+/* A yield to a new thread, which ends: out by the inline switch, back by
+ * ctx_jump from its exit. */
+static void regs_spawn_yield(uint64_t unused)
+{
+	struct thread_opts o = {.entry = regs_nothing, .priority = PRIO_REGULAR,
+				.hart = (int)this_hart()->id};
+
+	if (thread_spawn(&o, NULL) != LM_OK)
+		__atomic_fetch_add(&regs_bad, 1, __ATOMIC_RELAXED);
+	thread_yield();
+}
+
+/* A signal and a wait, answered by the partner's wait and signal: out
+ * and back by ctx_switch, each resuming the other's wait. */
+static void regs_ping(uint64_t partner)
+{
+	thread_signal((struct thread *)(uintptr_t)partner, REGS_GO);
+	thread_wait(REGS_GO);
+}
+
+static void regs_pong(uint64_t partner)
+{
+	thread_wait(REGS_GO);
+	thread_signal((struct thread *)(uintptr_t)partner, REGS_GO);
+}
+
+static void regs_yield(uint64_t unused)
+{
+	thread_yield();
+}
+
+static void regs_partner(void *arg)
+{
+	struct thread *main = arg;
+	uint64_t bad;
+
+	/* Answers main's pings, then yields in turn with it. */
+	bad = regs_hold(0x9e3779b97f4a7c15ull, 2, regs_pong, (uint64_t)(uintptr_t)main);
+	bad += regs_hold(0xc2b2ae3d27d4eb4full, 3, regs_yield, 0);
+	__atomic_fetch_add(&regs_bad, bad, __ATOMIC_RELAXED);
+}
+
+TEST(sched, every_switch_keeps_a_thread_s_registers_and_control_words)
+{
+	struct thread *t;
+
+	regs_bad = 0;
+	t = sched_test_spawn(regs_partner, thread_current(), PRIO_REGULAR, NULL);
+	ASSERT(t != NULL);
+	thread_yield(); /* it waits for the first ping */
+	EXPECT_EQ(regs_hold(0x243f6a8885a308d3ull, 1, regs_spawn_yield, 0), 0);
+	EXPECT_EQ(regs_hold(0x13198a2e03707344ull, 1, regs_ping, (uint64_t)(uintptr_t)t), 0);
+	EXPECT_EQ(regs_hold(0xa4093822299f31d0ull, 0, regs_yield, 0), 0);
+	thread_wait(DONE);
+	EXPECT_EQ(regs_bad, 0);
 }

@@ -65,7 +65,7 @@ uint64_t thread_take(uint64_t mask)
 }
 
 /* sched_thread_wait says why no wake-up is lost. */
-uint64_t thread_wait(uint64_t mask)
+SCHED_FAST uint64_t thread_wait(uint64_t mask)
 {
 	return sched_thread_wait(mask);
 }
@@ -103,7 +103,7 @@ static __attribute__((noinline)) void wake_queued(struct thread *t)
 	sched_yield_to(&w);
 }
 
-void thread_signal(struct thread *t, uint64_t bits)
+SCHED_FAST void thread_signal(struct thread *t, uint64_t bits)
 {
 	struct hart *h;
 
@@ -144,12 +144,12 @@ enum lm_err thread_signal_handle(uint64_t handle, uint64_t bits)
 	return err;
 }
 
-void thread_park(void)
+SCHED_FAST void thread_park(void)
 {
 	thread_wait(THREAD_EV_PARK);
 }
 
-void thread_unpark(struct thread *t)
+SCHED_FAST void thread_unpark(struct thread *t)
 {
 	thread_signal(t, THREAD_EV_PARK);
 }
@@ -241,8 +241,8 @@ enum lm_err thread_current_handle(uint64_t *out)
 	return err;
 }
 
-/* First code of every new thread (via ctx_switch's return, see context.h). */
-__attribute__((noreturn)) void thread_start(struct thread *prev)
+/* First code of every new thread (via ctx_thread_entry, from its first switch frame; see context.h). */
+SCHED_FAST __attribute__((noreturn)) void thread_start(struct thread *prev)
 {
 	struct thread *self;
 
@@ -364,7 +364,7 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	return LM_OK;
 }
 
-enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
+SCHED_FAST enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
 {
 	return spawn(o, false, out);
 }
@@ -386,7 +386,7 @@ enum lm_err thread_spawn_dedicated(uint32_t hart, const struct thread_opts *o,
 	return spawn(&pinned, true, out);
 }
 
-__attribute__((noreturn)) void thread_exit(void)
+SCHED_FAST __attribute__((noreturn)) void thread_exit(void)
 {
 	struct thread *cur = thread_current();
 	struct hart *h;
@@ -410,7 +410,7 @@ __attribute__((noreturn)) void thread_exit(void)
 	sched_exit(cur);
 }
 
-void thread_yield(void)
+SCHED_FAST void thread_yield(void)
 {
 	sched_thread_yield();
 }

@@ -5,8 +5,8 @@
  * (struct thread, core/sched.h); an unmapped guard page lies below, so an
  * overflow faults instead of corrupting a neighbour. A switch saves the
  * callee-saved registers, the stack pointer, the resume address and the
- * FPU/SSE control words (the architecture's ctx_switch); nothing else, and
- * no privilege change.
+ * FPU/SSE control words (arch/context.h: ctx_switch and its kin);
+ * nothing else, and no privilege change.
  *
  * Waiting: every thread has a word of event bits. thread_signal sets bits
  * and wakes the thread if it waits for any of them; thread_wait(mask)
@@ -100,7 +100,7 @@ struct thread_info {
  * threads are not either. */
 size_t thread_list(struct thread_info *out, size_t max);
 
-/* A new thread's first code, entered from the architecture's ctx_switch. */
+/* A new thread's first code, entered from its first switch frame (ctx_thread_entry). */
 __attribute__((noreturn)) void thread_start(struct thread *prev);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The context switch and its relatives (see context.h for the frame).
  */
-	.text
+	/* With the scheduler's fast paths (core/sched.h, SCHED_FAST). */
+	.section .text.hot.sched, "ax", @progbits
 
 /* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
 	.global ctx_switch, ctx_jump, ctx_restore
@@ -31,11 +32,27 @@ ctx_restore:
 	popq %rbp
 	ret                             /* rax = prev */
 
-/* void ctx_jump(uint64_t new_rsp, struct thread *prev) */
+/* void ctx_jump(uint64_t new_rsp, struct thread *prev): the scheduler's
+ * switch away from a thread that saves nothing (it ended, or an
+ * interrupt's exit saved it). Restores as ctx_restore does, but resumes
+ * with an indirect jump rather than a return, as ctx_switch_inline does
+ * (context.h says why): the return stack would predict this thread's
+ * caller, never the one resumed. rcx is free: every resume address takes
+ * it as dead (a call's return, ctx_thread_entry, ctx_preempt_resume). */
 ctx_jump:
 	movq %rdi, %rsp
 	movq %rsi, %rax
-	jmp ctx_restore
+	ldmxcsr (%rsp)
+	fldcw 4(%rsp)
+	movq 8(%rsp), %r15
+	movq 16(%rsp), %r14
+	movq 24(%rsp), %r13
+	movq 32(%rsp), %r12
+	movq 40(%rsp), %rbx
+	movq 48(%rsp), %rbp
+	movq 56(%rsp), %rcx
+	addq $64, %rsp
+	jmpq *%rcx
 
 /* First resume of a new thread: rax = prev. The stack is 16-byte aligned
  * here (ctx_init_stack), as a call expects. */
@@ -44,6 +61,8 @@ ctx_thread_entry:
 	movq %rax, %rdi
 	call thread_start
 	ud2
+
+	.text
 
 /* int ctx_setjmp(ctx_jmpbuf jb) */
 	.global ctx_setjmp, ctx_longjmp
