@@ -485,6 +485,83 @@ TEST(sched, signal_racing_wait_across_harts_loses_nothing)
 }
 
 /*
+ * Signals from another hart come through the waiters' hart's signal inbox,
+ * a stack; the threads they wake must still be made ready in the order
+ * they were signalled (a hosted hart's poll wakes a batch of connection
+ * threads so, and last-ready-first would serve the same connections first
+ * in every batch). Four threads wait on hart 0; a blocker keeps hart 0
+ * from draining its inbox while a thread on hart 1 signals them in turn;
+ * then they run in that turn.
+ */
+#define ORDER_WAITERS 4
+#define ORDER_GO (1ull << 5)
+
+static struct order {
+	struct thread *waiter[ORDER_WAITERS], *main;
+	uint32_t ran[ORDER_WAITERS], count;
+	bool blocking, posted;
+} order;
+
+static void order_waiter(void *arg)
+{
+	thread_wait(ORDER_GO);
+	order.ran[order.count++] = (uint32_t)(uintptr_t)arg; /* all on hart 0: in turn */
+	if (order.count == ORDER_WAITERS)
+		thread_signal(order.main, PING);
+}
+
+static void order_blocker(void *arg)
+{
+	__atomic_store_n(&order.blocking, true, __ATOMIC_RELEASE);
+	for (uint64_t t0 = plat_now_ns(); !__atomic_load_n(&order.posted, __ATOMIC_ACQUIRE) &&
+					  plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+		__asm__ volatile("pause");
+}
+
+static void order_poster(void *arg)
+{
+	for (int i = 0; i < ORDER_WAITERS; i++)
+		thread_signal(order.waiter[i], ORDER_GO);
+	__atomic_store_n(&order.posted, true, __ATOMIC_RELEASE);
+}
+
+TEST(sched, signals_from_another_hart_wake_in_the_order_sent)
+{
+	struct thread_opts o = {.priority = PRIO_REGULAR, .name = "order", .hart = 0};
+	uint64_t t0;
+
+	if (hart_count < 2) {
+		test_diag("one hart: no other hart to signal from");
+		return;
+	}
+	memset(&order, 0, sizeof order);
+	order.main = thread_current();
+	o.entry = order_waiter;
+	for (uint32_t i = 0; i < ORDER_WAITERS; i++) {
+		o.arg = (void *)(uintptr_t)i;
+		ASSERT_EQ(thread_spawn(&o, &order.waiter[i]), LM_OK);
+	}
+	/* Each is waiting (else a signal would find it running, not queue it). */
+	for (uint32_t i = 0; i < ORDER_WAITERS; i++)
+		for (t0 = plat_now_ns(); __atomic_load_n(&order.waiter[i]->state, __ATOMIC_ACQUIRE) !=
+						 THREAD_WAITING &&
+					 plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+			timer_sleep_ns(1000000);
+	o.entry = order_blocker;
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	for (t0 = plat_now_ns(); !__atomic_load_n(&order.blocking, __ATOMIC_ACQUIRE) &&
+				 plat_now_ns() - t0 < SCHED_TEST_LIVENESS_NS;)
+		timer_sleep_ns(1000000);
+	o.entry = order_poster;
+	o.hart = 1;
+	ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
+	EXPECT(timer_wait_until(PING, plat_now_ns() + SCHED_TEST_LIVENESS_NS) == PING);
+	ASSERT_EQ(order.count, ORDER_WAITERS);
+	for (uint32_t i = 0; i < ORDER_WAITERS; i++)
+		EXPECT_EQ(order.ran[i], i);
+}
+
+/*
  * Spawn storms: a worker on every hart (up to four) spawns threads as
  * fast as it can, each pinned to its own hart, to another hart, or free to
  * move, and joins them all. Every thread runs once, and the count of live

@@ -63,11 +63,22 @@ void signal_post(struct thread *t, uint64_t bits)
 
 void signal_drain(struct hart *h)
 {
-	struct thread *list, *t;
+	struct thread *list, *rev = NULL, *t;
 
 	if (!__atomic_load_n(&h->rq.sig_inbox, __ATOMIC_RELAXED))
 		return;
+	/* The stack holds the last post first: turn it round, so threads are
+	 * made ready in the order they were signalled. In the other order, the
+	 * threads a hosted hart's poll wakes in a batch (hosted/net.c) would
+	 * run last-ready first, and the connections that came last in one
+	 * batch would come last, and be served first, in every batch after. */
 	list = __atomic_exchange_n(&h->rq.sig_inbox, NULL, __ATOMIC_ACQUIRE);
+	while ((t = list)) {
+		list = t->sig_next;
+		t->sig_next = rev;
+		rev = t;
+	}
+	list = rev;
 	while ((t = list)) {
 		uint32_t owner = __atomic_load_n(&t->hart, __ATOMIC_RELAXED);
 		struct woken w;
