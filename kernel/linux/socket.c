@@ -611,7 +611,8 @@ typedef long sock_call(struct linux_proc *lp, struct linux_file *f, struct sock 
 		       const uint64_t a[6]);
 
 /* Run fn on the socket of descriptor a[0], with the sides it uses its
- * own meanwhile (RX, TX: more if sides_for says so; BOTH). */
+ * own meanwhile (RX, TX: more if sides_for says so; BOTH). Each call
+ * below is do_NAME, made so by SOCK_CALL(NAME, SIDES). */
 static long on_sock(struct linux_proc *lp, const uint64_t a[6], unsigned side, sock_call *fn)
 {
 	struct linux_file *f;
@@ -625,6 +626,12 @@ static long on_sock(struct linux_proc *lp, const uint64_t a[6], unsigned side, s
 	sock_leave(s, sides);
 	return ret;
 }
+
+#define SOCK_CALL(name, sides)                              \
+	LINUX_CALL(name)                                    \
+	{                                                   \
+		return on_sock(lp, a, sides, do_##name);    \
+	}
 
 /* socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) */
 LINUX_CALL(socket)
@@ -668,10 +675,7 @@ static long do_bind(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 	return 0;
 }
 
-LINUX_CALL(bind)
-{
-	return on_sock(lp, a, BOTH, do_bind);
-}
+SOCK_CALL(bind, BOTH)
 
 static long do_listen(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 		      const uint64_t a[6])
@@ -697,10 +701,7 @@ static long do_listen(struct linux_proc *lp, struct linux_file *f, struct sock *
 	return 0;
 }
 
-LINUX_CALL(listen)
-{
-	return on_sock(lp, a, BOTH, do_listen);
-}
+SOCK_CALL(listen, BOTH)
 
 /* accept4(fd, addr, len, flags): SOCK_NONBLOCK, SOCK_CLOEXEC. */
 static long do_accept4(struct linux_proc *lp, struct linux_file *f, struct sock *s,
@@ -738,10 +739,7 @@ static long do_accept4(struct linux_proc *lp, struct linux_file *f, struct sock 
 	return err;
 }
 
-LINUX_CALL(accept4)
-{
-	return on_sock(lp, a, RX, do_accept4);
-}
+SOCK_CALL(accept4, RX)
 
 LINUX_CALL(accept)
 {
@@ -782,10 +780,7 @@ static long do_connect(struct linux_proc *lp, struct linux_file *f, struct sock 
 	return 0;
 }
 
-LINUX_CALL(connect)
-{
-	return on_sock(lp, a, BOTH, do_connect);
-}
+SOCK_CALL(connect, BOTH)
 
 /* The send and receive calls move data through the bounce buffer, a
  * chunk at a time (as fd.c's read and write). */
@@ -820,10 +815,7 @@ static long do_sendto(struct linux_proc *lp, struct linux_file *f, struct sock *
 	return (long)done;
 }
 
-LINUX_CALL(sendto)
-{
-	return on_sock(lp, a, TX, do_sendto);
-}
+SOCK_CALL(sendto, TX)
 
 /* recvfrom(fd, buf, len, flags, addr, addrlen): one receive (MSG_WAITALL:
  * until len bytes or the end). */
@@ -854,10 +846,7 @@ static long do_recvfrom(struct linux_proc *lp, struct linux_file *f, struct sock
 	return (long)done;
 }
 
-LINUX_CALL(recvfrom)
-{
-	return on_sock(lp, a, RX, do_recvfrom);
-}
+SOCK_CALL(recvfrom, RX)
 
 /* After recvmsg: the sender's address (if the program gave room), no
  * control messages, no flags. */
@@ -967,15 +956,9 @@ static long do_recvmsg(struct linux_proc *lp, struct linux_file *f, struct sock 
 	return message(lp, f, s, a, false);
 }
 
-LINUX_CALL(sendmsg)
-{
-	return on_sock(lp, a, TX, do_sendmsg);
-}
+SOCK_CALL(sendmsg, TX)
 
-LINUX_CALL(recvmsg)
-{
-	return on_sock(lp, a, RX, do_recvmsg);
-}
+SOCK_CALL(recvmsg, RX)
 
 static long do_shutdown(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 			const uint64_t a[6])
@@ -998,10 +981,7 @@ static long do_shutdown(struct linux_proc *lp, struct linux_file *f, struct sock
 	return 0;
 }
 
-LINUX_CALL(shutdown)
-{
-	return on_sock(lp, a, BOTH, do_shutdown);
-}
+SOCK_CALL(shutdown, BOTH)
 
 static long do_getsockname(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 			   const uint64_t a[6])
@@ -1021,10 +1001,7 @@ static long do_getsockname(struct linux_proc *lp, struct linux_file *f, struct s
 	return 0;
 }
 
-LINUX_CALL(getsockname)
-{
-	return on_sock(lp, a, TX, do_getsockname);
-}
+SOCK_CALL(getsockname, TX)
 
 static long do_getpeername(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 			   const uint64_t a[6])
@@ -1036,10 +1013,7 @@ static long do_getpeername(struct linux_proc *lp, struct linux_file *f, struct s
 	return 0;
 }
 
-LINUX_CALL(getpeername)
-{
-	return on_sock(lp, a, TX, do_getpeername);
-}
+SOCK_CALL(getpeername, TX)
 
 /* A struct timeval's worth in nanoseconds (0: no limit). */
 static long timeval_in(struct linux_proc *lp, uint64_t uaddr, uint64_t len, uint64_t *ns)
@@ -1079,10 +1053,7 @@ static long do_setsockopt(struct linux_proc *lp, struct linux_file *f, struct so
 	return LINUX_ERR(LINUX_ENOPROTOOPT);
 }
 
-LINUX_CALL(setsockopt)
-{
-	return on_sock(lp, a, BOTH, do_setsockopt);
-}
+SOCK_CALL(setsockopt, BOTH)
 
 /* getsockopt: SO_TYPE, SO_ERROR (once), and 0 for the options set
  * accepts; ENOPROTOOPT for others. */
@@ -1109,7 +1080,4 @@ static long do_getsockopt(struct linux_proc *lp, struct linux_file *f, struct so
 	return 0;
 }
 
-LINUX_CALL(getsockopt)
-{
-	return on_sock(lp, a, BOTH, do_getsockopt);
-}
+SOCK_CALL(getsockopt, BOTH)
