@@ -419,8 +419,9 @@ LINUX_CALL(sendfile)
 		uint64_t w = out->off;
 		long n, m;
 
-		if (done && (plat_now_ns() - start >= ASPACE_SLICE_NS || linux_proc_gone(lp) ||
-			     (lp->thread && untrusted_signalled(lp->thread))))
+		if (done && (plat_now_ns() - start >= ASPACE_SLICE_NS ||
+			     (lp->thread && (untrusted_stopping(lp->thread) ||
+					     untrusted_signalled(lp->thread)))))
 			break;
 		n = in->ops->read(lp, in, lp->buf, chunk, at);
 
