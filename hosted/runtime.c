@@ -127,6 +127,10 @@ void plat_idle_wait(void)
 		for (int i = 0; i < 64; i++)
 			__builtin_ia32_pause();
 	}
+	/* The spin's last look at the sockets may have woken threads (it can
+	 * outlast the spin): run them, rather than sleep beside them. */
+	if (sched_hart_has_work())
+		return;
 	/* A kicker bumps the word, then looks at sleeping; we set sleeping,
 	 * then the kernel compares the word with seen (the futex), or we do
 	 * (epoll): one of us sees the other, so a kick never goes unanswered
