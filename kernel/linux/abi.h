@@ -24,10 +24,10 @@
 	X(13, rt_sigaction) X(14, rt_sigprocmask) X(15, rt_sigreturn) X(16, ioctl) \
 	X(17, pread64) X(18, pwrite64) X(19, readv) X(20, writev) X(21, access) X(22, pipe) \
 	X(23, select) X(24, sched_yield) X(25, mremap) X(28, madvise) X(32, dup) X(33, dup2) \
-	X(34, pause) X(35, nanosleep) X(37, alarm) X(39, getpid) X(40, sendfile) X(41, socket) X(42, connect) X(43, accept) X(44, sendto) \
-	X(45, recvfrom) X(46, sendmsg) X(47, recvmsg) X(48, shutdown) X(49, bind) X(50, listen) \
-	X(51, getsockname) X(52, getpeername) X(53, socketpair) X(54, setsockopt) \
-	X(55, getsockopt) X(56, clone) X(57, fork) \
+	X(34, pause) X(35, nanosleep) X(37, alarm) X(39, getpid) X(40, sendfile) X(41, socket) \
+	X(42, connect) X(43, accept) X(44, sendto) X(45, recvfrom) X(46, sendmsg) X(47, recvmsg) \
+	X(48, shutdown) X(49, bind) X(50, listen) X(51, getsockname) X(52, getpeername) \
+	X(53, socketpair) X(54, setsockopt) X(55, getsockopt) X(56, clone) X(57, fork) \
 	X(58, vfork) X(59, execve) X(60, exit) X(61, wait4) X(62, kill) X(63, uname) \
 	X(72, fcntl) X(74, fsync) X(77, ftruncate) X(78, getdents) X(79, getcwd) X(80, chdir) \
 	X(81, fchdir) X(82, rename) X(83, mkdir) X(84, rmdir) X(87, unlink) X(89, readlink) \
@@ -251,6 +251,8 @@ enum {
 #define LINUX_SIGURG 23
 #define LINUX_SIGWINCH 28
 #define LINUX_NSIG 64
+/* The signals no mask holds back. */
+#define LINUX_SIG_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)))
 #define LINUX_SIG_DFL 0
 #define LINUX_SIG_IGN 1
 

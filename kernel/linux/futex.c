@@ -120,19 +120,17 @@ static long futex_wait(struct linux_proc *lp, uint64_t uaddr, uint32_t val, uint
 LINUX_CALL(futex)
 {
 	uint64_t op = a[1] & FUTEX_CMD_MASK, deadline = 0;
-	struct linux_timespec ts;
 
 	switch (op) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
 		if (a[3]) {
-			if (linux_copy_in(lp, &ts, a[3], sizeof ts))
-				return LINUX_ERR(LINUX_EFAULT);
-			if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-				return LINUX_ERR(LINUX_EINVAL);
+			long err = linux_timespec_in(lp, a[3], &deadline);
+
+			if (err)
+				return err;
 			/* FUTEX_WAIT's is relative; the bitset form's absolute on
 			 * the monotonic clock, which is plat_now_ns here. */
-			deadline = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
 			if (op == FUTEX_WAIT)
 				deadline += plat_now_ns();
 			if (!deadline)

@@ -172,6 +172,11 @@ void linux_call_retake(struct linux_proc *lp, struct uthread *t, struct uvm_regs
  * many were woken. */
 long linux_futex_wake(aspace_space space, uint64_t uaddr, long n);
 
+/* A struct timespec, or a struct timeval, of the program's as nanoseconds:
+ * 0, -EFAULT, or -EINVAL for a negative or out-of-range field. */
+long linux_timespec_in(struct linux_proc *lp, uint64_t uaddr, uint64_t *ns);
+long linux_timeval_in(struct linux_proc *lp, uint64_t uaddr, uint64_t *ns);
+
 /* Whether [uaddr, uaddr + len) is mapped writable: 0 or -EFAULT. */
 long linux_check_out(struct linux_proc *lp, uint64_t uaddr, uint64_t len);
 /* A NUL-terminated string of the program's into dst (cap bytes): its

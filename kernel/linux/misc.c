@@ -311,14 +311,11 @@ LINUX_CALL(time)
 static long sleep(struct linux_proc *lp, uint64_t clock, bool absolute, uint64_t ureq,
 		  uint64_t urem)
 {
-	struct linux_timespec ts;
 	uint64_t ns, now = clock_ns(clock);
+	long err = linux_timespec_in(lp, ureq, &ns);
 
-	if (linux_copy_in(lp, &ts, ureq, sizeof ts))
-		return LINUX_ERR(LINUX_EFAULT);
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-		return LINUX_ERR(LINUX_EINVAL);
-	ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	if (err)
+		return err;
 	if (absolute)
 		ns = ns > now ? ns - now : 0;
 	/* In slices, so that a kill ends the process within one; the

@@ -29,7 +29,6 @@
 #define POLL_MAX 256                /* descriptors per call (the bounce buffer's) */
 #define POLL_SLICE_NS 10000000ull   /* 10 ms */
 #define FOREVER UINT64_MAX
-#define UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)))
 
 _Static_assert(POLL_MAX * sizeof(struct linux_pollfd) <= LINUX_BUF, "the bounce buffer holds them");
 
@@ -113,17 +112,8 @@ static long do_poll(struct linux_proc *lp, uint64_t ufds, uint64_t n, uint64_t t
 /* A timespec at uts as nanoseconds (uts 0: FOREVER). */
 static long timeout_in(struct linux_proc *lp, uint64_t uts, uint64_t *ns)
 {
-	struct linux_timespec ts;
-
 	*ns = FOREVER;
-	if (!uts)
-		return 0;
-	if (linux_copy_in(lp, &ts, uts, sizeof ts))
-		return LINUX_ERR(LINUX_EFAULT);
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-		return LINUX_ERR(LINUX_EINVAL);
-	*ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
-	return 0;
+	return uts ? linux_timespec_in(lp, uts, ns) : 0;
 }
 
 /* The mask at umask (size bytes) is the thread's while it waits (none if
@@ -139,7 +129,7 @@ static long mask_set(struct linux_proc *lp, uint64_t umask, uint64_t size, uint6
 		return LINUX_ERR(LINUX_EINVAL);
 	if (linux_copy_in(lp, &mask, umask, sizeof mask))
 		return LINUX_ERR(LINUX_EFAULT);
-	lp->thread->sig_blocked = mask & ~UNBLOCKABLE;
+	lp->thread->sig_blocked = mask & ~LINUX_SIG_UNBLOCKABLE;
 	return 0;
 }
 
@@ -235,19 +225,14 @@ LINUX_CALL(select)
 {
 	const uint64_t uset[3] = {a[1], a[2], a[3]};
 	uint64_t timeout = FOREVER, start = plat_now_ns();
-	int64_t tv[2];
 	long ret;
 
-	if (a[4]) {
-		if (linux_copy_in(lp, tv, a[4], sizeof tv))
-			return LINUX_ERR(LINUX_EFAULT);
-		if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000)
-			return LINUX_ERR(LINUX_EINVAL);
-		timeout = (uint64_t)tv[0] * 1000000000 + (uint64_t)tv[1] * 1000;
-	}
+	if (a[4] && (ret = linux_timeval_in(lp, a[4], &timeout)))
+		return ret;
 	ret = do_select(lp, a[0], uset, timeout);
 	if (a[4] && ret >= 0) {
 		uint64_t spent = plat_now_ns() - start, left = spent < timeout ? timeout - spent : 0;
+		int64_t tv[2];
 
 		tv[0] = (int64_t)(left / 1000000000);
 		tv[1] = (int64_t)(left % 1000000000 / 1000);

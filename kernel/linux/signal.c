@@ -47,7 +47,6 @@
 #include "lib/string.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))
-#define UNBLOCKABLE (BIT(LINUX_SIGKILL) | BIT(LINUX_SIGSTOP))
 #define USER_CS 0x33 /* Linux's selectors, as a frame shows them */
 #define USER_SS 0x2b
 
@@ -222,7 +221,7 @@ LINUX_CALL(rt_sigreturn)
 			*(uint64_t *)(area + 512) |= 3;
 	}
 	from_sigcontext(&f->uc.mcontext, r);
-	t->sig_blocked = f->uc.sigmask & ~UNBLOCKABLE;
+	t->sig_blocked = f->uc.sigmask & ~LINUX_SIG_UNBLOCKABLE;
 	return (long)r->rax; /* linux_syscall puts it in rax again */
 }
 
@@ -261,9 +260,9 @@ void linux_signal_deliver(struct linux_proc *lp, struct uthread *t, uint64_t nr)
 		lp->suspended = false;
 		if (!push_frame(lp, t, sig, &in, act, mask))
 			return;
-		t->sig_blocked |= act->mask & ~UNBLOCKABLE;
+		t->sig_blocked |= act->mask & ~LINUX_SIG_UNBLOCKABLE;
 		if (!(act->flags & LINUX_SA_NODEFER))
-			t->sig_blocked |= BIT(sig) & ~UNBLOCKABLE;
+			t->sig_blocked |= BIT(sig) & ~LINUX_SIG_UNBLOCKABLE;
 		if (act->flags & LINUX_SA_RESETHAND) {
 			*act = (struct linux_sigaction){0};
 			update_ignored(lp, t->p);
@@ -307,14 +306,14 @@ LINUX_CALL(rt_sigaction)
 
 	if (sig < 1 || sig > LINUX_NSIG || a[3] != 8)
 		return LINUX_ERR(LINUX_EINVAL);
-	if (a[1] && (BIT(sig) & UNBLOCKABLE))
+	if (a[1] && (BIT(sig) & LINUX_SIG_UNBLOCKABLE))
 		return LINUX_ERR(LINUX_EINVAL);
 	if (a[1] && linux_copy_in(lp, &act, a[1], sizeof act))
 		return LINUX_ERR(LINUX_EFAULT);
 	if (a[2] && linux_copy_out(lp, a[2], &lp->act[sig - 1], sizeof act))
 		return LINUX_ERR(LINUX_EFAULT);
 	if (a[1]) {
-		act.mask &= ~UNBLOCKABLE;
+		act.mask &= ~LINUX_SIG_UNBLOCKABLE;
 		lp->act[sig - 1] = act;
 		update_ignored(lp, lp->thread->p);
 	}
@@ -340,7 +339,7 @@ LINUX_CALL(rt_sigprocmask)
 	if (a[1]) {
 		uint64_t now = a[0] == 0 ? old | set : a[0] == 1 ? old & ~set : set;
 
-		t->sig_blocked = now & ~UNBLOCKABLE;
+		t->sig_blocked = now & ~LINUX_SIG_UNBLOCKABLE;
 	}
 	return 0;
 }
@@ -380,7 +379,7 @@ LINUX_CALL(rt_sigsuspend)
 	if (linux_copy_in(lp, &set, a[0], sizeof set))
 		return LINUX_ERR(LINUX_EFAULT);
 	old = lp->thread->sig_blocked;
-	lp->thread->sig_blocked = set & ~UNBLOCKABLE;
+	lp->thread->sig_blocked = set & ~LINUX_SIG_UNBLOCKABLE;
 	wait_signal(lp);
 	/* Only now, with the call lock again until the delivery: another
 	 * thread's calls ran meanwhile. */

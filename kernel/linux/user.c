@@ -67,3 +67,27 @@ long linux_copy_string(struct linux_proc *lp, char *dst, uint64_t uaddr, size_t 
 	}
 	return LINUX_ERR(LINUX_ENAMETOOLONG);
 }
+
+long linux_timespec_in(struct linux_proc *lp, uint64_t uaddr, uint64_t *ns)
+{
+	struct linux_timespec ts;
+
+	if (linux_copy_in(lp, &ts, uaddr, sizeof ts))
+		return LINUX_ERR(LINUX_EFAULT);
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+		return LINUX_ERR(LINUX_EINVAL);
+	*ns = (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	return 0;
+}
+
+long linux_timeval_in(struct linux_proc *lp, uint64_t uaddr, uint64_t *ns)
+{
+	int64_t tv[2];
+
+	if (linux_copy_in(lp, tv, uaddr, sizeof tv))
+		return LINUX_ERR(LINUX_EFAULT);
+	if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000)
+		return LINUX_ERR(LINUX_EINVAL);
+	*ns = (uint64_t)tv[0] * 1000000000 + (uint64_t)tv[1] * 1000;
+	return 0;
+}
