@@ -294,33 +294,43 @@ static long udp_ready(struct sock *s);
 
 /* --- receiving: through the stash */
 
+/* A receive into the stash of s, connected or a bound UDP socket (its
+ * timeout still to set). */
+static struct call stash_call(struct sock *s)
+{
+	return (struct call){.op = s->state == SOCK_UDP ? OP_RECVFROM : OP_RECV,
+			     .s = s->handle, .buf = s->stash, .len = STASH};
+}
+
+/* What a receive into the stash brought: its bytes and their sender; on
+ * a connection, none is the peer's end. */
+static void stashed(struct sock *s, const struct call *c)
+{
+	s->at = 0;
+	s->held = (uint32_t)c->done;
+	s->from = c->ep;
+	s->eof = s->state == SOCK_CONNECTED && !c->done;
+}
+
 /*
  * Fill the stash if it is empty: 0 when it holds bytes (or, for TCP, the
  * peer's end is seen: s->eof), else a negated errno (EAGAIN, nothing yet).
  */
 static long fill(struct sock *s, bool nonblock)
 {
-	struct call c = {.s = s->handle, .buf = s->stash, .len = STASH};
+	struct call c;
 	long err;
 
 	if (s->held || s->eof)
 		return 0;
-	if (s->state == SOCK_UDP) {
-		c.op = OP_RECVFROM;
-	} else if (s->state == SOCK_CONNECTED) {
-		c.op = OP_RECV;
-	} else {
+	if (s->state != SOCK_UDP && s->state != SOCK_CONNECTED)
 		return LINUX_ERR(LINUX_ENOTCONN);
-	}
 	if (s->shut_rd)
 		return (s->eof = true, 0);
+	c = stash_call(s);
 	if ((err = waiting(&c, nonblock, SLICE_NS, s->rcvtimeo, LINUX_EAGAIN)))
 		return err;
-	s->at = 0;
-	s->held = (uint32_t)c.done;
-	s->from = c.ep;
-	if (s->state == SOCK_CONNECTED && !c.done)
-		s->eof = true;
+	stashed(s, &c);
 	return 0;
 }
 
@@ -510,14 +520,12 @@ static short sock_poll(struct sock *s, short events, uint64_t wait_ns)
 	case SOCK_CONNECTED:
 	case SOCK_UDP:
 		if (events & LINUX_POLLIN && !s->held && !s->eof) {
-			struct call c = {.s = s->handle, .buf = s->stash, .len = STASH,
-					 .timeout = wait_ns};
+			struct call c = stash_call(s);
 			long err;
 
-			c.op = s->state == SOCK_UDP ? OP_RECVFROM : OP_RECV;
+			c.timeout = wait_ns;
 			if (call(&c) == NET_ERROR_OK_MIN) {
-				s->at = 0, s->held = (uint32_t)c.done, s->from = c.ep;
-				s->eof = s->state == SOCK_CONNECTED && !c.done;
+				stashed(s, &c);
 			} else if (!net_error_is_timed_out(c.err) && (err = errno_of(c.err))) {
 				s->error = err;
 				ready |= LINUX_POLLERR;
@@ -664,12 +672,14 @@ LINUX_CALL(socketpair)
 static long do_bind(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 		    const uint64_t a[6])
 {
+	struct net_endpoint ep;
 	long err;
 
-	if ((err = addr_in(lp, a[1], a[2], &s->bound)))
+	if ((err = addr_in(lp, a[1], a[2], &ep)))
 		return err;
 	if (s->state != SOCK_NEW)
-		return LINUX_ERR(LINUX_EINVAL);
+		return LINUX_ERR(LINUX_EINVAL); /* and the address it has stays */
+	s->bound = ep;
 	if (s->type == LINUX_SOCK_DGRAM)
 		return udp_ready(s);
 	return 0;
@@ -1018,16 +1028,7 @@ SOCK_CALL(getpeername, TX)
 /* A struct timeval's worth in nanoseconds (0: no limit). */
 static long timeval_in(struct linux_proc *lp, uint64_t uaddr, uint64_t len, uint64_t *ns)
 {
-	int64_t tv[2];
-
-	if (len < sizeof tv)
-		return LINUX_ERR(LINUX_EINVAL);
-	if (linux_copy_in(lp, tv, uaddr, sizeof tv))
-		return LINUX_ERR(LINUX_EFAULT);
-	if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000)
-		return LINUX_ERR(LINUX_EINVAL);
-	*ns = (uint64_t)tv[0] * 1000000000 + (uint64_t)tv[1] * 1000;
-	return 0;
+	return len < 2 * sizeof(int64_t) ? LINUX_ERR(LINUX_EINVAL) : linux_timeval_in(lp, uaddr, ns);
 }
 
 /*
