@@ -24,11 +24,13 @@
  *
  * Servers: each call outstanding has a gate thread of its own, so a routine
  * that blocks (timer:wait) holds one thread and delays no other process's
- * calls. A call takes an idle server; with none idle, it spawns one (one
- * page) if every server is running a call and fewer than GATE_SERVERS_MAX
- * exist, else it waits in the queue: a server that has just finished a
- * call (and told its caller, who may call again at once) takes it as it
- * looks at the queue again, so calls one after another keep one server. Servers never end: idle ones wait for the next call.
+ * calls. A call that no server will take from the queue by itself (one
+ * starting, one woken, one that has just finished a call and told its
+ * caller, who may call again at once) signals an idle server, or spawns
+ * one (one page) while fewer than GATE_SERVERS_MAX exist; past that it
+ * waits in the queue for the first server free. So calls one after
+ * another keep one server. Servers never end: idle ones wait for the next
+ * call.
  *
  * The kernel's own code on a set-apart hart reaches a trusted program's
  * door the same way: gate_run hands a gate thread a function to run (the

@@ -55,7 +55,7 @@ static void alarm_clock(void *arg)
 			untrusted_post((int64_t)due[i], &linux_personality, LINUX_SIGALRM, &info);
 		}
 		if (!n)
-			timer_wait_until(THREAD_EV_SERVICE, next == UINT64_MAX ? UINT64_MAX : next);
+			timer_wait_until(THREAD_EV_SERVICE, next); /* UINT64_MAX: none due */
 	}
 }
 
