@@ -75,6 +75,18 @@ program_checks() {
 	fi
 }
 
+# free_port [TAKEN...]: a port of 127.0.0.1 no socket uses: from a random
+# start in 20000-27999 up, the first that /proc/net/tcp and tcp6 list in no
+# state and that is not one of TAKEN (ports this test picked already).
+free_port() {
+	_used=$(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+	_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 8000))
+	while case " $(echo $_used) $* " in *" $(printf '%04X' "$_p") "* | *" $_p "*) true ;; *) false ;; esac; do
+		_p=$((_p + 1))
+	done
+	echo "$_p"
+}
+
 log_has() {
 	grep -Eq "$1" "$LOG"
 }

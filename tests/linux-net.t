@@ -38,15 +38,7 @@ SERVERS_PID=
 WEB_PID=
 trap 'exec 3>&- 2>/dev/null; [ -n "${KEEP_LOG:-}" ] && cp "$LOG" "$KEEP_LOG"; rm -f "$LOG"; for p in "${QEMU_PID:-}" "$SERVERS_PID" "$WEB_PID"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; rm -rf "$dir"; true' EXIT
 
-# Free ports of 127.0.0.1: from a random start up, none /proc/net/tcp lists.
-used=$(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
-free_port() {
-	local p=$((20000 + RANDOM % 8000))
-	while case " $(echo $used) $* " in *" $(printf '%04X' "$p") "* | *" $p "*) true ;; *) false ;; esac; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
+# Two free ports of 127.0.0.1 (tests/lib.sh).
 port=$(free_port)
 web_port=$(free_port "$port")
 

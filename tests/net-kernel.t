@@ -29,13 +29,8 @@ if ! command -v curl >/dev/null || ! command -v wrk >/dev/null; then
 	exit 0
 fi
 
-# A port of 127.0.0.1 no socket uses: the first from 20000 up that
-# /proc/net/tcp lists in no state (bench/net picks its ports so too).
-used=$(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
-port=$((20000 + RANDOM % 8000))
-while case " $(echo $used) " in *" $(printf '%04X' "$port") "*) true ;; *) false ;; esac; do
-	port=$((port + 1))
-done
+# A port of 127.0.0.1 no socket uses (tests/lib.sh).
+port=$(free_port)
 url=http://127.0.0.1:$port
 www=build/archive/www
 
