@@ -23,7 +23,7 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-CHECKS=38 # lx-net's checks
+CHECKS=39 # lx-net's checks
 TESTS=$((CHECKS + 12))
 echo "1..$TESTS"
 busybox=$(command -v busybox)

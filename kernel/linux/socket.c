@@ -53,10 +53,10 @@ struct sock {
 	uint32_t type;                 /* LINUX_SOCK_STREAM or LINUX_SOCK_DGRAM */
 	enum sock_state state;
 	net_socket handle;             /* the door's, from listen, accept, connect, udp_bind */
-	struct net_endpoint bound;     /* bind's address (TCP: used by listen) */
+	struct net_endpoint bound;     /* bind's (has_bound); TCP: used by listen */
 	struct net_endpoint peer;      /* connect's or accept's; UDP's default destination */
 	bool busy[2];                  /* a call is receiving, sending (sock_enter) */
-	bool has_peer, eof, shut_rd, shut_wr;
+	bool has_bound, has_peer, eof, shut_rd, shut_wr;
 	bool has_pending;              /* a connection accepted by poll */
 	net_socket pending;
 	struct net_endpoint pending_peer;
@@ -677,9 +677,10 @@ static long do_bind(struct linux_proc *lp, struct linux_file *f, struct sock *s,
 
 	if ((err = addr_in(lp, a[1], a[2], &ep)))
 		return err;
-	if (s->state != SOCK_NEW)
-		return LINUX_ERR(LINUX_EINVAL); /* and the address it has stays */
+	if (s->state != SOCK_NEW || s->has_bound)
+		return LINUX_ERR(LINUX_EINVAL); /* bound once, as on Linux */
 	s->bound = ep;
+	s->has_bound = true;
 	if (s->type == LINUX_SOCK_DGRAM)
 		return udp_ready(s);
 	return 0;

@@ -319,6 +319,8 @@ int main(u64 *sp)
 	a.addr = 0;
 	r = sys(49, fd, (long)&a, sizeof a);
 	check("bind to any address, port 0", r == 0, r);
+	r = sys(49, fd, (long)&a, sizeof a);
+	check("a second bind: EINVAL", r == -22, r);
 	r = sys(50, fd, 8, 0);
 	check("listen", r == 0, r);
 	alen = sizeof a;
