@@ -309,6 +309,64 @@ TEST(sched, sleep_never_wakes_before_its_deadline)
 	}
 }
 
+/*
+ * Sleepers wake in the order of their deadlines, whatever order they went
+ * to sleep in: each deadline below goes in at the head, at the tail, or
+ * between, walked to from the nearer end (core/timer.c). Equal deadlines
+ * keep the order they came in. The deadlines are fixed before the sleepers
+ * start; a try in which one of them passed before its sleeper slept (a slow
+ * host), or in which a woken sleeper was preempted before it noted its
+ * turn, proves nothing, so it is tried again with more room.
+ */
+#define SLEEPERS 12
+
+static const uint8_t sleeper_at[SLEEPERS] = {50, 10, 90, 20, 80, 85, 15, 50, 5, 88, 95, 12};
+
+static struct {
+	uint64_t base, unit;
+	int woke[SLEEPERS], n;
+	bool late;
+} sleepers;
+
+static void sleeper(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+	uint64_t deadline = sleepers.base + sleeper_at[i] * sleepers.unit;
+
+	if (plat_now_ns() >= deadline)
+		sleepers.late = true;
+	timer_sleep_until(deadline);
+	sleepers.woke[sleepers.n++] = i;
+}
+
+static bool sleepers_in_order(void)
+{
+	for (int k = 1; k < SLEEPERS; k++) {
+		int a = sleepers.woke[k - 1], b = sleepers.woke[k];
+
+		if (sleeper_at[a] > sleeper_at[b] || (sleeper_at[a] == sleeper_at[b] && a > b))
+			return false;
+	}
+	return true;
+}
+
+TEST(sched, sleepers_wake_in_deadline_order)
+{
+	bool ok = false;
+
+	for (uint64_t unit = 200000; unit <= 25600000 && !ok; unit *= 2) {
+		memset(&sleepers, 0, sizeof sleepers);
+		sleepers.unit = unit;
+		sleepers.base = plat_now_ns() + 10 * unit;
+		for (uintptr_t i = 0; i < SLEEPERS; i++)
+			sched_test_spawn(sleeper, (void *)i, PRIO_REGULAR, "sleeper");
+		while (sleepers.n < SLEEPERS) /* DONE signals may come as one */
+			thread_wait(SCHED_TEST_DONE);
+		ok = !sleepers.late && sleepers_in_order();
+	}
+	EXPECT(ok);
+}
+
 TEST(sched, wait_deadline_returns_bits_or_timeout)
 {
 	uint64_t t0 = plat_now_ns();

@@ -2,8 +2,11 @@
  * Timers: waits with a deadline and sleeps (see timer.h), kept in sleeper
  * lists, one per hart, sorted by deadline (earliest first).
  *
- * Insertion scans from the tail, since new deadlines tend to be the latest:
- * O(1) in that common case, O(n) in the worst. Expiry pops from the head.
+ * Insertion walks in from the end whose deadline is nearer the new one's:
+ * O(1) when it is the latest or the earliest, and otherwise O(the sleepers
+ * passed), which keeps a short sleep among many long ones (a server's idle
+ * connections) from walking past them all. O(n) in the worst case.
+ * Equal deadlines keep the order they came in. Expiry pops from the head.
  *
  * Locking: a list is protected by its lock, with interrupts off. The expiry
  * path signals a thread while holding the list lock (order: list lock, then
@@ -26,10 +29,21 @@ static struct sleepers lists[HART_MAX];
 
 static void list_insert(struct sleepers *s, struct thread *t)
 {
-	struct thread *after = s->tail;
+	struct thread *after; /* t goes after it; NULL: at the head */
 
-	while (after && after->deadline > t->deadline)
-		after = after->timer_prev;
+	if (!s->head || t->deadline < s->head->deadline) {
+		after = NULL;
+	} else if (t->deadline >= s->tail->deadline) {
+		after = s->tail;
+	} else if (t->deadline - s->head->deadline < s->tail->deadline - t->deadline) {
+		after = s->head; /* nearer the head's deadline: walk in from there */
+		while (after->timer_next && after->timer_next->deadline <= t->deadline)
+			after = after->timer_next;
+	} else {
+		after = s->tail;
+		while (after->deadline > t->deadline)
+			after = after->timer_prev;
+	}
 	t->timer_prev = after;
 	t->timer_next = after ? after->timer_next : s->head;
 	if (t->timer_next)
