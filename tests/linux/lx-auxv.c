@@ -24,9 +24,7 @@ static int same(const char *a, const char *b)
 
 static void check(const char *what, int ok)
 {
-	say(ok ? "lx-auxv: ok " : "lx-auxv: FAILED ");
-	say(what);
-	say("\n");
+	say_line(ok ? "lx-auxv: ok " : "lx-auxv: FAILED ", what, "\n");
 	failed |= !ok;
 }
 
@@ -37,11 +35,9 @@ int main(u64 *sp)
 
 	check("the stack pointer is 16-byte aligned at the entry", ((u64)sp & 15) == 0);
 	for (u64 i = 0; i < argc; i++) {
-		say("lx-auxv: argv[");
-		say_num((long)i);
-		say("] = ");
-		say(argv[i]);
-		say("\n");
+		char n[24];
+
+		say_line("lx-auxv: argv[", num_str((long)i, n), "] = ", argv[i], "\n");
 	}
 	check("argv ends in NULL", argv[argc] == 0);
 	envp = sp + 2 + argc;

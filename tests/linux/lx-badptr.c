@@ -11,11 +11,10 @@ static int failed;
 
 static void expect(const char *what, long got)
 {
-	say(got == -14 ? "lx-badptr: EFAULT " : "lx-badptr: WRONG ");
-	say(what);
-	say(" -> ");
-	say_num(got);
-	say("\n");
+	char n[24];
+
+	say_line(got == -14 ? "lx-badptr: EFAULT " : "lx-badptr: WRONG ", what, " -> ",
+		 num_str(got, n), "\n");
 	failed |= got != -14;
 }
 

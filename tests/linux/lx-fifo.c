@@ -49,11 +49,9 @@ static int failed;
 
 static void check(int ok, const char *what, long got)
 {
-	say(ok ? "lx-fifo: ok " : "lx-fifo: FAILED ");
-	say(what);
-	say(" ");
-	say_num(got);
-	say("\n");
+	char n[24];
+
+	say_line(ok ? "lx-fifo: ok " : "lx-fifo: FAILED ", what, " ", num_str(got, n), "\n");
 	failed |= !ok;
 }
 

@@ -12,9 +12,7 @@ static int failed;
 
 static void check(const char *what, int ok)
 {
-	say(ok ? "lx-files: ok " : "lx-files: FAILED ");
-	say(what);
-	say("\n");
+	say_line(ok ? "lx-files: ok " : "lx-files: FAILED ", what, "\n");
 	failed |= !ok;
 }
 

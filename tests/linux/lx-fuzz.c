@@ -181,6 +181,7 @@ int main(u64 *sp)
 {
 	char **argv = (char **)(sp + 1);
 	long rounds, calls, ended = 0, killed = 0, faulted = 0, made = 0;
+	char n[5][24];
 
 	if (sp[0] < 3) {
 		say("usage: lx-fuzz ROUNDS CALLS\n");
@@ -224,23 +225,14 @@ int main(u64 *sp)
 			killed++;
 		} else {
 			faulted++;
-			say("lx-fuzz: round ");
-			say_num(r);
-			say(" ended by signal ");
-			say_num(status & 0x7f);
-			say("\n");
+			char n[24], sig[24];
+
+			say_line("lx-fuzz: round ", num_str(r, n), " ended by signal ",
+				 num_str(status & 0x7f, sig), "\n");
 		}
 	}
-	say("lx-fuzz: ");
-	say_num(rounds);
-	say(" rounds, ");
-	say_num(made);
-	say(" calls made in the rounds that ended, ");
-	say_num(ended);
-	say(" ended, ");
-	say_num(killed);
-	say(" killed, ");
-	say_num(faulted);
-	say(" faulted\n");
+	say_line("lx-fuzz: ", num_str(rounds, n[0]), " rounds, ", num_str(made, n[1]),
+		 " calls made in the rounds that ended, ", num_str(ended, n[2]), " ended, ",
+		 num_str(killed, n[3]), " killed, ", num_str(faulted, n[4]), " faulted\n");
 	return faulted != 0;
 }

@@ -60,14 +60,10 @@ static void check(const char *what, int ok, long got)
 {
 	checks++;
 	failed += !ok;
-	say(ok ? "lx-net: ok - " : "lx-net: FAILED - ");
-	say(what);
-	if (!ok) {
-		say(" (got ");
-		say_num(got);
-		say(")");
-	}
-	say("\n");
+	char n[24];
+
+	say_line(ok ? "lx-net: ok - " : "lx-net: FAILED - ", what, ok ? "" : " (got ",
+		 ok ? "" : num_str(got, n), ok ? "" : ")", "\n");
 }
 
 static unsigned short port_of(const char *s)
@@ -137,11 +133,9 @@ static long read_all(long fd, char *buf, long n)
 
 static int summary(void)
 {
-	say("lx-net: ");
-	say_num(checks);
-	say(" checks, ");
-	say_num(failed);
-	say(" failed\n");
+	char n[24], f[24];
+
+	say_line("lx-net: ", num_str(checks, n), " checks, ", num_str(failed, f), " failed\n");
 	return failed;
 }
 

@@ -51,9 +51,7 @@ static volatile int chld_pid, chld_code, chld_status, usr2_count;
 
 static void check(int ok, const char *what)
 {
-	say(ok ? "ok " : "FAIL ");
-	say(what);
-	say("\n");
+	say_line(ok ? "ok " : "FAIL ", what, "\n");
 	failed |= !ok;
 }
 

@@ -129,6 +129,7 @@ static long start(int i, int (*fn)(void *))
 
 int main(u64 *sp)
 {
+	char n[24], m[24];
 	int joined = 0;
 
 	if (sp[0] > 1 && ((char *)sp[2])[0] == 's')
@@ -164,13 +165,8 @@ int main(u64 *sp)
 			futex(&tids[i], 0, t);
 		joined++;
 	}
-	say("threads: counter ");
-	say_num((long)counter);
-	say(tls_bad ? ", tls wrong" : ", tls right");
-	say(tid_bad ? ", tids wrong" : ", tids right");
-	say(piped == 0x5a ? ", pipe right" : ", pipe wrong");
-	say(", joined ");
-	say_num(joined);
-	say("\n");
+	say_line("threads: counter ", num_str((long)counter, n), tls_bad ? ", tls wrong" : ", tls right",
+		 tid_bad ? ", tids wrong" : ", tids right", piped == 0x5a ? ", pipe right" : ", pipe wrong",
+		 ", joined ", num_str(joined, m), "\n");
 	return 0;
 }

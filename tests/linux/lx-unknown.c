@@ -9,12 +9,9 @@ int main(u64 *sp)
 {
 	long a = sys(999, 1, 2, 3), b = sys(999, 0, 0, 0), c = sys(1000, 0, 0, 0);
 
-	say("lx-unknown: 999 -> ");
-	say_num(a);
-	say(", again -> ");
-	say_num(b);
-	say(", 1000 -> ");
-	say_num(c);
-	say("\n");
+	char na[24], nb[24], nc[24];
+
+	say_line("lx-unknown: 999 -> ", num_str(a, na), ", again -> ", num_str(b, nb), ", 1000 -> ",
+		 num_str(c, nc), "\n");
 	return a == -38 && b == -38 && c == -38 ? 0 : 1;
 }

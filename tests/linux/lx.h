@@ -45,9 +45,9 @@ static inline void say(const char *s)
 	sys(1, 1, (long)s, (long)len(s));
 }
 
-static inline void say_num(long v)
+/* v in decimal, written into b (24 bytes); returns where it starts. */
+static inline const char *num_str(long v, char b[24])
 {
-	char b[24];
 	int i = 23;
 	int neg = v < 0;
 	u64 u = neg ? -(u64)v : (u64)v;
@@ -59,8 +59,30 @@ static inline void say_num(long v)
 	} while (u);
 	if (neg)
 		b[--i] = '-';
-	say(b + i);
+	return b + i;
 }
+
+static inline void say_num(long v)
+{
+	char b[24];
+
+	say(num_str(v, b));
+}
+
+/* The pieces (a NULL-ended list) in one write, so that another program's
+ * output on the console cannot land inside the line; cut at 255 bytes. */
+static inline void say_pieces(const char *const *piece)
+{
+	char line[256];
+	u64 n = 0;
+
+	for (; *piece; piece++)
+		for (const char *c = *piece; *c && n < sizeof line; c++)
+			line[n++] = *c;
+	sys(1, 1, (long)line, (long)n);
+}
+
+#define say_line(...) say_pieces((const char *const[]){__VA_ARGS__, 0})
 
 static inline __attribute__((noreturn)) void leave(int status)
 {
