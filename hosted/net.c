@@ -880,13 +880,13 @@ void hosted_net_publish(void)
 
 /* ---- the harts' side ---- */
 
-/* An unnamed file for the archive: on a disk's file system if /var/tmp
- * lets us make one there, else in memory (a memfd). sendfile takes a disk
- * file's pages from its cache in batches, a memfd's one at a time: at
- * 10,000 connections and 64 KiB, that lookup was 6% of the server's time. */
-static int archive_file(void)
+/* The archive's file goes on a disk's file system where it can: sendfile
+ * takes a disk file's pages from its cache in batches, a memfd's (a
+ * tmpfs's) one at a time; at 10,000 connections and 64 KiB, that lookup
+ * was 6% of the server's time. */
+int hosted_net_archive_fd(const char *dir)
 {
-	int fd = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	struct statfs fs;
 
 	if (fd >= 0 && (fstatfs(fd, &fs) || fs.f_type == TMPFS_MAGIC)) {
@@ -898,7 +898,7 @@ static int archive_file(void)
 
 void *hosted_net_file_backed(void *image, size_t size)
 {
-	int fd = file_fd >= 0 ? -1 : archive_file();
+	int fd = file_fd >= 0 ? -1 : hosted_net_archive_fd("/var/tmp");
 	size_t done = 0;
 	void *map;
 

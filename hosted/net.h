@@ -21,13 +21,18 @@
 void hosted_net_init_hart(uint32_t hart);
 
 /*
- * Move image (size bytes, malloc'ed: the boot archive) into a memfd mapped
- * read-only, and return the mapping (image is freed); or return image as it
- * is if Linux refuses. Sends of large runs of that memory (a file of the
- * archive sent as it is) then go by sendfile, which does not copy them.
- * Once, before threads run (a second call returns its image as it is).
+ * Move image (size bytes, malloc'ed: the boot archive) into a file mapped
+ * read-only (hosted_net_archive_fd("/var/tmp")), and return the mapping
+ * (image is freed); or return image as it is if Linux refuses. Sends of
+ * large runs of that memory (a file of the archive sent as it is) then go
+ * by sendfile, which does not copy them. Once, before threads run (a
+ * second call returns its image as it is).
  */
 void *hosted_net_file_backed(void *image, size_t size);
+
+/* A new unnamed file for the archive: in dir if that is a disk's file
+ * system that makes one (O_TMPFILE), else a memfd; -1 if neither. */
+int hosted_net_archive_fd(const char *dir);
 
 /* Publish the Net door (after services_publish). */
 void hosted_net_publish(void);

@@ -3,10 +3,17 @@
  * as a program calls it, on 127.0.0.1 with ports the system picks. They run
  * on one hart (hosted_net_test) and on four (tests/hosted-smp.t).
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <lemmings/net.h>
 #include <lemmings/threads.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 
 #include "core/hart.h"
 #include "core/platform.h"
@@ -413,6 +420,51 @@ static void file_reader(uintptr_t arg)
 		net_close(net(), c);
 	}
 	thread_signal_handle(e->notify, 1);
+}
+
+/* Whether fd is a memfd (its /proc link says "/memfd:NAME (deleted)"). */
+static bool is_memfd(int fd)
+{
+	char path[64], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof link - 1);
+	if (n < 0)
+		return false;
+	link[n] = 0;
+	return !strncmp(link, "/memfd:", 7);
+}
+
+/* The archive's file: on a disk where the folder is one, else a memfd
+ * (a folder that is not there, or a tmpfs). */
+TEST(net, the_archive_file_is_on_a_disk_or_else_a_memfd)
+{
+	struct statfs fs;
+	bool on_disk;
+	int fd, probe;
+
+	fd = hosted_net_archive_fd("/nonexistent-lemmings-folder");
+	ASSERT(fd >= 0);
+	EXPECT(is_memfd(fd));
+	close(fd);
+	if (!statfs("/dev/shm", &fs) && fs.f_type == TMPFS_MAGIC) {
+		fd = hosted_net_archive_fd("/dev/shm");
+		ASSERT(fd >= 0);
+		EXPECT(is_memfd(fd));
+		close(fd);
+	}
+	/* /var/tmp: on a disk if this machine makes an O_TMPFILE there. */
+	probe = open("/var/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	on_disk = probe >= 0 && !statfs("/var/tmp", &fs) && fs.f_type != TMPFS_MAGIC;
+	if (probe >= 0)
+		close(probe);
+	if (!on_disk)
+		test_diag("/var/tmp makes no O_TMPFILE on a disk here: only the memfd is tested");
+	fd = hosted_net_archive_fd("/var/tmp");
+	ASSERT(fd >= 0);
+	EXPECT_EQ(is_memfd(fd), !on_disk);
+	close(fd);
 }
 
 TEST(net, a_file_backed_body_arrives_whole)
