@@ -7,13 +7,13 @@
 #include <lemmings/net.h>
 #include <lemmings/threads.h>
 
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
 #include <unistd.h>
-#include <fcntl.h>
-#include <linux/magic.h>
 
 #include "core/hart.h"
 #include "core/platform.h"

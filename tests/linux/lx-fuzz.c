@@ -225,10 +225,8 @@ int main(u64 *sp)
 			killed++;
 		} else {
 			faulted++;
-			char n[24], sig[24];
-
-			say_line("lx-fuzz: round ", num_str(r, n), " ended by signal ",
-				 num_str(status & 0x7f, sig), "\n");
+			say_line("lx-fuzz: round ", num_str(r, n[0]), " ended by signal ",
+				 num_str(status & 0x7f, n[1]), "\n");
 		}
 	}
 	say_line("lx-fuzz: ", num_str(rounds, n[0]), " rounds, ", num_str(made, n[1]),

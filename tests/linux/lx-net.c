@@ -58,12 +58,14 @@ static int checks, failed;
 
 static void check(const char *what, int ok, long got)
 {
-	checks++;
-	failed += !ok;
 	char n[24];
 
-	say_line(ok ? "lx-net: ok - " : "lx-net: FAILED - ", what, ok ? "" : " (got ",
-		 ok ? "" : num_str(got, n), ok ? "" : ")", "\n");
+	checks++;
+	failed += !ok;
+	if (ok)
+		say_line("lx-net: ok - ", what, "\n");
+	else
+		say_line("lx-net: FAILED - ", what, " (got ", num_str(got, n), ")\n");
 }
 
 static unsigned short port_of(const char *s)

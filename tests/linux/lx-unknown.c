@@ -8,7 +8,6 @@
 int main(u64 *sp)
 {
 	long a = sys(999, 1, 2, 3), b = sys(999, 0, 0, 0), c = sys(1000, 0, 0, 0);
-
 	char na[24], nb[24], nc[24];
 
 	say_line("lx-unknown: 999 -> ", num_str(a, na), ", again -> ", num_str(b, nb), ", 1000 -> ",

@@ -62,15 +62,8 @@ static inline const char *num_str(long v, char b[24])
 	return b + i;
 }
 
-static inline void say_num(long v)
-{
-	char b[24];
-
-	say(num_str(v, b));
-}
-
 /* The pieces (a NULL-ended list) in one write, so that another program's
- * output on the console cannot land inside the line; cut at 255 bytes. */
+ * output on the console cannot land inside the line; cut at 256 bytes. */
 static inline void say_pieces(const char *const *piece)
 {
 	char line[256];
