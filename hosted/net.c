@@ -896,24 +896,49 @@ int hosted_net_archive_fd(const char *dir)
 	return fd >= 0 ? fd : memfd_create("lemmings-archive", MFD_CLOEXEC);
 }
 
-void *hosted_net_file_backed(void *image, size_t size)
+/* Write all of image into fd; false if Linux would not (a full disk). */
+static bool write_all(int fd, const void *image, size_t size)
 {
-	int fd = file_fd >= 0 ? -1 : hosted_net_archive_fd("/var/tmp");
 	size_t done = 0;
-	void *map;
 
-	while (fd >= 0 && done < size) {
+	while (done < size) {
 		ssize_t n = write(fd, (const char *)image + done, size - done);
 
 		if (n <= 0)
-			break;
+			return false;
 		done += (size_t)n;
 	}
-	if (fd < 0 || !size || done < size ||
-	    (map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
-		if (fd >= 0)
-			close(fd);
+	return true;
+}
+
+int hosted_net_archive_fill(int fd, const void *image, size_t size)
+{
+	if (fd >= 0 && write_all(fd, image, size))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	fd = memfd_create("lemmings-archive", MFD_CLOEXEC);
+	if (fd >= 0 && write_all(fd, image, size))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+void *hosted_net_file_backed(void *image, size_t size)
+{
+	void *map;
+	int fd;
+
+	if (file_fd >= 0 || !size)
+		return image;
+	fd = hosted_net_archive_fill(hosted_net_archive_fd("/var/tmp"), image, size);
+	if (fd < 0)
 		return image; /* sends copy from it, as from any memory */
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		close(fd);
+		return image;
 	}
 	free(image);
 	file_base = map;

@@ -22,7 +22,8 @@ void hosted_net_init_hart(uint32_t hart);
 
 /*
  * Move image (size bytes, malloc'ed: the boot archive) into a file mapped
- * read-only (hosted_net_archive_fd("/var/tmp")), and return the mapping
+ * read-only (hosted_net_archive_fd("/var/tmp"), or a memfd if that disk is
+ * full: hosted_net_archive_fill), and return the mapping
  * (image is freed); or return image as it is if Linux refuses. Sends of
  * large runs of that memory (a file of the archive sent as it is) then go
  * by sendfile, which does not copy them. Once, before threads run (a
@@ -33,6 +34,12 @@ void *hosted_net_file_backed(void *image, size_t size);
 /* A new unnamed file for the archive: in dir if that is a disk's file
  * system that makes one (O_TMPFILE), else a memfd; -1 if neither. */
 int hosted_net_archive_fd(const char *dir);
+
+/* Write image (size bytes) into fd, from hosted_net_archive_fd; if that
+ * fails (fd is -1, or its disk is full), into a new memfd instead, fd
+ * closed. Returns the descriptor that holds the image, or -1 if neither
+ * could. */
+int hosted_net_archive_fill(int fd, const void *image, size_t size);
 
 /* Publish the Net door (after services_publish). */
 void hosted_net_publish(void);

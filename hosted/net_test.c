@@ -467,6 +467,40 @@ TEST(net, the_archive_file_is_on_a_disk_or_else_a_memfd)
 	close(fd);
 }
 
+/* The archive goes into the file it is given when that takes it whole;
+ * into a memfd when it does not (as a full disk's would not: here, a
+ * descriptor open only for reading), the refused one closed. */
+TEST(net, an_archive_the_file_refuses_goes_into_a_memfd)
+{
+	uint8_t image[3 * 4096 + 5], back[sizeof image];
+	int ro, disk, fd;
+
+	for (size_t i = 0; i < sizeof image; i++)
+		image[i] = (uint8_t)(i * 13 + 1);
+	ro = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT(ro >= 0);
+	fd = hosted_net_archive_fill(ro, image, sizeof image);
+	ASSERT(fd >= 0);
+	EXPECT(is_memfd(fd));
+	EXPECT(fd == ro || fcntl(ro, F_GETFD) == -1); /* closed (its number may be reused) */
+	EXPECT_EQ(pread(fd, back, sizeof back, 0), (ssize_t)sizeof back);
+	EXPECT(memcmp(back, image, sizeof image) == 0);
+	close(fd);
+
+	fd = hosted_net_archive_fill(-1, image, sizeof image); /* no file at all */
+	ASSERT(fd >= 0);
+	EXPECT(is_memfd(fd));
+	close(fd);
+
+	disk = hosted_net_archive_fd("/var/tmp");
+	ASSERT(disk >= 0);
+	fd = hosted_net_archive_fill(disk, image, sizeof image);
+	EXPECT_EQ(fd, disk);
+	EXPECT_EQ(pread(fd, back, sizeof back, 0), (ssize_t)sizeof back);
+	EXPECT(memcmp(back, image, sizeof image) == 0);
+	close(fd);
+}
+
 TEST(net, a_file_backed_body_arrives_whole)
 {
 	uint8_t *image = malloc(FILE_BYTES), *backed;
