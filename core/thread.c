@@ -64,12 +64,6 @@ uint64_t thread_take(uint64_t mask)
 	return got;
 }
 
-/* sched_thread_wait says why no wake-up is lost. */
-SCHED_FAST uint64_t thread_wait(uint64_t mask)
-{
-	return sched_thread_wait(mask);
-}
-
 /*
  * Set bits; make t ready if it waits for one of them. Returns whether it
  * was queued here (not put in runnext), and if so fills *w. Never switches
@@ -94,29 +88,13 @@ static bool signal_send(struct thread *t, uint64_t bits, struct woken *w)
 
 /* A same-hart wake-up that runnext could not take: queue t, and let it run
  * now if it is more urgent. Out of line: the common wake-up goes to
- * runnext. */
-static __attribute__((noinline)) void wake_queued(struct thread *t)
+ * runnext (thread_signal, inline in core/thread.h). */
+__attribute__((noinline)) void thread_wake_queued(struct thread *t)
 {
 	struct woken w;
 
 	sched_ready(t, false, &w);
 	sched_yield_to(&w);
-}
-
-SCHED_FAST void thread_signal(struct thread *t, uint64_t bits)
-{
-	struct hart *h;
-
-	sched_preempt_off();
-	h = this_hart();
-	if (__builtin_expect(__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq,
-			     1)) {
-		if (signal_set(t, bits) && !sched_wake_runnext(h, t))
-			wake_queued(t);
-	} else {
-		signal_post(t, bits);
-	}
-	sched_preempt_on();
 }
 
 /*
@@ -142,16 +120,6 @@ enum lm_err thread_signal_handle(uint64_t handle, uint64_t bits)
 	}
 	sched_preempt_on();
 	return err;
-}
-
-SCHED_FAST void thread_park(void)
-{
-	thread_wait(THREAD_EV_PARK);
-}
-
-SCHED_FAST void thread_unpark(struct thread *t)
-{
-	thread_signal(t, THREAD_EV_PARK);
 }
 
 /* ---- the named threads ---- */
@@ -359,7 +327,7 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	 * preempt us (a spawner that waits for it next hands it the hart,
 	 * as Go's does), else where sched_ready puts it. */
 	if (t->hart != h->id || h->in_irq || !sched_wake_runnext(h, t))
-		wake_queued(t);
+		thread_wake_queued(t);
 	sched_preempt_on();
 	return LM_OK;
 }

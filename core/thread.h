@@ -36,6 +36,7 @@
 #include <lemmings/err.h>
 
 #include "core/sched.h"
+#include "core/signal.h"
 
 #define THREAD_EV_PARK (1ull << 63) /* reserved for park/unpark */
 #define THREAD_EV_TIMER (1ull << 62) /* reserved: a sleep's deadline passed */
@@ -71,15 +72,15 @@ __attribute__((noreturn)) void thread_exit(void);
 void thread_yield(void);
 struct thread *thread_current(void);
 
-void thread_park(void);
-void thread_unpark(struct thread *t);
-void thread_signal(struct thread *t, uint64_t bits);
+static inline void thread_park(void);
+static inline void thread_unpark(struct thread *t);
+static inline void thread_signal(struct thread *t, uint64_t bits);
 /* thread_signal through a handle: LM_ERR_INVAL if it never was one,
  * LM_ERR_NOENT if its thread has ended. Safe with any value. */
 enum lm_err thread_signal_handle(uint64_t handle, uint64_t bits);
 /* The calling thread's handle, made on first use (LM_ERR_NOMEM, FULL). */
 enum lm_err thread_current_handle(uint64_t *out);
-uint64_t thread_wait(uint64_t mask);
+static inline uint64_t thread_wait(uint64_t mask);
 /* The bits of mask that are set, cleared; never waits. */
 uint64_t thread_take(uint64_t mask);
 
@@ -102,5 +103,47 @@ size_t thread_list(struct thread_info *out, size_t max);
 
 /* A new thread's first code, entered from its first switch frame (ctx_thread_entry). */
 __attribute__((noreturn)) void thread_start(struct thread *prev);
+
+/* ---- inline: the waits, and thread_signal's same-hart fast path ---- */
+
+/* sched_thread_wait (core/sched.c) says why no wake-up is lost. */
+static inline uint64_t thread_wait(uint64_t mask)
+{
+	return sched_thread_wait(mask);
+}
+
+static inline void thread_park(void)
+{
+	sched_thread_wait(THREAD_EV_PARK);
+}
+
+/* The rest of a same-hart wake-up: t goes to the queues (core/thread.c). */
+void thread_wake_queued(struct thread *t);
+
+/* A thread of this hart gets its bits at once, and, if it waits for one,
+ * runnext or the queues; any other, and any signal from an interrupt
+ * handler, has them posted to its hart (core/signal.c). Whether t is ours
+ * is decided by t->hart, which only t's own hart changes: if it names this
+ * one, it stays so while preemption is off. */
+static inline void thread_signal(struct thread *t, uint64_t bits)
+{
+	struct hart *h;
+
+	sched_preempt_off();
+	h = this_hart();
+	if (__builtin_expect(__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq,
+			     1)) {
+		if (signal_set(t, bits) && !sched_wake_runnext(h, t))
+			thread_wake_queued(t);
+	} else {
+		signal_post(t, bits);
+	}
+	sched_preempt_on();
+}
+
+static inline void thread_unpark(struct thread *t)
+{
+	thread_signal(t, THREAD_EV_PARK);
+}
 
 #endif
