@@ -43,7 +43,9 @@
  *
  * Locking: queue_lock (interrupts off) guards the request queue, the idle
  * servers and the counts. A request lives on its caller's stack until its
- * server signals it done. A server is signalled only when a caller takes
+ * server marks it done: the server reads nothing of it after that, and
+ * wakes the caller through its thread handle, which is safe even if the
+ * caller, having seen done, has gone on and ended meanwhile. A server is signalled only when a caller takes
  * it off the idle list, and waits right after going on it, so each signal
  * is consumed by that one wait.
  */
@@ -68,6 +70,7 @@ struct request {
 	uint64_t result;
 	uint32_t ran_on;
 	struct thread *caller;
+	uint64_t caller_handle; /* its Threads-door handle; 0: none could be made */
 	bool done;
 	struct request *next;
 };
@@ -107,6 +110,28 @@ static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
 
 /* A gate thread: run each request's routine, here, on a trusted hart;
  * with none queued, go on the idle list and wait to be taken off it. */
+/* Mark q done and wake its caller. Once done is set the caller may
+ * return, reuse its stack and even end: so q is read first, and the wake
+ * goes through the caller's handle (thread_signal_handle holds the thread
+ * until the signal is made, and refuses one that has ended). Without a
+ * handle, preemption stays off from the mark to the signal, so that the
+ * window is only the signal's own length. */
+static void wake_caller(struct request *q)
+{
+	uint64_t handle = q->caller_handle;
+	struct thread *caller = q->caller;
+
+	if (handle) {
+		__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
+		thread_signal_handle(handle, THREAD_EV_SERVICE);
+		return;
+	}
+	sched_preempt_off();
+	__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
+	thread_signal(caller, THREAD_EV_SERVICE);
+	sched_preempt_on();
+}
+
 static void serve(void *arg)
 {
 	uint32_t slot = (uint32_t)(uintptr_t)arg;
@@ -148,8 +173,7 @@ static void serve(void *arg)
 		irq = plat_spin_lock(&queue_lock);
 		takers++;
 		plat_spin_unlock(&queue_lock, irq);
-		__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
-		thread_signal(q->caller, THREAD_EV_SERVICE);
+		wake_caller(q);
 	}
 }
 
@@ -267,11 +291,14 @@ uint32_t gate_servers(void)
  * server free and none to spawn, q waits for the first free (serve). */
 static void run_trusted(struct request *q)
 {
-	bool irq = plat_spin_lock(&queue_lock), spawn = false;
 	struct thread *free_server = NULL;
 	uint32_t slot = 0;
+	bool irq, spawn = false;
 
 	q->caller = thread_current();
+	if (thread_current_handle(&q->caller_handle))
+		q->caller_handle = 0; /* (no memory for one: wake_caller copes) */
+	irq = plat_spin_lock(&queue_lock);
 	if (queue_tail)
 		queue_tail->next = q;
 	else
