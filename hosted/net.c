@@ -884,6 +884,11 @@ void hosted_net_publish(void)
  * takes a disk file's pages from its cache in batches, a memfd's (a
  * tmpfs's) one at a time; at 10,000 connections and 64 KiB, that lookup
  * was 6% of the server's time. */
+static int archive_memfd(void)
+{
+	return memfd_create("lemmings-archive", MFD_CLOEXEC);
+}
+
 int hosted_net_archive_fd(const char *dir)
 {
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -893,7 +898,7 @@ int hosted_net_archive_fd(const char *dir)
 		close(fd);
 		fd = -1;
 	}
-	return fd >= 0 ? fd : memfd_create("lemmings-archive", MFD_CLOEXEC);
+	return fd >= 0 ? fd : archive_memfd();
 }
 
 /* Write all of image into fd; false if Linux would not (a full disk). */
@@ -917,7 +922,7 @@ int hosted_net_archive_fill(int fd, const void *image, size_t size)
 		return fd;
 	if (fd >= 0)
 		close(fd);
-	fd = memfd_create("lemmings-archive", MFD_CLOEXEC);
+	fd = archive_memfd();
 	if (fd >= 0 && write_all(fd, image, size))
 		return fd;
 	if (fd >= 0)

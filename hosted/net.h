@@ -23,11 +23,11 @@ void hosted_net_init_hart(uint32_t hart);
 /*
  * Move image (size bytes, malloc'ed: the boot archive) into a file mapped
  * read-only (hosted_net_archive_fd("/var/tmp"), or a memfd if that disk is
- * full: hosted_net_archive_fill), and return the mapping
- * (image is freed); or return image as it is if Linux refuses. Sends of
- * large runs of that memory (a file of the archive sent as it is) then go
- * by sendfile, which does not copy them. Once, before threads run (a
- * second call returns its image as it is).
+ * full: hosted_net_archive_fill), and return the mapping (image is freed);
+ * or return image as it is if Linux refuses. Sends of large runs of that
+ * memory (a file of the archive sent as it is) then go by sendfile, which
+ * does not copy them. Once, before threads run (a second call returns its
+ * image as it is).
  */
 void *hosted_net_file_backed(void *image, size_t size);
 

@@ -45,9 +45,9 @@
  * servers and the counts. A request lives on its caller's stack until its
  * server marks it done: the server reads nothing of it after that, and
  * wakes the caller through its thread handle, which is safe even if the
- * caller, having seen done, has gone on and ended meanwhile. A server is signalled only when a caller takes
- * it off the idle list, and waits right after going on it, so each signal
- * is consumed by that one wait.
+ * caller, having seen done, has gone on and ended meanwhile. A server is
+ * signalled only when a caller takes it off the idle list, and waits right
+ * after going on it, so each signal is consumed by that one wait.
  */
 #include <stddef.h>
 
@@ -108,8 +108,6 @@ static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
 	return i < LM_CATALOG_COUNT ? lm_catalog_gates[i] : NULL;
 }
 
-/* A gate thread: run each request's routine, here, on a trusted hart;
- * with none queued, go on the idle list and wait to be taken off it. */
 /* Mark q done and wake its caller. Once done is set the caller may
  * return, reuse its stack and even end: so q is read first, and the wake
  * goes through the caller's handle (thread_signal_handle holds the thread
@@ -132,6 +130,8 @@ static void wake_caller(struct request *q)
 	sched_preempt_on();
 }
 
+/* A gate thread: run each request's routine, here, on a trusted hart;
+ * with none queued, go on the idle list and wait to be taken off it. */
 static void serve(void *arg)
 {
 	uint32_t slot = (uint32_t)(uintptr_t)arg;
