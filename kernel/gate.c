@@ -42,12 +42,12 @@
  * is refused when the process starts, saying why (gate_grantable).
  *
  * Locking: queue_lock (interrupts off) guards the request queue, the idle
- * servers and the counts. A request lives on its caller's stack until its
- * server marks it done: the server reads nothing of it after that, and
- * wakes the caller through its thread handle, which is safe even if the
- * caller, having seen done, has gone on and ended meanwhile. A server is
- * signalled only when a caller takes it off the idle list, and waits right
- * after going on it, so each signal is consumed by that one wait.
+ * servers and the counts. A request lives on its caller's stack, and the
+ * caller stays in the call until its server has released the request
+ * (wake_caller), so the server may read the request and signal the caller
+ * until then. A server is signalled only when a caller takes it off the
+ * idle list, and waits right after going on it, so each signal is
+ * consumed by that one wait.
  */
 #include <stddef.h>
 
@@ -70,10 +70,13 @@ struct request {
 	uint64_t result;
 	uint32_t ran_on;
 	struct thread *caller;
-	uint64_t caller_handle; /* its Threads-door handle; 0: none could be made */
-	bool done;
+	uint8_t state; /* enum request_state */
 	struct request *next;
 };
+
+/* Where a request is: queued or running; done, its caller's wake-up under
+ * way; released, its server done with it and with the caller. */
+enum request_state { REQUEST_PENDING, REQUEST_DONE, REQUEST_RELEASED };
 
 static struct spinlock queue_lock = SPINLOCK_INIT;
 static struct request *queue_head, *queue_tail;
@@ -108,25 +111,20 @@ static const struct lm_gate_desc *desc_of(const struct lm_api_id *id)
 	return i < LM_CATALOG_COUNT ? lm_catalog_gates[i] : NULL;
 }
 
-/* Mark q done and wake its caller. Once done is set the caller may
- * return, reuse its stack and even end: so q is read first, and the wake
- * goes through the caller's handle (thread_signal_handle holds the thread
- * until the signal is made, and refuses one that has ended). Without a
- * handle, preemption stays off from the mark to the signal, so that the
- * window is only the signal's own length. */
+/*
+ * Mark q done, wake its caller, and release q. The caller waits for done
+ * (the wake-up is for that), then for released: until then it stays in the
+ * call, so it is alive for the signal and q, on its stack, is still there.
+ * Preemption is off from the mark to the release, so a caller on this hart
+ * cannot run in between; one on another hart that sees done first waits
+ * out the few instructions left.
+ */
 static void wake_caller(struct request *q)
 {
-	uint64_t handle = q->caller_handle;
-	struct thread *caller = q->caller;
-
-	if (handle) {
-		__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
-		thread_signal_handle(handle, THREAD_EV_SERVICE);
-		return;
-	}
 	sched_preempt_off();
-	__atomic_store_n(&q->done, true, __ATOMIC_RELEASE);
-	thread_signal(caller, THREAD_EV_SERVICE);
+	__atomic_store_n(&q->state, REQUEST_DONE, __ATOMIC_RELEASE);
+	thread_signal(q->caller, THREAD_EV_SERVICE);
+	__atomic_store_n(&q->state, REQUEST_RELEASED, __ATOMIC_RELEASE);
 	sched_preempt_on();
 }
 
@@ -296,8 +294,6 @@ static void run_trusted(struct request *q)
 	bool irq, spawn = false;
 
 	q->caller = thread_current();
-	if (thread_current_handle(&q->caller_handle))
-		q->caller_handle = 0; /* (no memory for one: wake_caller copes) */
 	irq = plat_spin_lock(&queue_lock);
 	if (queue_tail)
 		queue_tail->next = q;
@@ -315,8 +311,10 @@ static void run_trusted(struct request *q)
 		thread_signal(free_server, THREAD_EV_SERVICE);
 	else if (spawn && spawn_server(slot))
 		kprintf("gate: no thread for a call: it waits for a busy one\n");
-	while (!__atomic_load_n(&q->done, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == REQUEST_PENDING)
 		thread_wait(THREAD_EV_SERVICE);
+	while (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) != REQUEST_RELEASED)
+		cpu_relax();
 }
 
 uint32_t gate_run(void (*fn)(void *ctx), void *ctx, uint64_t owner)
