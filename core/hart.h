@@ -45,7 +45,8 @@ struct thread;
  */
 struct runqueue {
 	uint32_t nonempty;        /* bit p: queue p has threads */
-	uint32_t count;           /* threads in all queues */
+	uint32_t count;           /* threads in the queues, runnext aside
+				   * (rq_ready counts both) */
 	uint32_t unpinned;        /* of which may move to another hart */
 	struct {
 		struct thread *head, *tail;
@@ -55,7 +56,7 @@ struct runqueue {
 				   * may block next, or made ready here with
 				   * nothing of its priority or better queued;
 				   * | RUNNEXT_MOVABLE if it is not pinned
-				   * (counted in count, not in unpinned) */
+				   * (counted in neither count nor unpinned) */
 	struct thread *inbox;     /* made ready by other harts, newest first */
 	struct thread *sig_inbox; /* signalled by other harts or interrupts:
 				   * their bits wait in remote_events (sig_next) */
@@ -66,6 +67,15 @@ struct runqueue {
  * low bit is free): other harts read the bit without touching the thread,
  * which may end at any moment, and its hart keeps no count for it. */
 #define RUNNEXT_MOVABLE 1u
+
+/* Threads ready in rq, runnext included (any hart may ask): runnext is
+ * not in count, so that filling and emptying the slot, the fast path of
+ * every same-hart wake-up, stores one word. */
+static inline uint32_t rq_ready(const struct runqueue *rq)
+{
+	return __atomic_load_n(&rq->count, __ATOMIC_RELAXED) +
+	       (__atomic_load_n(&rq->runnext, __ATOMIC_RELAXED) != 0);
+}
 
 /* Movable threads waiting in rq, runnext included (any hart may ask). */
 static inline uint32_t rq_movable(const struct runqueue *rq)

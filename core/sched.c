@@ -74,7 +74,6 @@ static inline void rq_push(struct runqueue *rq, struct thread *t, bool head);
 static __attribute__((noinline)) void runnext_to_queue(struct runqueue *rq, struct thread *rn)
 {
 	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
 	rq_push(rq, rn, true);
 }
 
@@ -135,7 +134,6 @@ static inline __attribute__((always_inline)) struct thread *rq_take_runnext(stru
 									   struct thread *rn)
 {
 	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&rq->count, rq->count - 1, __ATOMIC_RELAXED);
 	return rn;
 }
 

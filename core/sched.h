@@ -154,7 +154,6 @@ static inline void rq_set_runnext(struct runqueue *rq, struct thread *t, bool pi
 {
 	__atomic_store_n(&rq->runnext, (uintptr_t)t | (pinned ? 0 : RUNNEXT_MOVABLE),
 			 __ATOMIC_RELAXED);
-	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
 }
 
 /*

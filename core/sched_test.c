@@ -204,11 +204,11 @@ TEST(sched, signal_to_a_woken_thread_only_sets_bits)
 	thread_signal(t, PING);
 	EXPECT_EQ(t->state, THREAD_READY);
 	EXPECT_EQ(t->wait_mask, 0);
-	ready = this_hart()->rq.count;
+	ready = rq_ready(&this_hart()->rq);
 	thread_signal(t, PING);
 	thread_signal(t, POKE);
 	EXPECT_EQ(t->state, THREAD_READY);
-	EXPECT_EQ(this_hart()->rq.count, ready); /* not made ready again */
+	EXPECT_EQ(rq_ready(&this_hart()->rq), ready); /* not made ready again */
 	sched_preempt_on();
 	thread_wait(DONE);
 	EXPECT_EQ(woken_once.wakes, 1);
@@ -768,11 +768,11 @@ TEST(sched, runnext_offers_only_a_movable_thread_to_other_harts)
 			return;
 		}
 		movable = rq_movable(&h->rq);
-		count = h->rq.count;
+		count = rq_ready(&h->rq);
 		o.hart = pinned ? (int)h->id : -1;
 		ASSERT_EQ(thread_spawn(&o, NULL), LM_OK);
 		EXPECT(h->rq.runnext != 0);
-		EXPECT_EQ(h->rq.count, count + 1);
+		EXPECT_EQ(rq_ready(&h->rq), count + 1);
 		EXPECT_EQ(rq_movable(&h->rq), movable + (pinned ? 0 : 1));
 		EXPECT_EQ(h->rq.runnext & RUNNEXT_MOVABLE, pinned ? 0u : RUNNEXT_MOVABLE);
 		sched_preempt_on();

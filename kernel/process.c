@@ -97,7 +97,7 @@ enum lm_err untrusted_set_apart(uint32_t hart, bool on)
 		return err;
 	/* Its threads have moved away; a thread pinned there stays: refuse. */
 	__atomic_or_fetch(&untrusted_harts, bit, __ATOMIC_ACQ_REL);
-	if (__atomic_load_n(&harts[hart].rq.count, __ATOMIC_ACQUIRE) ||
+	if (rq_ready(&harts[hart].rq) ||
 	    __atomic_load_n(&harts[hart].current_priority, __ATOMIC_ACQUIRE) != PRIO_IDLE) {
 		__atomic_and_fetch(&untrusted_harts, ~bit, __ATOMIC_ACQ_REL);
 		sched_hart_join(hart);

@@ -47,7 +47,7 @@ unsigned watchdog_scan(uint64_t now, uint64_t after_ns)
 		struct hart *h = &harts[i];
 		uint64_t sw = __atomic_load_n(&h->switches, __ATOMIC_RELAXED);
 		/* Queued there, or pushed by other harts and not yet taken in. */
-		bool waiting = __atomic_load_n(&h->rq.count, __ATOMIC_RELAXED) ||
+		bool waiting = rq_ready(&h->rq) ||
 			       __atomic_load_n(&h->rq.inbox, __ATOMIC_RELAXED);
 		uint64_t id;
 

@@ -45,7 +45,7 @@ static harts_status door_describe(harts_hart id, struct harts_info *out)
 	 * interrupt has it run threads from inside the idle loop). */
 	out->idle = __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED) == PRIO_IDLE;
 	out->running = __atomic_load_n(&h->current_id, __ATOMIC_RELAXED); /* 0: idle */
-	out->ready = __atomic_load_n(&h->rq.count, __ATOMIC_RELAXED);
+	out->ready = rq_ready(&h->rq);
 	return LM_OK;
 }
 
