@@ -4,13 +4,15 @@
  * are born, end, wait and signal in core/thread.c, which calls down into
  * this file; event bits are delivered by core/signal.c.
  *
- * Switch protocol, and its one home: switch_begin() below. A thread gives
- * up its hart in one of three ways, all of them here, with preemption off
+ * Switch protocol, and its home: switch_begin() below. A thread gives
+ * up its hart in one of four ways, all of them here, with preemption off
  * (and interrupts on or off: resume_irqs says how each side finds them):
  *
- *   sched_reschedule(cur)   it set its own state (READY: a yield; WAITING:
- *                           a wait) and its registers go to its stack now,
- *                           by ctx_switch (a wait) or ctx_switch_inline;
+ *   sched_reschedule(cur)   it set its own state READY (a yield) and its
+ *                           registers go to its stack now, by
+ *                           ctx_switch_inline;
+ *   sched_thread_wait(mask) it waits: ctx_wait_switch saves its registers,
+ *                           and it resumes in sched_wait_resume;
  *   sched_preempt(cur, sp)  an interrupt's exit already saved its whole
  *                           state at sp (arch's preempt_save);
  *   sched_exit(cur)         it ended, and nothing of it is saved.
@@ -20,8 +22,8 @@
  * thing: only then, with prev's registers saved and its stack no longer in
  * use, is prev put back in a queue (READY) or freed (DEAD). A WAITING prev
  * needs nothing: only this hart can wake it, and it is busy here. Every
- * resume path (ctx_switch's return, a new thread's start, a preempted
- * thread's resume stub) calls it.
+ * resume path (a yield's, a waiter's sched_wait_resume, a new thread's
+ * start, a preempted thread's resume stub) calls it.
  *
  * Owns: the run queues (each hart's own), runnext, the inboxes of threads
  * made ready by other harts, the preemption count.
@@ -562,29 +564,46 @@ static inline __attribute__((always_inline)) struct thread *pick_common(struct h
 	return rq_next(rq);
 }
 
+/* The pick beyond pick_common's case: the next thread after cur, or NULL
+ * if cur goes on (a yield or a preemption with nothing more urgent ready,
+ * or a wait whose bits came meanwhile). */
+static inline __attribute__((always_inline)) struct thread *pick_full(struct hart *h,
+								      struct thread *cur)
+{
+	struct thread *next = sched_pick_next(h->id, cur);
+
+	if (next == cur) {
+		cur->state = THREAD_RUNNING;
+		cur->flags &= ~THREAD_REQUEUE_HEAD;
+		return NULL;
+	}
+	/* (A thread in this hart's queues or runnext has its hart field
+	 * naming this hart already: whoever queued it here set it.) */
+	next->hart = h->id;
+	return next;
+}
+
+static inline __attribute__((always_inline)) void make_current(struct hart *h,
+							       struct thread *next)
+{
+	next->state = THREAD_RUNNING;
+	set_current(h, next);
+}
+
 /*
- * The next thread after cur on this hart, made current; NULL if cur goes on
- * (a yield or a preemption with nothing more urgent ready). The caller then
- * resumes the thread returned.
+ * The next thread after cur on this hart, made current; NULL if cur goes on.
+ * The caller then resumes the thread returned. (A wait takes the same
+ * three steps one by one, so that it makes no call that returns:
+ * wait_block.)
  */
 static inline __attribute__((always_inline)) struct thread *switch_begin(struct hart *h,
 									 struct thread *cur)
 {
 	struct thread *next = pick_common(h, cur);
 
-	/* (A thread in this hart's queues or runnext has its hart field
-	 * naming this hart already: whoever queued it here set it.) */
-	if (__builtin_expect(!next, 0)) {
-		next = sched_pick_next(h->id, cur);
-		if (next == cur) {
-			cur->state = THREAD_RUNNING;
-			cur->flags &= ~THREAD_REQUEUE_HEAD;
-			return NULL;
-		}
-		next->hart = h->id;
-	}
-	next->state = THREAD_RUNNING;
-	set_current(h, next);
+	if (__builtin_expect(!next, 0) && !(next = pick_full(h, cur)))
+		return NULL;
+	make_current(h, next);
 	return next;
 }
 
@@ -629,14 +648,10 @@ static inline void resume_irqs(bool on)
 #endif
 }
 
-/* The switch of a thread that gives up its hart; cur's state says why.
- * waits: cur waits, and so, in the common case (ping-pong), did the thread
- * that switches back to it: its finish is then out of line, which keeps
- * the wait's own path short, and it switches with ctx_switch, whose return
- * is predicted there (both waited at this call), where the inline switch
- * would only add its caller's spills. Any other switch is inline and
- * resumes with a jump (arch/context.h says why). */
-static inline __attribute__((always_inline)) void reschedule(struct thread *cur, bool waits)
+/* A yield's switch: cur, READY, gives up its hart if another thread should
+ * run. Inline, and it resumes the next thread with a jump (arch/context.h
+ * says why). */
+static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
 {
 	struct hart *h = this_hart();
 	bool on = plat_irqs_on();
@@ -645,22 +660,16 @@ static inline __attribute__((always_inline)) void reschedule(struct thread *cur,
 	if (!next)
 		return;
 	note_irqs(h, on);
-	if (waits)
-		prev = ctx_switch(&cur->saved_rsp, next->saved_rsp, cur);
-	else
-		prev = ctx_switch_inline(&cur->saved_rsp, next->saved_rsp, cur);
+	prev = ctx_switch_inline(&cur->saved_rsp, next->saved_rsp, cur);
 	resume_irqs(on);
 	if (prev->state == THREAD_WAITING) /* a waiter is left as it is */
 		return;
-	if (waits)
-		sched_finish(prev);
-	else
-		finish(prev);
+	finish(prev);
 }
 
 void sched_reschedule(struct thread *cur)
 {
-	reschedule(cur, false);
+	reschedule(cur);
 }
 
 /*
@@ -673,25 +682,122 @@ void sched_reschedule(struct thread *cur)
  * waiting and wakes us). Nothing runs on this hart in between: preemption
  * is off, and interrupt handlers only post. The waker clears our wait
  * mask (signal_set).
+ *
+ * A wait that blocks keeps nothing in registers across its switch: it
+ * ends in ctx_wait_switch, whose frame saves its caller's registers, and
+ * resumes in sched_wait_resume, which returns to thread_wait's caller
+ * what the wait got. So neither the wait nor its resume saves registers
+ * of its own (a switch inside a function that went on after it would
+ * save them twice: once in the function's prologue, once in the frame).
+ * Each step below is a tail call of the next, none keeps a value across
+ * a call, and the mask and the interrupt flag the resume needs are kept
+ * in the thread (wait_for, wait_irqs_on).
  */
-SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
+static uint64_t wait_block_full(struct thread *cur);
+
+/* The wait is over with got: preemption back on (what it deferred, out of
+ * line, so that got need not be kept across a call). */
+#ifndef LM_HOSTED
+static __attribute__((noinline)) uint64_t wait_resched(uint64_t got)
 {
-	struct thread *cur = this_thread();
+	sched_preempt_resched();
+	return got;
+}
+
+static inline __attribute__((always_inline)) uint64_t wait_done(uint64_t got)
+{
+	if (hartlocal_dec32(HART_PREEMPT_OFF_OFFSET) &&
+	    hartlocal_load(bool, HART_NEED_RESCHED_OFFSET))
+		return wait_resched(got);
+	return got;
+}
+#else
+static inline uint64_t wait_done(uint64_t got)
+{
+	return got;
+}
+#endif
+
+/* Switch from cur, which blocks in a wait, to next (made current). */
+static inline __attribute__((always_inline)) uint64_t wait_switch(struct hart *h,
+								  struct thread *cur,
+								  struct thread *next)
+{
+	make_current(h, next);
+	note_irqs(h, cur->wait_irqs_on);
+	return ctx_wait_switch(&cur->saved_rsp, next->saved_rsp, cur);
+}
+
+/* cur, with none of mask's bits, blocks until one comes. */
+static inline __attribute__((always_inline)) uint64_t wait_block(struct thread *cur,
+								 uint64_t mask)
+{
+	struct hart *h = this_hart();
+	struct thread *next;
+
+	cur->wait_mask = mask;
+	cur->wait_for = mask;
+	cur->wait_irqs_on = plat_irqs_on();
+	cur->state = THREAD_WAITING;
+	next = pick_common(h, cur);
+	if (__builtin_expect(!next, 0))
+		return wait_block_full(cur);
+	return wait_switch(h, cur, next);
+}
+
+/* Take the bits of mask that came, or block for them. fold: take in
+ * those other harts posted first (a wait looks as it starts; a resumed
+ * one need not, since a signal made it ready, and what was posted
+ * meanwhile stays for its next wait or its hart's drain). */
+static inline __attribute__((always_inline)) uint64_t wait_take(struct thread *cur,
+								uint64_t mask, bool fold)
+{
 	uint64_t got;
 
-	sched_preempt_off();
-	signal_fold(cur);
-	got = cur->events & mask;
-	while (__builtin_expect(!got && mask, 0)) {
-		cur->wait_mask = mask;
-		cur->state = THREAD_WAITING;
-		reschedule(cur, true);
+	if (fold)
 		signal_fold(cur);
-		got = cur->events & mask;
-	}
+	got = cur->events & mask;
+	if (__builtin_expect(!got && mask, 0))
+		return wait_block(cur, mask);
 	cur->events &= ~got;
-	sched_preempt_on();
-	return got;
+	return wait_done(got);
+}
+
+/* The wait's block beyond the common pick; if a signal came meanwhile
+ * (the full pick delivers what was posted), cur goes on. */
+static __attribute__((noinline)) uint64_t wait_block_full(struct thread *cur)
+{
+	struct hart *h = this_hart();
+	struct thread *next = pick_full(h, cur);
+
+	if (!next)
+		return wait_take(cur, cur->wait_for, true);
+	return wait_switch(h, cur, next);
+}
+
+SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
+{
+	sched_preempt_off();
+	return wait_take(this_thread(), mask, true);
+}
+
+/* prev is not a waiter: requeue or free it first. */
+static __attribute__((noinline)) uint64_t wait_resume_finish(struct thread *prev)
+{
+	struct thread *cur = this_thread();
+
+	finish(prev);
+	return wait_take(cur, cur->wait_for, false);
+}
+
+SCHED_FAST uint64_t sched_wait_resume(struct thread *prev)
+{
+	struct thread *cur = this_thread();
+
+	resume_irqs(cur->wait_irqs_on);
+	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
+		return wait_resume_finish(prev);
+	return wait_take(cur, cur->wait_for, false);
 }
 
 /* thread_yield, here so that the switch is inline in it. */
@@ -701,7 +807,7 @@ SCHED_FAST void sched_thread_yield(void)
 
 	sched_preempt_off();
 	cur->state = THREAD_READY;
-	reschedule(cur, false);
+	reschedule(cur);
 	sched_preempt_on();
 }
 

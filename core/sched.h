@@ -44,6 +44,8 @@ struct thread {
 	struct thread *next;       /* run queue link */
 	uint64_t events;           /* pending event bits (its hart's own) */
 	uint64_t wait_mask;        /* bits waited for; 0 when not waiting */
+	uint64_t wait_for;         /* the mask of the last wait that blocked, for
+				    * its resume (sched_wait_resume) */
 	uint64_t remote_events;    /* bits from other harts and interrupts, not
 				    * yet delivered (atomic; core/signal.c) */
 	struct thread *sig_next;   /* signal inbox link, while sig_queued */
@@ -63,6 +65,7 @@ struct thread {
 	uint64_t deadline;         /* sleeping until (ns), 0 = not sleeping */
 	struct thread *timer_next, *timer_prev; /* sleeper list (core/timer.c) */
 	uint32_t timer_hart;       /* whose sleeper list */
+	bool wait_irqs_on;         /* interrupts were on when it blocked in a wait */
 	struct thread *notify;     /* signalled when this thread ends */
 	uint64_t notify_bits;
 	struct thread *named_next, *named_prev; /* named threads' list (core/thread.c) */
@@ -197,6 +200,9 @@ void sched_reschedule(struct thread *cur);
 /* thread_wait and thread_yield (core/thread.h), here so that the pick and
  * the switch are inline in them. */
 uint64_t sched_thread_wait(uint64_t mask);
+/* Where a thread that blocked in a wait resumes (arch: ctx_wait_entry
+ * jumps here): it returns to thread_wait's caller what the wait got. */
+uint64_t sched_wait_resume(struct thread *prev);
 void sched_thread_yield(void);
 /* The interrupt exit's switch: cur (interrupted, its state saved as a
  * switch frame at saved_rsp) gives way if something more urgent is ready.

@@ -882,7 +882,8 @@ TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 /*
  * A thread's registers across every kind of switch: the scheduler's own
  * (a yield's switch is inline in sched_thread_yield, leaving rbx and
- * r12-r15 to its prologue; a wait's is ctx_switch; an exit's is ctx_jump)
+ * r12-r15 to its prologue; a wait's is ctx_wait_switch, resumed through
+ * sched_wait_resume; an exit's is ctx_jump)
  * and every kind of resume (a thread that yielded, one that waited, a new
  * one). Twelve values live across each call, more than the registers a
  * call keeps, so some are in those registers and some on the stack; and
@@ -957,7 +958,7 @@ static void regs_spawn_yield(uint64_t unused)
 }
 
 /* A signal and a wait, answered by the partner's wait and signal: out
- * and back by ctx_switch, each resuming the other's wait. */
+ * and back by ctx_wait_switch, each resuming the other's wait. */
 static void regs_ping(uint64_t partner)
 {
 	thread_signal((struct thread *)(uintptr_t)partner, REGS_GO);

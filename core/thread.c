@@ -261,7 +261,8 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	/* Every field, written once: a memset of the block first costs more
 	 * (a string store's start-up) than the rest of these stores. The
 	 * links (next, sig_next, named_*, timer_* and timer_hart) are written
-	 * when the thread is put on a list, not here. */
+	 * when the thread is put on a list, not here, and a wait's own
+	 * (wait_for, wait_irqs_on) when it blocks. */
 	t->events = 0;
 	t->wait_mask = 0;
 	t->remote_events = 0;

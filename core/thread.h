@@ -125,7 +125,7 @@ void thread_wake_queued(struct thread *t);
  * handler, has them posted to its hart (core/signal.c). Whether t is ours
  * is decided by t->hart, which only t's own hart changes: if it names this
  * one, it stays so while preemption is off. */
-static inline void thread_signal(struct thread *t, uint64_t bits)
+static inline __attribute__((always_inline)) void thread_signal(struct thread *t, uint64_t bits)
 {
 	struct hart *h;
 

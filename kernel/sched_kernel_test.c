@@ -92,3 +92,49 @@ TEST(sched, stack_overflow_is_stopped_while_others_run)
 	}
 	EXPECT(found);
 }
+
+/*
+ * A wait keeps its thread's interrupt flag (sched_wait_resume): a thread
+ * that waits with interrupts off resumes with them off, though the thread
+ * that woke it had them on; and that thread, resumed by the other's
+ * switch, has them on again. Both on this hart, so that every wake-up
+ * goes through runnext and every switch is a wait's.
+ */
+#define IRQ_PING (1ull << 1)
+#define IRQ_PONG (1ull << 2)
+#define IRQ_ROUNDS 100
+
+static uint64_t irq_wrong_off;
+
+static void irqs_off_waiter(void *arg)
+{
+	struct thread *main = arg;
+	bool irq = plat_irq_save();
+
+	for (int i = 0; i < IRQ_ROUNDS; i++) {
+		thread_signal(main, IRQ_PING);
+		thread_wait(IRQ_PONG);
+		irq_wrong_off += plat_irqs_on();
+	}
+	plat_irq_restore(irq);
+}
+
+TEST(sched, a_wait_keeps_its_interrupt_flag)
+{
+	struct thread *t;
+	uint64_t wrong_on = 0;
+
+	irq_wrong_off = 0;
+	ASSERT(plat_irqs_on());
+	t = sched_test_spawn(irqs_off_waiter, thread_current(), PRIO_REGULAR, "irqs-off");
+	ASSERT(t != NULL);
+	for (int i = 0; i < IRQ_ROUNDS; i++) {
+		thread_wait(IRQ_PING);
+		wrong_on += !plat_irqs_on();
+		thread_signal(t, IRQ_PONG);
+	}
+	thread_wait(DONE);
+	EXPECT_EQ(wrong_on, 0);
+	EXPECT_EQ(irq_wrong_off, 0);
+	EXPECT(plat_irqs_on());
+}

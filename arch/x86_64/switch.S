@@ -54,6 +54,34 @@ ctx_jump:
 	addq $64, %rsp
 	jmpq *%rcx
 
+/* uint64_t ctx_wait_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev):
+ * a wait's switch (context.h). Its frame's resume address is
+ * ctx_wait_entry, above which lies its caller's return address; it
+ * resumes new_rsp as ctx_jump does. */
+	.global ctx_wait_switch, ctx_wait_entry
+ctx_wait_switch:
+	leaq ctx_wait_entry(%rip), %rcx
+	pushq %rcx
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	subq $8, %rsp
+	stmxcsr (%rsp)
+	fnstcw 4(%rsp)
+	movq %rsp, (%rdi)
+	movq %rsi, %rdi
+	movq %rdx, %rsi
+	jmp ctx_jump
+
+/* A waiter resumed: rax = prev; the stack as at ctx_wait_switch's entry,
+ * so that sched_wait_resume returns to ctx_wait_switch's caller. */
+ctx_wait_entry:
+	movq %rax, %rdi
+	jmp sched_wait_resume
+
 /* First resume of a new thread: rax = prev. The stack is 16-byte aligned
  * here (ctx_init_stack), as a call expects. */
 	.global ctx_thread_entry

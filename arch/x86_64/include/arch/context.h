@@ -30,6 +30,17 @@ struct thread;
  * before it on this hart (passed along as prev by whoever switched back). */
 struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev);
 
+/*
+ * A wait's switch (core/sched.c, sched_thread_wait), made for a tail
+ * call: it saves the callee-saved registers and its caller's return
+ * address as the frame, with ctx_wait_entry as the resume address, and
+ * resumes new_rsp. When this context is resumed, ctx_wait_entry jumps to
+ * sched_wait_resume(prev), whose return is this call's: the wait's
+ * result, returned to the wait's caller. So the function that calls it
+ * need save no register of its own across the switch.
+ */
+uint64_t ctx_wait_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev);
+
 /* Resume new_rsp without saving anything (the current context is dead). */
 __attribute__((noreturn)) void ctx_jump(uint64_t new_rsp, struct thread *prev);
 
