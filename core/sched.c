@@ -534,7 +534,7 @@ static inline __attribute__((always_inline)) void finish(struct thread *prev)
 	}
 }
 
-SCHED_FAST void sched_finish(struct thread *prev)
+void sched_finish(struct thread *prev)
 {
 	finish(prev);
 }

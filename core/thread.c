@@ -333,11 +333,6 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	return LM_OK;
 }
 
-SCHED_FAST enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
-{
-	return spawn(o, false, out);
-}
-
 enum lm_err thread_spawn_dedicated(uint32_t hart, const struct thread_opts *o,
 				   struct thread **out)
 {
@@ -382,4 +377,12 @@ SCHED_FAST __attribute__((noreturn)) void thread_exit(void)
 SCHED_FAST void thread_yield(void)
 {
 	sched_thread_yield();
+}
+
+/* Last of the fast paths in the kernel's text (core/sched.h, SCHED_FAST):
+ * the others share its first page, and this one, called from outside,
+ * gains nothing from sharing it. */
+SCHED_FAST enum lm_err thread_spawn(const struct thread_opts *o, struct thread **out)
+{
+	return spawn(o, false, out);
 }

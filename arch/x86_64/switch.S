@@ -33,12 +33,16 @@ ctx_restore:
 	ret                             /* rax = prev */
 
 /* void ctx_jump(uint64_t new_rsp, struct thread *prev): the scheduler's
- * switch away from a thread that saves nothing (it ended, or an
- * interrupt's exit saved it). Restores as ctx_restore does, but resumes
- * with an indirect jump rather than a return, as ctx_switch_inline does
- * (context.h says why): the return stack would predict this thread's
- * caller, never the one resumed. rcx is free: every resume address takes
- * it as dead (a call's return, ctx_thread_entry, ctx_preempt_resume). */
+ * switch away from a thread that saves nothing (it ended, a wait's
+ * ctx_wait_switch saved it, or an interrupt's exit did). Restores as
+ * ctx_restore does, but resumes with a jump rather than a return, as
+ * ctx_switch_inline does (context.h says why): the return stack would
+ * predict this thread's caller, never the one resumed. A thread that
+ * waited, the common case, is resumed with a direct jump to
+ * ctx_wait_entry, which an emulator chains to like any branch, where it
+ * looks an indirect jump's target up each time. rcx and rdx are free:
+ * every resume address takes them as dead (a call's return,
+ * ctx_thread_entry, ctx_wait_entry, ctx_preempt_resume). */
 ctx_jump:
 	movq %rdi, %rsp
 	movq %rsi, %rax
@@ -52,6 +56,9 @@ ctx_jump:
 	movq 48(%rsp), %rbp
 	movq 56(%rsp), %rcx
 	addq $64, %rsp
+	leaq ctx_wait_entry(%rip), %rdx
+	cmpq %rdx, %rcx
+	je ctx_wait_entry
 	jmpq *%rcx
 
 /* uint64_t ctx_wait_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev):
