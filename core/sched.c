@@ -706,8 +706,7 @@ static __attribute__((noinline)) uint64_t wait_resched(uint64_t got)
 
 static inline __attribute__((always_inline)) uint64_t wait_done(uint64_t got)
 {
-	if (hartlocal_dec32(HART_PREEMPT_OFF_OFFSET) &&
-	    hartlocal_load(bool, HART_NEED_RESCHED_OFFSET))
+	if (sched_preempt_drop())
 		return wait_resched(got);
 	return got;
 }

@@ -123,10 +123,17 @@ static inline void sched_preempt_off(void)
 	hartlocal_inc32(HART_PREEMPT_OFF_OFFSET);
 }
 
+/* Drop one count: did it fall to zero with work noted? (The caller then
+ * does the work: sched_preempt_on, and the end of a wait, core/sched.c.) */
+static inline bool sched_preempt_drop(void)
+{
+	return hartlocal_dec32(HART_PREEMPT_OFF_OFFSET) &&
+	       hartlocal_load(bool, HART_NEED_RESCHED_OFFSET);
+}
+
 static inline void sched_preempt_on(void)
 {
-	if (hartlocal_dec32(HART_PREEMPT_OFF_OFFSET) &&
-	    hartlocal_load(bool, HART_NEED_RESCHED_OFFSET))
+	if (sched_preempt_drop())
 		sched_preempt_resched();
 }
 #endif

@@ -4,10 +4,9 @@
 	/* With the scheduler's fast paths (core/sched.h, SCHED_FAST). */
 	.section .text.hot.sched, "ax", @progbits
 
-/* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
-	.global ctx_switch, ctx_jump, ctx_restore
-	.p2align 6                      /* one cache line, wherever the code before ends */
-ctx_switch:
+/* Save the frame below the resume address on top of the stack, and its
+ * address at (%rdi): both switches that save one. */
+.macro save_frame
 	pushq %rbp
 	pushq %rbx
 	pushq %r12
@@ -18,6 +17,13 @@ ctx_switch:
 	stmxcsr (%rsp)                  /* rounding mode, exception masks */
 	fnstcw 4(%rsp)                  /* x87 precision and rounding */
 	movq %rsp, (%rdi)
+.endm
+
+/* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
+	.global ctx_switch, ctx_jump, ctx_restore
+	.p2align 6                      /* one cache line, wherever the code before ends */
+ctx_switch:
+	save_frame
 	movq %rsi, %rsp
 	movq %rdx, %rax
 ctx_restore:
@@ -69,16 +75,7 @@ ctx_jump:
 ctx_wait_switch:
 	leaq ctx_wait_entry(%rip), %rcx
 	pushq %rcx
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	subq $8, %rsp
-	stmxcsr (%rsp)
-	fnstcw 4(%rsp)
-	movq %rsp, (%rdi)
+	save_frame
 	movq %rsi, %rdi
 	movq %rdx, %rsi
 	jmp ctx_jump
