@@ -780,12 +780,13 @@ SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 	return wait_take(this_thread(), mask, true);
 }
 
-/* prev is not a waiter: requeue or free it first. */
+/* prev is not a waiter: requeue or free it first (sched_finish, out of
+ * line as it was for a wait before). */
 static __attribute__((noinline)) uint64_t wait_resume_finish(struct thread *prev)
 {
 	struct thread *cur = this_thread();
 
-	finish(prev);
+	sched_finish(prev);
 	return wait_take(cur, cur->wait_for, false);
 }
 
