@@ -745,9 +745,9 @@ static inline __attribute__((always_inline)) uint64_t wait_block(struct thread *
 }
 
 /* Take the bits of mask that came, or block for them. fold: take in
- * those other harts posted first (a wait looks as it starts; a resumed
- * one need not, since a signal made it ready, and what was posted
- * meanwhile stays for its next wait or its hart's drain). */
+ * those other harts posted first (only a wait that its own switch found
+ * signalled does: wait_block_full; a wait as it starts, and one resumed,
+ * leave them to the drain of the inbox they are on). */
 static inline __attribute__((always_inline)) uint64_t wait_take(struct thread *cur,
 								uint64_t mask, bool fold)
 {
@@ -774,10 +774,15 @@ static __attribute__((noinline)) uint64_t wait_block_full(struct thread *cur)
 	return wait_switch(h, cur, next);
 }
 
+/* A wait does not look at the bits other harts posted before it takes
+ * its own: if it has none of mask's, its switch drains the signal inbox
+ * it is on (pick_common sees it there) and goes on if they are the ones
+ * (wait_block_full); if it has some, the posted ones wait for its next
+ * wait, as if they had come a moment later. */
 SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 {
 	sched_preempt_off();
-	return wait_take(this_thread(), mask, true);
+	return wait_take(this_thread(), mask, false);
 }
 
 /* prev is not a waiter: requeue or free it first (sched_finish, out of
