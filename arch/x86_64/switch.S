@@ -19,6 +19,38 @@
 	movq %rsp, (%rdi)
 .endm
 
+/* Restore the frame at %rsp and resume it, with %rax (prev) kept: a
+ * waiter's frame (resume address ctx_wait_entry, the common case) by
+ * direct jumps to sched_wait_resume(prev), which an emulator chains to
+ * like any branch, where it looks an indirect jump's target up each time;
+ * any other by an indirect jump. rcx, rdx and rdi are free: every resume
+ * address takes them as dead (a call's return, ctx_thread_entry,
+ * ctx_wait_entry, ctx_preempt_resume). The kernel, linked in the top two
+ * GiB, compares with the address as a 32-bit immediate; the hosted
+ * runtime, position-independent, loads it first. */
+.macro resume_frame
+	ldmxcsr (%rsp)
+	fldcw 4(%rsp)
+	movq 8(%rsp), %r15
+	movq 16(%rsp), %r14
+	movq 24(%rsp), %r13
+	movq 32(%rsp), %r12
+	movq 40(%rsp), %rbx
+	movq 48(%rsp), %rbp
+	movq 56(%rsp), %rcx
+	addq $64, %rsp
+#ifdef LM_KERNEL
+	cmpq $ctx_wait_entry, %rcx
+#else
+	leaq ctx_wait_entry(%rip), %rdx
+	cmpq %rdx, %rcx
+#endif
+	jne 1f
+	movq %rax, %rdi
+	jmp sched_wait_resume
+1:	jmpq *%rcx
+.endm
+
 /* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
 	.global ctx_switch, ctx_jump, ctx_restore
 	.p2align 6                      /* one cache line, wherever the code before ends */
@@ -43,29 +75,11 @@ ctx_restore:
  * ctx_wait_switch saved it, or an interrupt's exit did). Restores as
  * ctx_restore does, but resumes with a jump rather than a return, as
  * ctx_switch_inline does (context.h says why): the return stack would
- * predict this thread's caller, never the one resumed. A thread that
- * waited, the common case, is resumed with a direct jump to
- * ctx_wait_entry, which an emulator chains to like any branch, where it
- * looks an indirect jump's target up each time. rcx and rdx are free:
- * every resume address takes them as dead (a call's return,
- * ctx_thread_entry, ctx_wait_entry, ctx_preempt_resume). */
+ * predict this thread's caller, never the one resumed. */
 ctx_jump:
 	movq %rdi, %rsp
 	movq %rsi, %rax
-	ldmxcsr (%rsp)
-	fldcw 4(%rsp)
-	movq 8(%rsp), %r15
-	movq 16(%rsp), %r14
-	movq 24(%rsp), %r13
-	movq 32(%rsp), %r12
-	movq 40(%rsp), %rbx
-	movq 48(%rsp), %rbp
-	movq 56(%rsp), %rcx
-	addq $64, %rsp
-	leaq ctx_wait_entry(%rip), %rdx
-	cmpq %rdx, %rcx
-	je ctx_wait_entry
-	jmpq *%rcx
+	resume_frame
 
 /* uint64_t ctx_wait_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev):
  * a wait's switch (context.h). Its frame's resume address is
@@ -73,12 +87,16 @@ ctx_jump:
  * resumes new_rsp as ctx_jump does. */
 	.global ctx_wait_switch, ctx_wait_entry
 ctx_wait_switch:
+#ifdef LM_KERNEL
+	pushq $ctx_wait_entry
+#else
 	leaq ctx_wait_entry(%rip), %rcx
 	pushq %rcx
+#endif
 	save_frame
-	movq %rsi, %rdi
-	movq %rdx, %rsi
-	jmp ctx_jump
+	movq %rdx, %rax
+	movq %rsi, %rsp
+	resume_frame
 
 /* A waiter resumed: rax = prev; the stack as at ctx_wait_switch's entry,
  * so that sched_wait_resume returns to ctx_wait_switch's caller. */
