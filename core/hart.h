@@ -61,12 +61,26 @@ struct runqueue {
 	struct thread *sig_inbox; /* signalled by other harts or interrupts:
 				   * their bits wait in remote_events (sig_next) */
 	uint64_t steal_wanted;    /* bit i: hart i has nothing to do */
+	bool full_pick;           /* the next pick must be the full one: one
+				   * of the three above may hold something, or
+				   * the hart is not in the main scheduler
+				   * (rq_want_full_pick) */
 };
 
 /* The runnext thread may move (control blocks are 64-byte aligned, so the
  * low bit is free): other harts read the bit without touching the thread,
  * which may end at any moment, and its hart keeps no count for it. */
 #define RUNNEXT_MOVABLE 1u
+
+/* Have rq's hart make its next pick the full one, which looks at its
+ * inboxes and its membership (core/sched.c: sched_pick_next clears the
+ * flag first, then looks): after pushing on an inbox, asking for work, or
+ * taking the hart out of the main scheduler. So the common pick, on the
+ * hart itself, tests one byte for all of these. */
+static inline void rq_want_full_pick(struct runqueue *rq)
+{
+	__atomic_store_n(&rq->full_pick, true, __ATOMIC_RELEASE);
+}
 
 /* Threads ready in rq, runnext included (any hart may ask): runnext is
  * not in count, so that filling and emptying the slot, the fast path of
@@ -98,12 +112,15 @@ struct hart {
 	void *arch;                      /* arch/ data: GDT, TSS, IST stacks */
 	uint32_t in_trap;                /* nesting depth of fault handling */
 	bool in_irq;                     /* running an interrupt handler */
-	bool need_resched;               /* set by wake-ups from interrupts */
-	bool switch_irqs_on;             /* interrupts were on at the last switch
-					  * here (core/sched.c) */
-	uint32_t preempt_off;            /* > 0: no preemption and no scheduler
-					  * work in interrupt handlers here (the
-					  * fast paths; core/sched.h) */
+	bool resched_asked;              /* another hart made work for this one
+					  * that may not wait (set before it
+					  * kicks; the kick takes it in:
+					  * core/sched.c, sched_kicked) */
+	uint32_t preempt;                /* the preemption count (> 0: no
+					  * preemption and no scheduler work in
+					  * interrupt handlers here: the fast
+					  * paths), and PREEMPT_NO_RESCHED while
+					  * no such work is noted (core/sched.h) */
 	struct thread *dedicated;        /* the one thread this hart serves, or
 					  * NULL (atomic; core/thread.c) */
 	uint64_t switches;               /* threads made current here (the
@@ -115,8 +132,14 @@ struct hart {
 } __attribute__((aligned(64)));         /* no cache line shared by two harts */
 
 #define HART_SELF_OFFSET (HART_SYSTAB_SLOTS * 8)
-#define HART_PREEMPT_OFF_OFFSET offsetof(struct hart, preempt_off)
-#define HART_NEED_RESCHED_OFFSET offsetof(struct hart, need_resched)
+#define HART_PREEMPT_OFFSET offsetof(struct hart, preempt)
+
+/* hart.preempt: the count in the low bits; the top bit set while no work
+ * is noted, so that the word is 0 exactly when the count is and work is
+ * noted (Linux folds its need-resched flag in the same way): the end of a
+ * fast path takes one away and tests for zero, nothing more. */
+#define PREEMPT_NO_RESCHED (1u << 31)
+#define PREEMPT_COUNT_MASK (PREEMPT_NO_RESCHED - 1)
 
 extern struct hart harts[HART_MAX];
 extern uint32_t hart_count;

@@ -6,7 +6,7 @@
  *
  * Switch protocol, and its home: switch_begin() below. A thread gives
  * up its hart in one of four ways, all of them here, with preemption off
- * (and interrupts on or off: resume_irqs says how each side finds them):
+ * (and interrupts on or off: switch_irqs says how each side finds them):
  *
  *   sched_reschedule(cur)   it set its own state READY (a yield) and its
  *                           registers go to its stack now, by
@@ -180,6 +180,7 @@ static void inbox_push(struct hart *h, struct thread *t)
 		t->next = old;
 	while (!__atomic_compare_exchange_n(&h->rq.inbox, &old, t, true, __ATOMIC_SEQ_CST,
 					    __ATOMIC_RELAXED));
+	rq_want_full_pick(&h->rq);
 }
 
 /*
@@ -244,11 +245,8 @@ static __attribute__((noinline)) void ready_slow(struct thread *t, bool head, st
 
 	/* A higher priority than what runs there: that hart must switch (an
 	 * idle hart runs its idle thread, below every priority). */
-	if (prio < __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
-		if (h != me)
-			plat_hart_kick(h);
-	}
+	if (prio < __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED))
+		sched_ask_resched(h);
 }
 
 static inline __attribute__((always_inline)) void ready(struct thread *t, bool head,
@@ -278,7 +276,7 @@ static inline __attribute__((always_inline)) void ready(struct thread *t, bool h
 		else
 			rq_push(rq, t, head);
 		if (prio < me->current_priority)
-			__atomic_store_n(&me->need_resched, true, __ATOMIC_RELEASE);
+			sched_note_resched();
 		return;
 	}
 	ready_slow(t, head, w);
@@ -309,15 +307,36 @@ static void inbox_drain(struct hart *h)
 	}
 }
 
+void sched_ask_resched(struct hart *h)
+{
+	if (h == this_hart()) {
+		sched_note_resched();
+		return;
+	}
+	__atomic_store_n(&h->resched_asked, true, __ATOMIC_RELEASE);
+	plat_hart_kick(h);
+}
+
+/* Note what another hart asked for (sched_ask_resched), if it did.
+ * Interrupts off. */
+static void take_asked(struct hart *h)
+{
+	if (__atomic_load_n(&h->resched_asked, __ATOMIC_ACQUIRE) &&
+	    __atomic_exchange_n(&h->resched_asked, false, __ATOMIC_ACQ_REL))
+		sched_note_resched();
+}
+
 bool sched_should_preempt(void)
 {
 	struct hart *h = this_hart();
 	struct thread *cur = h->current;
 
-	/* In a fast path: it does what was noted when it ends. */
-	if (h->preempt_off || !__atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+	/* In a fast path (it does what was noted when it ends), or nothing
+	 * noted: the word is 0 only with neither. */
+	take_asked(h);
+	if (h->preempt)
 		return false;
-	h->need_resched = false;
+	h->preempt = PREEMPT_NO_RESCHED;
 	signal_drain(h);
 	inbox_drain(h);
 	/* Taken out of the main scheduler: unpinned threads must go. */
@@ -354,10 +373,9 @@ enum lm_err sched_hart_leave(uint32_t hart)
 	} while (!__atomic_compare_exchange_n(&sched_harts, &old, old & ~bit, false,
 					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
 	/* Make it look at its threads now, and send them elsewhere. */
-	__atomic_store_n(&harts[hart].need_resched, true, __ATOMIC_RELEASE);
-	irq = plat_irq_save(); /* the hart we compare with stays ours */
-	if (&harts[hart] != this_hart())
-		plat_hart_kick(&harts[hart]);
+	rq_want_full_pick(&harts[hart].rq);
+	irq = plat_irq_save(); /* the hart sched_ask_resched compares with stays ours */
+	sched_ask_resched(&harts[hart]);
 	plat_irq_restore(irq);
 	return LM_OK;
 }
@@ -428,9 +446,10 @@ void sched_kicked(void)
 {
 	struct hart *h = this_hart();
 
-	if (h->preempt_off) {
+	take_asked(h);
+	if (h->preempt & PREEMPT_COUNT_MASK) {
 		/* A fast path was interrupted: it does this when it ends. */
-		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
+		sched_note_resched();
 		return;
 	}
 	signal_drain(h);
@@ -457,6 +476,7 @@ static void ask_for_work(struct hart *me)
 	}
 	if (victim && !(__atomic_load_n(&victim->rq.steal_wanted, __ATOMIC_RELAXED) & bit)) {
 		__atomic_fetch_or(&victim->rq.steal_wanted, bit, __ATOMIC_SEQ_CST);
+		rq_want_full_pick(&victim->rq);
 		plat_hart_kick(victim);
 	}
 }
@@ -470,9 +490,16 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 {
 	struct hart *h = &harts[hart];
 	struct thread *next, *leaving = NULL;
-	bool member = sched_in_scheduler(hart);
+	bool member;
 	unsigned best;
 
+	/* The flag off before the looks (an exchange: they cannot come
+	 * before it); whatever comes after them sets it again. */
+	if (__atomic_load_n(&h->rq.full_pick, __ATOMIC_RELAXED))
+		(void)__atomic_exchange_n(&h->rq.full_pick, false, __ATOMIC_SEQ_CST);
+	member = sched_in_scheduler(hart);
+	if (!member) /* every pick here is the full one */
+		__atomic_store_n(&h->rq.full_pick, true, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&h->rq.sig_inbox, __ATOMIC_RELAXED))
 		signal_drain(h); /* may wake cur, which then goes on */
 	inbox_drain(h);
@@ -509,10 +536,10 @@ static inline __attribute__((always_inline)) void finish(struct thread *prev)
 {
 	struct hart *h = this_hart();
 
-	/* need_resched is left as it is: a waker that saw the priority of the
-	 * thread now starting may have set it after the inbox was last
+	/* Work noted is left noted: a waker that saw the priority of the
+	 * thread now starting may have asked for it after the inbox was last
 	 * drained, and the kick's interrupt, once interrupts are back on,
-	 * must then find it set. */
+	 * must then find it noted. */
 	switch (prev->state) {
 	case THREAD_READY:
 		if (!(prev->flags & THREAD_IDLE)) {
@@ -544,7 +571,7 @@ static inline void set_current(struct hart *h, struct thread *t);
 /*
  * sched_pick_next's common case, inline in every switch: on a hart of the
  * main scheduler with nothing posted to it and no hart asking it for
- * work, a thread blocks or ends, or yields to a thread of its priority;
+ * work (its full_pick flag clear), a thread blocks or ends, or yields to a thread of its priority;
  * the next thread is then runnext or the first of the queues. NULL: not
  * that case, or nothing to run (the full pick decides).
  */
@@ -552,11 +579,9 @@ static inline __attribute__((always_inline)) struct thread *pick_common(struct h
 {
 	struct runqueue *rq = &h->rq;
 
-	/* What other harts may have left here, in one test. */
-	if (((uintptr_t)__atomic_load_n(&rq->sig_inbox, __ATOMIC_RELAXED) |
-	     (uintptr_t)__atomic_load_n(&rq->inbox, __ATOMIC_RELAXED) |
-	     __atomic_load_n(&rq->steal_wanted, __ATOMIC_RELAXED)) ||
-	    !sched_in_scheduler(h->id))
+	/* What other harts may have left here, and whether this hart is in
+	 * the main scheduler, in one test (rq_want_full_pick). */
+	if (__atomic_load_n(&rq->full_pick, __ATOMIC_ACQUIRE))
 		return NULL;
 	if (cur->state == THREAD_READY &&
 	    ((cur->flags & (THREAD_IDLE | THREAD_REQUEUE_HEAD)) || rq_best(rq) > cur->priority))
@@ -607,44 +632,38 @@ static inline __attribute__((always_inline)) struct thread *switch_begin(struct 
 	return next;
 }
 
-/*
- * Interrupts at a switch. A thread may switch with interrupts on (the fast
- * paths: preemption off is enough) or off (the idle loop, preemption from
- * an interrupt's exit, callers that had them off). The switching side
- * notes which in its hart's switch_irqs_on; the resumed side, which knows
- * what it had, sets them back only if they differ: so the common switch,
- * between two threads that had them on, never touches the flag.
- */
 /* The switch's preemption count, taken or dropped with interrupts off by
  * code that looks for work itself (the hosted runtime keeps no count). */
 static void switch_count(struct hart *h, int delta)
 {
 #ifndef LM_HOSTED
-	h->preempt_off += (uint32_t)delta;
+	h->preempt += (uint32_t)delta;
 #else
 	(void)h;
 	(void)delta;
 #endif
 }
 
-/* (The hosted runtime has no interrupts: nothing to note or set back.) */
-static inline void note_irqs(struct hart *h, bool on)
+/*
+ * Interrupts at a switch. A thread may switch with interrupts on (the fast
+ * paths: preemption off is enough) or off (the idle loop, preemption from
+ * an interrupt's exit, callers that had them off). It notes which in its
+ * irqs_on as it switches out, and it resumes with them so: the thread that
+ * switches to it, on, sets the flag first, and only if it differs from its
+ * own. So the common switch, between two threads that had them on, never
+ * touches the flag, and the side resumed never looks at it. An interrupt
+ * that comes between the flag set and the switch finds preemption off (the
+ * switch's count), and only notes its work. (The hosted runtime has no
+ * interrupts: nothing to set.)
+ */
+static inline __attribute__((always_inline)) void switch_irqs(bool on, const struct thread *next)
 {
 #ifndef LM_HOSTED
-	h->switch_irqs_on = on;
-#else
-	(void)h;
-	(void)on;
-#endif
-}
-
-static inline void resume_irqs(bool on)
-{
-#ifndef LM_HOSTED
-	if (hartlocal_load(bool, offsetof(struct hart, switch_irqs_on)) != on)
-		plat_irq_set(on);
+	if (__builtin_expect(next->irqs_on != on, 0))
+		plat_irq_set(next->irqs_on);
 #else
 	(void)on;
+	(void)next;
 #endif
 }
 
@@ -659,9 +678,9 @@ static inline __attribute__((always_inline)) void reschedule(struct thread *cur)
 
 	if (!next)
 		return;
-	note_irqs(h, on);
+	cur->irqs_on = on;
+	switch_irqs(on, next);
 	prev = ctx_switch_inline(&cur->saved_rsp, next->saved_rsp, cur);
-	resume_irqs(on);
 	if (prev->state == THREAD_WAITING) /* a waiter is left as it is */
 		return;
 	finish(prev);
@@ -691,7 +710,7 @@ void sched_reschedule(struct thread *cur)
  * save them twice: once in the function's prologue, once in the frame).
  * Each step below is a tail call of the next, none keeps a value across
  * a call, and the mask and the interrupt flag the resume needs are kept
- * in the thread (wait_for, wait_irqs_on).
+ * in the thread (wait_for, irqs_on).
  */
 static uint64_t wait_block_full(struct thread *cur);
 
@@ -723,7 +742,7 @@ static inline __attribute__((always_inline)) uint64_t wait_switch(struct hart *h
 								  struct thread *next)
 {
 	make_current(h, next);
-	note_irqs(h, cur->wait_irqs_on);
+	switch_irqs(cur->irqs_on, next);
 	return ctx_wait_switch(&cur->saved_rsp, next->saved_rsp, cur);
 }
 
@@ -736,7 +755,7 @@ static inline __attribute__((always_inline)) uint64_t wait_block(struct thread *
 
 	cur->wait_mask = mask;
 	cur->wait_for = mask;
-	cur->wait_irqs_on = plat_irqs_on();
+	cur->irqs_on = plat_irqs_on();
 	cur->state = THREAD_WAITING;
 	next = pick_common(h, cur);
 	if (__builtin_expect(!next, 0))
@@ -776,8 +795,8 @@ static __attribute__((noinline)) uint64_t wait_block_full(struct thread *cur)
 
 /* A wait does not look at the bits other harts posted before it takes
  * its own: if it has none of mask's, its switch drains the signal inbox
- * it is on (pick_common sees it there) and goes on if they are the ones
- * (wait_block_full); if it has some, the posted ones wait for its next
+ * it is on (the post set the hart's full_pick, so pick_common declines)
+ * and goes on if they are the ones (wait_block_full); if it has some, the posted ones wait for its next
  * wait, as if they had come a moment later. */
 SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 {
@@ -799,7 +818,6 @@ SCHED_FAST uint64_t sched_wait_resume(struct thread *prev)
 {
 	struct thread *cur = this_thread();
 
-	resume_irqs(cur->wait_irqs_on);
 	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
 		return wait_resume_finish(prev);
 	return wait_take(cur, cur->wait_for, false);
@@ -830,7 +848,8 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 		switch_count(h, -1);
 		return;
 	}
-	note_irqs(h, false);
+	cur->irqs_on = false; /* its resume stub has them off, as here */
+	switch_irqs(false, next);
 	ctx_jump(next->saved_rsp, cur);
 }
 
@@ -843,14 +862,13 @@ SCHED_FAST __attribute__((noreturn)) void sched_exit(struct thread *cur)
 	 * (at least the idle thread). */
 	cur->state = THREAD_DEAD;
 	next = switch_begin(h, cur);
-	note_irqs(h, plat_irqs_on());
+	switch_irqs(plat_irqs_on(), next);
 	ctx_jump(next->saved_rsp, cur);
 }
 
 SCHED_FAST void sched_start(struct thread *prev)
 {
 	finish(prev);
-	resume_irqs(true);
 	sched_preempt_on();
 }
 
@@ -862,7 +880,7 @@ void sched_finish_preempted(struct thread *prev)
 	/* Interrupts are off until the thread's own flags come back: work an
 	 * interrupt noted meanwhile is asked for again, to come after. */
 	switch_count(h, -1);
-	if (!h->preempt_off && __atomic_load_n(&h->need_resched, __ATOMIC_ACQUIRE))
+	if (!h->preempt) /* count 0, work noted */
 		plat_hart_kick(h);
 }
 

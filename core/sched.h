@@ -65,7 +65,8 @@ struct thread {
 	uint64_t deadline;         /* sleeping until (ns), 0 = not sleeping */
 	struct thread *timer_next, *timer_prev; /* sleeper list (core/timer.c) */
 	uint32_t timer_hart;       /* whose sleeper list */
-	bool wait_irqs_on;         /* interrupts were on when it blocked in a wait */
+	bool irqs_on;              /* interrupts were on when it switched out:
+				    * it resumes so (core/sched.c, switch_irqs) */
 	struct thread *notify;     /* signalled when this thread ends */
 	uint64_t notify_bits;
 	struct thread *named_next, *named_prev; /* named threads' list (core/thread.c) */
@@ -100,9 +101,11 @@ struct woken {
  * off (sched_preempt_off: one increment of a field of the hart's record,
  * not a locked instruction, and interrupts stay on): it cannot be moved
  * to another hart meanwhile, and an interrupt handler that comes then does
- * no scheduler work there, only notes it (need_resched, the inboxes);
- * sched_preempt_on does what was noted. The hosted runtime has no
- * interrupts and no preemption, so both are empty there.
+ * no scheduler work there, only notes it (sched_note_resched, the
+ * inboxes); sched_preempt_on does what was noted. The count and the note
+ * share one word (hart.preempt), so that the end of a fast path is one
+ * decrement and a test for zero. The hosted runtime has no interrupts and
+ * no preemption, so all of these are empty there.
  *
  * Every switch holds one count, which the thread resumed drops.
  */
@@ -114,21 +117,32 @@ static inline void sched_preempt_off(void)
 static inline void sched_preempt_on(void)
 {
 }
+
+static inline void sched_note_resched(void)
+{
+}
 #else
 /* The count fell to zero with work noted: do it (core/sched.c). */
 void sched_preempt_resched(void);
 
 static inline void sched_preempt_off(void)
 {
-	hartlocal_inc32(HART_PREEMPT_OFF_OFFSET);
+	hartlocal_inc32(HART_PREEMPT_OFFSET);
 }
 
 /* Drop one count: did it fall to zero with work noted? (The caller then
  * does the work: sched_preempt_on, and the end of a wait, core/sched.c.) */
 static inline bool sched_preempt_drop(void)
 {
-	return hartlocal_dec32(HART_PREEMPT_OFF_OFFSET) &&
-	       hartlocal_load(bool, HART_NEED_RESCHED_OFFSET);
+	return hartlocal_dec32(HART_PREEMPT_OFFSET);
+}
+
+/* Note scheduler work for this hart: the end of the fast path running
+ * here, or the exit of the interrupt, does it (any context on this hart;
+ * another hart asks with sched_ask_resched). */
+static inline void sched_note_resched(void)
+{
+	hartlocal_and32(HART_PREEMPT_OFFSET, ~PREEMPT_NO_RESCHED);
 }
 
 static inline void sched_preempt_on(void)
@@ -190,6 +204,11 @@ static inline bool sched_wake_runnext(struct hart *h, struct thread *t)
 	rq_set_runnext(rq, t, pinned);
 	return true;
 }
+/* Have hart h (this one or another) look at its threads soon: noted here,
+ * or asked for and kicked there (only a hart itself changes its
+ * hart.preempt). Preemption or interrupts off. */
+void sched_ask_resched(struct hart *h);
+
 /* Let a thread just queued run now if it is more urgent and here.
  * Preemption off. Most wake-ups stop at the first test, inline. */
 void sched_yield_to_urgent(const struct woken *w);
@@ -221,7 +240,8 @@ __attribute__((noreturn)) void sched_exit(struct thread *cur);
  * thread's start, a preempted thread's resume stub): requeue or free the
  * thread that ran before on this hart. */
 void sched_finish(struct thread *prev);
-/* A new thread's first steps: sched_finish, interrupts on, preemption on. */
+/* A new thread's first steps: sched_finish, preemption on (interrupts are
+ * on: irqs_on, set at spawn, asked its switcher for them). */
 void sched_start(struct thread *prev);
 /* A preempted thread's resume stub, interrupts off: sched_finish, and the
  * switch's preemption count dropped. */

@@ -32,6 +32,7 @@ static void inbox_push(struct hart *h, struct thread *t)
 		t->sig_next = old;
 	while (!__atomic_compare_exchange_n(&h->rq.sig_inbox, &old, t, true, __ATOMIC_SEQ_CST,
 					    __ATOMIC_RELAXED));
+	rq_want_full_pick(&h->rq);
 }
 
 void signal_post(struct thread *t, uint64_t bits)
@@ -49,11 +50,8 @@ void signal_post(struct thread *t, uint64_t bits)
 	 * read before, say whether its hart must look now. It must if t may
 	 * outrank what runs there (an idle hart runs its idle thread, below
 	 * every priority), or may move to an idle hart once woken. */
-	if (h == me) {
-		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
-	} else if (prio < __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
-		plat_hart_kick(h);
+	if (h == me || prio < __atomic_load_n(&h->current_priority, __ATOMIC_RELAXED)) {
+		sched_ask_resched(h);
 	} else if (movable && (__atomic_load_n(&idle_harts, __ATOMIC_RELAXED) &
 			       __atomic_load_n(&sched_harts, __ATOMIC_RELAXED) &
 			       ~(1ull << h->id))) {
@@ -111,7 +109,7 @@ void signal_drain(struct hart *h)
 		 * this wake-up by blocking. */
 		sched_ready(t, false, &w);
 		if (w.priority < h->current->priority)
-			__atomic_store_n(&h->need_resched, true, __ATOMIC_RELEASE);
+			sched_note_resched();
 	}
 }
 

@@ -262,7 +262,7 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	 * (a string store's start-up) than the rest of these stores. The
 	 * links (next, sig_next, named_*, timer_* and timer_hart) are written
 	 * when the thread is put on a list, not here, and a wait's own
-	 * (wait_for, wait_irqs_on) when it blocks. */
+	 * (wait_for) when it blocks. */
 	t->events = 0;
 	t->wait_mask = 0;
 	t->remote_events = 0;
@@ -280,6 +280,7 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	t->arg = o->arg;
 	t->catch = NULL;
 	t->deadline = 0;
+	t->irqs_on = true; /* it starts with interrupts on */
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
 	/* Unnamed threads keep an empty name (reports show their id):

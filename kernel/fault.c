@@ -141,7 +141,7 @@ struct trap_frame *fault_handle(struct trap_frame *f)
 	}
 	/* Preemption off (a scheduler fast path, core/sched.h) is as bad:
 	 * the thread may have left a run queue half changed. */
-	if (!(f->rflags & RFLAGS_IF) || h->preempt_off) {
+	if (!(f->rflags & RFLAGS_IF) || (h->preempt & PREEMPT_COUNT_MASK)) {
 		kprintf("\n*** %s in thread %llu (%s) on hart %u, with interrupts or preemption off\n", why,
 			(unsigned long long)t->id, t->name[0] ? t->name : "unnamed", h->id);
 		trap_print_frame(f);

@@ -43,8 +43,8 @@ void plat_timer_arm(uint64_t deadline)
 
 /* The wake-up IPI: take in the threads other harts made ready for this one
  * and answer harts asking for work; if one of the new threads is more
- * urgent, the waker set need_resched and returning from the interrupt
- * switches. */
+ * urgent, the waker asked this hart to look (sched_ask_resched), and
+ * returning from the interrupt switches. */
 static void wake_irq(struct trap_frame *f)
 {
 	sched_kicked();
