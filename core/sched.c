@@ -714,27 +714,11 @@ void sched_reschedule(struct thread *cur)
  */
 static uint64_t wait_block_full(struct thread *cur);
 
-/* The wait is over with got: preemption back on (what it deferred, out of
- * line, so that got need not be kept across a call). */
-#ifndef LM_HOSTED
-static __attribute__((noinline)) uint64_t wait_resched(uint64_t got)
-{
-	sched_preempt_resched();
-	return got;
-}
-
+/* The wait is over with got: preemption back on (sched.h). */
 static inline __attribute__((always_inline)) uint64_t wait_done(uint64_t got)
 {
-	if (sched_preempt_drop())
-		return wait_resched(got);
-	return got;
+	return sched_preempt_on_return(got);
 }
-#else
-static inline uint64_t wait_done(uint64_t got)
-{
-	return got;
-}
-#endif
 
 /* Switch from cur, which blocks in a wait, to next (made current). */
 static inline __attribute__((always_inline)) uint64_t wait_switch(struct hart *h,
@@ -885,6 +869,12 @@ void sched_finish_preempted(struct thread *prev)
 }
 
 #ifndef LM_HOSTED
+uint64_t sched_preempt_resched_return(uint64_t v)
+{
+	sched_preempt_resched();
+	return v;
+}
+
 void sched_preempt_resched(void)
 {
 	struct hart *h;

@@ -121,6 +121,11 @@ static inline void sched_preempt_on(void)
 static inline void sched_note_resched(void)
 {
 }
+
+static inline uint64_t sched_preempt_on_return(uint64_t v)
+{
+	return v;
+}
 #else
 /* The count fell to zero with work noted: do it (core/sched.c). */
 void sched_preempt_resched(void);
@@ -149,6 +154,20 @@ static inline void sched_preempt_on(void)
 {
 	if (sched_preempt_drop())
 		sched_preempt_resched();
+}
+
+/* sched_preempt_resched, then return v (a tail call's end). */
+__attribute__((noinline)) uint64_t sched_preempt_resched_return(uint64_t v);
+
+/* sched_preempt_on as a function's last step, returning v: the deferred
+ * work is tail-called, so that a function that makes no other call (a
+ * wait's end, a spawn's) keeps nothing across a call and saves no
+ * register. */
+static inline __attribute__((always_inline)) uint64_t sched_preempt_on_return(uint64_t v)
+{
+	if (sched_preempt_drop())
+		return sched_preempt_resched_return(v);
+	return v;
 }
 #endif
 

@@ -220,15 +220,9 @@ SCHED_FAST __attribute__((noreturn)) void thread_start(struct thread *prev)
 	thread_exit();
 }
 
-static inline __attribute__((always_inline)) enum lm_err spawn(const struct thread_opts *o,
-							       bool dedicate, struct thread **out)
+/* Check a spawn's options: LM_OK, or why not. */
+static inline enum lm_err spawn_check(const struct thread_opts *o, bool dedicate)
 {
-	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
-	uintptr_t base;
-	struct thread *t, *none = NULL;
-	struct hart *h;
-	enum lm_err err;
-
 	if (!o->entry || (unsigned)o->priority >= PRIO_COUNT)
 		return LM_ERR_INVAL;
 	if (o->hart >= 0 || o->untrusted) {
@@ -245,24 +239,21 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 		    __atomic_load_n(&harts[o->hart].dedicated, __ATOMIC_ACQUIRE))
 			return LM_ERR_BUSY;
 	}
-	/* From here to the end preemption is off: the stack cache, the ids
-	 * and the counts used are this hart's, and the new thread is queued
-	 * here before anything can move us. */
-	sched_preempt_off();
-	h = this_hart();
-	base = stack_take(h, pages);
-	if (!base) {
-		sched_preempt_on();
-		return LM_ERR_NOMEM;
-	}
+	return LM_OK;
+}
 
-	/* The control block sits at the top of the stack area. */
-	t = (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
-	/* Every field, written once: a memset of the block first costs more
-	 * (a string store's start-up) than the rest of these stores. The
-	 * links (next, sig_next, named_*, timer_* and timer_hart) are written
-	 * when the thread is put on a list, not here, and a wait's own
-	 * (wait_for) when it blocks. */
+/* The control block at the top of the stack area at base, every field
+ * written once (a memset of the block first costs more, a string store's
+ * start-up, than the rest of these stores). The links (next, sig_next,
+ * named_*, timer_* and timer_hart) are written when the thread is put on
+ * a list, not here, and a wait's own (wait_for) when it blocks; the name,
+ * the handle and the id by the spawn's later steps. */
+static inline __attribute__((always_inline)) struct thread *
+spawn_block(const struct thread_opts *o, struct hart *h, uintptr_t base, uint32_t pages)
+{
+	struct thread *t =
+		(struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
+
 	t->events = 0;
 	t->wait_mask = 0;
 	t->remote_events = 0;
@@ -283,19 +274,69 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	t->irqs_on = true; /* it starts with interrupts on */
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
+	t->name[0] = 0;
+	t->handle = 0;
+	t->saved_rsp = ctx_init_stack(t->stack_top);
+	return t;
+}
+
+/* A spawn queued its thread (not in runnext): the rest of the wake-up, and
+ * preemption back on. */
+static __attribute__((noinline)) enum lm_err spawn_queued(struct thread *t)
+{
+	thread_wake_queued(t);
+	sched_preempt_on();
+	return LM_OK;
+}
+
+/*
+ * The last steps of every spawn, for t on this hart h: its id, the count,
+ * the named list if named, *out, and the queue. Like a wake-up: here, in
+ * runnext, if it may run here and would not preempt us (a spawner that
+ * waits for it next hands it the hart, as Go's does), else where
+ * sched_ready puts it. Every call below is a tail call, so that the
+ * common spawn makes none that returns.
+ */
+static inline __attribute__((always_inline)) enum lm_err spawn_end(struct thread *t, struct hart *h,
+								    bool named, struct thread **out)
+{
+	t->id = new_thread_id(h);
+	sched_count_live(h, 1);
+	if (named)
+		named_link(t);
+	if (out)
+		*out = t;
+	if (t->hart != h->id || h->in_irq || !sched_wake_runnext(h, t))
+		return spawn_queued(t);
+	return (enum lm_err)sched_preempt_on_return(LM_OK);
+}
+
+/* Every spawn but the common one: a stack of more than a page or not in
+ * the hart's cache, a name, a handle, a hart to dedicate. Preemption off. */
+static __attribute__((noinline)) enum lm_err spawn_full(const struct thread_opts *o, bool dedicate,
+							  struct thread **out)
+{
+	uint32_t pages = o->stack_pages ? o->stack_pages : 1;
+	struct hart *h = this_hart();
+	uintptr_t base = stack_take(h, pages);
+	struct thread *t, *none = NULL;
+	enum lm_err err;
+
+	if (!base) {
+		sched_preempt_on();
+		return LM_ERR_NOMEM;
+	}
+	t = spawn_block(o, h, base, pages);
 	/* Unnamed threads keep an empty name (reports show their id):
 	 * formatting one here would cost more than the rest of a spawn. */
-	t->name[0] = 0;
 	if (o->name) {
 		size_t n = strnlen(o->name, THREAD_NAME_MAX - 1);
 
 		memcpy(t->name, o->name, n);
 		t->name[n] = 0;
 	}
-	t->saved_rsp = ctx_init_stack(t->stack_top);
 	/* A handle only when asked for: threads the kernel spawns for itself
 	 * pay one test here and one in thread_exit. */
-	t->handle = 0;
 	if (o->handle) {
 		err = handle_attach(t);
 		if (err) {
@@ -318,20 +359,33 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	/* Before it is queued: from then on it may run, and end. */
 	if (o->handle)
 		*o->handle = t->handle;
-	t->id = new_thread_id(h);
-	sched_count_live(h, 1);
-	if (t->name[0])
-		named_link(t);
-	if (out)
-		*out = t;
+	return spawn_end(t, h, t->name[0] != 0, out);
+}
 
-	/* Like a wake-up: here, in runnext, if it may run here and would not
-	 * preempt us (a spawner that waits for it next hands it the hart,
-	 * as Go's does), else where sched_ready puts it. */
-	if (t->hart != h->id || h->in_irq || !sched_wake_runnext(h, t))
-		thread_wake_queued(t);
-	sched_preempt_on();
-	return LM_OK;
+/*
+ * A spawn. From the check on, preemption is off: the stack cache, the ids
+ * and the counts used are this hart's, and the new thread is queued here
+ * before anything can move us. The common spawn (one page from the
+ * hart's stack cache, no name, no handle) is inline here and makes no
+ * call that returns, so it saves no register (spawn_end); every other
+ * goes to spawn_full.
+ */
+static inline __attribute__((always_inline)) enum lm_err spawn(const struct thread_opts *o,
+							       bool dedicate, struct thread **out)
+{
+	enum lm_err err = spawn_check(o, dedicate);
+	struct hart *h;
+	uintptr_t base;
+
+	if (err)
+		return err;
+	sched_preempt_off();
+	h = this_hart();
+	base = h->stack_cache;
+	if (__builtin_expect(o->stack_pages > 1 || !base || o->name || o->handle || dedicate, 0))
+		return spawn_full(o, dedicate, out);
+	base = stack_take(h, 1); /* the cache's first, known to be there */
+	return spawn_end(spawn_block(o, h, base, 1), h, false, out);
 }
 
 enum lm_err thread_spawn_dedicated(uint32_t hart, const struct thread_opts *o,
