@@ -112,6 +112,9 @@ struct hart {
 	void *arch;                      /* arch/ data: GDT, TSS, IST stacks */
 	uint32_t in_trap;                /* nesting depth of fault handling */
 	bool in_irq;                     /* running an interrupt handler */
+	bool irqs_on;                    /* set: interrupts are on in the thread
+					  * running here; clear: they may be off
+					  * (core/platform.h, plat_irq_save) */
 	bool resched_asked;              /* another hart made work for this one
 					  * that may not wait (set before it
 					  * kicks; the kick takes it in:
@@ -133,6 +136,7 @@ struct hart {
 
 #define HART_SELF_OFFSET (HART_SYSTAB_SLOTS * 8)
 #define HART_PREEMPT_OFFSET offsetof(struct hart, preempt)
+#define HART_IRQS_ON_OFFSET offsetof(struct hart, irqs_on)
 
 /* hart.preempt: the count in the low bits; the top bit set while no work
  * is noted, so that the word is 0 exactly when the count is and work is

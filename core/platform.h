@@ -41,15 +41,39 @@ static inline void plat_irq_set(bool on)
 }
 #else
 #include "arch/cpu.h"
+#include "core/hart.h"
 
+/*
+ * The kernel's also keep a note of the flag in the hart's record
+ * (hart.irqs_on), for the scheduler's waits and yields, which read it
+ * rather than the flag: under QEMU's emulator a read of the flag (pushf)
+ * is a call to a helper that works out every arithmetic flag too. The
+ * note is set only while interrupts are on: these clear it as they turn
+ * them off, and set it as they turn them on. So a thread that has
+ * them off through these finds it clear. Code that turns them off itself
+ * (arch's irq_save, an interrupt's entry) leaves it set, and must not wait
+ * or yield until they are back on: none does (an interrupt handler never
+ * waits, and a fault's exit reads the flag). A note cleared while they
+ * are on (a handler's save and restore, with them off already, do not
+ * touch it; arch's irq_restore after one of these) is only stale: the
+ * reader then reads the flag, and sets the note again
+ * (core/sched.c, irqs_on_now).
+ */
 static inline bool plat_irq_save(void)
 {
-	return irq_save();
+	bool on = irq_save();
+
+	if (on)
+		hartlocal_store8(HART_IRQS_ON_OFFSET, 0);
+	return on;
 }
 
 static inline void plat_irq_restore(bool on)
 {
-	irq_restore(on);
+	if (on) {
+		hartlocal_store8(HART_IRQS_ON_OFFSET, 1);
+		irq_enable();
+	}
 }
 
 /* Are interrupts on? (reads the flag, changes nothing) */
@@ -61,10 +85,13 @@ static inline bool plat_irqs_on(void)
 /* Turn interrupts on or off. */
 static inline void plat_irq_set(bool on)
 {
-	if (on)
+	if (on) {
+		hartlocal_store8(HART_IRQS_ON_OFFSET, 1);
 		irq_enable();
-	else
+	} else {
 		irq_disable();
+		hartlocal_store8(HART_IRQS_ON_OFFSET, 0);
+	}
 }
 #endif
 

@@ -656,6 +656,31 @@ static void switch_count(struct hart *h, int delta)
  * switch's count), and only notes its work. (The hosted runtime has no
  * interrupts: nothing to set.)
  */
+/* Are interrupts on, in thread code about to wait or yield? The hart's
+ * note (core/platform.h) says they are without a read of the flag; a note
+ * cleared may be stale (they were turned on by other means), so the flag
+ * is read then, and the note set again if they are on. (A fault's exit,
+ * which may come with them off by the fault's entry, reads the flag.) */
+static inline __attribute__((always_inline)) bool irqs_on_read(void)
+{
+	bool on = plat_irqs_on();
+
+#ifndef LM_HOSTED
+	if (on)
+		hartlocal_store8(HART_IRQS_ON_OFFSET, 1);
+#endif
+	return on;
+}
+
+static inline __attribute__((always_inline)) bool irqs_on_now(void)
+{
+#ifndef LM_HOSTED
+	if (__builtin_expect(hartlocal_load(bool, HART_IRQS_ON_OFFSET), 1))
+		return true;
+#endif
+	return irqs_on_read();
+}
+
 static inline __attribute__((always_inline)) void switch_irqs(bool on, const struct thread *next)
 {
 #ifndef LM_HOSTED
@@ -737,9 +762,11 @@ static inline __attribute__((always_inline)) uint64_t wait_block(struct thread *
 	struct hart *h = this_hart();
 	struct thread *next;
 
+	if (!mask) /* waits for nothing: returns at once */
+		return wait_done(0);
 	cur->wait_mask = mask;
 	cur->wait_for = mask;
-	cur->irqs_on = plat_irqs_on();
+	cur->irqs_on = irqs_on_now();
 	cur->state = THREAD_WAITING;
 	next = pick_common(h, cur);
 	if (__builtin_expect(!next, 0))
@@ -759,7 +786,7 @@ static inline __attribute__((always_inline)) uint64_t wait_take(struct thread *c
 	if (fold)
 		signal_fold(cur);
 	got = cur->events & mask;
-	if (__builtin_expect(!got && mask, 0))
+	if (__builtin_expect(!got, 0))
 		return wait_block(cur, mask);
 	cur->events &= ~got;
 	return wait_done(got);

@@ -33,6 +33,10 @@
 		hartlocal_z_;                                                     \
 	})
 
+/* Store a byte of this hart's record. */
+#define hartlocal_store8(offset, v)                                               \
+	__asm__ volatile("movb %1, %%gs:%c0" : : "i"(offset), "qi"((uint8_t)(v)) : "memory")
+
 /* Clear bits of a 32-bit field of this hart's record: one instruction, as
  * above. */
 #define hartlocal_and32(offset, mask)                                             \
