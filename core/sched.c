@@ -834,15 +834,57 @@ SCHED_FAST uint64_t sched_wait_resume(struct thread *prev)
 	return wait_take(cur, cur->wait_for, false);
 }
 
-/* thread_yield, here so that the switch is inline in it. */
+/*
+ * thread_yield, here so that the switch is inline in it. Like a wait, it
+ * ends in a tail call of its switch, ctx_yield_switch, whose frame saves
+ * its caller's registers, and resumes in sched_yield_resume, which returns
+ * to thread_yield's caller: neither side saves registers of its own.
+ */
+static inline __attribute__((always_inline)) void yield_switch(struct hart *h, struct thread *cur,
+								 struct thread *next, bool on)
+{
+	make_current(h, next);
+	cur->irqs_on = on;
+	switch_irqs(on, next);
+	ctx_yield_switch(&cur->saved_rsp, next->saved_rsp, cur);
+}
+
+/* The yield beyond the common pick (out of line, as the wait's). */
+static __attribute__((noinline)) void yield_full(struct thread *cur, bool on)
+{
+	struct hart *h = this_hart();
+	struct thread *next = pick_full(h, cur);
+
+	if (!next) {
+		sched_preempt_on_return(0);
+		return;
+	}
+	yield_switch(h, cur, next, on);
+}
+
 SCHED_FAST void sched_thread_yield(void)
 {
-	struct thread *cur = this_thread();
+	struct thread *cur = this_thread(), *next;
+	struct hart *h;
+	bool on;
 
 	sched_preempt_off();
 	cur->state = THREAD_READY;
-	reschedule(cur);
-	sched_preempt_on();
+	h = this_hart();
+	on = irqs_on_now();
+	next = pick_common(h, cur);
+	if (__builtin_expect(!next, 0)) {
+		yield_full(cur, on);
+		return;
+	}
+	yield_switch(h, cur, next, on);
+}
+
+SCHED_FAST void sched_yield_resume(struct thread *prev)
+{
+	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
+		finish(prev);
+	sched_preempt_on_return(0);
 }
 
 void sched_preempt(struct thread *cur, uint64_t saved_rsp)

@@ -249,6 +249,9 @@ uint64_t sched_thread_wait(uint64_t mask);
  * jumps here): it returns to thread_wait's caller what the wait got. */
 uint64_t sched_wait_resume(struct thread *prev);
 void sched_thread_yield(void);
+/* Where a thread that yielded resumes (arch: ctx_yield_entry jumps here):
+ * it returns to thread_yield's caller. */
+void sched_yield_resume(struct thread *prev);
 /* The interrupt exit's switch: cur (interrupted, its state saved as a
  * switch frame at saved_rsp) gives way if something more urgent is ready.
  * Returns if cur goes on; otherwise resumes another thread. Interrupts off. */

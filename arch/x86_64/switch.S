@@ -19,15 +19,25 @@
 	movq %rsp, (%rdi)
 .endm
 
-/* Restore the frame at %rsp and resume it, with %rax (prev) kept: a
- * waiter's frame (resume address ctx_wait_entry, the common case) by
- * direct jumps to sched_wait_resume(prev), which an emulator chains to
+/* Is %rcx the address \entry? (flags set for je/jne). The kernel, linked
+ * in the top two GiB, compares with it as a 32-bit immediate; the hosted
+ * runtime, position-independent, loads it into %rdx first. */
+.macro cmp_entry entry
+#ifdef LM_KERNEL
+	cmpq $\entry, %rcx
+#else
+	leaq \entry(%rip), %rdx
+	cmpq %rdx, %rcx
+#endif
+.endm
+
+/* Restore the frame at %rsp and resume it, with %rax (prev) kept. The
+ * three resume addresses of the fast paths (a waiter's, a yielder's, a
+ * new thread's) are reached by direct jumps, which an emulator chains to
  * like any branch, where it looks an indirect jump's target up each time;
  * any other by an indirect jump. rcx, rdx and rdi are free: every resume
  * address takes them as dead (a call's return, ctx_thread_entry,
- * ctx_wait_entry, ctx_preempt_resume). The kernel, linked in the top two
- * GiB, compares with the address as a 32-bit immediate; the hosted
- * runtime, position-independent, loads it first. */
+ * ctx_wait_entry, ctx_yield_entry, ctx_preempt_resume). */
 .macro resume_frame
 	ldmxcsr (%rsp)
 	fldcw 4(%rsp)
@@ -39,16 +49,33 @@
 	movq 48(%rsp), %rbp
 	movq 56(%rsp), %rcx
 	addq $64, %rsp
-#ifdef LM_KERNEL
-	cmpq $ctx_wait_entry, %rcx
-#else
-	leaq ctx_wait_entry(%rip), %rdx
-	cmpq %rdx, %rcx
-#endif
+	cmp_entry ctx_wait_entry
 	jne 1f
 	movq %rax, %rdi
 	jmp sched_wait_resume
-1:	jmpq *%rcx
+1:	cmp_entry ctx_yield_entry
+	jne 2f
+	movq %rax, %rdi
+	jmp sched_yield_resume
+2:	cmp_entry ctx_thread_entry
+	je ctx_thread_entry
+	jmpq *%rcx
+.endm
+
+/* A switch made for a tail call (context.h): save the callee-saved
+ * registers and the caller's return address as the frame, with \entry as
+ * its resume address, and resume the frame at %rsi, passing %rdx (prev). */
+.macro switch_out entry
+#ifdef LM_KERNEL
+	pushq $\entry
+#else
+	leaq \entry(%rip), %rcx
+	pushq %rcx
+#endif
+	save_frame
+	movq %rdx, %rax
+	movq %rsi, %rsp
+	resume_frame
 .endm
 
 /* struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev) */
@@ -85,24 +112,26 @@ ctx_jump:
  * a wait's switch (context.h). Its frame's resume address is
  * ctx_wait_entry, above which lies its caller's return address; it
  * resumes new_rsp as ctx_jump does. */
-	.global ctx_wait_switch, ctx_wait_entry
+	.global ctx_wait_switch, ctx_wait_entry, ctx_yield_switch, ctx_yield_entry
 ctx_wait_switch:
-#ifdef LM_KERNEL
-	pushq $ctx_wait_entry
-#else
-	leaq ctx_wait_entry(%rip), %rcx
-	pushq %rcx
-#endif
-	save_frame
-	movq %rdx, %rax
-	movq %rsi, %rsp
-	resume_frame
+	switch_out ctx_wait_entry
+
+/* void ctx_yield_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev):
+ * a yield's, the same with ctx_yield_entry. */
+ctx_yield_switch:
+	switch_out ctx_yield_entry
 
 /* A waiter resumed: rax = prev; the stack as at ctx_wait_switch's entry,
  * so that sched_wait_resume returns to ctx_wait_switch's caller. */
 ctx_wait_entry:
 	movq %rax, %rdi
 	jmp sched_wait_resume
+
+/* A yielder resumed, the same way: sched_yield_resume returns to
+ * ctx_yield_switch's caller. */
+ctx_yield_entry:
+	movq %rax, %rdi
+	jmp sched_yield_resume
 
 /* First resume of a new thread: rax = prev. The stack is 16-byte aligned
  * here (ctx_init_stack), as a call expects. */

@@ -40,6 +40,9 @@ struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *p
  * need save no register of its own across the switch.
  */
 uint64_t ctx_wait_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev);
+/* A yield's switch (sched_thread_yield), the same with ctx_yield_entry,
+ * which jumps to sched_yield_resume(prev). */
+void ctx_yield_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev);
 
 /* Resume new_rsp without saving anything (the current context is dead). */
 __attribute__((noreturn)) void ctx_jump(uint64_t new_rsp, struct thread *prev);
