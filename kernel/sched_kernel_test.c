@@ -2,6 +2,7 @@
  * In-kernel scheduler tests that need the kernel itself: interrupts
  * (preemption) and fault records (stack overflow).
  */
+#include "arch/cpu.h"
 #include "core/hart.h"
 #include "core/platform.h"
 #include "core/sched_test.h"
@@ -136,5 +137,68 @@ TEST(sched, a_wait_keeps_its_interrupt_flag)
 	thread_wait(DONE);
 	EXPECT_EQ(wrong_on, 0);
 	EXPECT_EQ(irq_wrong_off, 0);
+	EXPECT(plat_irqs_on());
+}
+
+/*
+ * The same for a yield: a thread that yields with interrupts off (through
+ * plat_irq_save) resumes with them off, and one that yields with them on
+ * resumes with them on, however the two take turns (each yield's switch
+ * is to the other, as their priority is the same and they are alone on
+ * this hart). The second also yields with the hart's note of the flag
+ * stale (cleared while interrupts are on: they were turned back on by
+ * arch's irq_enable, which does not keep the note): its yield must read
+ * the flag, resume with interrupts on, and leave the note set again.
+ * (Both spawned threads are pinned here, and the test's own waits.)
+ */
+static uint64_t yield_wrong_off;
+static volatile bool yield_off_done;
+static volatile int yielders_ended;
+
+static void irqs_off_yielder(void *arg)
+{
+	bool irq = plat_irq_save();
+
+	(void)arg;
+	for (int i = 0; i < IRQ_ROUNDS; i++) {
+		thread_yield();
+		yield_wrong_off += plat_irqs_on();
+	}
+	plat_irq_restore(irq);
+	yield_off_done = true;
+	yielders_ended++;
+}
+
+static void stale_note_yielder(void *arg)
+{
+	uint64_t *wrong = arg;
+
+	/* Alongside the other yielder, then alone on the hart for as many
+	 * rounds again: then no switch to a thread with interrupts off sets
+	 * the note on the way back, and only the yield's own read can. */
+	for (int after = 0; after < IRQ_ROUNDS; after += yield_off_done) {
+		plat_irq_set(false);
+		irq_enable(); /* on again; the note stays cleared */
+		thread_yield();
+		*wrong += !plat_irqs_on();
+		*wrong += !hartlocal_load(bool, HART_IRQS_ON_OFFSET);
+	}
+	yielders_ended++;
+}
+
+TEST(sched, a_yield_keeps_its_interrupt_flag_and_heals_a_stale_note)
+{
+	uint64_t wrong_on = 0;
+
+	yield_wrong_off = 0;
+	yield_off_done = false;
+	yielders_ended = 0;
+	ASSERT(plat_irqs_on());
+	ASSERT(sched_test_spawn(stale_note_yielder, &wrong_on, PRIO_REGULAR, "stale-note") != NULL);
+	ASSERT(sched_test_spawn(irqs_off_yielder, NULL, PRIO_REGULAR, "irqs-off") != NULL);
+	while (yielders_ended < 2) /* both notify with DONE: one bit */
+		thread_wait(DONE);
+	EXPECT_EQ(wrong_on, 0);
+	EXPECT_EQ(yield_wrong_off, 0);
 	EXPECT(plat_irqs_on());
 }
