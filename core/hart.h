@@ -112,6 +112,11 @@ struct hart {
 	void *arch;                      /* arch/ data: GDT, TSS, IST stacks */
 	uint32_t in_trap;                /* nesting depth of fault handling */
 	bool in_irq;                     /* running an interrupt handler */
+	uint32_t wake_id;                /* id while thread code runs here,
+					  * HART_IN_IRQ_ID while an interrupt
+					  * handler does (hart_irq_enter): what a
+					  * same-hart wake-up compares a thread's
+					  * hart with, one test for both */
 	bool irqs_on;                    /* set: interrupts are on in the thread
 					  * running here; clear: they may be off
 					  * (core/platform.h, plat_irq_save) */
@@ -175,6 +180,27 @@ static inline struct thread *this_thread(void)
 static inline uint32_t hart_id(void)
 {
 	return hartlocal_load(uint32_t, HART_SELF_OFFSET + 8);
+}
+
+/* No thread's hart: wake_id while an interrupt handler runs. */
+#define HART_IN_IRQ_ID UINT32_MAX
+
+/* An interrupt handler (or the hosted runtime's stand-in for one) starts
+ * on h, this hart, interrupts off: returns whether one ran already, for
+ * hart_irq_leave, which says it ended. */
+static inline bool hart_irq_enter(struct hart *h)
+{
+	bool was = h->in_irq;
+
+	h->in_irq = true;
+	h->wake_id = HART_IN_IRQ_ID;
+	return was;
+}
+
+static inline void hart_irq_leave(struct hart *h, bool was)
+{
+	h->in_irq = was;
+	h->wake_id = was ? HART_IN_IRQ_ID : h->id;
 }
 
 _Static_assert(offsetof(struct hart, self) == HART_SELF_OFFSET, "hart layout");

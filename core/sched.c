@@ -979,7 +979,7 @@ void sched_yield_to_urgent(const struct woken *w)
 	struct thread *cur = this_thread();
 	struct hart *h = this_hart();
 
-	if (w->hart == h->id && !h->in_irq) {
+	if (w->hart == h->wake_id) { /* here, and not in an interrupt handler */
 		cur->state = THREAD_READY;
 		cur->flags |= THREAD_REQUEUE_HEAD;
 		sched_reschedule(cur);
@@ -992,6 +992,7 @@ void sched_init_hart(uint32_t hart, struct thread *boot, struct thread *idle)
 {
 	struct hart *h = &harts[hart];
 
+	h->wake_id = hart;
 	h->idle = idle;
 	idle->flags |= THREAD_IDLE;
 	idle->priority = PRIO_IDLE;

@@ -80,7 +80,7 @@ static bool signal_send(struct thread *t, uint64_t bits, struct woken *w)
 {
 	struct hart *h = this_hart();
 
-	if (__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq)
+	if (__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->wake_id) /* and not in an interrupt */
 		return signal_deliver(h, t, bits, w);
 	signal_post(t, bits);
 	return false;
@@ -306,7 +306,7 @@ static inline __attribute__((always_inline)) enum lm_err spawn_end(struct thread
 		named_link(t);
 	if (out)
 		*out = t;
-	if (t->hart != h->id || h->in_irq || !sched_wake_runnext(h, t))
+	if (t->hart != h->wake_id || !sched_wake_runnext(h, t)) /* or in an interrupt */
 		return spawn_queued(t);
 	return (enum lm_err)sched_preempt_on_return(LM_OK);
 }

@@ -124,15 +124,15 @@ void thread_wake_queued(struct thread *t);
  * runnext or the queues; any other, and any signal from an interrupt
  * handler, has them posted to its hart (core/signal.c). Whether t is ours
  * is decided by t->hart, which only t's own hart changes: if it names this
- * one, it stays so while preemption is off. */
+ * one, it stays so while preemption is off. One compare says both: the
+ * hart's wake_id is its id, or no hart's while a handler runs. */
 static inline __attribute__((always_inline)) void thread_signal(struct thread *t, uint64_t bits)
 {
 	struct hart *h;
 
 	sched_preempt_off();
 	h = this_hart();
-	if (__builtin_expect(__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->id && !h->in_irq,
-			     1)) {
+	if (__builtin_expect(__atomic_load_n(&t->hart, __ATOMIC_RELAXED) == h->wake_id, 1)) {
 		if (signal_set(t, bits) && !sched_wake_runnext(h, t))
 			thread_wake_queued(t);
 	} else {

@@ -980,12 +980,11 @@ bool hosted_net_active(uint32_t hart)
 static void poll_now(void *arg)
 {
 	struct hart *h = this_hart();
-	bool was = h->in_irq;
+	bool was = hart_irq_enter(h);
 
 	(void)arg;
-	h->in_irq = true;
 	hosted_net_wait(1); /* a deadline past: no wait */
-	h->in_irq = was;
+	hart_irq_leave(h, was);
 }
 
 /* core/platform.h's plat_poll_busy: the hosted side of plat_switched. */

@@ -89,9 +89,10 @@ static void futex_wait(uint32_t *word, uint32_t seen, uint64_t deadline)
  * would: without switching to them (hosted/net.c). */
 static void net_wait(struct hart *h, uint64_t deadline)
 {
-	h->in_irq = true;
+	bool was = hart_irq_enter(h);
+
 	hosted_net_wait(deadline);
-	h->in_irq = false;
+	hart_irq_leave(h, was);
 }
 
 void plat_idle_wait(void)
@@ -104,9 +105,10 @@ void plat_idle_wait(void)
 
 	if (deadline && deadline <= plat_now_ns()) {
 		/* Like an interrupt handler: wake sleepers without switching. */
-		h->in_irq = true;
+		bool was = hart_irq_enter(h);
+
 		timer_expire(plat_now_ns());
-		h->in_irq = false;
+		hart_irq_leave(h, was);
 		return;
 	}
 	if (sched_hart_has_work())

@@ -81,14 +81,13 @@ struct trap_frame *trap_dispatch(struct trap_frame *f)
 	if (f->vector < VEC_FIRST_IRQ && f->vector != VEC_NMI)
 		return exception(f);
 
-	was_in_irq = h->in_irq;
-	h->in_irq = true;
+	was_in_irq = hart_irq_enter(h);
 	if (handlers[f->vector])
 		handlers[f->vector](f);
 	else if (f->vector != VEC_SPURIOUS)
 		kprintf("trap: unexpected interrupt %llu on hart %u\n",
 			(unsigned long long)f->vector, h->id);
-	h->in_irq = was_in_irq;
+	hart_irq_leave(h, was_in_irq);
 	if (f->vector == VEC_NMI || was_in_irq)
 		return f;
 	preempt(f);
