@@ -216,8 +216,11 @@ static inline bool sched_wake_runnext(struct hart *h, struct thread *t)
 	unsigned p = t->priority;
 	bool pinned = t->flags & THREAD_PINNED;
 
-	if (rq->runnext || p < h->current_priority || rq_best_queued(rq) <= p ||
-	    !(pinned || sched_in_scheduler(h->id)))
+	/* Neither the slot nor the queues hold a thread, the common case, in
+	 * one test; else the slot must be free and the queues' best worse. */
+	if ((rq->runnext | rq->nonempty) && (rq->runnext || rq_best_queued(rq) <= p))
+		return false;
+	if (p < h->current_priority || !(pinned || sched_in_scheduler(h->id)))
 		return false;
 	t->state = THREAD_READY;
 	rq_set_runnext(rq, t, pinned);
