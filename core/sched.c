@@ -5,12 +5,15 @@
  * this file; event bits are delivered by core/signal.c.
  *
  * Switch protocol, and its home: switch_begin() below. A thread gives
- * up its hart in one of four ways, all of them here, with preemption off
+ * up its hart in one of five ways, all of them here, with preemption off
  * (and interrupts on or off: switch_irqs says how each side finds them):
  *
- *   sched_reschedule(cur)   it set its own state READY (a yield) and its
- *                           registers go to its stack now, by
- *                           ctx_switch_inline;
+ *   sched_thread_yield()    it yields: ctx_yield_switch saves its
+ *                           registers, and it resumes in
+ *                           sched_yield_resume;
+ *   sched_reschedule(cur)   it set its own state READY (the scheduler's
+ *                           other yields) and its registers go to its
+ *                           stack now, by ctx_switch_inline;
  *   sched_thread_wait(mask) it waits: ctx_wait_switch saves its registers,
  *                           and it resumes in sched_wait_resume;
  *   sched_preempt(cur, sp)  an interrupt's exit already saved its whole
@@ -22,8 +25,9 @@
  * thing: only then, with prev's registers saved and its stack no longer in
  * use, is prev put back in a queue (READY) or freed (DEAD). A WAITING prev
  * needs nothing: only this hart can wake it, and it is busy here. Every
- * resume path (a yield's, a waiter's sched_wait_resume, a new thread's
- * start, a preempted thread's resume stub) calls it.
+ * resume path (a yielder's sched_yield_resume and ctx_switch_inline's
+ * return, a waiter's sched_wait_resume, a new thread's start, a preempted
+ * thread's resume stub) does it.
  *
  * Owns: the run queues (each hart's own), runnext, the inboxes of threads
  * made ready by other harts, the preemption count.
