@@ -171,8 +171,10 @@ TEST(services, threads_door_gives_each_thread_its_own_handle)
 /* Signals racing with the ends of their targets, on every hart there is:
  * signallers unpark and signal handles of threads that end by themselves
  * while the test replaces them with new ones, until it has spawned
- * RACE_SPAWNS. Every call gets LM_OK or LM_ERR_NOENT; nothing faults or
- * hangs. */
+ * RACE_SPAWNS and every signaller has made calls (a signaller sent to a
+ * hart whose host thread is slow to run, on a loaded machine, may start
+ * only after the spawns of the quickest run are done). Every call gets
+ * LM_OK or LM_ERR_NOENT; nothing faults or hangs. */
 #define RACE_SIGNALLERS 3
 #define RACE_TARGETS 8
 #define RACE_SPAWNS 1000
@@ -181,6 +183,7 @@ static threads_thread race_targets[RACE_TARGETS];
 static threads_thread race_main;
 static bool race_done;
 static uint64_t race_ok, race_gone, race_bad;
+static uint32_t race_started; /* signallers that have made a call */
 
 static void yields_a_little(uintptr_t arg)
 {
@@ -201,6 +204,8 @@ static void race_signaller(uintptr_t k)
 		ok += s == LM_OK;
 		gone += s == LM_ERR_NOENT;
 		bad += s != LM_OK && s != LM_ERR_NOENT;
+		if (i == 0)
+			__atomic_fetch_add(&race_started, 1, __ATOMIC_RELAXED);
 		if (i % 8 == 0)
 			threads_yield(d);
 	}
@@ -214,11 +219,13 @@ TEST(services, threads_door_signals_race_safely_with_ends)
 {
 	const struct threads_door *d = threads();
 	uint64_t all = 0, got = 0;
+	uint32_t signallers = 0;
 	threads_current_result me = threads_current(d);
 
 	ASSERT(threads_current_result_is_thread(me));
 	race_main = me;
 	race_ok = race_gone = race_bad = 0;
+	race_started = 0;
 	race_done = false;
 	for (unsigned i = 0; i < RACE_TARGETS; i++) {
 		threads_spawn_result r = threads_spawn(d, yields_a_little, i, 3, 0, 0);
@@ -227,10 +234,14 @@ TEST(services, threads_door_signals_race_safely_with_ends)
 		race_targets[i] = r;
 	}
 	for (uintptr_t k = 0; k < RACE_SIGNALLERS; k++)
-		if (threads_spawn_result_is_thread(threads_spawn(d, race_signaller, k, 3, 0, 0)))
+		if (threads_spawn_result_is_thread(threads_spawn(d, race_signaller, k, 3, 0, 0))) {
 			all |= 0x100ull << k;
+			signallers++;
+		}
 	EXPECT_EQ(all, ((1ull << RACE_SIGNALLERS) - 1) << 8);
-	for (unsigned i = 0; i < RACE_SPAWNS; i++) {
+	for (unsigned i = 0; i < RACE_SPAWNS ||
+			    __atomic_load_n(&race_started, __ATOMIC_RELAXED) < signallers;
+	     i++) {
 		threads_spawn_result r = threads_spawn(d, yields_a_little, i % 32, 3, 0, 0);
 
 		if (!threads_spawn_result_is_thread(r)) {
