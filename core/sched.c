@@ -575,9 +575,10 @@ static inline void set_current(struct hart *h, struct thread *t);
 /*
  * sched_pick_next's common case, inline in every switch: on a hart of the
  * main scheduler with nothing posted to it and no hart asking it for
- * work (its full_pick flag clear), a thread blocks or ends, or yields to a thread of its priority;
- * the next thread is then runnext or the first of the queues. NULL: not
- * that case, or nothing to run (the full pick decides).
+ * work (its full_pick flag clear), a thread blocks or ends, or yields to
+ * a thread of its priority; the next thread is then runnext or the first
+ * of the queues. NULL: not that case, or nothing to run (the full pick
+ * decides).
  */
 static inline __attribute__((always_inline)) struct thread *pick_common(struct hart *h, struct thread *cur)
 {
@@ -648,18 +649,6 @@ static void switch_count(struct hart *h, int delta)
 #endif
 }
 
-/*
- * Interrupts at a switch. A thread may switch with interrupts on (the fast
- * paths: preemption off is enough) or off (the idle loop, preemption from
- * an interrupt's exit, callers that had them off). It notes which in its
- * irqs_on as it switches out, and it resumes with them so: the thread that
- * switches to it, on, sets the flag first, and only if it differs from its
- * own. So the common switch, between two threads that had them on, never
- * touches the flag, and the side resumed never looks at it. An interrupt
- * that comes between the flag set and the switch finds preemption off (the
- * switch's count), and only notes its work. (The hosted runtime has no
- * interrupts: nothing to set.)
- */
 /* Are interrupts on, in thread code about to wait or yield? The hart's
  * note (core/platform.h) says they are without a read of the flag; a note
  * cleared may be stale (they were turned on by other means), so the flag
@@ -685,6 +674,18 @@ static inline __attribute__((always_inline)) bool irqs_on_now(void)
 	return irqs_on_read();
 }
 
+/*
+ * Interrupts at a switch. A thread may switch with interrupts on (the fast
+ * paths: preemption off is enough) or off (the idle loop, preemption from
+ * an interrupt's exit, callers that had them off). It notes which in its
+ * irqs_on as it switches out, and it resumes with them so: the thread that
+ * switches to it, on, sets the flag first, and only if it differs from its
+ * own. So the common switch, between two threads that had them on, never
+ * touches the flag, and the side resumed never looks at it. An interrupt
+ * that comes between the flag set and the switch finds preemption off (the
+ * switch's count), and only notes its work. (The hosted runtime has no
+ * interrupts: nothing to set.)
+ */
 static inline __attribute__((always_inline)) void switch_irqs(bool on, const struct thread *next)
 {
 #ifndef LM_HOSTED
@@ -721,7 +722,7 @@ void sched_reschedule(struct thread *cur)
 }
 
 /*
- * thread_wait, here so that the switch is inline in it.
+ * thread_wait, here so that the pick is inline in it.
  *
  * No wake-up is lost: only this hart delivers our bits, and it does so
  * either before we look at them here (we find them), or at our switch
@@ -738,8 +739,8 @@ void sched_reschedule(struct thread *cur)
  * of its own (a switch inside a function that went on after it would
  * save them twice: once in the function's prologue, once in the frame).
  * Each step below is a tail call of the next, none keeps a value across
- * a call, and the mask and the interrupt flag the resume needs are kept
- * in the thread (wait_for, irqs_on).
+ * a call, and the mask the resume needs is kept in the thread (wait_for;
+ * the thread that resumes it sets its interrupt flag: switch_irqs).
  */
 static uint64_t wait_block_full(struct thread *cur);
 
@@ -811,8 +812,9 @@ static __attribute__((noinline)) uint64_t wait_block_full(struct thread *cur)
 /* A wait does not look at the bits other harts posted before it takes
  * its own: if it has none of mask's, its switch drains the signal inbox
  * it is on (the post set the hart's full_pick, so pick_common declines)
- * and goes on if they are the ones (wait_block_full); if it has some, the posted ones wait for its next
- * wait, as if they had come a moment later. */
+ * and goes on if they are the ones (wait_block_full); if it has some, the
+ * posted ones wait for its next wait, as if they had come a moment
+ * later. */
 SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 {
 	sched_preempt_off();
@@ -839,7 +841,7 @@ SCHED_FAST uint64_t sched_wait_resume(struct thread *prev)
 }
 
 /*
- * thread_yield, here so that the switch is inline in it. Like a wait, it
+ * thread_yield, here so that the pick is inline in it. Like a wait, it
  * ends in a tail call of its switch, ctx_yield_switch, whose frame saves
  * its caller's registers, and resumes in sched_yield_resume, which returns
  * to thread_yield's caller: neither side saves registers of its own.

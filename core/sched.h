@@ -245,8 +245,8 @@ static inline void sched_yield_to(const struct woken *w)
 
 /* Give up the hart; cur's state says why. Preemption or interrupts off. */
 void sched_reschedule(struct thread *cur);
-/* thread_wait and thread_yield (core/thread.h), here so that the pick and
- * the switch are inline in them. */
+/* thread_wait and thread_yield (core/thread.h), here so that the pick is
+ * inline in them; each ends in a tail call of its switch (arch). */
 uint64_t sched_thread_wait(uint64_t mask);
 /* Where a thread that blocked in a wait resumes (arch: ctx_wait_entry
  * jumps here): it returns to thread_wait's caller what the wait got. */
