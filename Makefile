@@ -62,7 +62,7 @@ KCFLAGS := -std=gnu17 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(KCC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -fno-common \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
-	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -falign-jumps=1 -falign-loops=1 \
 	-fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter \

@@ -39,7 +39,7 @@ void ksyms_format(uintptr_t addr, char *buf, size_t size);
  * first. */
 void kmain(uint32_t magic, uint32_t info);
 struct trap_frame *trap_dispatch(struct trap_frame *f);
-__attribute__((noreturn)) void thread_start(struct thread *prev);
+void thread_start(struct thread *prev);
 void sched_finish(struct thread *prev);
 
 #endif

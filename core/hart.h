@@ -134,7 +134,8 @@ struct hart {
 	uint64_t switches;               /* threads made current here (the
 					  * watchdog reads it, atomically) */
 	int64_t live;                    /* threads started here minus ended here */
-	uint64_t id_next, id_end;        /* thread ids this hart may hand out */
+	uint64_t id_next;                /* the next thread id of this hart's batch
+					  * (core/thread.c) */
 	uintptr_t stack_cache;           /* freed one-page stacks (core/stack.c) */
 	uint32_t stack_cached;
 } __attribute__((aligned(64)));         /* no cache line shared by two harts */

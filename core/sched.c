@@ -10,7 +10,7 @@
  *
  *   sched_thread_yield()    it yields: ctx_yield_switch saves its
  *                           registers, and it resumes in
- *                           sched_yield_resume;
+ *                           sched_resume;
  *   sched_reschedule(cur)   it set its own state READY (the scheduler's
  *                           other yields) and its registers go to its
  *                           stack now, by ctx_switch_inline;
@@ -25,8 +25,8 @@
  * thing: only then, with prev's registers saved and its stack no longer in
  * use, is prev put back in a queue (READY) or freed (DEAD). A WAITING prev
  * needs nothing: only this hart can wake it, and it is busy here. Every
- * resume path (a yielder's sched_yield_resume and ctx_switch_inline's
- * return, a waiter's sched_wait_resume, a new thread's start, a preempted
+ * resume path (a yielder's and a new thread's sched_resume,
+ * ctx_switch_inline's return, a waiter's sched_wait_resume, a preempted
  * thread's resume stub) does it.
  *
  * Owns: the run queues (each hart's own), runnext, the inboxes of threads
@@ -585,8 +585,11 @@ static inline __attribute__((always_inline)) struct thread *pick_common(struct h
 	struct runqueue *rq = &h->rq;
 
 	/* What other harts may have left here, and whether this hart is in
-	 * the main scheduler, in one test (rq_want_full_pick). */
-	if (__atomic_load_n(&rq->full_pick, __ATOMIC_ACQUIRE))
+	 * the main scheduler, in one test (rq_want_full_pick). Relaxed: what
+	 * they left is read only by the full pick, after its exchange of the
+	 * flag; and a relaxed load lets the compiler keep what the caller
+	 * just stored in cur (its state, tested below) in a register. */
+	if (__atomic_load_n(&rq->full_pick, __ATOMIC_RELAXED))
 		return NULL;
 	if (cur->state == THREAD_READY &&
 	    ((cur->flags & (THREAD_IDLE | THREAD_REQUEUE_HEAD)) || rq_best(rq) > cur->priority))
@@ -821,29 +824,34 @@ SCHED_FAST uint64_t sched_thread_wait(uint64_t mask)
 	return wait_take(this_thread(), mask, false);
 }
 
-/* prev is not a waiter: requeue or free it first (sched_finish, out of
- * line as it was for a wait before). */
-static __attribute__((noinline)) uint64_t wait_resume_finish(struct thread *prev)
+/* A waiter resumed in any case but the common one: prev is not a waiter,
+ * to requeue or free first (a waiter is left as it is), or cur came back
+ * without the bits it waits for, and blocks again. Out of line, and out
+ * of the fast paths' page. */
+static __attribute__((noinline)) uint64_t wait_resume_full(struct thread *prev)
 {
 	struct thread *cur = this_thread();
 
-	sched_finish(prev);
+	if (prev->state != THREAD_WAITING)
+		sched_finish(prev);
 	return wait_take(cur, cur->wait_for, false);
 }
 
 SCHED_FAST uint64_t sched_wait_resume(struct thread *prev)
 {
 	struct thread *cur = this_thread();
+	uint64_t got = cur->events & cur->wait_for;
 
-	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
-		return wait_resume_finish(prev);
-	return wait_take(cur, cur->wait_for, false);
+	if (__builtin_expect(prev->state != THREAD_WAITING || !got, 0))
+		return wait_resume_full(prev);
+	cur->events &= ~got;
+	return wait_done(got);
 }
 
 /*
  * thread_yield, here so that the pick is inline in it. Like a wait, it
  * ends in a tail call of its switch, ctx_yield_switch, whose frame saves
- * its caller's registers, and resumes in sched_yield_resume, which returns
+ * its caller's registers, and resumes in sched_resume, which returns
  * to thread_yield's caller: neither side saves registers of its own.
  */
 static inline __attribute__((always_inline)) void yield_switch(struct hart *h, struct thread *cur,
@@ -886,10 +894,11 @@ SCHED_FAST void sched_thread_yield(void)
 	yield_switch(h, cur, next, on);
 }
 
-SCHED_FAST void sched_yield_resume(struct thread *prev)
+/* One function for both ends, so that the fast paths' page holds one
+ * copy of finish. */
+SCHED_FAST void sched_resume(struct thread *prev)
 {
-	if (prev->state != THREAD_WAITING) /* a waiter is left as it is */
-		finish(prev);
+	finish(prev); /* a waiter is left as it is */
 	sched_preempt_on_return(0);
 }
 
@@ -912,23 +921,40 @@ void sched_preempt(struct thread *cur, uint64_t saved_rsp)
 	ctx_jump(next->saved_rsp, cur);
 }
 
-SCHED_FAST __attribute__((noreturn)) void sched_exit(struct thread *cur)
+/* An exit's switch from cur to next (made current): nothing of cur is
+ * saved. */
+static inline __attribute__((always_inline)) void exit_switch(struct hart *h, struct thread *cur,
+								struct thread *next)
 {
-	struct hart *h = this_hart();
-	struct thread *next;
-
-	/* A dead thread is never picked again: there is always another
-	 * (at least the idle thread). */
-	cur->state = THREAD_DEAD;
-	next = switch_begin(h, cur);
+	make_current(h, next);
 	switch_irqs(plat_irqs_on(), next);
 	ctx_jump(next->saved_rsp, cur);
 }
 
-SCHED_FAST void sched_start(struct thread *prev)
+/* The exit beyond the common pick (out of line, as the wait's). A dead
+ * thread is never picked again: there is always another (at least the
+ * idle thread). */
+static __attribute__((noinline)) void exit_full(struct thread *cur)
 {
-	finish(prev);
-	sched_preempt_on();
+	struct hart *h = this_hart();
+
+	exit_switch(h, cur, pick_full(h, cur));
+}
+
+/* Like a wait, an exit makes no call that returns on its common path, so
+ * that it saves no register: each step is a jump to the next. */
+SCHED_FAST void sched_exit(struct thread *cur)
+{
+	struct hart *h = this_hart();
+	struct thread *next;
+
+	cur->state = THREAD_DEAD;
+	next = pick_common(h, cur);
+	if (__builtin_expect(!next, 0)) {
+		exit_full(cur);
+		return;
+	}
+	exit_switch(h, cur, next);
 }
 
 void sched_finish_preempted(struct thread *prev)

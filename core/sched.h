@@ -252,22 +252,23 @@ uint64_t sched_thread_wait(uint64_t mask);
  * jumps here): it returns to thread_wait's caller what the wait got. */
 uint64_t sched_wait_resume(struct thread *prev);
 void sched_thread_yield(void);
-/* Where a thread that yielded resumes (arch: ctx_yield_entry jumps here):
- * it returns to thread_yield's caller. */
-void sched_yield_resume(struct thread *prev);
+/* The end of a switch on the side resumed, where a thread that yielded
+ * resumes (arch: ctx_yield_entry jumps here; it returns to thread_yield's
+ * caller) and a new thread starts (thread_start calls it): sched_finish,
+ * then preemption on (a new thread's interrupts are on: irqs_on, set at
+ * spawn, asked its switcher for them). */
+void sched_resume(struct thread *prev);
 /* The interrupt exit's switch: cur (interrupted, its state saved as a
  * switch frame at saved_rsp) gives way if something more urgent is ready.
  * Returns if cur goes on; otherwise resumes another thread. Interrupts off. */
 void sched_preempt(struct thread *cur, uint64_t saved_rsp);
-/* cur has ended: switch away for good. Interrupts off. */
-__attribute__((noreturn)) void sched_exit(struct thread *cur);
+/* cur has ended: switch away for good. Preemption off. Never returns
+ * (not declared noreturn, so that calls of it are jumps: ctx_jump). */
+void sched_exit(struct thread *cur);
 /* The first thing every resumed context does (ctx_switch's return, a new
  * thread's start, a preempted thread's resume stub): requeue or free the
  * thread that ran before on this hart. */
 void sched_finish(struct thread *prev);
-/* A new thread's first steps: sched_finish, preemption on (interrupts are
- * on: irqs_on, set at spawn, asked its switcher for them). */
-void sched_start(struct thread *prev);
 /* A preempted thread's resume stub, interrupts off: sched_finish, and the
  * switch's preemption count dropped. */
 void sched_finish_preempted(struct thread *prev);

@@ -27,16 +27,16 @@
 /* Thread ids are handed to harts ID_BATCH at a time, and each hart counts
  * the threads started and ended on it: spawning and ending a thread then
  * touch no word shared between harts (each locked operation saved is a few
- * nanoseconds of a spawn that costs a few dozen). */
+ * nanoseconds of a spawn that costs a few dozen). Batches start at
+ * multiples of ID_BATCH (the first at ID_BATCH: no thread is 0), so a
+ * hart's next id says alone whether its batch is used up. */
 #define ID_BATCH 1024
-static uint64_t next_id = 1;
+static uint64_t next_id = ID_BATCH;
 
 static uint64_t new_thread_id(struct hart *h)
 {
-	if (h->id_next == h->id_end) {
+	if (!(h->id_next % ID_BATCH)) /* used up, or none yet */
 		h->id_next = __atomic_fetch_add(&next_id, ID_BATCH, __ATOMIC_RELAXED);
-		h->id_end = h->id_next + ID_BATCH;
-	}
 	return h->id_next++;
 }
 
@@ -209,15 +209,18 @@ enum lm_err thread_current_handle(uint64_t *out)
 	return err;
 }
 
-/* First code of every new thread (via ctx_thread_entry, from its first switch frame; see context.h). */
-SCHED_FAST __attribute__((noreturn)) void thread_start(struct thread *prev)
+static void thread_end(void);
+
+/* First code of every new thread (via ctx_thread_entry, from its first
+ * switch frame; see context.h). Its end is a jump to thread_end. */
+SCHED_FAST void thread_start(struct thread *prev)
 {
 	struct thread *self;
 
-	sched_start(prev);
+	sched_resume(prev);
 	self = thread_current();
 	self->entry(self->arg);
-	thread_exit();
+	thread_end();
 }
 
 /* Check a spawn's options: LM_OK, or why not. */
@@ -300,13 +303,18 @@ static __attribute__((noinline)) enum lm_err spawn_queued(struct thread *t)
 static inline __attribute__((always_inline)) enum lm_err spawn_end(struct thread *t, struct hart *h,
 								    bool named, struct thread **out)
 {
+	/* Runnext first, while the stores of spawn_block are still known
+	 * (nothing can run t until preemption is back on); the queues last,
+	 * as from them another hart may run t at once. */
+	bool runnext = t->hart == h->wake_id && sched_wake_runnext(h, t); /* or in an interrupt */
+
 	t->id = new_thread_id(h);
 	sched_count_live(h, 1);
 	if (named)
 		named_link(t);
 	if (out)
 		*out = t;
-	if (t->hart != h->wake_id || !sched_wake_runnext(h, t)) /* or in an interrupt */
+	if (!runnext)
 		return spawn_queued(t);
 	return (enum lm_err)sched_preempt_on_return(LM_OK);
 }
@@ -405,11 +413,17 @@ enum lm_err thread_spawn_dedicated(uint32_t hart, const struct thread_opts *o,
 	return spawn(&pinned, true, out);
 }
 
-SCHED_FAST __attribute__((noreturn)) void thread_exit(void)
+/*
+ * Every thread's end: thread_exit's, and thread_start's when the entry
+ * returns. It never returns, but none of thread_end, sched_exit and
+ * ctx_jump is declared noreturn, so that each calls the next with a jump
+ * (GCC keeps a call of a noreturn function a call, with the caller's
+ * frame): the common end saves no register and pushes no return address.
+ * The end of a thread with a handle, a name, a thread to notify or a
+ * dedicated hart makes calls that return: thread_end_full.
+ */
+static __attribute__((noinline)) void thread_end_full(struct thread *cur)
 {
-	struct thread *cur = thread_current();
-	struct hart *h;
-
 	/* From here on the handle names no one; a signaller that holds it now
 	 * is waited for, so it cannot touch this thread once it is freed. */
 	if (cur->handle)
@@ -423,10 +437,28 @@ SCHED_FAST __attribute__((noreturn)) void thread_exit(void)
 		named_unlink(cur);
 	if (cur->notify)
 		signal_send(cur->notify, cur->notify_bits, &(struct woken){0});
-	h = this_hart();
 	if (cur->flags & THREAD_DEDICATED)
-		__atomic_store_n(&h->dedicated, NULL, __ATOMIC_RELEASE);
+		__atomic_store_n(&this_hart()->dedicated, NULL, __ATOMIC_RELEASE);
 	sched_exit(cur);
+}
+
+static SCHED_FAST __attribute__((noinline)) void thread_end(void)
+{
+	struct thread *cur = this_thread();
+
+	if (__builtin_expect(cur->handle || cur->name[0] || cur->notify ||
+			     (cur->flags & THREAD_DEDICATED), 0)) {
+		thread_end_full(cur);
+		return;
+	}
+	sched_preempt_off();
+	sched_exit(cur);
+}
+
+__attribute__((noreturn)) void thread_exit(void)
+{
+	thread_end();
+	__builtin_unreachable();
 }
 
 SCHED_FAST void thread_yield(void)

@@ -101,8 +101,9 @@ struct thread_info {
  * threads are not either. */
 size_t thread_list(struct thread_info *out, size_t max);
 
-/* A new thread's first code, entered from its first switch frame (ctx_thread_entry). */
-__attribute__((noreturn)) void thread_start(struct thread *prev);
+/* A new thread's first code, entered from its first switch frame
+ * (ctx_thread_entry). Never returns (not declared noreturn: sched_exit). */
+void thread_start(struct thread *prev);
 
 /* ---- inline: the waits, and thread_signal's same-hart fast path ---- */
 

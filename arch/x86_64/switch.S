@@ -56,7 +56,7 @@
 1:	cmp_entry ctx_yield_entry
 	jne 2f
 	movq %rax, %rdi
-	jmp sched_yield_resume
+	jmp sched_resume
 2:	cmp_entry ctx_thread_entry
 	je ctx_thread_entry
 	jmpq *%rcx
@@ -127,11 +127,11 @@ ctx_wait_entry:
 	movq %rax, %rdi
 	jmp sched_wait_resume
 
-/* A yielder resumed, the same way: sched_yield_resume returns to
+/* A yielder resumed, the same way: sched_resume returns to
  * ctx_yield_switch's caller. */
 ctx_yield_entry:
 	movq %rax, %rdi
-	jmp sched_yield_resume
+	jmp sched_resume
 
 /* First resume of a new thread: rax = prev. The stack is 16-byte aligned
  * here (ctx_init_stack), as a call expects. */

@@ -41,11 +41,15 @@ struct thread *ctx_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *p
  */
 uint64_t ctx_wait_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev);
 /* A yield's switch (sched_thread_yield), the same with ctx_yield_entry,
- * which jumps to sched_yield_resume(prev). */
+ * which jumps to sched_resume(prev). */
 void ctx_yield_switch(uint64_t *save_rsp, uint64_t new_rsp, struct thread *prev);
 
-/* Resume new_rsp without saving anything (the current context is dead). */
-__attribute__((noreturn)) void ctx_jump(uint64_t new_rsp, struct thread *prev);
+/* Resume new_rsp without saving anything (the current context is dead).
+ * It never returns, but is not declared noreturn: GCC never makes a call
+ * of a noreturn function a jump (it keeps the caller's frame for
+ * backtraces), and the exit's chain of calls (core/thread.c, thread_end)
+ * would then save registers and push return addresses all the way down. */
+void ctx_jump(uint64_t new_rsp, struct thread *prev);
 
 /*
  * ctx_switch, inline in its caller: the scheduler's own switch
