@@ -127,13 +127,25 @@ static inline void plat_spin_unlock(struct spinlock *l, bool irq)
 #define PLAT_POLL_EVERY 64
 /* Look at the hart's I/O without waiting (hosted/net.c: its sockets). */
 void plat_poll_busy(uint32_t hart);
-static inline void plat_switched(uint32_t hart, uint64_t switches)
+/* Does plat_switched call anything after this many switches? */
+static inline bool plat_switched_calls(uint64_t switches)
 {
 	/* The common case costs a test of a count just written. */
-	if (__builtin_expect(switches % PLAT_POLL_EVERY == 0, 0))
+	return __builtin_expect(switches % PLAT_POLL_EVERY == 0, 0);
+}
+
+static inline void plat_switched(uint32_t hart, uint64_t switches)
+{
+	if (plat_switched_calls(switches))
 		plat_poll_busy(hart);
 }
 #else
+static inline bool plat_switched_calls(uint64_t switches)
+{
+	(void)switches;
+	return false;
+}
+
 static inline void plat_switched(uint32_t hart, uint64_t switches)
 {
 	(void)hart;

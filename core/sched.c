@@ -66,30 +66,12 @@ static inline struct thread *rq_runnext(const struct runqueue *rq)
 	return (struct thread *)(rq->runnext & ~(uintptr_t)RUNNEXT_MOVABLE);
 }
 
-static inline void rq_push(struct runqueue *rq, struct thread *t, bool head);
-
-/*
- * Invariant: no queued thread is more urgent than runnext's (runnext is
- * filled only when none is: sched_wake_runnext, ready()), so the pick
- * takes runnext, when there is one, without comparing. A thread more
- * urgent than runnext's that joins the queues moves it to the front of
- * its own priority's queue, where it still runs before the others of its
- * priority. Out of line: the common push finds runnext empty or no more
- * urgent than the newcomer.
- */
-static __attribute__((noinline)) void runnext_to_queue(struct runqueue *rq, struct thread *rn)
-{
-	__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
-	rq_push(rq, rn, true);
-}
-
-static inline void rq_push(struct runqueue *rq, struct thread *t, bool head)
+/* t to its priority's queue in rq, at the head or the tail. */
+static inline __attribute__((always_inline)) void rq_insert(struct runqueue *rq,
+							    struct thread *t, bool head)
 {
 	unsigned p = t->priority;
-	struct thread *rn = rq_runnext(rq);
 
-	if (__builtin_expect(rn && p < rn->priority, 0))
-		runnext_to_queue(rq, rn);
 	t->next = NULL;
 	if (!rq->q[p].head) {
 		rq->q[p].head = rq->q[p].tail = t;
@@ -104,6 +86,26 @@ static inline void rq_push(struct runqueue *rq, struct thread *t, bool head)
 	__atomic_store_n(&rq->count, rq->count + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->unpinned, rq->unpinned + !(t->flags & THREAD_PINNED),
 			 __ATOMIC_RELAXED);
+}
+
+/*
+ * Invariant: no queued thread is more urgent than runnext's (runnext is
+ * filled only when none is: sched_wake_runnext, ready_here), so the pick
+ * takes runnext, when there is one, without comparing. A thread more
+ * urgent than runnext's that joins the queues moves it to the front of
+ * its own priority's queue, where it still runs before the others of its
+ * priority. No call: the resume of a yield makes none (finish_here).
+ */
+static inline __attribute__((always_inline)) void rq_push(struct runqueue *rq, struct thread *t,
+							  bool head)
+{
+	struct thread *rn = rq_runnext(rq);
+
+	if (__builtin_expect(rn && t->priority < rn->priority, 0)) {
+		__atomic_store_n(&rq->runnext, 0, __ATOMIC_RELAXED);
+		rq_insert(rq, rn, true);
+	}
+	rq_insert(rq, t, head);
 }
 
 static inline __attribute__((always_inline)) struct thread *rq_pop(struct runqueue *rq)
@@ -127,7 +129,7 @@ static inline __attribute__((always_inline)) struct thread *rq_pop(struct runque
 }
 
 /* Highest priority waiting in rq, runnext included: runnext's, if there
- * is one (runnext_to_queue's invariant). */
+ * is one (rq_push's invariant). */
 static inline unsigned rq_best(const struct runqueue *rq)
 {
 	struct thread *rn = rq_runnext(rq);
@@ -145,7 +147,7 @@ static inline __attribute__((always_inline)) struct thread *rq_take_runnext(stru
 
 /* The next thread to run from rq: runnext first (it was woken last, by a
  * thread that has blocked since; nothing queued is more urgent, by
- * runnext_to_queue's invariant), or NULL. */
+ * rq_push's invariant), or NULL. */
 static inline __attribute__((always_inline)) struct thread *rq_next(struct runqueue *rq)
 {
 	struct thread *rn = rq_runnext(rq);
@@ -241,7 +243,6 @@ static __attribute__((noinline)) void ready_slow(struct thread *t, bool head, st
 	 * even to its end. */
 	if (w)
 		*w = (struct woken){.hart = t->hart, .priority = prio};
-	t->state = THREAD_READY;
 	if (h == me)
 		rq_push(&h->rq, t, head);
 	else
@@ -253,41 +254,54 @@ static __attribute__((noinline)) void ready_slow(struct thread *t, bool head, st
 		sched_ask_resched(h);
 }
 
+/* ready's common case: t is of this hart, me, and stays here (pinned, or
+ * me is a member and no other hart could take it: there is none, or t is
+ * more urgent than what runs here). */
+static inline __attribute__((always_inline)) bool ready_stays(struct hart *me,
+							      const struct thread *t)
+{
+	return t->hart == me->id &&
+	       ((t->flags & THREAD_PINNED) ||
+		(sched_in_scheduler(me->id) && (hart_count == 1 || t->priority < me->current_priority)));
+}
+
+/* That case, with no call. With no thread of its priority or better
+ * waiting, and the runnext slot free, t takes the slot: it would run next
+ * from the queues too, and the slot costs a store where the queue costs a
+ * few (a yielder that is alone at its priority, a spawner that yields to
+ * its child, come back there). */
+static inline __attribute__((always_inline)) void ready_here(struct hart *me, struct thread *t,
+							     bool head, struct woken *w)
+{
+	struct runqueue *rq = &me->rq;
+	unsigned prio = t->priority;
+
+	if (w)
+		*w = (struct woken){.hart = me->id, .priority = prio};
+	if (!rq->runnext && rq_best_queued(rq) > prio)
+		rq_set_runnext(rq, t, t->flags & THREAD_PINNED);
+	else
+		rq_push(rq, t, head);
+	if (prio < me->current_priority)
+		sched_note_resched();
+}
+
+/* t, READY (sched_ready made it so; a yielder or a preempted thread that
+ * finish requeues is), to the queues: here, or elsewhere if it must move. */
 static inline __attribute__((always_inline)) void ready(struct thread *t, bool head,
 							struct woken *w)
 {
 	struct hart *me = this_hart();
-	bool pinned = t->flags & THREAD_PINNED;
-	unsigned prio = t->priority;
 
-	/* The common case first: a thread of this hart that stays here (pinned,
-	 * or this hart is a member and no other hart could take it: there is
-	 * none, or it is more urgent than what runs here). With no thread of
-	 * its priority or better waiting, and the runnext slot free, it takes
-	 * the slot: it would run next from the queues too, and the slot costs
-	 * a store where the queue costs a few (a yielder that is alone at its
-	 * priority, a spawner that yields to its child, come back there). */
-	if (t->hart == me->id &&
-	    (pinned || (sched_in_scheduler(me->id) &&
-			(hart_count == 1 || prio < me->current_priority)))) {
-		struct runqueue *rq = &me->rq;
-
-		if (w)
-			*w = (struct woken){.hart = me->id, .priority = prio};
-		t->state = THREAD_READY;
-		if (!rq->runnext && rq_best_queued(rq) > prio)
-			rq_set_runnext(rq, t, pinned);
-		else
-			rq_push(rq, t, head);
-		if (prio < me->current_priority)
-			sched_note_resched();
-		return;
-	}
-	ready_slow(t, head, w);
+	if (ready_stays(me, t))
+		ready_here(me, t, head, w);
+	else
+		ready_slow(t, head, w);
 }
 
 void sched_ready(struct thread *t, bool head, struct woken *w)
 {
+	t->state = THREAD_READY;
 	ready(t, head, w);
 }
 
@@ -536,21 +550,36 @@ struct thread *sched_pick_next(uint32_t hart, struct thread *cur)
 	return next;
 }
 
-static inline __attribute__((always_inline)) void finish(struct thread *prev)
+/*
+ * Requeue or free prev, the thread that ran before on this hart (the
+ * switch protocol above; a WAITING prev is left as it is). Work noted is
+ * left noted: a waker that saw the priority of the thread now starting
+ * may have asked for it after the inbox was last drained, and the kick's
+ * interrupt, once interrupts are back on, must then find it noted.
+ *
+ * finish_here does the common cases with no call (so that a yield's
+ * resume makes none that returns, and saves no register: sched_resume);
+ * finish_full does every case, out of line.
+ */
+
+/* A preempted prev goes back to the front of its queue, once. */
+static inline __attribute__((always_inline)) bool take_requeue_head(struct thread *prev)
+{
+	bool head = prev->flags & THREAD_REQUEUE_HEAD;
+
+	if (head)
+		prev->flags &= ~THREAD_REQUEUE_HEAD;
+	return head;
+}
+
+static __attribute__((noinline)) void finish_full(struct thread *prev)
 {
 	struct hart *h = this_hart();
 
-	/* Work noted is left noted: a waker that saw the priority of the
-	 * thread now starting may have asked for it after the inbox was last
-	 * drained, and the kick's interrupt, once interrupts are back on,
-	 * must then find it noted. */
 	switch (prev->state) {
 	case THREAD_READY:
-		if (!(prev->flags & THREAD_IDLE)) {
-			bool head = prev->flags & THREAD_REQUEUE_HEAD;
-			prev->flags &= ~THREAD_REQUEUE_HEAD;
-			ready(prev, head, NULL); /* elsewhere if it must move */
-		}
+		if (!(prev->flags & THREAD_IDLE))
+			ready(prev, take_requeue_head(prev), NULL); /* elsewhere if it must move */
 		/* A hart whose threads give way to each other may never go
 		 * idle: let the platform look at its I/O now and then. */
 		plat_switched(h->id, h->switches);
@@ -563,6 +592,39 @@ static inline __attribute__((always_inline)) void finish(struct thread *prev)
 	default:
 		break;
 	}
+}
+
+/* finish's cases that make no call: prev READY stays on this hart
+ * (ready_here) and the platform has nothing to do, or prev DEAD gives its
+ * page to the hart's cache (or is left to the drain of a signal inbox it
+ * is on). false, having done nothing, for the others. */
+static inline __attribute__((always_inline)) bool finish_here(struct hart *h,
+							      struct thread *prev)
+{
+	switch (prev->state) {
+	case THREAD_READY:
+		if (prev->flags & THREAD_IDLE)
+			return !plat_switched_calls(h->switches);
+		if (!ready_stays(h, prev) || plat_switched_calls(h->switches))
+			return false;
+		ready_here(h, prev, take_requeue_head(prev), NULL);
+		return true;
+	case THREAD_DEAD:
+		if ((prev->flags & THREAD_STATIC) || !stack_cache_takes(h, prev->stack_pages))
+			return false;
+		sched_count_live(h, -1);
+		if (signal_release(prev))
+			stack_cache_put(h, prev->stack_base);
+		return true;
+	default:
+		return true;
+	}
+}
+
+static inline __attribute__((always_inline)) void finish(struct thread *prev)
+{
+	if (!finish_here(this_hart(), prev))
+		finish_full(prev);
 }
 
 void sched_finish(struct thread *prev)
@@ -894,11 +956,21 @@ SCHED_FAST void sched_thread_yield(void)
 	yield_switch(h, cur, next, on);
 }
 
+/* finish's other cases, and preemption on. */
+static __attribute__((noinline)) void resume_full(struct thread *prev)
+{
+	finish_full(prev);
+	sched_preempt_on();
+}
+
 /* One function for both ends, so that the fast paths' page holds one
- * copy of finish. */
+ * copy of finish. Its common case makes no call that returns. */
 SCHED_FAST void sched_resume(struct thread *prev)
 {
-	finish(prev); /* a waiter is left as it is */
+	if (__builtin_expect(!finish_here(this_hart(), prev), 0)) {
+		resume_full(prev);
+		return;
+	}
 	sched_preempt_on_return(0);
 }
 

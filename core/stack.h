@@ -6,6 +6,7 @@
 #ifndef CORE_STACK_H
 #define CORE_STACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/hart.h"
@@ -27,17 +28,29 @@ static inline uintptr_t stack_take(struct hart *h, unsigned pages)
 	return base;
 }
 
+/* Does h's cache take a dead thread's stack of pages? */
+static inline bool stack_cache_takes(const struct hart *h, unsigned pages)
+{
+	return pages == 1 && h->stack_cached < STACK_CACHE;
+}
+
+/* Put the one-page stack at base in h's cache, which takes it. */
+static inline void stack_cache_put(struct hart *h, uintptr_t base)
+{
+	*(uintptr_t *)base = h->stack_cache;
+	h->stack_cache = base;
+	__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
+}
+
 /* A dead thread's stack, on the hart where it ended, preemption or
  * interrupts off. Inline: one push on the cache. */
 static inline void stack_give(struct hart *h, uintptr_t base, unsigned pages)
 {
-	if (pages != 1 || h->stack_cached >= STACK_CACHE) {
+	if (!stack_cache_takes(h, pages)) {
 		plat_stack_free(base, pages);
 		return;
 	}
-	*(uintptr_t *)base = h->stack_cache;
-	h->stack_cache = base;
-	__atomic_store_n(&h->stack_cached, h->stack_cached + 1, __ATOMIC_RELAXED);
+	stack_cache_put(h, base);
 }
 /* Give this hart's cache back to the platform (before counting free
  * memory). */
