@@ -805,6 +805,7 @@ static struct thread *fake_ended_thread(uint32_t hart)
 	t->flags = THREAD_PINNED;
 	t->hart = hart;
 	t->stack_base = base;
+	t->stack_top = (uintptr_t)t;
 	t->stack_pages = 1;
 	return t;
 }
@@ -877,6 +878,145 @@ TEST(sched, thread_ended_while_posted_to_is_freed_by_the_drain)
 	EXPECT_EQ(cached_after(other, before + 1), before + 1);
 	thread_signal(d, PING);
 	thread_wait(DONE);
+}
+
+/*
+ * A spawn on a page from the hart's stack cache leaves some fields of the
+ * control block as the thread that ended there left them (core/thread.c,
+ * spawn_block): every way a thread may use them must leave them as a
+ * spawn sets them. Threads that take a name, a handle (given at spawn, or
+ * made later), a timed wait that times out and one cut short, a wait
+ * woken from here and one woken by a post (as from another hart) end on
+ * one hart; every page in its cache must then hold a control block as
+ * spawn_block would write it, and new threads on those pages find theirs
+ * so.
+ */
+enum kept_role {
+	KEPT_NAMED,
+	KEPT_HANDLE,
+	KEPT_OWN_HANDLE,
+	KEPT_TIMEOUT,
+	KEPT_TIMED_SIGNALLED,
+	KEPT_SIGNALLED,
+	KEPT_POSTED,
+	KEPT_PLAIN,
+	KEPT_ROLES
+};
+
+#define KEPT_WAITING (1ull << 1)
+#define KEPT_GO (1ull << 2)
+
+struct kept {
+	struct thread *driver;
+	enum kept_role role;
+	bool found_kept; /* its control block was as spawn_block writes it */
+};
+
+/* Its own block, as a spawn leaves it (a named thread has its name). */
+static bool kept_block_ok(const struct kept *k)
+{
+	struct thread *self = thread_current();
+
+	return self->stack_pages == 1 && self->stack_base == ((uintptr_t)self & ~(uintptr_t)4095) &&
+	       self->stack_top == (uintptr_t)self && !self->wait_mask && !self->sig_queued &&
+	       !self->deadline && !self->handle && !self->events &&
+	       (k->role == KEPT_NAMED) == (self->name[0] != 0);
+}
+
+static void kept_thread(void *arg)
+{
+	struct kept *k = arg;
+	uint64_t handle;
+
+	k->found_kept = k->role == KEPT_HANDLE || kept_block_ok(k);
+	switch (k->role) {
+	case KEPT_OWN_HANDLE:
+		if (thread_current_handle(&handle) != LM_OK)
+			k->found_kept = false;
+		break;
+	case KEPT_TIMEOUT:
+		timer_wait_until(KEPT_GO, plat_now_ns() + 100000);
+		break;
+	case KEPT_TIMED_SIGNALLED:
+		thread_signal(k->driver, KEPT_WAITING);
+		timer_wait_until(KEPT_GO, plat_now_ns() + SCHED_TEST_LIVENESS_NS);
+		break;
+	case KEPT_SIGNALLED:
+	case KEPT_POSTED:
+		thread_signal(k->driver, KEPT_WAITING);
+		thread_wait(KEPT_GO);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Pages in this hart's cache, each checked (preemption off: the cache is
+ * the hart's own); *bad counts those not as spawn_block would leave them. */
+static uint32_t kept_cache_check(uint32_t *bad)
+{
+	uint32_t n = 0;
+
+	sched_preempt_off();
+	for (uintptr_t base = this_hart()->stack_cache; base; base = *(uintptr_t *)base, n++)
+		*bad += !thread_block_kept(base);
+	sched_preempt_on();
+	return n;
+}
+
+/* The roles one after another, each spawned when the one before has
+ * ended: a page in the cache is taken by the next spawn, so each thread
+ * starts on the page the one before left (the first on any), and finds
+ * its block as spawn_block writes it; and after each end, every page in
+ * the cache (at least the one just left) holds a block as threads leave
+ * it. */
+static void kept_driver(void *arg)
+{
+	struct kept k[KEPT_ROLES];
+	uint64_t handle = 0;
+	uint32_t bad = 0;
+	bool *ok = arg;
+
+	stack_cache_drain(); /* room for the pages of the test */
+	for (int r = 0; r < KEPT_ROLES; r++) {
+		struct thread_opts o = {.entry = kept_thread, .arg = &k[r],
+					.priority = PRIO_REGULAR, .hart = (int)this_hart()->id,
+					.notify = thread_current(), .notify_bits = DONE};
+		struct thread *t;
+
+		k[r] = (struct kept){.driver = thread_current(), .role = (enum kept_role)r};
+		if (r == KEPT_NAMED)
+			o.name = "kept";
+		if (r == KEPT_HANDLE)
+			o.handle = &handle;
+		if (thread_spawn(&o, &t) != LM_OK) {
+			bad++;
+			continue;
+		}
+		if (r == KEPT_TIMED_SIGNALLED || r == KEPT_SIGNALLED) {
+			thread_wait(KEPT_WAITING);
+			thread_signal(t, KEPT_GO);
+		} else if (r == KEPT_POSTED) {
+			thread_wait(KEPT_WAITING);
+			sched_preempt_off();
+			signal_post(t, KEPT_GO); /* as from another hart */
+			sched_preempt_on();
+		}
+		thread_wait(DONE);
+		bad += !k[r].found_kept;
+		bad += !kept_cache_check(&bad); /* its page went to the cache */
+	}
+	*ok = !bad;
+}
+
+TEST(sched, a_cached_stack_page_keeps_what_a_new_thread_starts_with)
+{
+	bool ok = false;
+
+	/* On one hart throughout: the cache looked at is that hart's. */
+	sched_test_spawn(kept_driver, &ok, PRIO_REGULAR, NULL);
+	thread_wait(DONE);
+	EXPECT(ok);
 }
 
 /*

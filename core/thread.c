@@ -245,42 +245,71 @@ static inline enum lm_err spawn_check(const struct thread_opts *o, bool dedicate
 	return LM_OK;
 }
 
-/* The control block at the top of the stack area at base, every field
+/* The control block of the one-page stack at base. */
+static inline struct thread *block_of(uintptr_t base)
+{
+	return (struct thread *)((base + 4096 - sizeof(struct thread)) & ~(uintptr_t)63);
+}
+
+/*
+ * The control block at the top of the stack area at base, every field
  * written once (a memset of the block first costs more, a string store's
  * start-up, than the rest of these stores). The links (next, sig_next,
  * named_*, timer_* and timer_hart) are written when the thread is put on
  * a list, not here, and a wait's own (wait_for) when it blocks; the name,
- * the handle and the id by the spawn's later steps. */
+ * the handle and the id by the spawn's later steps.
+ *
+ * A page from the hart's stack cache (cached) held a one-page thread that
+ * ended, with its control block where this one goes, and every thread
+ * ends with the fields below the test as it began (as a slab allocator
+ * keeps its objects constructed): those are written only on a page that
+ * is not such a one. A new field that a thread leaves as it found it may
+ * join them; thread_block_kept checks them (core/sched_test.c). The
+ * state, DEAD there, is set READY as the thread is queued.
+ */
 static inline __attribute__((always_inline)) struct thread *
-spawn_block(const struct thread_opts *o, struct hart *h, uintptr_t base, uint32_t pages)
+spawn_block(const struct thread_opts *o, struct hart *h, uintptr_t base, uint32_t pages,
+	    bool cached)
 {
 	struct thread *t =
 		(struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
 
+	if (!cached) {
+		t->state = THREAD_READY;
+		t->stack_pages = pages;        /* the page's own */
+		t->stack_base = base;
+		t->stack_top = (uintptr_t)t;
+		t->wait_mask = 0;              /* 0 unless it waits */
+		t->sig_queued = 0;             /* 0 unless on an inbox, where its
+						* page is not freed (signal_release) */
+		t->deadline = 0;               /* 0 unless in a timed wait */
+		t->handle = 0;                 /* 0 from handle_detach on */
+		t->name[0] = 0;                /* emptied as it leaves the named list */
+	}
 	t->events = 0;
-	t->wait_mask = 0;
 	t->remote_events = 0;
-	t->sig_queued = 0;
-	t->state = THREAD_READY;
 	t->priority = (uint8_t)o->priority;
 	t->flags = o->hart >= 0 ? THREAD_PINNED : 0;
 	/* Unpinned: here; sched_ready sends it to a member hart if this one
 	 * is not in the main scheduler, or to an idle one if this one is busy. */
 	t->hart = o->hart >= 0 ? (uint32_t)o->hart : h->id;
-	t->stack_pages = pages;
-	t->stack_base = base;
-	t->stack_top = (uintptr_t)t;
 	t->entry = o->entry;
 	t->arg = o->arg;
 	t->catch = NULL;
-	t->deadline = 0;
 	t->irqs_on = true; /* it starts with interrupts on */
 	t->notify = o->notify;
 	t->notify_bits = o->notify_bits;
-	t->name[0] = 0;
-	t->handle = 0;
-	t->saved_rsp = ctx_init_stack(t->stack_top);
+	t->saved_rsp = ctx_init_stack((uintptr_t)t);
 	return t;
+}
+
+bool thread_block_kept(uintptr_t base)
+{
+	struct thread *t = block_of(base);
+
+	return t->state == THREAD_DEAD && t->stack_pages == 1 && t->stack_base == base &&
+	       t->stack_top == (uintptr_t)t && !t->wait_mask && !t->sig_queued && !t->deadline &&
+	       !t->handle && !t->name[0];
 }
 
 /* A spawn queued its thread (not in runnext): the rest of the wake-up, and
@@ -334,7 +363,7 @@ static __attribute__((noinline)) enum lm_err spawn_full(const struct thread_opts
 		sched_preempt_on();
 		return LM_ERR_NOMEM;
 	}
-	t = spawn_block(o, h, base, pages);
+	t = spawn_block(o, h, base, pages, false);
 	/* Unnamed threads keep an empty name (reports show their id):
 	 * formatting one here would cost more than the rest of a spawn. */
 	if (o->name) {
@@ -393,7 +422,7 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 	if (__builtin_expect(o->stack_pages > 1 || !base || o->name || o->handle || dedicate, 0))
 		return spawn_full(o, dedicate, out);
 	base = stack_take(h, 1); /* the cache's first, known to be there */
-	return spawn_end(spawn_block(o, h, base, 1), h, false, out);
+	return spawn_end(spawn_block(o, h, base, 1, true), h, false, out);
 }
 
 enum lm_err thread_spawn_dedicated(uint32_t hart, const struct thread_opts *o,
@@ -433,8 +462,10 @@ static __attribute__((noinline)) void thread_end_full(struct thread *cur)
 	/* No switch here: this thread is about to switch for good anyway, and
 	 * may be running on a trap stack (stopped after a fault). */
 	/* Out of the named list before anyone hears of the end. */
-	if (cur->name[0])
+	if (cur->name[0]) {
 		named_unlink(cur);
+		cur->name[0] = 0; /* as a page in the stack cache keeps it */
+	}
 	if (cur->notify)
 		signal_send(cur->notify, cur->notify_bits, &(struct woken){0});
 	if (cur->flags & THREAD_DEDICATED)

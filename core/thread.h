@@ -105,6 +105,11 @@ size_t thread_list(struct thread_info *out, size_t max);
  * (ctx_thread_entry). Never returns (not declared noreturn: sched_exit). */
 void thread_start(struct thread *prev);
 
+/* Does the one-page stack at base, in a hart's stack cache, hold a control
+ * block as every thread leaves it (the fields a spawn on such a page does
+ * not write again, core/thread.c)? For tests. */
+bool thread_block_kept(uintptr_t base);
+
 /* ---- inline: the waits, and thread_signal's same-hart fast path ---- */
 
 /* sched_thread_wait (core/sched.c) says why no wake-up is lost. */
