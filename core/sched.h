@@ -82,9 +82,10 @@ struct woken {
 };
 
 /* The fast paths' functions (park, unpark, wait, signal, yield, spawn,
- * start, exit) and the context switch share a few pages of their own in
- * the kernel (arch/x86_64/kernel.ld): under QEMU's emulator a jump or call
- * between pages costs a lookup that one within a page does not. The
+ * start, exit) and the context switch share one page of their own in the
+ * kernel (arch/x86_64/kernel.ld): under QEMU's emulator a jump or call
+ * between pages costs a lookup that one within a page does not. Their rare
+ * cases are out of line, elsewhere, to keep them within it. The
  * hosted runtime keeps the compiler's layout: natively, grouping them
  * made the event ping-pong 2 to 3 cycles slower (83 -> 86 of 84). */
 #ifdef LM_KERNEL
@@ -254,9 +255,9 @@ uint64_t sched_wait_resume(struct thread *prev);
 void sched_thread_yield(void);
 /* The end of a switch on the side resumed, where a thread that yielded
  * resumes (arch: ctx_yield_entry jumps here; it returns to thread_yield's
- * caller) and a new thread starts (thread_start calls it): sched_finish,
- * then preemption on (a new thread's interrupts are on: irqs_on, set at
- * spawn, asked its switcher for them). */
+ * caller) and a new thread starts (thread_start calls it): prev finished
+ * as sched_finish does, then preemption on (a new thread's interrupts are
+ * on: irqs_on, set at spawn, asked its switcher for them). */
 void sched_resume(struct thread *prev);
 /* The interrupt exit's switch: cur (interrupted, its state saved as a
  * switch frame at saved_rsp) gives way if something more urgent is ready.
