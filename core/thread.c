@@ -245,10 +245,11 @@ static inline enum lm_err spawn_check(const struct thread_opts *o, bool dedicate
 	return LM_OK;
 }
 
-/* The control block of the one-page stack at base. */
-static inline struct thread *block_of(uintptr_t base)
+/* The control block of the stack of pages at base: at its top. */
+static inline struct thread *block_of(uintptr_t base, uint32_t pages)
 {
-	return (struct thread *)((base + 4096 - sizeof(struct thread)) & ~(uintptr_t)63);
+	return (struct thread *)((base + (uintptr_t)pages * 4096 - sizeof(struct thread)) &
+				 ~(uintptr_t)63);
 }
 
 /*
@@ -271,8 +272,7 @@ static inline __attribute__((always_inline)) struct thread *
 spawn_block(const struct thread_opts *o, struct hart *h, uintptr_t base, uint32_t pages,
 	    bool cached)
 {
-	struct thread *t =
-		(struct thread *)((base + (uintptr_t)pages * 4096 - sizeof *t) & ~(uintptr_t)63);
+	struct thread *t = block_of(base, pages);
 
 	if (!cached) {
 		t->state = THREAD_READY;
@@ -305,7 +305,7 @@ spawn_block(const struct thread_opts *o, struct hart *h, uintptr_t base, uint32_
 
 bool thread_block_kept(uintptr_t base)
 {
-	struct thread *t = block_of(base);
+	struct thread *t = block_of(base, 1);
 
 	return t->state == THREAD_DEAD && t->stack_pages == 1 && t->stack_base == base &&
 	       t->stack_top == (uintptr_t)t && !t->wait_mask && !t->sig_queued && !t->deadline &&
