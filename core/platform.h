@@ -35,6 +35,11 @@ static inline bool plat_irqs_on(void)
 	return false;
 }
 
+static inline bool plat_irqs_on_noted(void)
+{
+	return false;
+}
+
 static inline void plat_irq_set(bool on)
 {
 	(void)on;
@@ -57,7 +62,7 @@ static inline void plat_irq_set(bool on)
  * are on (a handler's save and restore, with them off already, do not
  * touch it; arch's irq_restore after one of these) is only stale: the
  * reader then reads the flag, and sets the note again
- * (core/sched.c, irqs_on_now).
+ * (plat_irqs_on_noted, below).
  */
 static inline bool plat_irq_save(void)
 {
@@ -92,6 +97,21 @@ static inline void plat_irq_set(bool on)
 		irq_disable();
 		hartlocal_store8(HART_IRQS_ON_OFFSET, 0);
 	}
+}
+
+/* Are interrupts on, in thread code about to wait or yield? The note says
+ * they are without a read of the flag; a note cleared may be stale (they
+ * were turned on by other means), so the flag is read then, and the note
+ * set again if they are on. (A fault's exit, which may come with them off
+ * by the fault's entry, reads the flag: plat_irqs_on.) */
+static inline __attribute__((always_inline)) bool plat_irqs_on_noted(void)
+{
+	if (__builtin_expect(hartlocal_load(bool, HART_IRQS_ON_OFFSET), 1))
+		return true;
+	if (!plat_irqs_on())
+		return false;
+	hartlocal_store8(HART_IRQS_ON_OFFSET, 1);
+	return true;
 }
 #endif
 

@@ -714,31 +714,6 @@ static void switch_count(struct hart *h, int delta)
 #endif
 }
 
-/* Are interrupts on, in thread code about to wait or yield? The hart's
- * note (core/platform.h) says they are without a read of the flag; a note
- * cleared may be stale (they were turned on by other means), so the flag
- * is read then, and the note set again if they are on. (A fault's exit,
- * which may come with them off by the fault's entry, reads the flag.) */
-static inline __attribute__((always_inline)) bool irqs_on_read(void)
-{
-	bool on = plat_irqs_on();
-
-#ifndef LM_HOSTED
-	if (on)
-		hartlocal_store8(HART_IRQS_ON_OFFSET, 1);
-#endif
-	return on;
-}
-
-static inline __attribute__((always_inline)) bool irqs_on_now(void)
-{
-#ifndef LM_HOSTED
-	if (__builtin_expect(hartlocal_load(bool, HART_IRQS_ON_OFFSET), 1))
-		return true;
-#endif
-	return irqs_on_read();
-}
-
 /*
  * Interrupts at a switch. A thread may switch with interrupts on (the fast
  * paths: preemption off is enough) or off (the idle loop, preemption from
@@ -836,7 +811,7 @@ static inline __attribute__((always_inline)) uint64_t wait_block(struct thread *
 		return wait_done(0);
 	cur->wait_mask = mask;
 	cur->wait_for = mask;
-	cur->irqs_on = irqs_on_now();
+	cur->irqs_on = plat_irqs_on_noted();
 	cur->state = THREAD_WAITING;
 	next = pick_common(h, cur);
 	if (__builtin_expect(!next, 0))
@@ -947,7 +922,7 @@ SCHED_FAST void sched_thread_yield(void)
 	sched_preempt_off();
 	cur->state = THREAD_READY;
 	h = this_hart();
-	on = irqs_on_now();
+	on = plat_irqs_on_noted();
 	next = pick_common(h, cur);
 	if (__builtin_expect(!next, 0)) {
 		yield_full(cur, on);
