@@ -26,6 +26,6 @@ void stack_cache_drain(void)
 	struct hart *h = this_hart();
 
 	while (h->stack_cache)
-		plat_stack_free(stack_take(h, 1), 1);
+		plat_stack_free(stack_cache_take(h), 1);
 	plat_irq_restore(irq);
 }

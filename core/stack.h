@@ -14,18 +14,25 @@
 
 #define STACK_CACHE 32
 
-/* `pages` mapped pages above a guard page, from h's cache (this hart's,
- * preemption or interrupts off) when it can; 0 if there is no memory.
- * Inline: a spawn's stack is one pop from the cache. */
-static inline uintptr_t stack_take(struct hart *h, unsigned pages)
+/* The first one-page stack of h's cache (this hart's, preemption or
+ * interrupts off), which holds one. */
+static inline uintptr_t stack_cache_take(struct hart *h)
 {
 	uintptr_t base = h->stack_cache;
 
-	if (pages != 1 || !base)
-		return plat_stack_alloc(pages);
 	h->stack_cache = *(uintptr_t *)base;
 	__atomic_store_n(&h->stack_cached, h->stack_cached - 1, __ATOMIC_RELAXED);
 	return base;
+}
+
+/* `pages` mapped pages above a guard page, from h's cache when it can; 0
+ * if there is no memory. Inline: a spawn's stack is one pop from the
+ * cache. */
+static inline uintptr_t stack_take(struct hart *h, unsigned pages)
+{
+	if (pages != 1 || !h->stack_cache)
+		return plat_stack_alloc(pages);
+	return stack_cache_take(h);
 }
 
 /* Does h's cache take a dead thread's stack of pages? */

@@ -418,10 +418,10 @@ static inline __attribute__((always_inline)) enum lm_err spawn(const struct thre
 		return err;
 	sched_preempt_off();
 	h = this_hart();
-	base = h->stack_cache;
-	if (__builtin_expect(o->stack_pages > 1 || !base || o->name || o->handle || dedicate, 0))
+	if (__builtin_expect(o->stack_pages > 1 || !h->stack_cache || o->name || o->handle ||
+			     dedicate, 0))
 		return spawn_full(o, dedicate, out);
-	base = stack_take(h, 1); /* the cache's first, known to be there */
+	base = stack_cache_take(h);
 	return spawn_end(spawn_block(o, h, base, 1, true), h, false, out);
 }
 
